@@ -1,0 +1,65 @@
+/**
+ * Everything known about one downstream request, filled in by the connection manager, filters
+ * and router as the request progresses; read by access logs (and later tracing and admin).
+ * Envoy's StreamInfo. Times are `performance.now()`-style milliseconds (monotonic) except
+ * `startTime`, which is wall-clock epoch milliseconds for %START_TIME%.
+ */
+import type { UpstreamHostDescription } from './upstream/types.js';
+
+/** Envoy's short response flags, in Envoy's print order. */
+export type ResponseFlag =
+  | 'DC' | 'DI' | 'DPE' | 'DT' | 'FI' | 'IH' | 'LH' | 'LR' | 'NC' | 'NR' | 'RL' | 'SI'
+  | 'UAEX' | 'UC' | 'UF' | 'UH' | 'UMSDR' | 'UO' | 'UPE' | 'UR' | 'URX' | 'UT' | 'DF' | 'OM' | 'RLSE';
+
+export interface StreamInfo {
+  /** Epoch ms when the first request byte was seen (%START_TIME%). */
+  startTime: number;
+  /** Monotonic ms at start; durations are measured from here. */
+  startMonotonic: number;
+  /** Monotonic ms of the last downstream request byte, the first upstream response byte, the last downstream response byte. */
+  lastDownstreamRxByteReceived?: number;
+  firstUpstreamRxByteReceived?: number;
+  lastDownstreamTxByteSent?: number;
+  protocol: string; // 'HTTP/1.1'
+  /** Request headers as received (lowercase names), for %REQ(...)%. */
+  requestHeaders?: Readonly<Record<string, string | string[] | undefined>>;
+  method?: string;
+  path?: string;
+  /** Path before any rewrite, for %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%. */
+  originalPath?: string;
+  authority?: string;
+  /** Response status sent downstream; 0 when none was sent. */
+  responseCode: number;
+  /** Response headers sent downstream, for %RESP(...)%. */
+  responseHeaders?: Readonly<Record<string, string | string[] | number | undefined>>;
+  responseFlags: ResponseFlag[];
+  /** `route_not_found`, `via_upstream`, `response_timeout`, ... */
+  responseCodeDetails?: string;
+  routeName?: string;
+  virtualHostName?: string;
+  upstreamCluster?: string;
+  upstreamHost?: UpstreamHostDescription;
+  upstreamTransportFailureReason?: string;
+  attemptCount: number;
+  bytesReceived: number;
+  bytesSent: number;
+  downstreamRemoteAddress?: string;
+  downstreamRemotePort?: number;
+  downstreamLocalAddress?: string;
+  downstreamLocalPort?: number;
+  requestId?: string;
+}
+
+/** A fresh StreamInfo. */
+export function newStreamInfo(startTime: number, startMonotonic: number): StreamInfo {
+  return {
+    startTime,
+    startMonotonic,
+    protocol: 'HTTP/1.1',
+    responseCode: 0,
+    responseFlags: [],
+    attemptCount: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+  };
+}

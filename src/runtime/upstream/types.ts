@@ -1,0 +1,113 @@
+/**
+ * The boundary between the router filter (src/runtime/http) and the upstream side
+ * (src/runtime/upstream): cluster manager, load balancer, connection pools, circuit breakers.
+ * Modelled on Envoy's Upstream::ThreadLocalCluster, Http::ConnectionPool::Instance,
+ * Http::RequestEncoder and Http::ResponseDecoder. No node:http objects cross it, so an
+ * HTTP/2 pool can implement the same interfaces later.
+ */
+import type { StatsScope } from '../stats/store.js';
+
+/** Header list as [name, value] pairs, names lowercase, in wire order. */
+export type HeaderList = Array<[string, string]>;
+
+/** Why a pool could not give a stream (Envoy's ConnectionPool::PoolFailureReason). */
+export type PoolFailureReason =
+  | 'overflow' // circuit breaker: max_pending_requests (UO)
+  | 'local_connection_failure' // connect refused etc. (UF)
+  | 'remote_connection_failure' // (UF)
+  | 'timeout'; // connect_timeout (UF)
+
+/** Why an upstream stream ended without a complete response (Envoy's StreamResetReason). */
+export type StreamResetReason =
+  | 'connection_failure'
+  | 'connection_termination' // upstream closed (UC)
+  | 'remote_reset' // upstream reset (UR)
+  | 'local_reset' // we reset it (timeout, downstream gone)
+  | 'overflow'
+  | 'protocol_error'; // garbage from upstream (UPE)
+
+/** Receives the upstream response. Called at most once each for headers and end; never after onReset. */
+export interface ResponseDecoder {
+  onHeaders(status: number, headers: HeaderList, endStream: boolean): void;
+  onData(chunk: Buffer, endStream: boolean): void;
+  onTrailers?(trailers: HeaderList): void;
+  onReset(reason: StreamResetReason, transportFailureReason?: string): void;
+}
+
+/** Sends the request upstream over the stream a pool gave. */
+export interface RequestEncoder {
+  /** `headers` exclude hop-by-hop headers; `host` carries the final :authority. */
+  encodeHeaders(method: string, path: string, host: string, headers: HeaderList, endStream: boolean): void;
+  encodeData(chunk: Buffer, endStream: boolean): void;
+  /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */
+  resetStream(): void;
+}
+
+export interface UpstreamHostDescription {
+  /** `ip:port`, as %UPSTREAM_HOST% prints it. */
+  readonly addressString: string;
+  readonly address: string;
+  readonly port: number;
+  readonly hostname?: string;
+  readonly weight: number;
+  readonly priority: number;
+}
+
+export interface PoolCallbacks {
+  onPoolReady(encoder: RequestEncoder, host: UpstreamHostDescription): void;
+  onPoolFailure(reason: PoolFailureReason, transportFailureReason: string, host: UpstreamHostDescription): void;
+}
+
+/** Cancels a pending newStream. */
+export interface Cancellable {
+  cancel(): void;
+}
+
+/**
+ * A connection pool for one upstream host (Envoy's Http::ConnectionPool::Instance).
+ * `newStream` either calls `onPoolReady` synchronously and returns null (an idle connection was
+ * free), or returns a Cancellable and calls back later (a connection is being opened or the
+ * request is pending), or calls `onPoolFailure` synchronously with 'overflow' and returns null.
+ * Do not call `cancel()` from inside a callback.
+ */
+export interface HttpConnPool {
+  newStream(decoder: ResponseDecoder, callbacks: PoolCallbacks): Cancellable | null;
+}
+
+/** What the load balancer may use to pick a host (Envoy's LoadBalancerContext). */
+export interface LoadBalancerContext {
+  /** Hash computed from the route's hash_policy, if any. */
+  hashKey?: bigint;
+  /** Hosts already tried by earlier attempts (retry_host_predicate previous_hosts). */
+  previousHosts?: readonly UpstreamHostDescription[];
+}
+
+/** Per-cluster stats and settings the router needs (Envoy's ClusterInfo). */
+export interface ClusterInfo {
+  readonly name: string;
+  /** `cluster.<name>.` scope. */
+  readonly stats: StatsScope;
+  readonly connectTimeoutMs: number;
+  /** `max_retries` circuit breaker (default 3). */
+  readonly maxRetries: number;
+  readonly maxRequestsPerConnection: number;
+}
+
+/** A cluster as the router uses it (Envoy's ThreadLocalCluster). */
+export interface ThreadLocalCluster {
+  readonly info: ClusterInfo;
+  /** Picks a host, or null when none is healthy (503 UH no_healthy_upstream). */
+  chooseHost(context: LoadBalancerContext | undefined): UpstreamHostDescription | null;
+  /** The pool of a host chosen by chooseHost. */
+  httpConnPool(host: UpstreamHostDescription): HttpConnPool;
+  /** Reserves a retry under the max_retries circuit breaker; false means overflow. */
+  tryRetry?(): boolean;
+  releaseRetry?(): void;
+}
+
+/** Owns clusters for one config snapshot (Envoy's ClusterManager). */
+export interface ClusterManager {
+  getThreadLocalCluster(name: string): ThreadLocalCluster | undefined;
+  /** Stops DNS refresh, health checks and closes idle connections. */
+  shutdown(): Promise<void>;
+}
