@@ -6,14 +6,50 @@ import type { SourcePosition } from './diagnostic.js';
  */
 const positions = new WeakMap<object, SourcePosition>();
 
+/**
+ * Positions computed on demand (additive): the decoder registers one resolver per object
+ * instead of materializing a SourcePosition per object and per field, which kept a 5 MB
+ * config dump from loading in well under a second. `positionOf`/`fieldPositionOf` consult it.
+ */
+export interface LazyPosition {
+  /** Where the object was written. */
+  position(): SourcePosition;
+  /** Where its field `field` (snake_case, or a map key) was written, if it was. */
+  field(field: string): SourcePosition | undefined;
+  /** JSON path of the object in its file, e.g. `$.configs[2].dynamic_route_configs[0].route_config`. */
+  readonly path?: string;
+}
+
+const lazyPositions = new WeakMap<object, LazyPosition>();
+
 /** Records where `node` was written. Called by the decoder only. */
 export function setPosition(node: object, pos: SourcePosition): void {
   positions.set(node, pos);
 }
 
+/** Records a lazily computed position for `node` (and its fields). Called by the decoder only. */
+export function setLazyPosition(node: object, lazy: LazyPosition): void {
+  lazyPositions.set(node, lazy);
+}
+
 /** Where a decoded message was written, or undefined for objects not made by the decoder. */
 export function positionOf(node: object | undefined): SourcePosition | undefined {
-  return node === undefined ? undefined : positions.get(node);
+  if (node === undefined) return undefined;
+  const p = positions.get(node);
+  if (p) return p;
+  const lazy = lazyPositions.get(node);
+  if (!lazy) return undefined;
+  const computed = lazy.position();
+  positions.set(node, computed);
+  return computed;
+}
+
+/**
+ * JSON path of a decoded object (additive), as diagnostics spell it: `$.virtual_hosts[0].routes[2]`.
+ * Undefined for objects not made by the decoder.
+ */
+export function jsonPathOf(node: object | undefined): string | undefined {
+  return node === undefined ? undefined : lazyPositions.get(node)?.path;
 }
 
 /**
@@ -32,5 +68,5 @@ export function setFieldPosition(node: object, field: string, pos: SourcePositio
 }
 
 export function fieldPositionOf(node: object, field: string): SourcePosition | undefined {
-  return fieldPositions.get(node)?.get(field) ?? positions.get(node);
+  return fieldPositions.get(node)?.get(field) ?? lazyPositions.get(node)?.field(field) ?? positionOf(node);
 }

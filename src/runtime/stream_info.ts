@@ -48,6 +48,31 @@ export interface StreamInfo {
   downstreamLocalAddress?: string;
   downstreamLocalPort?: number;
   requestId?: string;
+  // --- Added for the access log (additive; filled by whoever knows them, `-` when unset) ---
+  /** Virtual cluster matched (%VIRTUAL_CLUSTER_NAME%). */
+  virtualClusterName?: string;
+  /** Downstream connection id (%CONNECTION_ID%). */
+  connectionId?: number;
+  /** Body of a local reply (%LOCAL_REPLY_BODY%). */
+  localReplyBody?: string;
+  /** Upstream connection's local `ip:port` (%UPSTREAM_LOCAL_ADDRESS%). */
+  upstreamLocalAddress?: string;
+  upstreamLocalPort?: number;
+  /** Monotonic ms of the first and last upstream request byte sent (%REQUEST_TX_DURATION%). */
+  firstUpstreamTxByteSent?: number;
+  lastUpstreamTxByteSent?: number;
+  /** Monotonic ms of the last upstream response byte received. */
+  lastUpstreamRxByteReceived?: number;
+  /** Monotonic ms of the first downstream response byte sent. */
+  firstDownstreamTxByteSent?: number;
+  /** Response trailers, for %TRAILER(...)%. */
+  responseTrailers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** Why the connection was closed, if the proxy closed it (%CONNECTION_TERMINATION_DETAILS%). */
+  connectionTerminationDetails?: string;
+  /** TLS SNI (%REQUESTED_SERVER_NAME%). */
+  requestedServerName?: string;
+  /** True for requests the HCM identified as health checks (access log `not_health_check_filter`). */
+  healthCheck?: boolean;
 }
 
 /** A fresh StreamInfo. */

@@ -1,10 +1,166 @@
-import type { Command } from 'commander';
+/**
+ * `tsproxy lint FILE... [-]`: validate Envoy configs for CI. Reads the files (or stdin for `-`),
+ * runs the lint engine on each, prints one report in the chosen format, and returns the exit
+ * code: 0 when nothing reaches `--fail-on` (default error), 1 when something does (a malformed
+ * file included), 2 for usage errors or unreadable files.
+ */
+import { readFileSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Diagnostic, Severity } from '../../config/diagnostic.js';
+import { lintText, type ConfigType } from '../../analysis/lint/lint.js';
+import { allRules, ruleMeta } from '../../analysis/lint/registry.js';
+import { closest } from '../../analysis/lint/walk.js';
 import type { ExitBox } from '../main.js';
+import { formatGithub } from '../format/github.js';
+import { formatJson } from '../format/json.js';
+import { formatSarif, pathToUri } from '../format/sarif.js';
+import { formatSummary, formatText } from '../format/text.js';
+import { formatRuleList } from '../format/rules.js';
+import { styleFor } from '../output/style.js';
 
-// Placeholder: replaced by the command's real implementation.
+export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
+
+export interface LintCommandOptions {
+  format: LintFormat;
+  failOn: Severity;
+  ruleOff: string[];
+  quiet: boolean;
+  listRules: boolean;
+  type?: ConfigType;
+}
+
+/** The name stdin's diagnostics carry. */
+export const STDIN_NAME = '<stdin>';
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Severity at or above `min`. */
+export function reaches(s: Severity, min: Severity): boolean {
+  return RANK[s] >= RANK[min];
+}
+
+/** Streams the command writes to, injectable for tests. */
+export interface LintIo {
+  readonly stdout: { write(s: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(s: string): unknown };
+  readonly readFile: (file: string) => string;
+  readonly readStdin: () => string;
+  readonly cwd: string;
+}
+
+const defaultIo = (): LintIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readFile: (f) => readFileSync(f, 'utf8'),
+  readStdin: () => readFileSync(0, 'utf8'),
+  cwd: process.cwd(),
+});
+
+/** URI of a file relative to `cwd`, for SARIF and GitHub annotations. */
+function relUri(file: string, cwd: string): string {
+  if (file === STDIN_NAME) return 'stdin';
+  const rel = relative(cwd, resolve(cwd, file));
+  return rel.split(sep).join('/');
+}
+
+/** Runs `tsproxy lint`; returns the exit code. */
+export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = defaultIo()): number {
+  const style = styleFor(io.stdout);
+  if (opts.listRules) {
+    io.stdout.write(formatRuleList(allRules, style));
+    return 0;
+  }
+  if (files.length === 0) {
+    io.stderr.write('tsproxy lint: no files given (pass FILE... or - for stdin; --list-rules to see the rules)\n');
+    return 2;
+  }
+  for (const id of opts.ruleOff) {
+    if (ruleMeta(id) === undefined) {
+      const hint = closest(id, allRules.map((r) => r.id));
+      io.stderr.write(`tsproxy lint: unknown rule "${id}" in --rule-off${hint ? ` (did you mean "${hint}"?)` : ''}; see --list-rules\n`);
+      return 2;
+    }
+  }
+  const ruleOff = new Set(opts.ruleOff);
+  let unreadable = false;
+  const reports: { file: string; source: string; diagnostics: Diagnostic[] }[] = [];
+  let stdinUsed = false;
+  for (const f of files) {
+    let source: string;
+    const name = f === '-' ? STDIN_NAME : f;
+    try {
+      if (f === '-') {
+        if (stdinUsed) continue;
+        stdinUsed = true;
+        source = io.readStdin();
+      } else {
+        source = io.readFile(f);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      io.stderr.write(`tsproxy lint: cannot read ${name}: ${reason}\n`);
+      unreadable = true;
+      continue;
+    }
+    const all = lintText(source, name, opts.type !== undefined ? { type: opts.type, ruleOff } : { ruleOff });
+    const shown = opts.quiet ? all.filter((d) => reaches(d.severity, opts.failOn)) : all;
+    reports.push({ file: name, source, diagnostics: shown });
+  }
+  const everything = reports.flatMap((r) => r.diagnostics);
+  switch (opts.format) {
+    case 'json':
+      io.stdout.write(formatJson(everything));
+      break;
+    case 'sarif':
+      io.stdout.write(formatSarif(everything, { rules: allRules, uriOf: (f) => pathToUri(relUri(f, io.cwd)), toolVersion: '0.1.0' }));
+      break;
+    case 'github':
+      io.stdout.write(formatGithub(everything, (f) => relUri(f, io.cwd)));
+      break;
+    case 'text': {
+      for (const r of reports) io.stdout.write(formatText(r.diagnostics, r.source, style));
+      if (!opts.quiet) {
+        const counts = { error: 0, warning: 0, info: 0 };
+        for (const d of everything) counts[d.severity]++;
+        io.stdout.write(formatSummary(counts, reports.length, style) + '\n');
+      }
+      break;
+    }
+  }
+  if (unreadable) return 2;
+  return everything.some((d) => reaches(d.severity, opts.failOn)) ? 1 : 0;
+}
+
+function choice<T extends string>(values: readonly T[], what: string): (v: string) => T {
+  return (v) => {
+    if ((values as readonly string[]).includes(v)) return v as T;
+    throw new InvalidArgumentError(`${what} must be one of ${values.join(', ')}`);
+  };
+}
+
+/** Registers `lint` on the program; the action stores its exit code in `box`. */
 export function registerLint(program: Command, box: ExitBox): void {
-  program.command('lint').description('(not implemented yet)').action(() => {
-    process.stderr.write('tsproxy lint: not implemented yet\n');
-    box.code = 2;
-  });
+  program
+    .command('lint')
+    .description('validate Envoy configs for CI: schema and semantic checks with file:line:col, text/json/sarif/github output')
+    .argument('[files...]', 'config files (YAML or JSON: Bootstrap, RouteConfiguration or /config_dump); - reads stdin')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices(['error', 'warning', 'info']).default('error'))
+    .option('--rule-off <id>', 'do not report this rule (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-q, --quiet', 'print only findings that reach --fail-on, and no summary', false)
+    .option('--list-rules', 'print every rule with its id, severity and an example', false)
+    .addOption(new Option('--type <type>', 'force the document kind instead of detecting it').argParser(
+      (v: string): ConfigType => {
+        // `route_configuration` is the LoadedConfig kind's spelling; accept it too.
+        if (v === 'route_configuration') return 'route';
+        return choice(['bootstrap', 'route', 'config_dump'] as const, '--type')(v);
+      },
+    ))
+    .action((files: string[], o: { format: LintFormat; failOn: Severity; ruleOff: string[]; quiet: boolean; listRules: boolean; type?: ConfigType }) => {
+      const opts: LintCommandOptions = { format: o.format, failOn: o.failOn, ruleOff: o.ruleOff, quiet: o.quiet, listRules: o.listRules };
+      if (o.type !== undefined) opts.type = o.type;
+      box.code = runLint(files, opts);
+    });
 }

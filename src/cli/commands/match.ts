@@ -1,10 +1,29 @@
+/**
+ * `tsproxy match`: where would this request go? Listener, filter chain, virtual host, route,
+ * action, cluster (with the weighted pick), rewrites, timeouts, policies and the HTTP filters
+ * that run. Exit 0 when a route matched, 1 when none did, 2 on usage or config errors.
+ */
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
+import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
 
-// Placeholder: replaced by the command's real implementation.
 export function registerMatch(program: Command, box: ExitBox): void {
-  program.command('match').description('(not implemented yet)').action(() => {
-    process.stderr.write('tsproxy match: not implemented yet\n');
-    box.code = 2;
+  addQueryOptions(
+    program
+      .command('match')
+      .description('show where a request goes: listener, virtual host, route, cluster, rewrites, policies, filters'),
+  ).action(async (flags: QueryFlags) => {
+    // Loaded on use: other commands do not pay for the routing core and config loader.
+    try {
+      const [{ runQuery }, { formatMatch }, { toMatchReport }] = await Promise.all([
+        import('../output/query.js'),
+        import('../output/match_text.js'),
+        import('../../analysis/explain/analyze.js'),
+      ]);
+      box.code = runQuery(flags, formatMatch, toMatchReport);
+    } catch (e) {
+      process.stderr.write(`tsproxy match: ${(e as Error).message}\n`);
+      box.code = 2;
+    }
   });
 }

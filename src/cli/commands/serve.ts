@@ -1,10 +1,118 @@
+/**
+ * `tsproxy serve -c envoy.yaml [--log-level info] [--drain-time-s 5]`: loads the config, refuses
+ * to start on any error diagnostic (printed as file:line:col, exit 2), starts every listener, and
+ * runs until SIGTERM/SIGINT: then it stops accepting, lets in-flight requests finish for up to
+ * --drain-time-s seconds, and exits 0. Bind failures exit 1.
+ */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
+import { loadConfigText } from '../output/config_loader.js';
+import { formatDiagnostic, hasErrors, sortDiagnostics } from '../output/diagnostics.js';
+import { startServer, type LogLevel, type ServerLogger } from '../../runtime/server.js';
 
-// Placeholder: replaced by the command's real implementation.
-export function registerServe(program: Command, box: ExitBox): void {
-  program.command('serve').description('(not implemented yet)').action(() => {
-    process.stderr.write('tsproxy serve: not implemented yet\n');
-    box.code = 2;
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'off'];
+
+interface ServeFlags {
+  config?: string;
+  logLevel: string;
+  drainTimeS: string;
+}
+
+function stderrLogger(min: LogLevel): ServerLogger {
+  const minRank = LEVELS.indexOf(min);
+  return {
+    log(level, message) {
+      if (LEVELS.indexOf(level) >= minRank && min !== 'off') {
+        process.stderr.write(`[${new Date().toISOString()}][${level}] ${message}\n`);
+      }
+    },
+  };
+}
+
+/** Runs serve; resolves with the exit code once the server has stopped. */
+export async function runServe(flags: ServeFlags): Promise<number> {
+  const file = flags.config;
+  if (!file) {
+    process.stderr.write('tsproxy serve: -c/--config-path is required\n');
+    return 2;
+  }
+  const level = flags.logLevel as LogLevel;
+  if (!LEVELS.includes(level)) {
+    process.stderr.write(`tsproxy serve: --log-level must be one of ${LEVELS.join(', ')}\n`);
+    return 2;
+  }
+  const drainS = Number(flags.drainTimeS);
+  if (!Number.isFinite(drainS) || drainS < 0) {
+    process.stderr.write('tsproxy serve: --drain-time-s must be a non-negative number\n');
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`tsproxy serve: cannot read ${file}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const logger = stderrLogger(level);
+  const loaded = loadConfigText(text, file, undefined);
+  const printAll = (ds: typeof loaded.diagnostics): void => {
+    for (const d of sortDiagnostics(ds)) {
+      if (d.severity === 'error' || level === 'debug' || level === 'trace') process.stderr.write(formatDiagnostic(d) + '\n');
+      else if (d.severity === 'warning' && LEVELS.indexOf(level) <= LEVELS.indexOf('warn')) process.stderr.write(formatDiagnostic(d) + '\n');
+    }
+  };
+  printAll(loaded.diagnostics);
+  if (!loaded.config || hasErrors(loaded.diagnostics)) {
+    process.stderr.write(`tsproxy serve: ${file} has errors; not starting\n`);
+    return 2;
+  }
+  let started;
+  try {
+    started = await startServer(loaded.config, { logger });
+  } catch (err) {
+    process.stderr.write(`tsproxy serve: ${(err as Error).message}\n`);
+    return 1;
+  }
+  printAll(started.diagnostics);
+  const server = started.server;
+  if (!server) {
+    process.stderr.write(`tsproxy serve: ${file} cannot be served; not starting\n`);
+    return 2;
+  }
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (signalled) return;
+      signalled = true;
+      logger.log('info', `${sig}: draining for up to ${drainS}s`);
+      server.stop(drainS * 1000).then(
+        () => {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          logger.log('info', 'stopped');
+          resolve(0);
+        },
+        (err: Error) => {
+          logger.log('error', `stop failed: ${err.message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
+}
+
+export function registerServe(program: Command, box: ExitBox): void {
+  program
+    .command('serve')
+    .description('run the proxy: every listener of an Envoy v3 bootstrap, until SIGTERM/SIGINT')
+    .option('-c, --config-path <file>', 'Envoy v3 bootstrap (YAML or JSON)')
+    .option('--config <file>', 'alias of --config-path')
+    .option('-l, --log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
+    .option('--drain-time-s <seconds>', 'how long in-flight requests may take to finish on shutdown', '5')
+    .action(async (opts: { configPath?: string; config?: string; logLevel: string; drainTimeS: string }) => {
+      box.code = await runServe({ config: opts.configPath ?? opts.config, logLevel: opts.logLevel, drainTimeS: opts.drainTimeS });
+    });
 }

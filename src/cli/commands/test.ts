@@ -1,10 +1,163 @@
+/**
+ * `tsproxy test`: Envoy's router_check_tool. Reads a route configuration (`-c`, a bare
+ * RouteConfiguration, a Bootstrap or a config dump) and a test file (`-t`, JSON, YAML or text
+ * proto), runs the tests through the routing core and prints what Envoy's tool prints.
+ *
+ * Exit codes: 0 all tests passed (and coverage met `-f`), 1 a test failed or coverage is under
+ * the floor, 2 usage errors, unreadable files, invalid test files or config errors (printed as
+ * `file:line:col: error ...`, never a stack trace).
+ *
+ * This file does the I/O; the decisions live in src/analysis/router_check (pure).
+ */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
 
-// Placeholder: replaced by the command's real implementation.
+interface TestFlags {
+  configPath?: string;
+  testPath?: string;
+  details?: boolean;
+  onlyShowFailures?: boolean;
+  failUnder?: string;
+  covall?: boolean;
+  detailedCoverage?: boolean;
+  disableDeprecationCheck?: boolean;
+  json?: boolean;
+  type?: string;
+}
+
 export function registerTest(program: Command, box: ExitBox): void {
-  program.command('test').description('(not implemented yet)').action(() => {
-    process.stderr.write('tsproxy test: not implemented yet\n');
-    box.code = 2;
+  program
+    .command('test')
+    .description("run Envoy router_check_tool tests (JSON, YAML or text proto) against a route configuration")
+    .option('-c, --config-path <file>', 'route configuration: a RouteConfiguration, a Bootstrap or an admin /config_dump (YAML or JSON)')
+    .option('-t, --test-path <file>', 'router_check test file: JSON, YAML or text proto (.pb_text)')
+    .option('-d, --details', 'print every test name, and the failures under each failing test')
+    .option('--only-show-failures', 'print only the failing tests (with their failures)')
+    .option('-f, --fail-under <percent>', 'fail when route coverage is under this percentage')
+    .option('--covall', 'comprehensive coverage: count every assertable field, list routes without tests')
+    .option('--detailed-coverage', 'list the routes without tests by name')
+    .option('--disable-deprecation-check', 'accepted for compatibility with router_check_tool (no effect)')
+    .option('--type <type>', 'force the config type: bootstrap, route or config_dump')
+    .option('--json', 'print one JSON document (schema tsproxy.router_check.v1, see docs/router-check.md)')
+    .action(async (flags: TestFlags) => {
+      try {
+        box.code = await runTest(flags);
+      } catch (e) {
+        // Bad input never produces a stack trace; an internal error is still reported plainly.
+        process.stderr.write(`tsproxy test: internal error: ${(e as Error).message}\n`);
+        box.code = 2;
+      }
+    });
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`error: ${msg}\n`);
+  return 2;
+}
+
+function readText(file: string, what: string): string | { error: string } {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    return { error: `cannot read ${what} ${file}: ${why}` };
+  }
+}
+
+async function runTest(flags: TestFlags): Promise<number> {
+  if (!flags.configPath || !flags.testPath) return usage('Both --config-path/c and --test-path/t are mandatory');
+  let failUnder = 0;
+  if (flags.failUnder !== undefined) {
+    failUnder = Number(flags.failUnder);
+    if (flags.failUnder.trim() === '' || !Number.isFinite(failUnder) || failUnder < 0) return usage(`--fail-under expects a percentage, got ${JSON.stringify(flags.failUnder)}`);
+  }
+  if (flags.type !== undefined && !['bootstrap', 'route', 'config_dump'].includes(flags.type)) {
+    return usage(`--type must be bootstrap, route or config_dump, got ${JSON.stringify(flags.type)}`);
+  }
+  const json = flags.json === true;
+
+  // Loaded on use: other commands do not pay for the routing core.
+  const [{ parseTestFile }, { loadConfigText }, { formatDiagnostic }, { styleFor }, { compileRouteConfig }, { runRouterCheck }, { renderText, renderJson }] =
+    await Promise.all([
+      import('../../analysis/router_check/test_file.js'),
+      import('../output/config_loader.js'),
+      import('../output/diagnostics.js'),
+      import('../output/style.js'),
+      import('../../core/route.js'),
+      import('../../analysis/router_check/runner.js'),
+      import('../../analysis/router_check/report.js'),
+    ]);
+  const errStyle = styleFor(process.stderr);
+
+  /** Errors before any test ran: text to stderr, or a JSON document with `errors`. */
+  const fail = (errors: string[]): number => {
+    if (json) {
+      process.stdout.write(JSON.stringify({ schema: 'tsproxy.router_check.v1', ok: false, summary: { total: 0, passed: 0, failed: 0 }, tests: [], coverage: null, errors }, null, 2) + '\n');
+    } else {
+      for (const e of errors) process.stderr.write(e + '\n');
+    }
+    return 2;
+  };
+
+  const configText = readText(flags.configPath, 'config file');
+  if (typeof configText !== 'string') return fail([`tsproxy test: ${configText.error}`]);
+  const testText = readText(flags.testPath, 'test file');
+  if (typeof testText !== 'string') return fail([`tsproxy test: ${testText.error}`]);
+
+  const loaded = loadConfigText(configText, flags.configPath, flags.type as 'bootstrap' | 'route' | 'config_dump' | undefined);
+  const warnings: string[] = [];
+  const configErrors: string[] = [];
+  for (const d of loaded.diagnostics) {
+    if (d.severity === 'error') configErrors.push(json ? formatDiagnostic(d) : formatDiagnostic(d, errStyle));
+    else if (d.severity === 'warning') warnings.push(json ? formatDiagnostic(d) : formatDiagnostic(d, errStyle));
+  }
+  if (configErrors.length || !loaded.config) {
+    return fail(configErrors.length ? configErrors : [`${flags.configPath}: the config could not be loaded`]);
+  }
+  // The config is checked first, as Envoy's tool does (a test file given as -c fails on `tests`).
+  // The test file's top-level `runtime` still applies when the route table is built below.
+  const tf = parseTestFile(testText, flags.testPath);
+  if (!tf.spec) return fail(tf.errors);
+  const cfg = loaded.config;
+  const rc = cfg.routeConfigurations[0];
+  if (rc === undefined) {
+    return fail([`${flags.configPath}: no route configuration found (expected a RouteConfiguration, or a Bootstrap or config dump with an inline route_config)`]);
+  }
+  if (cfg.routeConfigurations.length > 1) {
+    warnings.push(`${flags.configPath}: ${cfg.routeConfigurations.length} route configurations found; testing the first${rc.name ? ` (${rc.name})` : ''}`);
+  }
+  const compiled = compileRouteConfig(rc, {
+    // Bootstrap layered_runtime, then the test file's own runtime on top.
+    runtime: { ...cfg.runtime, ...tf.spec.runtime },
+    bumpZeroRuntimeNumerator: true,
+    file: flags.configPath,
   });
+  const compileErrors: string[] = [];
+  for (const d of compiled.diagnostics) {
+    if (d.severity === 'error') compileErrors.push(json ? formatDiagnostic(d) : formatDiagnostic(d, errStyle));
+    else if (d.severity === 'warning') warnings.push(json ? formatDiagnostic(d) : formatDiagnostic(d, errStyle));
+  }
+  if (compileErrors.length) return fail(compileErrors);
+
+  const r = runRouterCheck(compiled.table, tf.spec, flags.testPath);
+  if (!r.run) return fail(r.errors);
+
+  const options = {
+    details: flags.details === true,
+    onlyShowFailures: flags.onlyShowFailures === true,
+    comprehensiveCoverage: flags.covall === true,
+    detailedCoverage: flags.detailedCoverage === true,
+    failUnder,
+  };
+  if (json) {
+    const { report, exitCode } = renderJson(r.run.results, r.run.coverage, options);
+    process.stdout.write(JSON.stringify({ ...report, warnings }, null, 2) + '\n');
+    return exitCode;
+  }
+  for (const w of warnings) process.stderr.write(w + '\n');
+  const text = renderText(r.run.results, r.run.coverage, options);
+  for (const l of text.lines) (l.stream === 'stdout' ? process.stdout : process.stderr).write(l.text + '\n');
+  return text.exitCode;
 }

@@ -1,0 +1,323 @@
+/**
+ * `match` and `explain` as one pure computation: pick the listener and filter chain, find the
+ * HTTP connection manager and its route configuration, route the request through the core's
+ * route() with a trace, and describe what Envoy would do. The CLI only formats the result.
+ */
+import type { Diagnostic } from '../../config/diagnostic.js';
+import type { HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration } from '../../config/types.js';
+import { DEFAULT_NUM_RETRIES, DEFAULT_RETRY_BASE_INTERVAL_MS, RETRY_MAX_INTERVAL_FACTOR } from '../../config/defaults.js';
+import { positionOf } from '../../config/position.js';
+import {
+  findHttpConnectionManager,
+  listenerAddress,
+  resolveRouteConfiguration,
+  selectFilterChain,
+  selectListener,
+} from '../../core/listener_match.js';
+import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
+import { compileTable, finalPathAndHost, routeRequest } from './core_adapter.js';
+import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
+import { findNearMisses } from './near_miss.js';
+import { outcomeOf, staticEndpointCount } from './outcome.js';
+import type {
+  ActionJson,
+  ClusterJson,
+  ConnectionManagerJson,
+  ExplainReport,
+  ListenerJson,
+  MatchReport,
+  OutcomeJson,
+  PositionJson,
+  TraceStepJson,
+} from './report_types.js';
+import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, type RequestInput } from './request.js';
+
+export interface AnalyzeOptions {
+  readonly listenerName?: string;
+  readonly port?: number;
+  readonly classify: FilterClassifier;
+}
+
+/** Either a report (exit 0 matched / 1 not), or an error that makes the question unanswerable (exit 2). */
+export type AnalyzeResult =
+  | { readonly ok: true; readonly report: ExplainReport; readonly diagnostics: Diagnostic[] }
+  | { readonly ok: false; readonly error: string; readonly diagnostics: Diagnostic[] };
+
+function pos(p: { file: string; line: number; col: number } | undefined): PositionJson | null {
+  return p ? { file: p.file, line: p.line, col: p.col } : null;
+}
+
+/** Runs the whole question. Never throws for bad input: errors come back as `ok: false`. */
+export function analyze(config: LoadedConfig, input: RequestInput, opts: AnalyzeOptions): AnalyzeResult {
+  const notes: string[] = [];
+  let listenerJson: ListenerJson | null = null;
+  let hcm: HttpConnectionManager | undefined;
+  let hcmJson: ConnectionManagerJson | null = null;
+  let rc: RouteConfiguration | undefined;
+  let listener: Listener | undefined;
+  const userAuthority = requestAuthority(input);
+
+  if (config.kind === 'route_configuration' || (config.listeners.length === 0 && config.routeConfigurations.length > 0)) {
+    if (opts.listenerName !== undefined || opts.port !== undefined) {
+      return { ok: false, error: `--listener/--port need a Bootstrap or config dump; ${config.file} has no listeners`, diagnostics: [] };
+    }
+    rc = config.routeConfigurations[0];
+    if (!rc) return { ok: false, error: `${config.file} has no route configuration`, diagnostics: [] };
+    if (config.kind !== 'route_configuration') notes.push('the config has no listeners: using its first route configuration');
+  } else {
+    const sel = selectListener(config.listeners, { name: opts.listenerName, port: opts.port });
+    if (!sel.listener) return { ok: false, error: sel.reason, diagnostics: [] };
+    listener = sel.listener;
+    const { conn, notes: connNotes } = connectionFor(input, listener, userAuthority);
+    notes.push(...connNotes);
+    const fc = selectFilterChain(listener, conn);
+    listenerJson = {
+      name: listener.name ?? null,
+      index: sel.index,
+      address: listenerAddress(listener),
+      reason: sel.reason,
+      position: pos(positionOf(listener)),
+      filter_chain: {
+        name: fc.chain?.name ?? null,
+        index: fc.index,
+        is_default: fc.isDefault,
+        reason: fc.reason,
+        steps: fc.steps.map((s) => ({
+          criterion: s.criterion,
+          connection_value: s.connectionValue,
+          remaining: [...s.remaining],
+          dropped: [...s.dropped],
+        })),
+      },
+    };
+    if (!fc.chain) {
+      listenerJson.filter_chain = null;
+      return unrouted(config, input, userAuthority, listenerJson, null, notes, {
+        status: null,
+        response_flag: '-',
+        details: 'filter_chain_not_found',
+        // Listener stats live under `listener.<stat_prefix>.`, by default the address as `ip_port`.
+        stats: [`listener.${listener.stat_prefix ?? listenerAddress(listener).replace(/:/g, '_')}.no_filter_chain_match`],
+        summary: `${fc.reason}`,
+      });
+    }
+    const found = findHttpConnectionManager(fc.chain);
+    if (!found) {
+      return unrouted(config, input, userAuthority, listenerJson, null, notes, {
+        status: null,
+        response_flag: '-',
+        details: 'no_http_connection_manager',
+        stats: [],
+        summary: 'the filter chain has no HTTP connection manager: the connection is not HTTP-routed',
+      });
+    }
+    hcm = found.hcm;
+    const res = resolveRouteConfiguration(hcm, config.routeConfigurations);
+    hcmJson = {
+      stat_prefix: hcm.stat_prefix ?? '',
+      route_config_source: res.source,
+      route_config_name: res.rdsName ?? res.routeConfig?.name ?? null,
+      strip_matching_host_port: hcm.strip_matching_host_port === true,
+      strip_any_host_port: hcm.strip_any_host_port === true,
+      position: pos(positionOf(found.filter)),
+    };
+    if (!res.routeConfig) return { ok: false, error: res.problem ?? 'no route configuration', diagnostics: [] };
+    rc = res.routeConfig;
+  }
+
+  const compiled = compileTable(rc, config, hcm);
+  const compileErrors = compiled.diagnostics.filter((d) => d.severity === 'error');
+  if (!compiled.table || compileErrors.length > 0) {
+    return { ok: false, error: 'the route configuration does not compile', diagnostics: compiled.diagnostics };
+  }
+  const table = compiled.table;
+  const listenerPort = listener?.address?.socket_address?.port_value;
+  const authority = hcmAuthority(userAuthority, hcm, listenerPort);
+  if (authority !== userAuthority) notes.push(`the HTTP connection manager strips the port: Host "${userAuthority}" is routed as "${authority}"`);
+  const request = buildRouteRequest(input, authority);
+  const trace: RouteTrace = { steps: [] };
+  const decision = routeRequest(table, request, input.randomValue, trace);
+
+  const statPrefix = hcm ? (hcm.stat_prefix ?? '') : undefined;
+  if (!hcm) notes.push('a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>');
+  const outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
+  const action = actionOf(decision, request, config, notes);
+  const perFilter = decision.kind === 'forward' ? decision.perFilterConfig : decision.kind !== 'no_route' ? decision.route?.perFilterConfig : undefined;
+  const nearMisses = findNearMisses({ request, steps: trace.steps, hcm, listenerPort });
+  const route = decision.kind === 'no_route' ? undefined : decision.route;
+  const vh = decision.virtualHost;
+  const report: ExplainReport = {
+    schema: 'tsproxy.explain/v1',
+    config: { file: config.file, kind: config.kind },
+    request: requestJson(request, input.randomValue),
+    listener: listenerJson,
+    connection_manager: hcmJson,
+    route_configuration: { name: rc.name ?? null, position: pos(positionOf(rc)) },
+    matched: decision.kind !== 'no_route',
+    virtual_host: vh ? { name: vh.name, index: vh.index, position: pos(vh.position) } : null,
+    route: route
+      ? { name: route.name ?? null, index: route.index, label: route.name ?? `#${route.index}`, position: pos(route.position) }
+      : null,
+    action,
+    http_filters: httpFiltersFor(hcm?.http_filters ?? [], perFilter, opts.classify),
+    outcome,
+    notes,
+    steps: trace.steps.map(stepJson),
+    near_misses: nearMisses,
+  };
+  return { ok: true, report, diagnostics: compiled.diagnostics };
+}
+
+/** The match report: the explain report without the decision chain. */
+export function toMatchReport(r: ExplainReport): MatchReport {
+  const { steps: _s, near_misses: _n, schema: _x, ...rest } = r;
+  return { schema: 'tsproxy.match/v1', ...rest };
+}
+
+function unrouted(
+  config: LoadedConfig,
+  input: RequestInput,
+  authority: string | undefined,
+  listener: ListenerJson,
+  hcm: ConnectionManagerJson | null,
+  notes: string[],
+  outcome: OutcomeJson,
+): AnalyzeResult {
+  const request = buildRouteRequest(input, authority);
+  return {
+    ok: true,
+    diagnostics: [],
+    report: {
+      schema: 'tsproxy.explain/v1',
+      config: { file: config.file, kind: config.kind },
+      request: requestJson(request, input.randomValue),
+      listener,
+      connection_manager: hcm,
+      route_configuration: null,
+      matched: false,
+      virtual_host: null,
+      route: null,
+      action: emptyAction('no_route', request),
+      http_filters: [],
+      outcome,
+      notes,
+      steps: [],
+      near_misses: [],
+    },
+  };
+}
+
+function requestJson(r: RouteRequest, randomValue: number): ExplainReport['request'] {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  return { authority: r.authority ?? null, path: r.path, method: r.method, scheme: r.scheme, headers, random_value: randomValue };
+}
+
+function stepJson(s: TraceStep): TraceStepJson {
+  return {
+    kind: s.kind,
+    name: s.name,
+    index: s.index,
+    matched: s.matched,
+    reason: s.reason,
+    predicate: s.predicate ?? null,
+    near_miss: s.nearMiss ?? null,
+    position: pos(s.position),
+  };
+}
+
+function emptyAction(kind: ActionJson['kind'], r: RouteRequest): ActionJson {
+  return {
+    kind,
+    cluster: null,
+    path: null,
+    host: null,
+    original_path: r.path,
+    original_host: r.authority ?? null,
+    timeout_ms: null,
+    idle_timeout_ms: null,
+    retry_policy: null,
+    mirror_policies: [],
+    hash_policies: [],
+    virtual_cluster: null,
+    location: null,
+    status: null,
+    body: null,
+  };
+}
+
+function actionOf(d: RouteDecision, request: RouteRequest, config: LoadedConfig, notes: string[]): ActionJson {
+  switch (d.kind) {
+    case 'no_route':
+      return emptyAction('no_route', request);
+    case 'redirect':
+      return { ...emptyAction('redirect', request), location: d.location, status: d.status, virtual_cluster: d.virtualClusterName ?? null };
+    case 'direct_response':
+      return { ...emptyAction('direct_response', request), status: d.status, body: d.body ?? null, virtual_cluster: d.virtualClusterName ?? null };
+    case 'forward':
+      break;
+  }
+  const r = d.route;
+  const fin = finalPathAndHost(d, request);
+  if (fin.autoHostRewrite) notes.push('auto_host_rewrite: serve sets Host to the chosen upstream host\'s hostname');
+  const res = d.resolution;
+  const clustersKnown = config.kind !== 'route_configuration';
+  const def = clustersKnown ? config.clusters.find((c) => c.name === d.cluster) : undefined;
+  const cluster: ClusterJson = {
+    name: d.cluster,
+    specifier: res.specifier,
+    header: res.specifier === 'cluster_header' ? res.header : res.specifier === 'weighted_clusters' ? (res.header ?? null) : null,
+    weighted:
+      res.specifier === 'weighted_clusters'
+        ? {
+            clusters: res.clusters.map((c) => ({ name: c.name, weight: c.weight, cluster_header: c.clusterHeader ?? null })),
+            total_weight: res.totalWeight,
+            value: res.value,
+            value_source: res.valueSource,
+            selector: res.selector,
+            picked_index: res.pickedIndex,
+          }
+        : null,
+    defined: clustersKnown ? def !== undefined : null,
+    endpoints: def ? staticEndpointCount(def) : null,
+  };
+  const rp = r.retryPolicy;
+  const base = rp?.retry_back_off?.base_interval ?? DEFAULT_RETRY_BASE_INTERVAL_MS;
+  return {
+    ...emptyAction('route', request),
+    cluster,
+    path: fin.path,
+    host: fin.host ?? null,
+    timeout_ms: r.timeoutMs,
+    idle_timeout_ms: r.idleTimeoutMs ?? null,
+    retry_policy: rp
+      ? {
+          retry_on: rp.retry_on ?? null,
+          num_retries: rp.num_retries ?? DEFAULT_NUM_RETRIES,
+          per_try_timeout_ms: rp.per_try_timeout ?? null,
+          retriable_status_codes: [...(rp.retriable_status_codes ?? [])],
+          retry_back_off: { base_interval_ms: base, max_interval_ms: rp.retry_back_off?.max_interval ?? base * RETRY_MAX_INTERVAL_FACTOR },
+        }
+      : null,
+    mirror_policies: r.mirrorPolicies.map((m) => ({
+      cluster: m.cluster ?? null,
+      cluster_header: m.cluster_header ?? null,
+      runtime_fraction: m.runtime_fraction
+        ? `${m.runtime_fraction.default_value?.numerator ?? 0}/${m.runtime_fraction.default_value?.denominator ?? 'HUNDRED'}`
+        : null,
+      runtime_key: m.runtime_fraction?.runtime_key ?? null,
+    })),
+    hash_policies: r.hashPolicies.map(describeHashPolicy),
+    virtual_cluster: d.virtualClusterName ?? null,
+  };
+}
+
+function describeHashPolicy(h: import('../../config/types.js').HashPolicy): string {
+  const t = h.terminal ? ' (terminal)' : '';
+  if (h.header) return `header ${h.header.header_name}${t}`;
+  if (h.cookie) return `cookie ${h.cookie.name}${h.cookie.ttl !== undefined ? ` ttl ${h.cookie.ttl}ms` : ''}${t}`;
+  if (h.connection_properties?.source_ip) return `source_ip${t}`;
+  if (h.query_parameter) return `query_parameter ${h.query_parameter.name}${t}`;
+  if (h.filter_state) return `filter_state ${h.filter_state.key}${t}`;
+  return `unknown${t}`;
+}

@@ -1,0 +1,180 @@
+/**
+ * The `--json` output of `tsproxy match` and `tsproxy explain`: plain JSON data, documented in
+ * docs/json-schema.md. Stable: fields are only ever added; names are snake_case like Envoy's.
+ * Every position is `{file, line, col}` (1-based) or null when unknown.
+ */
+import type { LoadedConfig } from '../../config/types.js';
+
+export interface PositionJson {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** The request replayed, as the core saw it (after the HCM's host-port stripping). */
+export interface RequestJson {
+  authority: string | null;
+  path: string;
+  method: string;
+  scheme: string;
+  headers: Record<string, string>;
+  random_value: number;
+}
+
+export interface FilterChainStepJson {
+  criterion: string;
+  connection_value: string;
+  remaining: number[];
+  dropped: number[];
+}
+
+export interface ListenerJson {
+  name: string | null;
+  index: number;
+  address: string;
+  reason: string;
+  position: PositionJson | null;
+  filter_chain: {
+    name: string | null;
+    /** Index in filter_chains; -1 for default_filter_chain. */
+    index: number;
+    is_default: boolean;
+    reason: string;
+    steps: FilterChainStepJson[];
+  } | null;
+}
+
+export interface ConnectionManagerJson {
+  stat_prefix: string;
+  route_config_source: 'inline' | 'rds' | 'scoped_routes' | 'none';
+  route_config_name: string | null;
+  strip_matching_host_port: boolean;
+  strip_any_host_port: boolean;
+  position: PositionJson | null;
+}
+
+export interface WeightedJson {
+  clusters: { name: string; weight: number; cluster_header: string | null }[];
+  total_weight: number;
+  value: number;
+  value_source: 'random' | 'header';
+  selector: number;
+  picked_index: number;
+}
+
+export interface ClusterJson {
+  /** "" when a cluster_header was missing. */
+  name: string;
+  specifier: 'cluster' | 'cluster_header' | 'weighted_clusters' | 'unsupported';
+  header: string | null;
+  weighted: WeightedJson | null;
+  /** Whether the config defines the cluster; null for a bare RouteConfiguration (not checked). */
+  defined: boolean | null;
+  /** Number of static endpoints, null when unknown offline (EDS, bare route config). */
+  endpoints: number | null;
+}
+
+export interface RetryPolicyJson {
+  retry_on: string | null;
+  num_retries: number;
+  per_try_timeout_ms: number | null;
+  retriable_status_codes: number[];
+  retry_back_off: { base_interval_ms: number; max_interval_ms: number };
+}
+
+export interface MirrorPolicyJson {
+  cluster: string | null;
+  cluster_header: string | null;
+  /** `numerator/DENOMINATOR`, or null when it always mirrors. */
+  runtime_fraction: string | null;
+  runtime_key: string | null;
+}
+
+export interface ActionJson {
+  kind: 'route' | 'redirect' | 'direct_response' | 'no_route';
+  cluster: ClusterJson | null;
+  /** Final :path and :authority after rewrites (forward only). */
+  path: string | null;
+  host: string | null;
+  original_path: string;
+  original_host: string | null;
+  timeout_ms: number | null;
+  idle_timeout_ms: number | null;
+  retry_policy: RetryPolicyJson | null;
+  mirror_policies: MirrorPolicyJson[];
+  hash_policies: string[];
+  virtual_cluster: string | null;
+  /** Redirect: the Location; direct response: null. */
+  location: string | null;
+  status: number | null;
+  body: string | null;
+}
+
+export interface HttpFilterJson {
+  name: string;
+  /** What the filter is, in words: `router`, `external authorization (ext_authz)`. */
+  description: string;
+  type: string | null;
+  /** `runs`, `disabled` (by the HCM or this route), `unsupported` (tsproxy cannot run it). */
+  status: 'runs' | 'disabled' | 'unsupported';
+  supported: boolean;
+  optional: boolean;
+  /** typed_per_filter_config for this filter on the decision (route > vhost > route config). */
+  per_route_config: Record<string, unknown> | null;
+  note: string | null;
+}
+
+export interface OutcomeJson {
+  /** HTTP status Envoy sends locally; null when the request is forwarded upstream. */
+  status: number | null;
+  /** Response flag (`NR`, `NC`, `UH`, `UO`), `-` for none. */
+  response_flag: string;
+  /** %RESPONSE_CODE_DETAILS%: `route_not_found`, `cluster_not_found`, `via_upstream`, ... */
+  details: string;
+  /** Stats that move, with Envoy's names. */
+  stats: string[];
+  /** One sentence. */
+  summary: string;
+}
+
+export interface TraceStepJson {
+  kind: string;
+  name: string;
+  index: number;
+  matched: boolean;
+  reason: string;
+  predicate: string | null;
+  near_miss: string | null;
+  position: PositionJson | null;
+}
+
+export interface NearMissJson {
+  kind: 'host_port' | 'path_case' | 'trailing_slash' | 'header_absent' | 'no_wildcard_virtual_host' | 'core';
+  message: string;
+  position: PositionJson | null;
+}
+
+/** `tsproxy match --json`. */
+export interface MatchReport {
+  schema: 'tsproxy.match/v1';
+  config: { file: string; kind: LoadedConfig['kind'] };
+  request: RequestJson;
+  listener: ListenerJson | null;
+  connection_manager: ConnectionManagerJson | null;
+  route_configuration: { name: string | null; position: PositionJson | null } | null;
+  matched: boolean;
+  virtual_host: { name: string; index: number; position: PositionJson | null } | null;
+  route: { name: string | null; index: number; label: string; position: PositionJson | null } | null;
+  action: ActionJson;
+  http_filters: HttpFilterJson[];
+  outcome: OutcomeJson;
+  /** Things worth knowing that are not errors (assumptions made offline). */
+  notes: string[];
+}
+
+/** `tsproxy explain --json`: the match report plus the decision chain. */
+export interface ExplainReport extends Omit<MatchReport, 'schema'> {
+  schema: 'tsproxy.explain/v1';
+  steps: TraceStepJson[];
+  near_misses: NearMissJson[];
+}

@@ -1,0 +1,30 @@
+/**
+ * Every lint rule, in the order `--list-rules` and the docs show them: schema rules (reported by
+ * the loader) first, then references, routing, behaviour, security.
+ */
+import type { LintRule, RuleMeta } from './rule.js';
+import { schemaRules } from './schema_rules.js';
+import { referenceRules } from './rules/references.js';
+import { routingRules } from './rules/routing.js';
+import { shadowedRoute } from './rules/shadowing.js';
+import { behaviourRules } from './rules/behaviour.js';
+import { securityRules } from './rules/security.js';
+
+/** The semantic rules lint runs on a decoded config. */
+export const semanticRules: readonly LintRule[] = [
+  ...referenceRules,
+  shadowedRoute,
+  ...routingRules,
+  ...behaviourRules,
+  ...securityRules,
+];
+
+/** Every rule id lint can report, with its metadata. */
+export const allRules: readonly RuleMeta[] = [...schemaRules, ...semanticRules];
+
+const byId = new Map(allRules.map((r) => [r.id, r] as const));
+
+/** The metadata of `id`, or undefined for an id lint does not know. */
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return byId.get(id);
+}

@@ -1,0 +1,179 @@
+/**
+ * `route/shadowed`: a route that can never match because an earlier route of the same virtual
+ * host matches every request it would match (Envoy tries routes in order; first match wins).
+ *
+ * An earlier route A shadows a later route B only when A always matches whenever B does:
+ * - A has no predicate beyond its path matcher (headers, query_parameters, runtime_fraction,
+ *   grpc, tls_context, dynamic_metadata and filter_state can each make A miss), and
+ * - A's path matcher covers B's: a `prefix` covers any prefix/path/path_separated_prefix that
+ *   starts with it (and `/` or "" covers everything but CONNECT); a `path` covers the same path;
+ *   a `path_separated_prefix` covers itself and what lies under it after a `/`. Case: a
+ *   case-insensitive A covers case-insensitively; a case-sensitive A covers a case-insensitive B
+ *   only when A's prefix has no letters.
+ * Or A and B have identical match blocks (whatever their predicates): then B never gets a turn.
+ *
+ * Lookups are hashed (sets of earlier prefixes, probed with each prefix of B's path), so a virtual
+ * host with thousands of routes costs O(routes x path length), not O(routes^2).
+ */
+import type { RouteMatch } from '../../../config/types.js';
+import { lineOf } from '../context.js';
+import type { LintRule } from '../rule.js';
+import { routeLabel, routesOf, virtualHosts, type RouteSite } from '../walk.js';
+
+/** Predicates other than the path matcher that can make a route miss. */
+function hasExtraPredicates(m: RouteMatch): boolean {
+  return (
+    (m.headers?.length ?? 0) > 0 ||
+    (m.query_parameters?.length ?? 0) > 0 ||
+    m.runtime_fraction !== undefined ||
+    m.grpc !== undefined ||
+    m.tls_context !== undefined ||
+    (m.dynamic_metadata?.length ?? 0) > 0 ||
+    (m.filter_state?.length ?? 0) > 0 ||
+    m.path_match_policy !== undefined
+  );
+}
+
+/** A canonical text of a match block, for "identical matchers" (bigint-safe, key-order-free). */
+function canonical(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v instanceof Uint8Array) return `b${Array.from(v).join('.')}`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+function hasLetters(s: string): boolean {
+  return s.toLowerCase() !== s.toUpperCase();
+}
+
+interface Earlier {
+  readonly site: RouteSite;
+  readonly why: string;
+}
+
+export const shadowedRoute: LintRule = {
+  id: 'route/shadowed',
+  severity: 'warning',
+  category: 'routing',
+  summary: 'A route can never match: an earlier route in the same virtual host always matches first.',
+  help:
+    'Envoy tries routes in order and stops at the first match. A prefix "/" route, an identical match block, or a ' +
+    'shorter prefix with no header/query/runtime predicates placed earlier takes every request this route would ' +
+    'get. Move the more specific route above the general one, or narrow the earlier route.',
+  example: 'routes: [{ match: { prefix: "/" }, ... }, { match: { prefix: "/api" }, ... }]',
+  check(ctx) {
+    for (const vh of virtualHosts(ctx.model)) {
+      // Unconditional earlier routes, by kind. Case-sensitive keys as written; insensitive ones lowercased.
+      const prefixCs = new Map<string, Earlier>();
+      const prefixCi = new Map<string, Earlier>();
+      const pathCs = new Map<string, Earlier>();
+      const pathCi = new Map<string, Earlier>();
+      const sepPrefix = new Map<string, Earlier>();
+      const identical = new Map<string, Earlier>();
+      for (const r of routesOf(vh)) {
+        const m = r.route.match;
+        if (!m || typeof m !== 'object') continue;
+        const key = canonical(m);
+        const hit = findShadow(m, key, { prefixCs, prefixCi, pathCs, pathCi, sepPrefix, identical });
+        if (hit) {
+          const at = lineOf(hit.site.route);
+          ctx.report(this, { node: m, path: `${r.path}.match` },
+            `${routeLabel(r)} can never match: ${routeLabel(hit.site)}${at !== undefined ? ` (line ${at})` : ''} ${hit.why} and comes first; ` +
+              'move this route above it or narrow the earlier route');
+          continue;
+        }
+        // Record this route for later ones.
+        if (!identical.has(key)) identical.set(key, { site: r, why: 'has the identical match' });
+        if (hasExtraPredicates(m)) continue;
+        const ci = m.case_sensitive === false;
+        if (typeof m.prefix === 'string') {
+          const why = m.prefix === '' || m.prefix === '/' ? `matches every path (prefix "${m.prefix}")` : `matches the shorter prefix "${m.prefix}"`;
+          if (ci) setOnce(prefixCi, m.prefix.toLowerCase(), { site: r, why: `${why} case-insensitively` });
+          else setOnce(prefixCs, m.prefix, { site: r, why });
+        } else if (typeof m.path === 'string') {
+          if (ci) setOnce(pathCi, m.path.toLowerCase(), { site: r, why: `matches path "${m.path}" case-insensitively` });
+          else setOnce(pathCs, m.path, { site: r, why: `matches the same path "${m.path}"` });
+        } else if (typeof m.path_separated_prefix === 'string') {
+          setOnce(sepPrefix, m.path_separated_prefix, { site: r, why: `matches path_separated_prefix "${m.path_separated_prefix}"` });
+        }
+      }
+    }
+  },
+};
+
+function setOnce(map: Map<string, Earlier>, k: string, v: Earlier): void {
+  if (!map.has(k)) map.set(k, v);
+}
+
+interface Tables {
+  prefixCs: Map<string, Earlier>;
+  prefixCi: Map<string, Earlier>;
+  pathCs: Map<string, Earlier>;
+  pathCi: Map<string, Earlier>;
+  sepPrefix: Map<string, Earlier>;
+  identical: Map<string, Earlier>;
+}
+
+/** The earliest recorded route that always matches before a route with match `m`, if any. */
+function findShadow(m: RouteMatch, key: string, t: Tables): Earlier | undefined {
+  const same = t.identical.get(key);
+  if (same) return same;
+  if (m.connect_matcher !== undefined) return undefined;
+  const bCi = m.case_sensitive === false;
+  // The literal every path matched by B starts with, and whether B is an exact path.
+  let lit: string | undefined;
+  let exact = false;
+  let sep = false;
+  if (typeof m.prefix === 'string') lit = m.prefix;
+  else if (typeof m.path === 'string') {
+    lit = m.path;
+    exact = true;
+  } else if (typeof m.path_separated_prefix === 'string') {
+    lit = m.path_separated_prefix;
+    sep = true;
+  } else if (m.safe_regex !== undefined) {
+    // A regex can match any path: only a catch-all prefix covers it.
+    return catchAll(t);
+  }
+  if (lit === undefined) return undefined;
+  const lower = lit.toLowerCase();
+  let best: Earlier | undefined;
+  const consider = (e: Earlier | undefined) => {
+    if (e && (best === undefined || e.site.index < best.site.index)) best = e;
+  };
+  // Earlier prefixes: every prefix of B's literal (including the empty one and the whole literal).
+  for (let n = 0; n <= lit.length; n++) {
+    const p = lit.slice(0, n);
+    const cs = t.prefixCs.get(p);
+    // A case-sensitive A covers a case-insensitive B only if A's prefix has no letters.
+    if (cs && (!bCi || !hasLetters(p))) consider(cs);
+    consider(t.prefixCi.get(lower.slice(0, n)));
+  }
+  if (exact) {
+    const cs = t.pathCs.get(lit);
+    if (cs && (!bCi || !hasLetters(lit))) consider(cs);
+    consider(t.pathCi.get(lower));
+  }
+  if (!bCi) {
+    // path_separated_prefix A covers B when B's literal is A's, or lies under A after a '/'.
+    // A prefix B equal to A would also match "/apix", which A does not: only a literal under "A/" is covered.
+    for (let n = 1; n <= lit.length; n++) {
+      if (n < lit.length && lit[n] !== '/') continue;
+      const a = t.sepPrefix.get(lit.slice(0, n));
+      if (!a) continue;
+      if (n < lit.length || exact || sep) consider(a);
+    }
+  }
+  return best;
+}
+
+function catchAll(t: Tables): Earlier | undefined {
+  const a = t.prefixCs.get('') ?? t.prefixCi.get('');
+  const b = t.prefixCs.get('/') ?? t.prefixCi.get('/');
+  if (a && b) return a.site.index < b.site.index ? a : b;
+  return a ?? b;
+}

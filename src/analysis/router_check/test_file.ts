@@ -1,0 +1,93 @@
+/**
+ * Reads a router_check test file in any syntax Envoy's tool takes: JSON (a trailing comma
+ * tolerated), YAML, or protobuf text format. The syntax follows the file extension as in Envoy
+ * (`.json`, `.yaml`/`.yml`, `.pb_text`/`.textproto`/`.txtpb`/`.pbtxt`); an unknown extension
+ * is sniffed. Pure: the CLI reads the file and passes its text.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import { decodeSpec } from './decode_spec.js';
+import { parseLenientJson, type JsonValue } from './lenient_json.js';
+import type { RouterCheckSpec, TestFileFormat } from './spec.js';
+import { parseTextProto, textProtoToJson } from './text_proto.js';
+
+export interface TestFileResult {
+  spec?: RouterCheckSpec;
+  format: TestFileFormat;
+  /** Each error is one line: `file:line:col: message` or `file: $.path: message`. */
+  errors: string[];
+}
+
+/** Picks the syntax from the file name, else from the content. */
+export function detectTestFileFormat(fileName: string, text: string): TestFileFormat {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  if (/\.(pb_text|textproto|txtpb|pbtxt|prototxt)$/.test(lower)) return 'text_proto';
+  const trimmed = text.replace(/^(\s|#[^\n]*\n)*/, '');
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return 'json';
+  // `tests {` or `tests <` is text format; YAML would need `tests:`.
+  if (/^[A-Za-z_][A-Za-z0-9_]*\s*[{<]/.test(trimmed)) return 'text_proto';
+  return 'yaml';
+}
+
+/** Parses and decodes a test file. */
+export function parseTestFile(text: string, fileName: string, format?: TestFileFormat): TestFileResult {
+  const fmt = format ?? detectTestFileFormat(fileName, text);
+  let root: JsonValue | undefined;
+  switch (fmt) {
+    case 'json': {
+      const r = parseLenientJson(text);
+      if (!r.ok) return { format: fmt, errors: [`${fileName}:${r.line}:${r.col}: invalid JSON: ${r.message}`] };
+      root = r.value;
+      break;
+    }
+    case 'text_proto': {
+      const r = parseTextProto(text);
+      if (!r.ok) return { format: fmt, errors: [`${fileName}:${r.line}:${r.col}: invalid text proto: ${r.message}`] };
+      root = textProtoToJson(r.message);
+      break;
+    }
+    case 'yaml': {
+      const lc = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
+      if (doc.errors.length > 0) {
+        return {
+          format: fmt,
+          errors: doc.errors.map((e) => {
+            const p = lc.linePos(e.pos[0]);
+            return `${fileName}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+          }),
+        };
+      }
+      try {
+        root = fromYaml(doc.toJS({ maxAliasCount: 100 }));
+      } catch (e) {
+        return { format: fmt, errors: [`${fileName}: invalid YAML: ${e instanceof Error ? e.message : String(e)}`] };
+      }
+      break;
+    }
+  }
+  if (root === undefined || root === null) return { format: fmt, errors: [`${fileName}: the test file is empty`] };
+  const d = decodeSpec(root);
+  if (d.errors.length || !d.spec) return { format: fmt, errors: d.errors.map((e) => `${fileName}: ${e}`) };
+  return { format: fmt, spec: d.spec, errors: [] };
+}
+
+/** YAML's JS values to JSON-like values (bigints kept, dates and other objects stringified). */
+function fromYaml(v: unknown): JsonValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v)) return v.map(fromYaml);
+  if (v instanceof Map) {
+    const o: { [k: string]: JsonValue } = {};
+    for (const [k, x] of v) Object.defineProperty(o, String(k), { value: fromYaml(x), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  if (typeof v === 'object') {
+    const o: { [k: string]: JsonValue } = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) Object.defineProperty(o, k, { value: fromYaml(x), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return String(v);
+}

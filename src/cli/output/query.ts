@@ -1,0 +1,106 @@
+/**
+ * The part `match` and `explain` share: their flags, reading and loading the config, running the
+ * analysis, printing config diagnostics and errors, and the exit code (0 a route matched, 1 none,
+ * 2 usage or config errors). Each command supplies only its formatter.
+ */
+import { readFileSync } from 'node:fs';
+import type { QueryFlags } from './query_options.js';
+import type { Diagnostic } from '../../config/diagnostic.js';
+import type { LoadedConfig } from '../../config/types.js';
+import { analyze } from '../../analysis/explain/analyze.js';
+import type { ExplainReport } from '../../analysis/explain/report_types.js';
+import { parseHeaderFlag, type RequestInput } from '../../analysis/explain/request.js';
+import { loadConfigText } from './config_loader.js';
+import { classifyHttpFilter } from './filter_support.js';
+import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { styleFor, type Style } from './style.js';
+
+function usage(out: string): number {
+  process.stderr.write(`${out}\n`);
+  return 2;
+}
+
+function parseNonNegativeInt(flag: string, v: string): number | string {
+  if (!/^\d+$/.test(v.trim())) return `${flag} must be a non-negative integer, got "${v}"`;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : `${flag} is too large: "${v}"`;
+}
+
+/** Formats a report for humans. */
+export type ReportFormatter = (r: ExplainReport, style: Style) => string;
+
+/**
+ * Runs match or explain: returns the exit code. `toJson` selects the JSON shape of the command.
+ * Config diagnostics go to stderr as `file:line:col: severity message [rule]` (errors and
+ * warnings; with errors, exit 2).
+ */
+export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r: ExplainReport) => unknown): number {
+  const err = styleFor(process.stderr);
+  const out = styleFor(process.stdout);
+  const random = parseNonNegativeInt('--random', flags.random);
+  if (typeof random === 'string') return usage(`tsproxy: ${random}`);
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    const p = parseNonNegativeInt('--port', flags.port);
+    if (typeof p === 'string' || p > 65535) return usage(`tsproxy: --port must be a port number, got "${flags.port}"`);
+    port = p;
+  }
+  const scheme = flags.scheme.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return usage(`tsproxy: --scheme must be http or https, got "${flags.scheme}"`);
+  if (!flags.path!.startsWith('/') && flags.path !== '*') return usage(`tsproxy: --path must start with "/", got "${flags.path}"`);
+  const headers: [string, string][] = [];
+  for (const h of flags.header) {
+    const parsed = parseHeaderFlag(h);
+    if (typeof parsed === 'string') return usage(`tsproxy: ${parsed}`);
+    headers.push(parsed);
+  }
+  let text: string;
+  try {
+    text = readFileSync(flags.config!, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return usage(`tsproxy: cannot read ${flags.config}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+  const loaded = loadConfigText(text, flags.config!, flags.type);
+  printDiagnostics(loaded.diagnostics, err);
+  if (!loaded.config || hasErrors(loaded.diagnostics)) {
+    process.stderr.write(`tsproxy: ${flags.config}: the config has errors\n`);
+    return 2;
+  }
+  const input: RequestInput = {
+    host: flags.host,
+    path: flags.path!,
+    method: flags.method.toUpperCase(),
+    scheme,
+    headers,
+    randomValue: random,
+    sourceIp: flags.sourceIp,
+    sni: flags.sni,
+    alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
+  };
+  const result = analyzeSafely(loaded.config, input, flags.listener, port);
+  printDiagnostics(result.diagnostics, err);
+  if (!result.ok) {
+    process.stderr.write(`tsproxy: ${result.error}\n`);
+    return 2;
+  }
+  if (flags.json) process.stdout.write(JSON.stringify(toJson(result.report), null, 2) + '\n');
+  else process.stdout.write(format(result.report, out));
+  return result.report.matched ? 0 : 1;
+}
+
+function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined) {
+  try {
+    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter });
+  } catch (e) {
+    // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
+    return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };
+  }
+}
+
+function printDiagnostics(ds: readonly Diagnostic[], style: Style): void {
+  for (const d of sortDiagnostics(ds)) {
+    if (d.severity === 'info') continue;
+    process.stderr.write(formatDiagnostic(d, style) + '\n');
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The flags `match` and `explain` share. Kept apart from query.ts so registering the commands
+ * loads nothing heavy.
+ */
+import { Option, type Command } from 'commander';
+
+/** Flags of `match` and `explain`, as commander parses them. */
+export interface QueryFlags {
+  config?: string;
+  host?: string;
+  path?: string;
+  method: string;
+  header: string[];
+  scheme: string;
+  random: string;
+  listener?: string;
+  port?: string;
+  type?: 'bootstrap' | 'route' | 'config_dump';
+  json?: boolean;
+  sourceIp?: string;
+  sni?: string;
+  alpn?: string;
+}
+
+/** Adds the request flags shared by match and explain. */
+export function addQueryOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-c, --config <file>', 'Envoy config: Bootstrap, RouteConfiguration or /config_dump (YAML or JSON)')
+    .option('--host <host>', 'Host / :authority of the request (omit for a request without one)')
+    .requiredOption('--path <path>', ':path of the request, query string included')
+    .option('--method <method>', ':method', 'GET')
+    .option('-H, --header <header>', "request header 'name: value' (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--scheme <scheme>', 'http or https (https sets x-forwarded-proto and, with a tls_inspector, SNI)', 'http')
+    .option('--random <n>', "random value for weighted clusters and runtime fractions (router_check's random_value)", '0')
+    .addOption(new Option('--listener <name>', 'listener to use (Bootstrap or config dump)').conflicts('port'))
+    .option('--port <n>', 'listener port to use (Bootstrap or config dump)')
+    .addOption(new Option('--type <type>', 'force the config type').choices(['bootstrap', 'route', 'config_dump']))
+    .option('--source-ip <ip>', 'downstream address for filter-chain matching', undefined)
+    .option('--sni <name>', 'TLS server name (default: the Host without port, with --scheme https)')
+    .option('--alpn <list>', 'comma-separated ALPN protocols for filter-chain matching')
+    .option('--json', 'print the documented JSON report (docs/json-schema.md)');
+}
+

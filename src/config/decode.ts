@@ -1,0 +1,381 @@
+/**
+ * The generic schema decoder: walks the source tree with a message descriptor and produces the
+ * typed, snake_case object of types.ts plus diagnostics. It never throws on bad input.
+ *
+ * Proto3 JSON mapping as Envoy reads it: fields in snake_case or lowerCamelCase; `null` means
+ * absent; Duration as `"1.5s"` or `{seconds, nanos}`; wrappers as their plain value (or
+ * `{value: x}`); int64 as numbers or strings; enums by name (or number); bytes as base64.
+ * Every decoded message and list gets a position (`setPosition`) and every field a field
+ * position (`setFieldPosition`).
+ */
+import type { Diagnostic, Severity } from './diagnostic.js';
+import { setLazyPosition, type LazyPosition } from './position.js';
+import { describeNode, toPlain, type LineIndex, type MapNode, type SrcNode } from './source.js';
+import { compile, jsonName, type FieldDescriptor, type FieldType, type MessageDescriptor } from './schema/descriptor.js';
+import { didYouMean } from './suggest.js';
+import { lookupType, knownTypeNames } from './schema/registry.js';
+import { parseDuration, durationFromParts } from './duration.js';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** JSON path of a map key or field: `.name` or `["envoy.filters.http.cors"]`. */
+export function keyPath(path: string, key: string): string {
+  return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** Decodes source trees against descriptors, collecting diagnostics. One per file. */
+export class Decoder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly lines: LineIndex) {}
+
+  /** Adds a diagnostic spanning [start, end). */
+  report(severity: Severity, rule: string, message: string, start: number, end: number, path: string): void {
+    this.diagnostics.push({ ...this.lines.span(start, end), severity, rule, message, path });
+  }
+
+  /** Decodes a message; undefined (with a diagnostic) when the node is not a mapping. */
+  message(node: SrcNode, desc: MessageDescriptor, path: string): Record<string, unknown> | undefined {
+    if (node.t !== 'map') {
+      this.typeError(node, `a mapping (${desc.name})`, path);
+      return undefined;
+    }
+    return this.fields(node, desc, path, undefined);
+  }
+
+  /**
+   * Decodes the entries of `node` as fields of `desc` into a fresh object. `skipKey` is left out
+   * (the `@type` of an Any).
+   */
+  fields(
+    node: MapNode,
+    desc: MessageDescriptor,
+    path: string,
+    skipKey: string | undefined,
+    out: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    const c = compile(desc);
+    setLazyPosition(out, new NodePosition(this.lines, node, path));
+    let oneofSet: Map<string, string> | undefined;
+    let present: Set<string> | undefined;
+    for (const e of node.entries) {
+      if (e.key === skipKey) continue;
+      const name = c.byName.get(e.key);
+      if (name === undefined) {
+        if (desc.open) {
+          out[snakeCase(e.key)] = toPlain(e.value);
+          continue;
+        }
+        this.report('error', 'schema/unknown-field', `unknown field "${e.key}" in ${desc.name}${didYouMean(e.key, c.names)}`, e.keyStart, e.keyEnd, keyPath(path, e.key));
+        continue;
+      }
+      const f = desc.fields[name]!;
+      const fpath = keyPath(path, name);
+      present ??= new Set();
+      if (present.has(name)) {
+        this.report('error', 'schema/duplicate-field', `field "${name}" is written twice (snake_case and camelCase spellings)`, e.keyStart, e.keyEnd, fpath);
+        continue;
+      }
+      present.add(name);
+      const v = e.value;
+      if (v.t === 'scalar' && v.value === null) continue; // proto3 JSON: null is "not set"
+      if (f.oneof) {
+        oneofSet ??= new Map();
+        const prev = oneofSet.get(f.oneof);
+        if (prev !== undefined) {
+          this.report('error', 'schema/oneof', `only one of "${prev}" and "${name}" may be set (${desc.name} oneof ${f.oneof})`, e.keyStart, v.end, fpath);
+          continue;
+        }
+        oneofSet.set(f.oneof, name);
+      }
+      if (f.deprecated && !f.unsupported) {
+        this.report('warning', 'schema/deprecated', `"${name}" is deprecated in Envoy (${desc.name}.${name}): ${f.deprecated}`, e.keyStart, e.keyEnd, fpath);
+      }
+      if (f.unsupported) {
+        this.report('warning', 'schema/unsupported', `${f.unsupported} is not implemented by tsproxy; "${name}" is ignored${f.deprecated ? ` (and deprecated in Envoy: ${f.deprecated})` : ''}`, e.keyStart, e.keyEnd, fpath);
+      }
+      const value = this.field(v, f, fpath);
+      if (value !== undefined) out[name] = value;
+    }
+    for (const name of c.required) {
+      const v = out[name];
+      if (v === undefined && !present?.has(name)) {
+        this.report('error', 'schema/required', `missing required field "${name}" in ${desc.name}`, node.start, node.start + 1, keyPath(path, name));
+      } else if (Array.isArray(v) && v.length === 0) {
+        this.report('error', 'schema/required', `"${name}" must not be empty (${desc.name})`, node.start, node.start + 1, keyPath(path, name));
+      }
+    }
+    for (const group of desc.requiredOneofs ?? []) {
+      if (oneofSet?.has(group)) continue;
+      const members = c.oneofs.get(group) ?? [];
+      if (members.some((m) => present?.has(m))) continue; // set but invalid: already reported
+      this.report('error', 'schema/required', `${desc.name} needs one of: ${members.join(', ')}`, node.start, node.start + 1, path);
+    }
+    return out;
+  }
+
+  /** Decodes a field value (repeated, map or single). */
+  field(node: SrcNode, f: FieldDescriptor, path: string): unknown {
+    if (f.map) {
+      if (node.t !== 'map') return this.typeError(node, 'a mapping', path);
+      const out: Record<string, unknown> = {};
+      setLazyPosition(out, new NodePosition(this.lines, node, path));
+      for (const e of node.entries) {
+        // Map keys are data (filter names, metadata namespaces): never renamed.
+        const v = this.single(e.value, f.type, keyPath(path, e.key));
+        if (v !== undefined) out[e.key] = v;
+      }
+      return out;
+    }
+    if (f.repeated) {
+      if (node.t !== 'seq') return this.typeError(node, 'a list', path);
+      const out: unknown[] = [];
+      setLazyPosition(out, new NodePosition(this.lines, node, path));
+      for (let i = 0; i < node.items.length; i++) {
+        const v = this.single(node.items[i]!, f.type, `${path}[${i}]`);
+        if (v !== undefined) out.push(v);
+      }
+      return out;
+    }
+    return this.single(node, f.type, path);
+  }
+
+  /** Decodes one value of `type`. */
+  single(node: SrcNode, type: FieldType, path: string): unknown {
+    switch (type.k) {
+      case 'message':
+        return this.message(node, type.ref(), path);
+      case 'any':
+        return this.any(node, path);
+      case 'raw':
+        if (type.struct && node.t !== 'map') return this.typeError(node, 'a mapping (google.protobuf.Struct)', path);
+        return toPlain(node);
+      case 'string':
+        if (node.t !== 'scalar') return this.typeError(node, 'a string', path);
+        return typeof node.value === 'string' ? node.value : node.text;
+      case 'bool': {
+        const n = unwrap(node);
+        if (n.t === 'scalar') {
+          if (typeof n.value === 'boolean') return n.value;
+          if (n.value === 'true' || n.value === 'false') return n.value === 'true';
+        }
+        return this.typeError(node, 'a boolean', path);
+      }
+      case 'int':
+      case 'bigint':
+        return this.integer(node, type, path);
+      case 'double': {
+        const n = unwrap(node);
+        if (n.t === 'scalar') {
+          if (typeof n.value === 'number') return n.value;
+          if (typeof n.value === 'bigint') return Number(n.value);
+          if (typeof n.value === 'string' && n.value.trim() !== '' && !Number.isNaN(Number(n.value))) return Number(n.value);
+        }
+        return this.typeError(node, 'a number', path);
+      }
+      case 'duration':
+        return this.duration(node, path);
+      case 'percent': {
+        const n = node.t === 'map' ? this.percentValue(node, path) : node;
+        if (n === undefined) return undefined;
+        const v = this.single(n, { k: 'double' }, node.t === 'map' ? `${path}.value` : path) as number | undefined;
+        if (v === undefined) return undefined;
+        if (!(v >= 0 && v <= 100)) {
+          this.report('error', 'schema/format', `a Percent must be between 0 and 100, got ${v}`, node.start, node.end, path);
+          return undefined;
+        }
+        return v;
+      }
+      case 'bytes': {
+        const b = this.bytes(node, path);
+        return b && type.text ? new TextDecoder().decode(b) : b;
+      }
+      case 'enum':
+        return this.enumValue(node, type.values, path);
+    }
+  }
+
+  /** Decodes a `google.protobuf.Any`: `@type` selects the message. */
+  any(node: SrcNode, path: string): Record<string, unknown> | undefined {
+    if (node.t !== 'map') return this.typeError(node, 'a mapping with "@type" (google.protobuf.Any)', path);
+    // `typed_config: {}`: an empty Any is "not set"; Envoy then finds the extension by its name.
+    if (node.entries.length === 0) return undefined;
+    const typeEntry = node.entries.find((e) => e.key === '@type');
+    if (!typeEntry) {
+      this.report('error', 'schema/required', 'missing "@type" in typed config (google.protobuf.Any)', node.start, node.start + 1, `${path}["@type"]`);
+      return undefined;
+    }
+    const tv = typeEntry.value;
+    if (tv.t !== 'scalar' || typeof tv.value !== 'string') return this.typeError(tv, 'a type URL string', `${path}["@type"]`);
+    const url = tv.value;
+    const typeName = url.slice(url.lastIndexOf('/') + 1);
+    const tpath = `${path}["@type"]`;
+    const info = lookupType(typeName);
+    if (info?.desc) {
+      return this.fields(node, info.desc, path, '@type', { '@type': url });
+    }
+    const rawOut = toPlain(node) as Record<string, unknown>;
+    setLazyPosition(rawOut, new NodePosition(this.lines, node, path));
+    if (info?.unsupported) {
+      this.report('warning', 'schema/unsupported', `${info.unsupported} (${typeName}) is not implemented by tsproxy`, tv.start, tv.end, tpath);
+    } else if (!url.includes('/')) {
+      this.report('error', 'schema/format', `type URL "${url}" must look like type.googleapis.com/${typeName}`, tv.start, tv.end, tpath);
+    } else {
+      this.report('error', 'schema/unknown-type', `unknown type "${typeName}"${didYouMean(typeName, knownTypeNames())}`, tv.start, tv.end, tpath);
+    }
+    return rawOut;
+  }
+
+  private percentValue(node: MapNode, path: string): SrcNode | undefined {
+    let value: SrcNode | undefined;
+    for (const e of node.entries) {
+      if (e.key === 'value') value = e.value;
+      else this.report('error', 'schema/unknown-field', `unknown field "${e.key}" in envoy.type.v3.Percent${didYouMean(e.key, ['value'])}`, e.keyStart, e.keyEnd, keyPath(path, e.key));
+    }
+    // An empty Percent message is 0 %.
+    return value ?? { t: 'scalar', value: 0, text: '0', start: node.start, end: node.end };
+  }
+
+  private integer(node: SrcNode, type: FieldType, path: string): number | bigint | undefined {
+    const n = unwrap(node);
+    let v: bigint | undefined;
+    if (n.t === 'scalar') {
+      if (typeof n.value === 'bigint') v = n.value;
+      else if (typeof n.value === 'number' && Number.isInteger(n.value)) v = BigInt(n.value);
+      else if (typeof n.value === 'string' && /^-?\d+$/.test(n.value.trim())) v = BigInt(n.value.trim());
+    }
+    if (v === undefined) return this.typeError(node, 'an integer', path);
+    const unsigned = type.k === 'int' && type.unsigned;
+    const bits = type.k === 'int' ? type.bits : 64;
+    const min = unsigned ? 0n : -(1n << BigInt(bits - 1));
+    const max = unsigned ? (1n << BigInt(bits)) - 1n : (1n << BigInt(bits - 1)) - 1n;
+    if (v < min || v > max) {
+      const kind = `${unsigned ? 'u' : ''}int${bits}`;
+      this.report('error', 'schema/type', `${v} is out of range for ${kind}`, node.start, node.end, path);
+      return undefined;
+    }
+    return type.k === 'bigint' ? v : Number(v);
+  }
+
+  private duration(node: SrcNode, path: string): number | undefined {
+    if (node.t === 'scalar' && typeof node.value === 'string') {
+      const ms = parseDuration(node.value);
+      if (ms === undefined) {
+        this.report('error', 'schema/format', `invalid duration "${node.value}": write seconds with an "s" suffix, like "1.5s"`, node.start, node.end, path);
+        return undefined;
+      }
+      return this.nonNegative(ms, node, path);
+    }
+    if (node.t === 'map') {
+      let seconds: bigint | number | undefined = 0;
+      let nanos: bigint | number | undefined = 0;
+      for (const e of node.entries) {
+        if (e.key === 'seconds') seconds = this.integer(e.value, { k: 'bigint' }, `${path}.seconds`);
+        else if (e.key === 'nanos') nanos = this.integer(e.value, { k: 'int', unsigned: false, bits: 32 }, `${path}.nanos`);
+        else this.report('error', 'schema/unknown-field', `unknown field "${e.key}" in google.protobuf.Duration${didYouMean(e.key, ['seconds', 'nanos'])}`, e.keyStart, e.keyEnd, keyPath(path, e.key));
+      }
+      if (seconds === undefined || nanos === undefined) return undefined;
+      if (Math.abs(Number(nanos)) > 999_999_999) {
+        this.report('error', 'schema/format', `Duration nanos must be within ±999999999, got ${nanos}`, node.start, node.end, path);
+        return undefined;
+      }
+      return this.nonNegative(durationFromParts(Number(seconds), Number(nanos)), node, path);
+    }
+    if (node.t === 'scalar' && (typeof node.value === 'number' || typeof node.value === 'bigint')) {
+      this.report('error', 'schema/format', `invalid duration ${node.text}: a Duration is a string with an "s" suffix, like "${node.text}s"`, node.start, node.end, path);
+      return undefined;
+    }
+    return this.typeError(node, 'a duration like "1.5s"', path);
+  }
+
+  private nonNegative(ms: number, node: SrcNode, path: string): number | undefined {
+    if (ms < 0) {
+      this.report('error', 'schema/format', 'a negative duration is not allowed here', node.start, node.end, path);
+      return undefined;
+    }
+    return ms;
+  }
+
+  private bytes(node: SrcNode, path: string): Uint8Array | undefined {
+    if (node.t !== 'scalar' || typeof node.value !== 'string') return this.typeError(node, 'a base64 string', path);
+    const s = node.value.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, '').length % 4 === 1) {
+      this.report('error', 'schema/format', 'invalid base64 in a bytes field (inline_bytes is base64; use inline_string for text)', node.start, node.end, path);
+      return undefined;
+    }
+    const padded = s.replace(/=+$/, '');
+    const bin = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  private enumValue(node: SrcNode, values: readonly string[], path: string): string | undefined {
+    if (node.t === 'scalar') {
+      const v = node.value;
+      if (typeof v === 'string') {
+        if (values.includes(v)) return v;
+        const upper = v.toUpperCase();
+        if (values.includes(upper)) {
+          this.report('warning', 'schema/enum', `enum values are upper case: write "${upper}"`, node.start, node.end, path);
+          return upper;
+        }
+        this.report('error', 'schema/enum', `invalid value "${v}"; expected one of ${values.join(', ')}${didYouMean(v, values)}`, node.start, node.end, path);
+        return undefined;
+      }
+      if ((typeof v === 'number' || typeof v === 'bigint') && Number(v) >= 0 && Number(v) < values.length && Number.isInteger(Number(v))) {
+        return values[Number(v)];
+      }
+    }
+    this.report('error', 'schema/enum', `invalid value ${describeNode(node)}; expected one of ${values.join(', ')}`, node.start, node.end, path);
+    return undefined;
+  }
+
+  private typeError(node: SrcNode, expected: string, path: string): undefined {
+    this.report('error', 'schema/type', `expected ${expected}, got ${describeNode(node)}`, node.start, node.end, path);
+    return undefined;
+  }
+}
+
+/** A wrapper (`google.protobuf.UInt32Value` ...) may be written as `{value: x}`. */
+function unwrap(node: SrcNode): SrcNode {
+  if (node.t === 'map' && node.entries.length === 1 && node.entries[0]!.key === 'value') return node.entries[0]!.value;
+  return node;
+}
+
+/** `routeConfig` -> `route_config` (for open messages and positions). */
+export function snakeCase(key: string): string {
+  return /[A-Z]/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
+}
+
+/**
+ * Positions of a decoded object, computed on demand from its source node: a field is found by
+ * its snake_case or camelCase spelling (or as a map key / list index).
+ */
+class NodePosition implements LazyPosition {
+  constructor(
+    private readonly lines: LineIndex,
+    private readonly node: SrcNode,
+    readonly path: string,
+  ) {}
+
+  position() {
+    return this.lines.span(this.node.start, this.node.end);
+  }
+
+  field(field: string) {
+    const n = this.node;
+    if (n.t === 'map') {
+      const camel = jsonName(field);
+      for (const e of n.entries) {
+        if (e.key === field || e.key === camel) return this.lines.span(e.value.start, e.value.end);
+      }
+      return undefined;
+    }
+    if (n.t === 'seq' && /^\d+$/.test(field)) {
+      const item = n.items[Number(field)];
+      return item && this.lines.span(item.start, item.end);
+    }
+    return undefined;
+  }
+}

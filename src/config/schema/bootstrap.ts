@@ -1,0 +1,165 @@
+/**
+ * Descriptors of envoy.config.bootstrap.v3.Bootstrap (with Admin and LayeredRuntime) and of the
+ * admin `/config_dump` messages (envoy.admin.v3.*ConfigDump).
+ */
+import { any, bool, message, msg, raw, str, struct, unsupported, EMPTY, type MessageDescriptor } from './descriptor.js';
+import { ADDRESS } from './common.js';
+import { ACCESS_LOG, LISTENER } from './listener.js';
+import { CLUSTER } from './cluster.js';
+
+export const ADMIN: MessageDescriptor = message('envoy.config.bootstrap.v3.Admin', {
+  access_log: msg(() => ACCESS_LOG, { repeated: true }),
+  access_log_path: str({ deprecated: 'use access_log' }),
+  profile_path: str(),
+  address: msg(() => ADDRESS),
+  socket_options: raw({ repeated: true }),
+  ignore_global_conn_limit: bool(),
+  allow_paths: raw({ repeated: true }),
+});
+
+const RUNTIME_LAYER: MessageDescriptor = message('envoy.config.bootstrap.v3.RuntimeLayer', {
+  name: str({ required: true }),
+  // Runtime keys are data: the Struct is kept as written and flattened by runtime.ts.
+  static_layer: struct({ oneof: 'layer_specifier' }),
+  disk_layer: unsupported('disk runtime layers (RuntimeLayer.disk_layer)', { oneof: 'layer_specifier' }),
+  admin_layer: msg(() => EMPTY, { oneof: 'layer_specifier' }),
+  rtds_layer: unsupported('runtime discovery (RuntimeLayer.rtds_layer)', { oneof: 'layer_specifier' }),
+});
+
+const LAYERED_RUNTIME: MessageDescriptor = message('envoy.config.bootstrap.v3.LayeredRuntime', {
+  layers: msg(() => RUNTIME_LAYER, { repeated: true }),
+});
+
+const STATIC_RESOURCES: MessageDescriptor = message('envoy.config.bootstrap.v3.Bootstrap.StaticResources', {
+  listeners: msg(() => LISTENER, { repeated: true }),
+  clusters: msg(() => CLUSTER, { repeated: true }),
+  secrets: unsupported('static secrets (TLS)', { repeated: true }),
+});
+
+export const BOOTSTRAP: MessageDescriptor = message('envoy.config.bootstrap.v3.Bootstrap', {
+  node: raw(),
+  node_context_params: raw({ repeated: true }),
+  static_resources: msg(() => STATIC_RESOURCES),
+  dynamic_resources: unsupported('xDS (Bootstrap.dynamic_resources)'),
+  cluster_manager: raw(),
+  hds_config: unsupported('health discovery service (Bootstrap.hds_config)'),
+  flags_path: str(),
+  stats_sinks: unsupported('stats sinks (Bootstrap.stats_sinks)', { repeated: true }),
+  deferred_stat_options: raw(),
+  stats_config: raw(),
+  stats_flush_interval: raw(),
+  stats_flush_on_admin: bool(),
+  watchdog: raw(),
+  watchdogs: raw(),
+  tracing: unsupported('tracing (Bootstrap.tracing)'),
+  layered_runtime: msg(() => LAYERED_RUNTIME),
+  admin: msg(() => ADMIN),
+  overload_manager: unsupported('the overload manager (Bootstrap.overload_manager)'),
+  enable_dispatcher_stats: bool(),
+  header_prefix: str({ unsupported: 'Bootstrap.header_prefix' }),
+  stats_server_version_override: raw(),
+  use_tcp_for_dns_lookups: bool(),
+  dns_resolution_config: raw(),
+  typed_dns_resolver_config: raw(),
+  bootstrap_extensions: raw({ repeated: true }),
+  fatal_actions: raw({ repeated: true }),
+  config_sources: raw({ repeated: true }),
+  default_config_source: raw(),
+  default_socket_interface: str(),
+  certificate_provider_instances: raw(),
+  inline_headers: raw({ repeated: true }),
+  perf_tracing_file_path: str(),
+  default_regex_engine: raw(),
+  xds_delegate_extension: raw(),
+  xds_config_tracker_extension: raw(),
+  listener_manager: raw(),
+  application_log_config: raw(),
+  grpc_async_client_manager_config: raw(),
+  memory_allocator_manager: raw(),
+});
+
+// --- envoy.admin.v3 config dump -----------------------------------------------------------
+
+const UPDATE_FAILURE_STATE = raw();
+const CLIENT_STATUS = raw();
+
+export const CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.ConfigDump', {
+  configs: any({ repeated: true }),
+});
+
+export const BOOTSTRAP_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.BootstrapConfigDump', {
+  bootstrap: msg(() => BOOTSTRAP),
+  last_updated: str(),
+});
+
+const STATIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.StaticListener', {
+  listener: any(),
+  last_updated: str(),
+});
+
+const DYNAMIC_LISTENER_STATE: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.DynamicListenerState', {
+  version_info: str(),
+  listener: any(),
+  last_updated: str(),
+});
+
+const DYNAMIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.DynamicListener', {
+  name: str(),
+  active_state: msg(() => DYNAMIC_LISTENER_STATE),
+  warming_state: msg(() => DYNAMIC_LISTENER_STATE),
+  draining_state: msg(() => DYNAMIC_LISTENER_STATE),
+  error_state: UPDATE_FAILURE_STATE,
+  client_status: CLIENT_STATUS,
+});
+
+export const LISTENERS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump', {
+  version_info: str(),
+  static_listeners: msg(() => STATIC_LISTENER, { repeated: true }),
+  dynamic_listeners: msg(() => DYNAMIC_LISTENER, { repeated: true }),
+});
+
+const STATIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.StaticCluster', {
+  cluster: any(),
+  last_updated: str(),
+});
+
+const DYNAMIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.DynamicCluster', {
+  version_info: str(),
+  cluster: any(),
+  last_updated: str(),
+  error_state: UPDATE_FAILURE_STATE,
+  client_status: CLIENT_STATUS,
+});
+
+export const CLUSTERS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump', {
+  version_info: str(),
+  static_clusters: msg(() => STATIC_CLUSTER, { repeated: true }),
+  dynamic_active_clusters: msg(() => DYNAMIC_CLUSTER, { repeated: true }),
+  dynamic_warming_clusters: msg(() => DYNAMIC_CLUSTER, { repeated: true }),
+});
+
+const STATIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.StaticRouteConfig', {
+  route_config: any(),
+  last_updated: str(),
+});
+
+const DYNAMIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig', {
+  version_info: str(),
+  route_config: any(),
+  last_updated: str(),
+  error_state: UPDATE_FAILURE_STATE,
+  client_status: CLIENT_STATUS,
+});
+
+export const ROUTES_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump', {
+  static_route_configs: msg(() => STATIC_ROUTE_CONFIG, { repeated: true }),
+  dynamic_route_configs: msg(() => DYNAMIC_ROUTE_CONFIG, { repeated: true }),
+});
+
+/** Dump sections tsproxy reads nothing from: known, kept raw (their contents are not validated). */
+export const OPAQUE_DUMP_SECTIONS: Record<string, string | undefined> = {
+  'envoy.admin.v3.SecretsConfigDump': undefined,
+  'envoy.admin.v3.EcdsConfigDump': undefined,
+  'envoy.admin.v3.ScopedRoutesConfigDump': 'scoped routes from a config dump',
+  'envoy.admin.v3.EndpointsConfigDump': 'endpoints (EDS) from a config dump',
+};

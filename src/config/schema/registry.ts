@@ -1,0 +1,79 @@
+/**
+ * The `@type` registry: which message a type URL selects. Three answers:
+ * - a descriptor: tsproxy decodes (and implements) the type;
+ * - `unsupported`: a real Envoy extension tsproxy does not implement (loads raw, warned about);
+ * - undefined: unknown to tsproxy (an error, `schema/unknown-type`, with a suggestion).
+ */
+import type { MessageDescriptor } from './descriptor.js';
+import { ROUTE_CONFIGURATION, FILTER_CONFIG } from './route.js';
+import { HTTP_CONNECTION_MANAGER, LISTENER } from './listener.js';
+import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, UPSTREAM_HTTP_PROTOCOL_OPTIONS } from './cluster.js';
+import {
+  BOOTSTRAP, BOOTSTRAP_CONFIG_DUMP, CLUSTERS_CONFIG_DUMP, CONFIG_DUMP, LISTENERS_CONFIG_DUMP, OPAQUE_DUMP_SECTIONS,
+  ROUTES_CONFIG_DUMP,
+} from './bootstrap.js';
+import {
+  CORS, CORS_POLICY_EXT, FILE_ACCESS_LOG, HTTP_FAULT, PREVIOUS_HOSTS_PREDICATE, ROUTER, STDERR_ACCESS_LOG,
+  STDOUT_ACCESS_LOG,
+} from './extensions.js';
+import { KNOWN_UNSUPPORTED_TYPES } from './unsupported_types.js';
+
+export interface TypeInfo {
+  desc?: MessageDescriptor;
+  /** What the unsupported extension is, in words. */
+  unsupported?: string;
+}
+
+const SUPPORTED: MessageDescriptor[] = [
+  HTTP_CONNECTION_MANAGER,
+  ROUTER,
+  HTTP_FAULT,
+  CORS,
+  CORS_POLICY_EXT,
+  FILE_ACCESS_LOG,
+  STDOUT_ACCESS_LOG,
+  STDERR_ACCESS_LOG,
+  UPSTREAM_HTTP_PROTOCOL_OPTIONS,
+  PREVIOUS_HOSTS_PREDICATE,
+  FILTER_CONFIG,
+  ROUTE_CONFIGURATION,
+  LISTENER,
+  CLUSTER,
+  CLUSTER_LOAD_ASSIGNMENT,
+  BOOTSTRAP,
+  CONFIG_DUMP,
+  BOOTSTRAP_CONFIG_DUMP,
+  LISTENERS_CONFIG_DUMP,
+  CLUSTERS_CONFIG_DUMP,
+  ROUTES_CONFIG_DUMP,
+];
+
+let table: Map<string, TypeInfo> | undefined;
+
+function build(): Map<string, TypeInfo> {
+  const t = new Map<string, TypeInfo>();
+  for (const [name, what] of Object.entries(KNOWN_UNSUPPORTED_TYPES)) t.set(name, { unsupported: what });
+  for (const [name, what] of Object.entries(OPAQUE_DUMP_SECTIONS)) {
+    // Sections tsproxy has no use for load raw; a warning only where their absence changes answers.
+    t.set(name, what ? { unsupported: what } : { desc: { name, fields: {}, open: true } });
+  }
+  for (const d of SUPPORTED) t.set(d.name, { desc: d });
+  return t;
+}
+
+/** What `typeName` (the part of a type URL after the last `/`) selects; undefined if unknown. */
+export function lookupType(typeName: string): TypeInfo | undefined {
+  table ??= build();
+  return table.get(typeName);
+}
+
+/** Every type name tsproxy knows (for "did you mean"). */
+export function knownTypeNames(): Iterable<string> {
+  table ??= build();
+  return table.keys();
+}
+
+/** The type name of a type URL: `type.googleapis.com/envoy.x.v3.Y` -> `envoy.x.v3.Y`. */
+export function typeNameOf(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+}

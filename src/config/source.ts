@@ -1,0 +1,114 @@
+/**
+ * A small, parser-neutral source tree: what the schema decoder walks. Both the YAML front end
+ * (the `yaml` package's AST) and the fast JSON front end produce it, so the decoder does not
+ * care which syntax the user wrote, and every node keeps its character range for positions.
+ */
+import type { SourcePosition } from './diagnostic.js';
+
+/** A scalar as written: strings, numbers (integers as bigint, to keep int64 precision), booleans, null. */
+export type ScalarValue = string | number | bigint | boolean | null;
+
+interface NodeBase {
+  /** Offset of the first character. */
+  start: number;
+  /** Offset just past the last character. */
+  end: number;
+}
+
+export interface ScalarNode extends NodeBase {
+  t: 'scalar';
+  value: ScalarValue;
+  /** The scalar's source text (for YAML plain scalars and JSON numbers: as written). */
+  text: string;
+}
+
+export interface MapEntry {
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  value: SrcNode;
+}
+
+export interface MapNode extends NodeBase {
+  t: 'map';
+  entries: MapEntry[];
+}
+
+export interface SeqNode extends NodeBase {
+  t: 'seq';
+  items: SrcNode[];
+}
+
+export type SrcNode = ScalarNode | MapNode | SeqNode;
+
+/** Maps offsets to 1-based line/column with a binary search over line starts (no per-call scan). */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
+    const starts = [0];
+    let i = text.indexOf('\n');
+    while (i !== -1) {
+      starts.push(i + 1);
+      i = text.indexOf('\n', i + 1);
+    }
+    this.starts = starts;
+  }
+
+  /** 1-based line and column of `offset`. */
+  lineCol(offset: number): { line: number; col: number } {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - s[lo]! + 1 };
+  }
+
+  /** A SourcePosition spanning [start, end). */
+  span(start: number, end: number): SourcePosition {
+    // Block collections' ranges run past their last line; end at the last visible character.
+    const t = this.text;
+    while (end > start + 1 && isSpace(t.charCodeAt(end - 1))) end--;
+    const a = this.lineCol(start);
+    const b = this.lineCol(Math.max(start, end));
+    return { file: this.file, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** Converts a source node to a plain JS value (Struct / raw Any contents). Keys are kept as written. */
+export function toPlain(node: SrcNode): unknown {
+  switch (node.t) {
+    case 'scalar':
+      // Struct values are JSON values: int64 precision is not promised there, numbers are doubles.
+      return typeof node.value === 'bigint' ? Number(node.value) : node.value;
+    case 'seq':
+      return node.items.map(toPlain);
+    case 'map': {
+      const o: Record<string, unknown> = {};
+      for (const e of node.entries) o[e.key] = toPlain(e.value);
+      return o;
+    }
+  }
+}
+
+/** Short description of a node's type for messages: "a string", "a list", "a mapping". */
+export function describeNode(node: SrcNode): string {
+  if (node.t === 'map') return 'a mapping';
+  if (node.t === 'seq') return 'a list';
+  const v = node.value;
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'boolean') return `the boolean ${v}`;
+  return `the number ${node.text}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * LEAST_REQUEST (Envoy's LeastRequestLoadBalancer). Equal weights: power of N choices — sample
+ * `choice_count` (default 2) random hosts and take the one with the fewest active requests (the
+ * first sampled wins ties). Unequal weights: EDF where a host's effective weight is
+ * `weight / (active_requests + 1) ^ active_request_bias` (bias default 1.0), recomputed each
+ * time the host is re-added after a pick. Pure; random injected; EDF state per instance.
+ */
+import { LoadBalancerBase, equalWeights } from './base.js';
+import { EdfScheduler } from './edf_scheduler.js';
+import type { HostSet, LbHost, LoadBalancerOptions, Random } from './types.js';
+
+/** Envoy's `choice_count` default. */
+export const DEFAULT_CHOICE_COUNT = 2;
+/** Envoy's `active_request_bias` default. */
+export const DEFAULT_ACTIVE_REQUEST_BIAS = 1.0;
+
+interface LrState<H> {
+  hosts: readonly H[];
+  edf: EdfScheduler<H> | undefined;
+}
+
+export class LeastRequestLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+  private readonly choiceCount: number;
+  private readonly bias: number;
+  private readonly effectiveWeight: (h: H) => number;
+
+  constructor(hostSets: readonly HostSet<H>[], random: Random, options: LoadBalancerOptions = {}) {
+    super(hostSets, random, options);
+    this.choiceCount = Math.max(2, options.choiceCount ?? DEFAULT_CHOICE_COUNT);
+    this.bias = options.activeRequestBias ?? DEFAULT_ACTIVE_REQUEST_BIAS;
+    const bias = this.bias;
+    this.effectiveWeight =
+      bias === 1
+        ? (h) => h.weight / (h.activeRequests + 1)
+        : bias === 0
+          ? (h) => h.weight
+          : (h) => h.weight / Math.pow(h.activeRequests + 1, bias);
+  }
+
+  chooseHost(_hashKey: bigint | undefined): H | null {
+    const src = this.hostsSource(this.random());
+    const st = this.stateFor<LrState<H>>(src, (hosts) => {
+      let edf: EdfScheduler<H> | undefined;
+      if (!equalWeights(hosts)) {
+        edf = new EdfScheduler<H>();
+        for (const h of hosts) edf.add(this.effectiveWeight(h), h);
+      }
+      return { hosts, edf };
+    });
+    const hosts = st.hosts;
+    if (hosts.length === 0) return null;
+    if (st.edf) return st.edf.pickAndAdd(this.effectiveWeight) ?? null;
+    let best: H | undefined;
+    for (let i = 0; i < this.choiceCount; i++) {
+      const sampled = hosts[this.random() % hosts.length]!;
+      if (best === undefined || sampled.activeRequests < best.activeRequests) best = sampled;
+    }
+    return best ?? null;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * RANDOM (Envoy's RandomLoadBalancer): a uniformly random host of the source; weights are not
+ * used (as in Envoy). Pure: the random value is injected. No state.
+ */
+import { LoadBalancerBase } from './base.js';
+import type { HostSet, LbHost, LoadBalancerOptions, Random } from './types.js';
+
+export class RandomLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+  constructor(hostSets: readonly HostSet<H>[], random: Random, options?: LoadBalancerOptions) {
+    super(hostSets, random, options);
+  }
+
+  chooseHost(_hashKey: bigint | undefined): H | null {
+    const hosts = this.hostsFor(this.hostsSource(this.random()));
+    if (hosts.length === 0) return null;
+    return hosts[this.random() % hosts.length]!;
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * Listener and filter-chain selection, as Envoy's listener manager and FilterChainManagerImpl do
+ * it: pick a listener (by name or by port), then the filter chain whose `filter_chain_match` fits
+ * the connection, then the HTTP connection manager of that chain and its route configuration.
+ *
+ * Pure: no node:*, no clock. The connection's properties come in as a {@link ConnectionInfo};
+ * `match`/`explain` build one from their flags, `serve` from the accepted socket.
+ *
+ * Filter-chain matching follows `envoy.config.listener.v3.FilterChainMatch`: the criteria are
+ * applied in a fixed order (destination port, destination IP, server name, transport protocol,
+ * application protocols, direct source IP, source type, source IP, source port). At each level
+ * the chains whose criterion matches MOST specifically survive; chains that leave the criterion
+ * unset survive only when no chain matched it specifically. There is no backtracking: when a level
+ * leaves no chain, the connection uses `default_filter_chain` (or is closed, stat
+ * `listener.<address>.no_filter_chain_match`).
+ */
+import type {
+  FilterChain,
+  FilterChainMatch,
+  HttpConnectionManager,
+  Listener,
+  NetworkFilter,
+  RouteConfiguration,
+} from '../config/types.js';
+
+/** Type URL of the HTTP connection manager network filter. */
+export const HCM_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+/** Names that select the HCM when a filter has no typed_config (legacy configs). */
+const HCM_NAMES = new Set(['envoy.filters.network.http_connection_manager', 'envoy.http_connection_manager']);
+
+/** What the listener knows about an accepted connection. */
+export interface ConnectionInfo {
+  /** Local (destination) port of the connection; `destination_port` matches it. */
+  readonly destinationPort?: number;
+  /** Local (destination) IP; `prefix_ranges` match it. */
+  readonly destinationIp?: string;
+  /** SNI, set by the tls_inspector listener filter; `server_names` match it. */
+  readonly serverName?: string;
+  /** `raw_buffer` unless a listener filter detected TLS (`tls`); Envoy's default when none did. */
+  readonly transportProtocol?: string;
+  /** ALPN (tls_inspector) or `http/1.1`/`h2c` (http_inspector). */
+  readonly applicationProtocols?: readonly string[];
+  /** Directly connected peer IP; defaults to `sourceIp` (they differ only behind proxy_protocol). */
+  readonly directSourceIp?: string;
+  readonly sourceIp?: string;
+  readonly sourcePort?: number;
+}
+
+/** How the listener was chosen. */
+export interface ListenerSelection {
+  readonly listener: Listener | undefined;
+  /** Index in the config's listeners; -1 when none was chosen. */
+  readonly index: number;
+  /** In words: `named "ingress"`, `port 10000`, `the only listener`, ... or why none was. */
+  readonly reason: string;
+}
+
+/** Filter-chain criteria in Envoy's order of precedence. */
+export type FilterChainCriterion =
+  | 'destination_port'
+  | 'prefix_ranges'
+  | 'server_names'
+  | 'transport_protocol'
+  | 'application_protocols'
+  | 'direct_source_prefix_ranges'
+  | 'source_type'
+  | 'source_prefix_ranges'
+  | 'source_ports';
+
+/** One level of the filter-chain narrowing, for explain. */
+export interface FilterChainStep {
+  readonly criterion: FilterChainCriterion;
+  /** The connection's value for this criterion, as text (`10000`, `"api.example.com"`, `-`). */
+  readonly connectionValue: string;
+  /** Indexes (in `filter_chains`) of the chains still in the running after this level. */
+  readonly remaining: readonly number[];
+  /** Indexes dropped at this level. */
+  readonly dropped: readonly number[];
+}
+
+export interface FilterChainSelection {
+  /** The chosen chain (possibly `default_filter_chain`), or undefined: connection closed. */
+  readonly chain: FilterChain | undefined;
+  /** Index in `filter_chains`; -1 for the default chain or none. */
+  readonly index: number;
+  readonly isDefault: boolean;
+  /** Levels that dropped at least one chain (levels where nothing changed are omitted). */
+  readonly steps: readonly FilterChainStep[];
+  /** In words. */
+  readonly reason: string;
+}
+
+/** Name or `#index` of a filter chain, for messages. */
+export function filterChainLabel(chain: FilterChain | undefined, index: number): string {
+  if (index < 0) return chain?.name ? `default_filter_chain "${chain.name}"` : 'default_filter_chain';
+  return chain?.name ? `"${chain.name}"` : `#${index}`;
+}
+
+/** `address:port` of a listener, or its pipe path. */
+export function listenerAddress(listener: Listener): string {
+  const sa = listener.address?.socket_address;
+  if (sa) return `${sa.address}:${sa.port_value ?? sa.named_port ?? 0}`;
+  if (listener.address?.pipe) return listener.address.pipe.path;
+  return '-';
+}
+
+/**
+ * Chooses the listener: by `name` when given, else by `port` (its socket_address.port_value),
+ * else the only listener, else the first listener that has an HTTP connection manager.
+ */
+export function selectListener(
+  listeners: readonly Listener[],
+  by: { readonly name?: string; readonly port?: number },
+): ListenerSelection {
+  if (by.name !== undefined) {
+    const i = listeners.findIndex((l) => l.name === by.name);
+    if (i < 0) {
+      const names = listeners.map((l) => l.name ?? '(unnamed)').join(', ') || 'none';
+      return { listener: undefined, index: -1, reason: `no listener named "${by.name}" (listeners: ${names})` };
+    }
+    return { listener: listeners[i], index: i, reason: `named "${by.name}"` };
+  }
+  if (by.port !== undefined) {
+    const i = listeners.findIndex((l) => l.address?.socket_address?.port_value === by.port);
+    if (i < 0) {
+      const ports = listeners.map((l) => listenerAddress(l)).join(', ') || 'none';
+      return { listener: undefined, index: -1, reason: `no listener on port ${by.port} (listeners: ${ports})` };
+    }
+    return { listener: listeners[i], index: i, reason: `listens on port ${by.port}` };
+  }
+  if (listeners.length === 0) return { listener: undefined, index: -1, reason: 'the config has no listeners' };
+  if (listeners.length === 1) return { listener: listeners[0], index: 0, reason: 'the only listener' };
+  const i = listeners.findIndex((l) => listenerHasHcm(l));
+  const idx = i < 0 ? 0 : i;
+  return {
+    listener: listeners[idx],
+    index: idx,
+    reason: `first of ${listeners.length} listeners with an HTTP connection manager (choose with --listener or --port)`,
+  };
+}
+
+function listenerHasHcm(l: Listener): boolean {
+  const chains = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
+  return chains.some((c) => findHttpConnectionManager(c) !== undefined);
+}
+
+/** Selects the filter chain for a connection (Envoy's FilterChainManagerImpl::findFilterChain). */
+export function selectFilterChain(listener: Listener, conn: ConnectionInfo): FilterChainSelection {
+  const chains = listener.filter_chains ?? [];
+  let remaining = chains.map((_, i) => i);
+  const steps: FilterChainStep[] = [];
+  const levels: { criterion: FilterChainCriterion; value: string; score: (m: FilterChainMatch) => number }[] = [
+    {
+      criterion: 'destination_port',
+      value: conn.destinationPort === undefined ? '-' : String(conn.destinationPort),
+      score: (m) => (m.destination_port === undefined ? 0 : m.destination_port === conn.destinationPort ? 1 : NO),
+    },
+    {
+      criterion: 'prefix_ranges',
+      value: conn.destinationIp ?? '-',
+      score: (m) => prefixScore(m.prefix_ranges, conn.destinationIp),
+    },
+    {
+      criterion: 'server_names',
+      value: conn.serverName === undefined ? '-' : `"${conn.serverName}"`,
+      score: (m) => serverNameScore(m.server_names, conn.serverName),
+    },
+    {
+      criterion: 'transport_protocol',
+      value: transportOf(conn),
+      score: (m) => (!m.transport_protocol ? 0 : m.transport_protocol === transportOf(conn) ? 1 : NO),
+    },
+    {
+      criterion: 'application_protocols',
+      value: conn.applicationProtocols?.length ? conn.applicationProtocols.join(',') : '-',
+      score: (m) =>
+        !m.application_protocols?.length
+          ? 0
+          : m.application_protocols.some((p) => conn.applicationProtocols?.includes(p))
+            ? 1
+            : NO,
+    },
+    {
+      criterion: 'direct_source_prefix_ranges',
+      value: conn.directSourceIp ?? conn.sourceIp ?? '-',
+      score: (m) => prefixScore(m.direct_source_prefix_ranges, conn.directSourceIp ?? conn.sourceIp),
+    },
+    {
+      criterion: 'source_type',
+      value: sourceTypeOf(conn) ?? '-',
+      score: (m) => {
+        const t = m.source_type ?? 'ANY';
+        if (t === 'ANY') return 0;
+        return t === sourceTypeOf(conn) ? 1 : NO;
+      },
+    },
+    {
+      criterion: 'source_prefix_ranges',
+      value: conn.sourceIp ?? '-',
+      score: (m) => prefixScore(m.source_prefix_ranges, conn.sourceIp),
+    },
+    {
+      criterion: 'source_ports',
+      value: conn.sourcePort === undefined ? '-' : String(conn.sourcePort),
+      score: (m) =>
+        !m.source_ports?.length ? 0 : conn.sourcePort !== undefined && m.source_ports.includes(conn.sourcePort) ? 1 : NO,
+    },
+  ];
+  for (const level of levels) {
+    if (remaining.length === 0) break;
+    let best = NO;
+    const scores = new Map<number, number>();
+    for (const i of remaining) {
+      const s = level.score(chains[i]!.filter_chain_match ?? {});
+      scores.set(i, s);
+      if (s > best) best = s;
+    }
+    const kept = best === NO ? [] : remaining.filter((i) => scores.get(i) === best);
+    const dropped = remaining.filter((i) => !kept.includes(i));
+    if (dropped.length > 0) steps.push({ criterion: level.criterion, connectionValue: level.value, remaining: kept, dropped });
+    remaining = kept;
+  }
+  if (remaining.length > 0) {
+    // Envoy rejects configs with two chains of identical filter_chain_match, so one survives;
+    // take the first should a config slip through.
+    const index = remaining[0]!;
+    const why = steps.length === 0 ? 'the only candidate' : `most specific match on ${steps.map((s) => s.criterion).join(', ')}`;
+    return { chain: chains[index], index, isDefault: false, steps, reason: why };
+  }
+  const last = steps[steps.length - 1];
+  const failed = last ? `no filter chain matches ${last.criterion} ${last.connectionValue}` : 'the listener has no filter_chains';
+  if (listener.default_filter_chain) {
+    return { chain: listener.default_filter_chain, index: -1, isDefault: true, steps, reason: `${failed}; using default_filter_chain` };
+  }
+  return { chain: undefined, index: -1, isDefault: false, steps, reason: `${failed} and there is no default_filter_chain: the connection is closed` };
+}
+
+const NO = -Infinity;
+
+function transportOf(conn: ConnectionInfo): string {
+  // Envoy sets `raw_buffer` when no listener filter detected the transport protocol.
+  return conn.transportProtocol ?? 'raw_buffer';
+}
+
+function sourceTypeOf(conn: ConnectionInfo): 'SAME_IP_OR_LOOPBACK' | 'EXTERNAL' | undefined {
+  const src = conn.sourceIp;
+  if (src === undefined) return undefined;
+  const local = isLoopback(src) || (conn.destinationIp !== undefined && sameIp(src, conn.destinationIp));
+  return local ? 'SAME_IP_OR_LOOPBACK' : 'EXTERNAL';
+}
+
+/** Exact server name beats the longest `*.suffix` wildcard, which beats no server_names. */
+function serverNameScore(names: readonly string[] | undefined, sni: string | undefined): number {
+  if (!names?.length) return 0;
+  if (sni === undefined || sni === '') return NO;
+  const s = sni.toLowerCase();
+  let best = NO;
+  for (const raw of names) {
+    const n = raw.toLowerCase();
+    if (n === s) return 100_000;
+    if (n.startsWith('*.') && s.endsWith(n.slice(1)) && s.length > n.length - 1) best = Math.max(best, n.length);
+  }
+  return best;
+}
+
+/** Longest matching CIDR prefix length; empty ranges match anything at the lowest rank. */
+function prefixScore(ranges: FilterChainMatch['prefix_ranges'], ip: string | undefined): number {
+  if (!ranges?.length) return -1;
+  if (ip === undefined) return NO;
+  const addr = parseIp(ip);
+  if (!addr) return NO;
+  let best = NO;
+  for (const r of ranges) {
+    const net = parseIp(r.address_prefix);
+    if (!net || net.v6 !== addr.v6) continue;
+    const len = r.prefix_len ?? (net.v6 ? 128 : 32);
+    if (prefixMatches(addr.bytes, net.bytes, len)) best = Math.max(best, len);
+  }
+  return best;
+}
+
+interface ParsedIp {
+  v6: boolean;
+  bytes: number[];
+}
+
+/** Parses an IPv4 or IPv6 literal; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is read as IPv4. */
+export function parseIp(text: string): ParsedIp | undefined {
+  const t = text.trim().replace(/^\[|\]$/g, '');
+  const v4 = parseIpv4(t);
+  if (v4) return { v6: false, bytes: v4 };
+  if (!t.includes(':')) return undefined;
+  const halves = t.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    const parts = s.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (i === parts.length - 1 && p.includes('.')) {
+        const b = parseIpv4(p);
+        if (!b) return undefined;
+        out.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
+        out.push(parseInt(p, 16));
+      }
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]!);
+  const tail = halves.length === 2 ? parseGroups(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (fill < 0 || (halves.length === 1 && fill !== 0)) return undefined;
+  const groups = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return { v6: false, bytes: bytes.slice(12) };
+  return { v6: true, bytes };
+}
+
+function parseIpv4(t: string): number[] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
+  if (!m) return undefined;
+  const b = m.slice(1).map(Number);
+  return b.every((x) => x <= 255) ? b : undefined;
+}
+
+function prefixMatches(addr: number[], net: number[], len: number): boolean {
+  for (let bit = 0; bit < len; bit++) {
+    const byte = bit >> 3;
+    const mask = 0x80 >> (bit & 7);
+    if (((addr[byte] ?? 0) & mask) !== ((net[byte] ?? 0) & mask)) return false;
+  }
+  return true;
+}
+
+function isLoopback(ip: string): boolean {
+  const p = parseIp(ip);
+  if (!p) return false;
+  if (!p.v6) return p.bytes[0] === 127;
+  return p.bytes.slice(0, 15).every((b) => b === 0) && p.bytes[15] === 1;
+}
+
+function sameIp(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return !!x && !!y && x.v6 === y.v6 && x.bytes.every((v, i) => v === y.bytes[i]);
+}
+
+/** The HTTP connection manager of a filter chain, found by `@type` (or legacy filter name). */
+export function findHttpConnectionManager(
+  chain: FilterChain | undefined,
+): { readonly filter: NetworkFilter; readonly index: number; readonly hcm: HttpConnectionManager } | undefined {
+  const filters = chain?.filters ?? [];
+  for (let i = 0; i < filters.length; i++) {
+    const f = filters[i]!;
+    const type = f.typed_config?.['@type'];
+    if (type === HCM_TYPE_URL || (type === undefined && HCM_NAMES.has(f.name))) {
+      const hcm = (f.typed_config ?? { stat_prefix: '' }) as unknown as HttpConnectionManager;
+      return { filter: f, index: i, hcm };
+    }
+  }
+  return undefined;
+}
+
+/** Where an HCM's routes come from. */
+export interface RouteConfigResolution {
+  readonly routeConfig: RouteConfiguration | undefined;
+  /** `route_config` inline, `rds` by name, `scoped_routes` (not supported offline), or none. */
+  readonly source: 'inline' | 'rds' | 'scoped_routes' | 'none';
+  /** `rds.route_config_name`. */
+  readonly rdsName?: string;
+  /** Why no route configuration was found, in words. */
+  readonly problem?: string;
+}
+
+/**
+ * The route configuration an HCM uses: its inline `route_config`, or the one named by
+ * `rds.route_config_name` among `known` (a config dump's dynamic/static route configs).
+ */
+export function resolveRouteConfiguration(
+  hcm: HttpConnectionManager,
+  known: readonly RouteConfiguration[],
+): RouteConfigResolution {
+  if (hcm.route_config) return { routeConfig: hcm.route_config, source: 'inline' };
+  if (hcm.rds) {
+    const name = hcm.rds.route_config_name;
+    const rc = known.find((r) => r.name === name);
+    return rc
+      ? { routeConfig: rc, source: 'rds', rdsName: name }
+      : {
+          routeConfig: undefined,
+          source: 'rds',
+          rdsName: name,
+          problem: `route configuration "${name}" (rds) is not in this config; pass a config dump that includes it`,
+        };
+  }
+  if (hcm.scoped_routes) {
+    return { routeConfig: undefined, source: 'scoped_routes', problem: 'scoped_routes are not supported by tsproxy' };
+  }
+  return { routeConfig: undefined, source: 'none', problem: 'the HTTP connection manager has neither route_config nor rds' };
+}

@@ -1,0 +1,287 @@
+/**
+ * The route table: `compileRouteConfig()` builds it once from a RouteConfiguration, `route()`
+ * answers one request (Envoy's Router::ConfigImpl::route -> RouteMatcher::findVirtualHost ->
+ * VirtualHostImpl::getRouteFromEntries). `serve`, `match`, `explain` and `test` all call this
+ * same function. Pure and deterministic: the random value and runtime come in as arguments.
+ *
+ * Hot path: with no trace, route() allocates only the decision object (plus a sliced path
+ * when the request has a query, and the weighted-pick record for weighted routes).
+ */
+import type { Any, HttpConnectionManager, RouteConfiguration } from '../config/types.js';
+import type { Diagnostic } from '../config/diagnostic.js';
+import type {
+  ClusterResolution,
+  RouteDecision,
+  RouteRequest,
+  RouteTable,
+  RouteTrace,
+  RuntimeValues,
+  VirtualHostEntry,
+} from './route_types.js';
+import { posOf, type CompileContext } from './compile_context.js';
+import { CompiledRoute } from './route_entry.js';
+import { VirtualHostSelector, portStart } from './vhost_selector.js';
+import { compileHeaderMatcher, matchAllHeaders, type CompiledHeaderMatcher } from './header_matcher.js';
+import { compileHeaderMutationGroup, makeHeaderMutations, type HeaderMutationGroup } from './header_mutation.js';
+import { firstHeaderValue, pickWeightedCluster } from './cluster_specifier.js';
+import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
+import { traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
+import { positionOf } from '../config/position.js';
+
+export { finalizeRequest, finalizeResponseHeaders, applyRequestHeaders } from './finalize.js';
+export type { FinalizedRequest, FinalizeOptions } from './finalize.js';
+export { applyHeaderMutations, NO_HEADER_MUTATIONS } from './header_mutation.js';
+export type { HeaderMutations, MutableHeaders } from './header_mutation.js';
+export type { FormatterContext } from './formatter.js';
+
+/** Envoy's default `max_direct_response_body_size_bytes`: 4096. */
+export const DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE = 4096;
+
+/** Options of compileRouteConfig. */
+export interface CompileRouteConfigOptions {
+  /** Static runtime (layered_runtime static layers, router_check `runtime`). */
+  runtime?: RuntimeValues;
+  /** From HCM strip_any_host_port / strip_matching_host_port, or rc.ignore_port_in_host_matching. */
+  ignorePortInHostMatching?: boolean;
+  /**
+   * router_check_tool's RouterCheckTool::assignRuntimeFraction: a runtime_fraction default
+   * numerator of 0 counts as 1. Tool behaviour, not Envoy's; only `tsproxy test` sets it.
+   */
+  bumpZeroRuntimeNumerator?: boolean;
+  /** File name for diagnostics when the config objects carry no position. */
+  file?: string;
+  /**
+   * The HCM that holds this route config: `strip_any_host_port` makes host matching ignore the
+   * port. `strip_matching_host_port` needs the listener port, so serve strips that one itself
+   * before routing; the core does not guess it.
+   */
+  hcm?: HttpConnectionManager;
+}
+
+/** A compiled virtual cluster. */
+interface CompiledVirtualCluster {
+  readonly name: string;
+  readonly headers: readonly CompiledHeaderMatcher[];
+}
+
+/** Compiled virtual host (implementation of VirtualHostEntry). */
+export class CompiledVirtualHost implements VirtualHostEntry {
+  routes: CompiledRoute[] = [];
+  virtualClusters: CompiledVirtualCluster[] = [];
+  requireTls: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
+  requestGroup: HeaderMutationGroup | undefined;
+  responseGroup: HeaderMutationGroup | undefined;
+  constructor(
+    readonly config: RouteConfiguration['virtual_hosts'] extends (infer V)[] | undefined ? V : never,
+    readonly index: number,
+  ) {
+    this.requireTls = config.require_tls ?? 'NONE';
+  }
+  get name(): string {
+    return this.config.name;
+  }
+  get position() {
+    return positionOf(this.config);
+  }
+  get hasVirtualClusters(): boolean {
+    return this.virtualClusters.length > 0;
+  }
+  get includeRequestAttemptCount(): boolean {
+    return this.config.include_request_attempt_count === true;
+  }
+  get includeAttemptCountInResponse(): boolean {
+    return this.config.include_attempt_count_in_response === true;
+  }
+
+  /** Envoy's VirtualHostImpl::virtualClusterFromEntries: first match, else `other` when any are declared. */
+  virtualClusterName(req: RouteRequest): string | undefined {
+    const vcs = this.virtualClusters;
+    if (vcs.length === 0) return undefined;
+    for (let i = 0; i < vcs.length; i++) if (matchAllHeaders(vcs[i].headers, req)) return vcs[i].name;
+    return 'other';
+  }
+}
+
+/** The compiled table (implementation of RouteTable). */
+export class CompiledRouteTable implements RouteTable {
+  readonly virtualHosts: CompiledVirtualHost[] = [];
+  readonly selector = new VirtualHostSelector<CompiledVirtualHost>();
+  /** Lowercased `internal_only_headers`: serve strips them from external requests. */
+  readonly internalOnlyHeaders: readonly string[];
+  constructor(
+    readonly config: RouteConfiguration,
+    readonly ignorePortInHostMatching: boolean,
+    readonly runtime: RuntimeValues,
+  ) {
+    this.internalOnlyHeaders = (config.internal_only_headers ?? []).map((h) => h.toLowerCase());
+  }
+  get name(): string {
+    return this.config.name ?? '';
+  }
+}
+
+/**
+ * Compiles a RouteConfiguration. Never throws on config content: every problem Envoy would
+ * reject (bad regex, program size, duplicate domains, header mutation errors...) becomes a
+ * Diagnostic with the config position, and the offending matcher never matches.
+ */
+export function compileRouteConfig(
+  rc: RouteConfiguration,
+  options: CompileRouteConfigOptions = {},
+): { table: RouteTable; diagnostics: Diagnostic[] } {
+  const runtime = options.runtime ?? {};
+  const ctx: CompileContext = { runtime, diagnostics: [], file: options.file ?? positionOf(rc)?.file ?? '<config>' };
+  const table = new CompiledRouteTable(rc, options.ignorePortInHostMatching === true || options.hcm?.strip_any_host_port === true || rc.ignore_port_in_host_matching === true, runtime);
+  const rcPerFilter: Readonly<Record<string, Any>> = rc.typed_per_filter_config ?? {};
+  const rcRequest = compileHeaderMutationGroup(rc.request_headers_to_add, rc.request_headers_to_remove, ctx, '$', 'request_headers_to_add', 'request_headers_to_remove');
+  const rcResponse = compileHeaderMutationGroup(rc.response_headers_to_add, rc.response_headers_to_remove, ctx, '$', 'response_headers_to_add', 'response_headers_to_remove');
+  const mostSpecificWins = rc.most_specific_header_mutations_wins === true;
+  const maxBody = rc.max_direct_response_body_size_bytes ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE;
+
+  (rc.virtual_hosts ?? []).forEach((vhc, vi) => {
+    const vpath = `$.virtual_hosts[${vi}]`;
+    const vh = new CompiledVirtualHost(vhc, vi);
+    table.virtualHosts.push(vh);
+    table.selector.add(vhc, vh, ctx, vpath, rc.name ?? '');
+    vh.requestGroup = compileHeaderMutationGroup(vhc.request_headers_to_add, vhc.request_headers_to_remove, ctx, vpath, 'request_headers_to_add', 'request_headers_to_remove');
+    vh.responseGroup = compileHeaderMutationGroup(vhc.response_headers_to_add, vhc.response_headers_to_remove, ctx, vpath, 'response_headers_to_add', 'response_headers_to_remove');
+    vh.virtualClusters = (vhc.virtual_clusters ?? []).map((vc, ci) => ({
+      name: vc.name,
+      headers: (vc.headers ?? []).map((h, hi) => compileHeaderMatcher(h, ctx, `${vpath}.virtual_clusters[${ci}].headers[${hi}]`)),
+    }));
+    const vhostPerFilter = vhc.typed_per_filter_config !== undefined ? { ...rcPerFilter, ...vhc.typed_per_filter_config } : rcPerFilter;
+    const scope = {
+      vhost: vh,
+      vhostConfig: vhc,
+      vhostPerFilterConfig: vhostPerFilter,
+      rcMirrorPolicies: rc.request_mirror_policies ?? [],
+      ignorePathParameters: rc.ignore_path_parameters_in_path_matching === true,
+      maxDirectResponseBodySize: maxBody,
+      bumpZeroRuntimeNumerator: options.bumpZeroRuntimeNumerator === true,
+    };
+    (vhc.routes ?? []).forEach((r, ri) => {
+      const cr = new CompiledRoute(r, ri, vh, scope, ctx, `${vpath}.routes[${ri}]`);
+      // Envoy's getHeaderParsers: route, vhost, route config (later wins on overwrite), reversed
+      // when most_specific_header_mutations_wins. A weighted cluster's own mutations run first
+      // (WeightedClusterEntry::finalizeRequestHeaders, then the parent route's).
+      const order = <T>(route: T, vhost: T, rcg: T): T[] => (mostSpecificWins ? [rcg, vhost, route] : [route, vhost, rcg]);
+      cr.requestMutations = makeHeaderMutations(order(cr.requestGroup, vh.requestGroup, rcRequest));
+      cr.responseMutations = makeHeaderMutations(order(cr.responseGroup, vh.responseGroup, rcResponse));
+      for (const wc of cr.weightedClusters) {
+        wc.requestMutations = makeHeaderMutations([wc.requestGroup, ...order(cr.requestGroup, vh.requestGroup, rcRequest)]);
+        wc.responseMutations = makeHeaderMutations([wc.responseGroup, ...order(cr.responseGroup, vh.responseGroup, rcResponse)]);
+      }
+      vh.routes.push(cr);
+    });
+  });
+  return { table, diagnostics: ctx.diagnostics };
+}
+
+/** Host as used for vhost selection: port stripped when configured, lowercased. */
+export function hostForMatching(table: RouteTable, authority: string): string {
+  let host = authority;
+  if (table.ignorePortInHostMatching) {
+    const p = portStart(host);
+    if (p >= 0) host = host.slice(0, p);
+  }
+  return host.toLowerCase();
+}
+
+/** Selects the virtual host for `req` (undefined: none). Exposed for explain/match. */
+export function selectVirtualHost(table: RouteTable, req: RouteRequest): VirtualHostEntry | undefined {
+  const t = table as CompiledRouteTable;
+  if (t.selector.onlyDefault) return t.selector.select('');
+  if (req.authority === undefined) return undefined;
+  return t.selector.select(hostForMatching(t, req.authority));
+}
+
+/**
+ * Routes one request. `randomValue` drives runtime_fraction and weighted clusters (Envoy's
+ * per-stream random value). With `trace`, every vhost and route considered is recorded with
+ * the predicate that rejected it; without it, no trace work at all.
+ */
+export function route(table: RouteTable, request: RouteRequest, randomValue: number, trace?: RouteTrace): RouteDecision {
+  const t = table as CompiledRouteTable;
+  // Envoy fast path: only a `*` vhost is selected even without :authority.
+  let vh: CompiledVirtualHost | undefined;
+  if (t.selector.onlyDefault) vh = t.selector.select('');
+  else if (request.authority !== undefined) vh = t.selector.select(hostForMatching(t, request.authority));
+  if (trace !== undefined) {
+    if (vh === undefined) traceNoVirtualHost(t, request, trace);
+    else traceVirtualHost(t, vh, request, trace);
+  }
+  if (vh === undefined) return { kind: 'no_route', virtualHost: undefined };
+
+  // VirtualHostImpl::getRouteFromEntries: TLS requirement first.
+  if (vh.requireTls !== 'NONE' && request.scheme !== 'https') {
+    const internal = vh.requireTls === 'EXTERNAL_ONLY' && firstHeaderValue(request, 'x-envoy-internal') === 'true';
+    if (!internal) {
+      if (trace !== undefined) {
+        trace.steps.push({
+          kind: 'virtual_host', name: vh.name, index: vh.index, matched: true, predicate: 'require_tls',
+          reason: `require_tls ${vh.requireTls}: scheme is ${request.scheme}, redirecting to https (301)`, position: posOf(vh.config, 'require_tls'),
+        });
+      }
+      return { kind: 'redirect', virtualHost: vh, route: undefined, location: sslRedirectLocation(request), status: 301, requireTls: true, virtualClusterName: vh.virtualClusterName(request) };
+    }
+  }
+
+  const end = pathEnd(request.path);
+  const pathOnly = end === request.path.length ? request.path : request.path.slice(0, end);
+  const routes = vh.routes;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i];
+    const ok = r.matchPath(pathOnly, request.method) && r.matchRest(request, randomValue, t.runtime);
+    if (trace !== undefined) traceRoute(r, request, pathOnly, randomValue, t.runtime, ok, trace);
+    if (!ok) continue;
+    switch (r.actionKind) {
+      case 'route': {
+        const spec = r.cluster;
+        let cluster = '';
+        let resolution: ClusterResolution;
+        let weighted = undefined;
+        let perFilterConfig = r.perFilterConfig;
+        if (spec.kind === 'cluster') {
+          cluster = spec.name;
+          resolution = CLUSTER_RESOLUTION;
+        } else if (spec.kind === 'cluster_header') {
+          cluster = firstHeaderValue(request, spec.header) ?? '';
+          resolution = { specifier: 'cluster_header', header: spec.header };
+        } else if (spec.kind === 'weighted_clusters') {
+          const pick = pickWeightedCluster(spec, request, randomValue);
+          weighted = pick.entry;
+          if (weighted !== undefined) {
+            cluster = weighted.clusterHeader !== undefined ? (firstHeaderValue(request, weighted.clusterHeader) ?? '') : weighted.name;
+            perFilterConfig = weighted.perFilterConfig;
+          }
+          resolution = {
+            specifier: 'weighted_clusters', clusters: pick.clusters, totalWeight: pick.totalWeight, value: pick.value,
+            valueSource: pick.valueSource, selector: pick.selector, pickedIndex: pick.index,
+            ...(weighted?.clusterHeader !== undefined ? { header: weighted.clusterHeader } : {}),
+          };
+        } else {
+          resolution = { specifier: 'unsupported', field: spec.kind === 'unsupported' ? spec.field : 'cluster' };
+        }
+        return {
+          kind: 'forward', virtualHost: vh, route: r, cluster, resolution, weightedCluster: weighted, perFilterConfig,
+          virtualClusterName: vh.virtualClusterName(request),
+        };
+      }
+      case 'redirect':
+        return {
+          kind: 'redirect', virtualHost: vh, route: r, location: redirectLocation(r.redirect!, request, r.matchedLength(pathOnly)),
+          status: r.redirect!.status, requireTls: false, virtualClusterName: vh.virtualClusterName(request),
+        };
+      case 'direct_response':
+        return {
+          kind: 'direct_response', virtualHost: vh, route: r, status: r.directStatus, body: r.directBody,
+          bodyFilename: r.directBodyFilename, virtualClusterName: vh.virtualClusterName(request),
+        };
+      default:
+        return { kind: 'no_route', virtualHost: vh, route: r };
+    }
+  }
+  return { kind: 'no_route', virtualHost: vh };
+}
+
+const CLUSTER_RESOLUTION: ClusterResolution = Object.freeze({ specifier: 'cluster' as const });

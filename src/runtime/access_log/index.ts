@@ -1,0 +1,250 @@
+/**
+ * Access loggers (`envoy.config.accesslog.v3.AccessLog`): the file logger
+ * (`envoy.extensions.access_loggers.file.v3.FileAccessLog`, `path` may be `/dev/stdout`) and the
+ * stream loggers (`...stream.v3.StdoutAccessLog`, `StderrAccessLog`).
+ *
+ * Usage (the connection manager): build once per config with `createAccessLogger()` (or
+ * `compileAccessLog()` to get diagnostics instead of an exception), call `log(streamInfo)` at
+ * stream end, `close()` on shutdown (flushes the batch). `log()` never throws and does no I/O:
+ * lines are batched and written asynchronously (sink.ts).
+ *
+ * Formats: `log_format` (SubstitutionFormatString: `text_format_source`, `text_format`,
+ * `json_format`, `omit_empty_values`, `json_format_options.sort_properties`), the deprecated
+ * FileAccessLog `format` / `json_format` / `typed_json_format`; none means Envoy's default
+ * format. An unknown command operator is a config error, as in Envoy.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { AccessLog } from '../../config/types.js';
+import type { StreamInfo } from '../stream_info.js';
+import {
+  compileJsonFormat,
+  compileTextFormat,
+  DEFAULT_ACCESS_LOG_FORMAT,
+  type AccessLogFormatter,
+  type FormatCompileResult,
+} from './formatter.js';
+import { compileAccessLogFilter, type AccessLogPredicate } from './filter.js';
+import type { OperatorContext } from './operators.js';
+import { openFileSink, streamSink, type AccessLogSink, type LineStream, type SinkOptions } from './sink.js';
+
+export const FILE_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.file.v3.FileAccessLog';
+export const STDOUT_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';
+export const STDERR_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog';
+
+export { DEFAULT_ACCESS_LOG_FORMAT };
+
+/** One configured access log. */
+export interface AccessLogger {
+  /** Formats and queues one line for this stream (if the filter passes). Never throws. */
+  log(info: StreamInfo): void;
+  /** Flushes queued lines and releases the file. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface AccessLoggerOptions extends SinkOptions {
+  /** Defaults to process.stdout (also used for `path: /dev/stdout`). */
+  stdout?: LineStream;
+  /** Defaults to process.stderr (also used for `path: /dev/stderr`). */
+  stderr?: LineStream;
+  /** Monotonic clock (ms), same origin as StreamInfo.startMonotonic. Default performance.now. */
+  monotonicNow?: () => number;
+  hostname?: string;
+  uuid?: () => string;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Result of compiling an AccessLog: a logger, or the config errors. Warnings either way. */
+export interface AccessLogCompileResult {
+  logger?: AccessLogger;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Thrown by createAccessLogger on a config error; `message` is fit for a diagnostic. */
+export class AccessLogConfigError extends Error {
+  constructor(
+    readonly errors: readonly string[],
+    readonly warnings: readonly string[] = [],
+  ) {
+    super(`invalid access log: ${errors.join('; ')}`);
+    this.name = 'AccessLogConfigError';
+  }
+}
+
+/** Reads `snake_case`, falling back to the lowerCamelCase spelling (raw, undecoded configs). */
+function field(obj: Record<string, unknown>, snake: string): unknown {
+  if (obj[snake] !== undefined) return obj[snake];
+  return obj[snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
+}
+
+function typeName(typeUrl: string): string {
+  const slash = typeUrl.lastIndexOf('/');
+  return slash >= 0 ? typeUrl.slice(slash + 1) : typeUrl;
+}
+
+function dataSourceText(ds: Record<string, unknown>): { text?: string; error?: string } {
+  const inline = field(ds, 'inline_string');
+  if (typeof inline === 'string') return { text: inline };
+  const bytes = field(ds, 'inline_bytes');
+  if (bytes instanceof Uint8Array) return { text: Buffer.from(bytes).toString('utf8') };
+  if (typeof bytes === 'string') return { text: Buffer.from(bytes, 'base64').toString('utf8') };
+  const filename = field(ds, 'filename');
+  if (typeof filename === 'string') {
+    try {
+      // Config time, not the request path.
+      return { text: readFileSync(filename, 'utf8') };
+    } catch (err) {
+      return { error: `text_format_source: cannot read ${filename}: ${(err as Error).message}` };
+    }
+  }
+  const envVar = field(ds, 'environment_variable');
+  if (typeof envVar === 'string') {
+    const v = process.env[envVar];
+    return v === undefined ? { error: `text_format_source: environment variable ${envVar} is not set` } : { text: v };
+  }
+  return { error: 'text_format_source: no inline_string, inline_bytes, filename or environment_variable' };
+}
+
+/** Compiles `log_format` (SubstitutionFormatString). */
+function compileSubstitutionFormat(sfs: Record<string, unknown>, ctx: OperatorContext): FormatCompileResult {
+  const omitEmptyValues = field(sfs, 'omit_empty_values') === true;
+  const formatters = field(sfs, 'formatters');
+  if (Array.isArray(formatters) && formatters.length > 0) {
+    return { errors: ['log_format.formatters (formatter extensions) are not implemented by tsproxy'], warnings: [] };
+  }
+  const json = field(sfs, 'json_format');
+  if (json !== undefined) {
+    if (typeof json !== 'object' || json === null) return { errors: ['log_format.json_format must be a struct'], warnings: [] };
+    const opts = (field(sfs, 'json_format_options') ?? {}) as Record<string, unknown>;
+    return compileJsonFormat(json as Record<string, unknown>, ctx, {
+      omitEmptyValues,
+      sortProperties: field(opts, 'sort_properties') === true,
+    });
+  }
+  const src = field(sfs, 'text_format_source');
+  if (src !== undefined) {
+    const r = dataSourceText((src ?? {}) as Record<string, unknown>);
+    if (r.error !== undefined) return { errors: [r.error], warnings: [] };
+    return compileTextFormat(r.text!, ctx, { omitEmptyValues });
+  }
+  const text = field(sfs, 'text_format');
+  if (typeof text === 'string') return compileTextFormat(text, ctx, { omitEmptyValues });
+  return { errors: ['log_format: one of text_format, json_format, text_format_source must be set'], warnings: [] };
+}
+
+function compileFormat(cfg: Record<string, unknown>, ctx: OperatorContext, allowLegacy: boolean): FormatCompileResult {
+  const logFormat = field(cfg, 'log_format');
+  if (logFormat !== undefined) return compileSubstitutionFormat((logFormat ?? {}) as Record<string, unknown>, ctx);
+  if (allowLegacy) {
+    // Deprecated FileAccessLog access_log_format oneof: format, json_format, typed_json_format.
+    const format = field(cfg, 'format');
+    if (typeof format === 'string' && format !== '') return compileTextFormat(format, ctx);
+    const json = field(cfg, 'json_format') ?? field(cfg, 'typed_json_format');
+    if (typeof json === 'object' && json !== null) return compileJsonFormat(json as Record<string, unknown>, ctx);
+  }
+  return compileTextFormat(DEFAULT_ACCESS_LOG_FORMAT, ctx);
+}
+
+/** Compiles an AccessLog into a logger, or returns why it cannot. Opens the file (config time). */
+export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOptions = {}): AccessLogCompileResult {
+  const monotonicNow = options.monotonicNow ?? (() => performance.now());
+  const ctx: OperatorContext = {
+    monotonicNow,
+    ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+    ...(options.uuid !== undefined ? { uuid: options.uuid } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+  };
+  const typed = accessLog.typed_config as Record<string, unknown> | undefined;
+  if (!typed || typeof typed['@type'] !== 'string') {
+    return { errors: [`access log ${accessLog.name ?? ''}: typed_config with @type is required`.replace('  ', ' ')], warnings: [] };
+  }
+  const type = typeName(typed['@type']);
+  let predicate: AccessLogPredicate | undefined;
+  if (accessLog.filter !== undefined) {
+    const f = compileAccessLogFilter(accessLog.filter);
+    if (!f.ok) return { errors: [f.error], warnings: [] };
+    predicate = f.predicate;
+  }
+  let formatResult: FormatCompileResult;
+  let openSink: () => AccessLogSink;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  switch (type) {
+    case FILE_ACCESS_LOG_TYPE: {
+      const path = field(typed, 'path');
+      if (typeof path !== 'string' || path === '') return { errors: ['FileAccessLog: path is required'], warnings: [] };
+      formatResult = compileFormat(typed, ctx, true);
+      openSink = () =>
+        path === '/dev/stdout'
+          ? streamSink(stdout, options)
+          : path === '/dev/stderr'
+            ? streamSink(stderr, options)
+            : openFileSink(path, options);
+      break;
+    }
+    case STDOUT_ACCESS_LOG_TYPE:
+    case STDERR_ACCESS_LOG_TYPE: {
+      formatResult = compileFormat(typed, ctx, false);
+      const stream = type === STDOUT_ACCESS_LOG_TYPE ? stdout : stderr;
+      openSink = () => streamSink(stream, options);
+      break;
+    }
+    default:
+      return { errors: [`access logger ${type} is not implemented by tsproxy`], warnings: [] };
+  }
+  if (!formatResult.formatter) return { errors: formatResult.errors, warnings: formatResult.warnings };
+  let sink: AccessLogSink;
+  try {
+    sink = openSink();
+  } catch (err) {
+    return { errors: [`access log: cannot open ${String(field(typed, 'path'))}: ${(err as Error).message}`], warnings: formatResult.warnings };
+  }
+  return { logger: makeLogger(formatResult.formatter, sink, predicate, monotonicNow, options.onError), errors: [], warnings: formatResult.warnings };
+}
+
+function makeLogger(
+  formatter: AccessLogFormatter,
+  sink: AccessLogSink,
+  predicate: AccessLogPredicate | undefined,
+  monotonicNow: () => number,
+  onError: ((err: Error) => void) | undefined,
+): AccessLogger {
+  return {
+    log(info: StreamInfo): void {
+      try {
+        if (predicate && !predicate(info, monotonicNow())) return;
+        sink.write(formatter.format(info));
+      } catch (err) {
+        // A logging bug must never take the request path down.
+        onError?.(err as Error);
+      }
+    },
+    close: () => sink.close(),
+  };
+}
+
+/**
+ * Builds the logger for one AccessLog. Throws AccessLogConfigError (no stack-trace-worthy
+ * failure: its message names the problem) on an unknown operator, bad format or unopenable file.
+ */
+export function createAccessLogger(accessLog: AccessLog, options: AccessLoggerOptions = {}): AccessLogger {
+  const r = compileAccessLog(accessLog, options);
+  if (!r.logger) throw new AccessLogConfigError(r.errors, r.warnings);
+  return r.logger;
+}
+
+/** Several AccessLogs as one logger (an HCM's `access_log` list). Throws like createAccessLogger. */
+export function createAccessLoggers(accessLogs: readonly AccessLog[] | undefined, options: AccessLoggerOptions = {}): AccessLogger {
+  const loggers = (accessLogs ?? []).map((a) => createAccessLogger(a, options));
+  if (loggers.length === 0) return { log: () => {}, close: () => Promise.resolve() };
+  if (loggers.length === 1) return loggers[0]!;
+  return {
+    log(info) {
+      for (const l of loggers) l.log(info);
+    },
+    async close() {
+      await Promise.all(loggers.map((l) => l.close()));
+    },
+  };
+}

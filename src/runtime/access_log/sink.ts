@@ -1,0 +1,135 @@
+/**
+ * Where access log lines go: a file (opened once, appended to) or a process stream.
+ *
+ * The access log sits on the request hot path, so `write()` only appends the line to an
+ * in-memory batch: no syscall, no promise per request. The batch is written asynchronously
+ * when it reaches `maxBufferBytes` or when a short unref'd timer fires (Envoy's file access log
+ * also buffers and flushes on `file_flush_interval_msec`/size), and on `close()`. Writes are
+ * serialized: at most one write is in flight per sink, later lines queue behind it in order.
+ */
+import { openSync, write as fsWrite, close as fsClose } from 'node:fs';
+
+/** Default batch flush interval (ms). Envoy's default file flush interval is longer (10s); a
+ * short one keeps `tail -f` readable while still batching under load. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+/** Default batch size that triggers an immediate flush (Envoy's buffer flush threshold: 64 KiB). */
+export const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024;
+
+/** Minimal writable stream (process.stdout/stderr, or a test double). */
+export interface LineStream {
+  write(chunk: string, cb?: (err?: Error | null) => void): boolean;
+}
+
+export interface SinkOptions {
+  flushIntervalMs?: number;
+  maxBufferBytes?: number;
+  /** Told about write errors (never thrown on the request path). */
+  onError?: (err: Error) => void;
+}
+
+/** A buffered line sink. */
+export interface AccessLogSink {
+  /** Appends a line (already carrying its newline) to the batch. Never blocks, never throws. */
+  write(line: string): void;
+  /** Writes the current batch; resolves when everything written so far is out. */
+  flush(): Promise<void>;
+  /** Flushes, then releases the file descriptor (streams are left open). Idempotent. */
+  close(): Promise<void>;
+}
+
+type RawWrite = (data: string, done: (err?: Error | null) => void) => void;
+
+class BufferedSink implements AccessLogSink {
+  private chunks: string[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly flushIntervalMs: number;
+  private readonly maxBufferBytes: number;
+
+  constructor(
+    private readonly rawWrite: RawWrite,
+    private readonly release: () => Promise<void>,
+    private readonly options: SinkOptions,
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+  }
+
+  write(line: string): void {
+    if (this.closed) return;
+    this.chunks.push(line);
+    // String length approximates bytes; the threshold only bounds memory.
+    this.bytes += line.length;
+    if (this.bytes >= this.maxBufferBytes) {
+      void this.flush();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.onTimer, this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    void this.flush();
+  };
+
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.chunks.length === 0) return this.inFlight;
+    const data = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
+    this.chunks = [];
+    this.bytes = 0;
+    this.inFlight = this.inFlight.then(
+      () =>
+        new Promise<void>((resolve) => {
+          this.rawWrite(data, (err) => {
+            if (err) this.options.onError?.(err);
+            resolve();
+          });
+        }),
+    );
+    return this.inFlight;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return this.inFlight;
+    await this.flush();
+    this.closed = true;
+    await this.release();
+  }
+}
+
+/** Opens `path` for appending (synchronously, at config time, so a bad path is a config error). */
+export function openFileSink(path: string, options: SinkOptions = {}): AccessLogSink {
+  const fd = openSync(path, 'a');
+  const rawWrite: RawWrite = (data, done) => {
+    const buf = Buffer.from(data);
+    let off = 0;
+    const step = (err: Error | null, written: number): void => {
+      if (err) return done(err);
+      off += written;
+      if (off < buf.length) fsWrite(fd, buf, off, buf.length - off, null, step);
+      else done();
+    };
+    fsWrite(fd, buf, 0, buf.length, null, step);
+  };
+  const release = (): Promise<void> => new Promise((resolve) => fsClose(fd, () => resolve()));
+  return new BufferedSink(rawWrite, release, options);
+}
+
+/** A sink over a stream (stdout, stderr); the stream is not closed by `close()`. */
+export function streamSink(stream: LineStream, options: SinkOptions = {}): AccessLogSink {
+  const rawWrite: RawWrite = (data, done) => {
+    try {
+      stream.write(data, (err) => done(err ?? undefined));
+    } catch (err) {
+      done(err as Error);
+    }
+  };
+  return new BufferedSink(rawWrite, () => Promise.resolve(), options);
+}

@@ -1,0 +1,429 @@
+/**
+ * The router filter (Envoy's Router::Filter, source/common/router/router.cc): the terminal HTTP
+ * filter. It takes the core's route decision for the stream, answers locally (404 NR, direct
+ * response, redirect, NC, maintenance mode, UH) or forwards to a host of the cluster through its
+ * connection pool, with the route timeout, per-try timeout and retries, and relays the response.
+ *
+ * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
+ * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
+ */
+import type { Any } from '../../config/types.js';
+import type { ForwardDecision } from '../../core/route_types.js';
+import type {
+  DownstreamAbortHandler,
+  FilterDataStatus,
+  FilterFactoryCb,
+  FilterHeadersStatus,
+  RequestHeaderMap,
+  StreamDecoderFilter,
+  StreamDecoderFilterCallbacks,
+} from '../http/filter.js';
+import type { FilterFactoryContext } from './registry.js';
+import type { HeaderList, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../http/headers.js';
+import {
+  Details,
+  resetReasonToResponseFlag,
+  upstreamResetBody,
+  upstreamResetDetails,
+  type EnvoyResetReason,
+} from '../http/local_reply.js';
+import { addFlag } from '../http/active_stream.js';
+import { clusterRouterStats, resolveRouterStats, type ClusterRouterStats, type RouterStats } from './router_stats.js';
+import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
+import { RetryState } from './router_retry.js';
+
+export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+
+/** Router config shared by all streams of one HCM (Envoy's FilterConfig). */
+export class RouterConfig {
+  readonly stats: RouterStats;
+  /** `Router.suppress_envoy_headers` (default false). */
+  readonly suppressEnvoyHeaders: boolean;
+  constructor(
+    readonly ctx: FilterFactoryContext,
+    typedConfig: Any | undefined,
+  ) {
+    this.stats = resolveRouterStats(ctx.stats);
+    this.suppressEnvoyHeaders = typedConfig?.['suppress_envoy_headers'] === true;
+  }
+  /** Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0) against a random draw. */
+  maintenanceMode(cluster: string, random: number): boolean {
+    const v = this.ctx.runtime[`upstream.maintenance_mode.${cluster}`];
+    const pct = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0;
+    return pct > 0 && random % 100 < pct;
+  }
+}
+
+export function createRouterFilterFactory(typedConfig: Any | undefined, ctx: FilterFactoryContext): FilterFactoryCb {
+  const config = new RouterConfig(ctx, typedConfig);
+  return () => ({ decoder: new RouterFilter(config) });
+}
+
+function onGlobalTimer(f: RouterFilter): void {
+  f.onResponseTimeout();
+}
+function onRetryTimer(f: RouterFilter): void {
+  f.doRetry();
+}
+
+function parseMs(v: string | string[] | undefined): number | undefined {
+  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler {
+  private cb!: StreamDecoderFilterCallbacks;
+  private decision: ForwardDecision | undefined;
+  private cluster: ThreadLocalCluster | undefined;
+  private cstats: ClusterRouterStats | undefined;
+  private upstream: UpstreamRequest | undefined;
+  private headerList: HeaderList | undefined;
+  private body: Buffer[] | undefined;
+  private downstreamEnd = false;
+  private requestCompleteAt = 0;
+  private globalTimeoutMs = 0;
+  private perTryTimeoutMs = 0;
+  private timeoutStatus = 504;
+  private globalTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retry: RetryState | undefined;
+  private retried = false;
+  private responseStarted = false;
+  private finished = false;
+
+  constructor(private readonly config: RouterConfig) {}
+
+  setDecoderFilterCallbacks(callbacks: StreamDecoderFilterCallbacks): void {
+    this.cb = callbacks;
+  }
+
+  decodeHeaders(headers: RequestHeaderMap, endStream: boolean): FilterHeadersStatus {
+    const cb = this.cb;
+    const stats = this.config.stats;
+    const info = cb.streamInfo;
+    stats.rq_total.inc();
+    const decision = cb.route();
+    switch (decision.kind) {
+      case 'no_route':
+        stats.no_route.inc();
+        this.finished = true;
+        cb.sendLocalReply(404, '', Details.RouteNotFound, { flag: 'NR' });
+        return 'StopIteration';
+      case 'redirect':
+        stats.rq_redirect.inc();
+        stats.rq_direct_response.inc();
+        this.finished = true;
+        cb.sendLocalReply(decision.status, '', Details.DirectResponse, { headers: [['location', decision.location]] });
+        return 'StopIteration';
+      case 'direct_response':
+        stats.rq_direct_response.inc();
+        this.finished = true;
+        cb.sendLocalReply(decision.status, decision.body ?? '', Details.DirectResponse);
+        return 'StopIteration';
+      case 'forward':
+        break;
+    }
+    this.decision = decision;
+    info.upstreamCluster = decision.cluster;
+    const ctx = this.config.ctx;
+    const cluster = decision.cluster === '' ? undefined : ctx.clusterManager.getThreadLocalCluster(decision.cluster);
+    if (cluster === undefined) {
+      stats.no_cluster.inc();
+      this.finished = true;
+      cb.sendLocalReply(decision.route.clusterNotFoundResponseCode, '', Details.ClusterNotFound, { flag: 'NC' });
+      return 'StopIteration';
+    }
+    this.cluster = cluster;
+    const cstats = clusterRouterStats(cluster.info);
+    this.cstats = cstats;
+    if (this.config.maintenanceMode(decision.cluster, cb.random.random())) {
+      cstats.codes.charge(503);
+      cstats.upstream_rq_maintenance_mode.inc();
+      this.finished = true;
+      cb.sendLocalReply(503, 'maintenance mode', Details.MaintenanceMode, {
+        flag: 'UO',
+        headers: this.config.suppressEnvoyHeaders ? undefined : [['x-envoy-overloaded', 'true']],
+      });
+      return 'StopIteration';
+    }
+    const host = cluster.chooseHost(undefined);
+    if (host === null) {
+      cstats.codes.charge(503);
+      this.finished = true;
+      cb.sendLocalReply(503, 'no healthy upstream', Details.NoHealthyUpstream, { flag: 'UH' });
+      return 'StopIteration';
+    }
+    info.upstreamHost = host;
+    this.computeTimeouts(headers, decision);
+    this.retry = RetryState.create(decision.route.retryPolicy, headers.headers);
+    if (decision.virtualHost.includeRequestAttemptCount) headers.headers['x-envoy-attempt-count'] = '1';
+    info.attemptCount = 1;
+    cb.onDownstreamAbort(this);
+    // Rewrites and header mutations exactly as the core finalizes them.
+    this.finalize(headers, decision);
+    this.headerList = toUpstreamHeaderList(headers.headers);
+    if (endStream) this.onRequestComplete();
+    this.startAttempt(host);
+    return 'StopIteration';
+  }
+
+  private finalize(headers: RequestHeaderMap, decision: ForwardDecision): void {
+    this.config.ctx.routeProvider.finalizeRequest(decision, headers, this.cb.streamInfo);
+  }
+
+  /** FilterUtility::finalTimeout: route timeout and per-try timeout, overridable by headers. */
+  private computeTimeouts(headers: RequestHeaderMap, decision: ForwardDecision): void {
+    const h = headers.headers;
+    let global = decision.route.timeoutMs;
+    let perTry = decision.route.retryPolicy?.per_try_timeout ?? 0;
+    const hGlobal = parseMs(h['x-envoy-upstream-rq-timeout-ms']);
+    if (h['x-envoy-upstream-rq-timeout-ms'] !== undefined) delete h['x-envoy-upstream-rq-timeout-ms'];
+    if (hGlobal !== undefined) global = hGlobal;
+    const hPerTry = parseMs(h['x-envoy-upstream-rq-per-try-timeout-ms']);
+    if (h['x-envoy-upstream-rq-per-try-timeout-ms'] !== undefined) delete h['x-envoy-upstream-rq-per-try-timeout-ms'];
+    if (hPerTry !== undefined) perTry = hPerTry;
+    if (perTry >= global && global > 0) perTry = 0;
+    const expected = perTry > 0 ? perTry : global;
+    if (!this.config.suppressEnvoyHeaders && expected > 0) h['x-envoy-expected-rq-timeout-ms'] = String(expected);
+    if (h['x-envoy-upstream-rq-timeout-alt-response'] !== undefined) {
+      this.timeoutStatus = 204;
+      delete h['x-envoy-upstream-rq-timeout-alt-response'];
+    }
+    this.globalTimeoutMs = global;
+    this.perTryTimeoutMs = perTry;
+  }
+
+  private startAttempt(host: UpstreamHostDescription): void {
+    const req = new UpstreamRequest(this, host);
+    this.upstream = req;
+    this.cb.streamInfo.upstreamHost = host;
+    if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
+    req.start(this.cluster!.httpConnPool(host));
+  }
+
+  decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus {
+    if (this.finished) return 'StopIteration';
+    const up = this.upstream;
+    // Keep the body while a retry may replay it, or while the pool has not given a stream yet.
+    if (this.retry !== undefined || up === undefined || up.encoder === undefined) {
+      if (chunk.length > 0) (this.body ??= []).push(chunk);
+    }
+    if (up !== undefined && up.encoder !== undefined && !up.done) {
+      up.encoder.encodeData(chunk, endStream);
+      if (endStream) up.encodeComplete = true;
+    }
+    if (endStream) this.onRequestComplete();
+    return 'StopIteration';
+  }
+
+  private onRequestComplete(): void {
+    this.downstreamEnd = true;
+    this.requestCompleteAt = this.cb.time.monotonic();
+    if (this.globalTimeoutMs > 0) this.globalTimer = setTimeout(onGlobalTimer, this.globalTimeoutMs, this);
+    if (this.upstream) this.upstream.setupPerTryTimeout(this.perTryTimeoutMs);
+  }
+
+  // --- UpstreamRequestOwner ----------------------------------------------------------------------
+
+  onUpstreamReady(req: UpstreamRequest, host: UpstreamHostDescription): void {
+    if (req !== this.upstream) return;
+    this.cb.streamInfo.upstreamHost = host;
+    const h = this.cb.requestHeaders;
+    const enc = req.encoder!;
+    const body = this.body;
+    const endAtHeaders = this.downstreamEnd && (body === undefined || body.length === 0);
+    enc.encodeHeaders(h.method, h.path, h.authority ?? '', this.headerList!, endAtHeaders);
+    if (endAtHeaders) {
+      req.encodeComplete = true;
+      return;
+    }
+    if (body !== undefined) {
+      for (let i = 0; i < body.length; i++) {
+        const last = i === body.length - 1 && this.downstreamEnd;
+        if (req.done) return;
+        enc.encodeData(body[i]!, last);
+      }
+      if (this.retry === undefined) this.body = undefined;
+      if (this.downstreamEnd) req.encodeComplete = true;
+    }
+  }
+
+  onUpstreamHeaders(req: UpstreamRequest, status: number, list: HeaderList, endStream: boolean): void {
+    if (req !== this.upstream || this.finished) return;
+    const cstats = this.cstats!;
+    const retry = this.retry;
+    if (retry !== undefined && retry.wouldRetryStatus(status)) {
+      if (this.tryScheduleRetry()) {
+        cstats.retryCodes.charge(status);
+        req.resetStream();
+        return;
+      }
+    }
+    this.retry = undefined;
+    this.body = undefined;
+    const cb = this.cb;
+    const info = cb.streamInfo;
+    info.firstUpstreamRxByteReceived = cb.time.monotonic();
+    const headers = fromUpstreamHeaderList(list);
+    if (this.downstreamEnd && !this.config.suppressEnvoyHeaders) {
+      headers['x-envoy-upstream-service-time'] = String(Math.round(cb.time.monotonic() - this.requestCompleteAt));
+    }
+    if (this.decision!.virtualHost.includeAttemptCountInResponse) headers['x-envoy-attempt-count'] = String(info.attemptCount);
+    cstats.codes.charge(status);
+    if (this.retried) cstats.upstream_rq_retry_success.inc();
+    info.responseCodeDetails = Details.ViaUpstream;
+    const response = { status, headers };
+    this.config.ctx.routeProvider.finalizeResponse(this.decision!, response, info);
+    this.responseStarted = true;
+    if (endStream) this.onUpstreamComplete();
+    cb.encodeHeaders(response, endStream);
+  }
+
+  onUpstreamData(req: UpstreamRequest, chunk: Buffer, endStream: boolean): void {
+    if (req !== this.upstream || this.finished) return;
+    if (endStream) this.onUpstreamComplete();
+    this.cb.encodeData(chunk, endStream);
+  }
+
+  private onUpstreamComplete(): void {
+    this.finished = true;
+    this.clearTimers();
+    if (this.downstreamEnd) this.cstats!.upstream_rq_time.record(this.cb.time.monotonic() - this.requestCompleteAt);
+  }
+
+  onUpstreamReset(req: UpstreamRequest, reason: EnvoyResetReason, tfr: string): void {
+    if (req !== this.upstream || this.finished) return;
+    const info = this.cb.streamInfo;
+    if (tfr) info.upstreamTransportFailureReason = tfr;
+    if (!this.responseStarted && this.retry !== undefined && this.retry.wouldRetryReset(reason, false)) {
+      if (this.tryScheduleRetry()) return;
+    }
+    this.upstream = undefined;
+    const late = this.responseStarted;
+    const status = reason === 'protocol_error' ? 502 : 503;
+    if (!late) this.cstats!.codes.charge(status);
+    else this.config.stats.rq_reset_after_downstream_response_started.inc();
+    this.abortWithLocalReply(
+      status,
+      resetReasonToResponseFlag(reason),
+      upstreamResetBody(reason, tfr, this.retried),
+      upstreamResetDetails(reason, tfr, late),
+      reason === 'overflow',
+    );
+  }
+
+  onPerTryTimeout(req: UpstreamRequest): void {
+    if (req !== this.upstream || this.finished) return;
+    this.cstats!.upstream_rq_per_try_timeout.inc();
+    req.resetStream();
+    if (!this.responseStarted && this.retry !== undefined && this.retry.wouldRetryReset('local_reset', true)) {
+      if (this.tryScheduleRetry()) return;
+    }
+    this.upstream = undefined;
+    this.cstats!.codes.charge(this.timeoutStatus);
+    this.onTimeoutAbort(Details.UpstreamPerTryTimeout);
+  }
+
+  /** The route (global) timeout fired (Envoy's onResponseTimeout). */
+  onResponseTimeout(): void {
+    this.globalTimer = undefined;
+    if (this.finished) return;
+    const cstats = this.cstats!;
+    cstats.upstream_rq_timeout.inc();
+    const up = this.upstream;
+    this.upstream = undefined;
+    if (up !== undefined) {
+      if (up.awaitingHeaders) cstats.codes.charge(this.timeoutStatus);
+      up.resetStream();
+    } else if (!this.responseStarted) {
+      cstats.codes.charge(this.timeoutStatus);
+    }
+    this.onTimeoutAbort(Details.ResponseTimeout);
+  }
+
+  private onTimeoutAbort(details: string): void {
+    const body = this.timeoutStatus === 504 ? 'upstream request timeout' : '';
+    this.abortWithLocalReply(this.timeoutStatus, 'UT', body, details, false);
+  }
+
+  private abortWithLocalReply(status: number, flag: 'UT' | ReturnType<typeof resetReasonToResponseFlag>, body: string, details: string, overloaded: boolean): void {
+    this.finished = true;
+    this.clearTimers();
+    this.cb.sendLocalReply(status, body, details, {
+      flag,
+      headers: overloaded && !this.config.suppressEnvoyHeaders ? [['x-envoy-overloaded', 'true']] : undefined,
+    });
+  }
+
+  /** Schedules a retry with backoff; false when retries are exhausted (URX) or overflow. */
+  private tryScheduleRetry(): boolean {
+    const retry = this.retry!;
+    const cstats = this.cstats!;
+    const info = this.cb.streamInfo;
+    if (!retry.takeRetry()) {
+      cstats.upstream_rq_retry_limit_exceeded.inc();
+      addFlag(info, 'URX');
+      return false;
+    }
+    const cluster = this.cluster!;
+    if (cluster.tryRetry && !cluster.tryRetry()) {
+      cstats.upstream_rq_retry_overflow.inc();
+      addFlag(info, 'UO');
+      return false;
+    }
+    cstats.upstream_rq_retry.inc();
+    cstats.upstream_rq_retry_backoff_exponential.inc();
+    this.upstream = undefined;
+    this.retryTimer = setTimeout(onRetryTimer, retry.nextBackoffMs(this.cb.random.random()), this);
+    return true;
+  }
+
+  /** Backoff elapsed: choose a host again and start the next attempt. */
+  doRetry(): void {
+    this.retryTimer = undefined;
+    if (this.finished) return;
+    const cluster = this.cluster!;
+    cluster.releaseRetry?.();
+    this.retried = true;
+    const info = this.cb.streamInfo;
+    info.attemptCount++;
+    if (this.decision!.virtualHost.includeRequestAttemptCount) {
+      const list = this.headerList!;
+      for (const pair of list) if (pair[0] === 'x-envoy-attempt-count') pair[1] = String(info.attemptCount);
+    }
+    const host = cluster.chooseHost({ previousHosts: info.upstreamHost ? [info.upstreamHost] : undefined });
+    if (host === null) {
+      this.finished = true;
+      this.clearTimers();
+      this.cstats!.codes.charge(503);
+      this.cb.sendLocalReply(503, 'no healthy upstream', Details.NoHealthyUpstream, { flag: 'UH' });
+      return;
+    }
+    this.startAttempt(host);
+  }
+
+  private clearTimers(): void {
+    if (this.globalTimer) {
+      clearTimeout(this.globalTimer);
+      this.globalTimer = undefined;
+    }
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+  }
+
+  /** The downstream went away (DC) or the stream timed out: abort the upstream attempt. */
+  onDownstreamAbort(): void {
+    this.finished = true;
+    this.clearTimers();
+    const up = this.upstream;
+    this.upstream = undefined;
+    if (up) up.resetStream();
+  }
+
+  onDestroy(): void {
+    if (!this.finished || this.upstream !== undefined) this.onDownstreamAbort();
+    this.clearTimers();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * An HttpConnectionManager config compiled for the data plane (Envoy's
+ * HttpConnectionManagerConfig): Envoy's defaults applied, stats resolved once, the HTTP filter
+ * chain built from the registry. Immutable once built; one per filter chain per config snapshot.
+ */
+import type { Diagnostic } from '../../config/diagnostic.js';
+import type { HttpConnectionManager, HttpFilter } from '../../config/types.js';
+import type { RuntimeValues } from '../../core/route_types.js';
+import { positionOf } from '../../config/position.js';
+import {
+  DEFAULT_ACCEPT_HTTP_10,
+  DEFAULT_GENERATE_REQUEST_ID,
+  DEFAULT_HCM_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_HEADERS_COUNT,
+  DEFAULT_MAX_REQUEST_HEADERS_KB,
+  DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SERVER_NAME,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  DEFAULT_XFF_NUM_TRUSTED_HOPS,
+} from '../../config/defaults.js';
+import type { Counter, Gauge, Histogram, StatsScope, StatsStore } from '../stats/store.js';
+import type { ClusterManager } from '../upstream/types.js';
+import type { StreamInfo } from '../stream_info.js';
+import type { FilterFactoryCb, RandomSource, TimeSource } from './filter.js';
+import type { RouteProvider } from './route_provider.js';
+import { lookupHttpFilter, type FilterFactoryContext } from '../filters/registry.js';
+
+/** An access logger as src/runtime/access_log builds them. `log` must not throw. */
+export interface AccessLogger {
+  log(info: StreamInfo): void;
+  close(): void | Promise<void>;
+}
+
+/** `http.<stat_prefix>.` stats, resolved once. */
+export interface ConnectionManagerStats {
+  readonly scope: StatsScope;
+  readonly downstream_cx_total: Counter;
+  readonly downstream_cx_active: Gauge;
+  readonly downstream_cx_http1_total: Counter;
+  readonly downstream_cx_http1_active: Gauge;
+  readonly downstream_cx_protocol_error: Counter;
+  readonly downstream_cx_destroy_remote_active_rq: Counter;
+  readonly downstream_rq_total: Counter;
+  readonly downstream_rq_http1_total: Counter;
+  readonly downstream_rq_active: Gauge;
+  readonly downstream_rq_completed: Counter;
+  /** Index 1..5: downstream_rq_1xx .. downstream_rq_5xx. */
+  readonly downstream_rq_xx: readonly Counter[];
+  readonly downstream_rq_time: Histogram;
+  readonly downstream_rq_timeout: Counter;
+  readonly downstream_rq_idle_timeout: Counter;
+  readonly downstream_rq_rx_reset: Counter;
+}
+
+function resolveStats(scope: StatsScope): ConnectionManagerStats {
+  const xx: Counter[] = [];
+  for (let i = 0; i <= 5; i++) xx.push(scope.counter(`downstream_rq_${i === 0 ? 1 : i}xx`));
+  return {
+    scope,
+    downstream_cx_total: scope.counter('downstream_cx_total'),
+    downstream_cx_active: scope.gauge('downstream_cx_active'),
+    downstream_cx_http1_total: scope.counter('downstream_cx_http1_total'),
+    downstream_cx_http1_active: scope.gauge('downstream_cx_http1_active'),
+    downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
+    downstream_cx_destroy_remote_active_rq: scope.counter('downstream_cx_destroy_remote_active_rq'),
+    downstream_rq_total: scope.counter('downstream_rq_total'),
+    downstream_rq_http1_total: scope.counter('downstream_rq_http1_total'),
+    downstream_rq_active: scope.gauge('downstream_rq_active'),
+    downstream_rq_completed: scope.counter('downstream_rq_completed'),
+    downstream_rq_xx: xx,
+    downstream_rq_time: scope.histogram('downstream_rq_time'),
+    downstream_rq_timeout: scope.counter('downstream_rq_timeout'),
+    downstream_rq_idle_timeout: scope.counter('downstream_rq_idle_timeout'),
+    downstream_rq_rx_reset: scope.counter('downstream_rq_rx_reset'),
+  };
+}
+
+export interface ConnectionManagerConfig {
+  readonly statPrefix: string;
+  readonly stats: ConnectionManagerStats;
+  readonly routeProvider: RouteProvider;
+  readonly filterFactories: readonly FilterFactoryCb[];
+  readonly accessLoggers: readonly AccessLogger[];
+  readonly random: RandomSource;
+  readonly time: TimeSource;
+  /** `server_name` (default "envoy") and `server_header_transformation` (default OVERWRITE). */
+  readonly serverName: string;
+  readonly serverHeaderTransformation: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
+  readonly useRemoteAddress: boolean;
+  readonly xffNumTrustedHops: number;
+  readonly skipXffAppend: boolean;
+  readonly generateRequestId: boolean;
+  readonly preserveExternalRequestId: boolean;
+  readonly alwaysSetRequestIdInResponse: boolean;
+  readonly internalOnlyHeaders: readonly string[];
+  /** `http_protocol_options.accept_http_10` (default false: HTTP/1.0 and 0.9 get 426). */
+  readonly acceptHttp10: boolean;
+  readonly defaultHostForHttp10: string | undefined;
+  readonly maxRequestHeadersKb: number;
+  readonly maxHeadersCount: number;
+  /** Connection idle timeout (common_http_protocol_options.idle_timeout, default 1 h; 0 disables). */
+  readonly idleTimeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly requestHeadersTimeoutMs: number;
+}
+
+/** What building an HCM needs from the server. */
+export interface ConnectionManagerDeps {
+  readonly store: StatsStore;
+  readonly clusterManager: ClusterManager;
+  readonly runtime: RuntimeValues;
+  readonly random: RandomSource;
+  readonly time: TimeSource;
+  readonly routeProvider: RouteProvider;
+  readonly accessLoggers: readonly AccessLogger[];
+  readonly file: string;
+}
+
+/**
+ * Compiles an HCM. Filters tsproxy cannot run are errors (serve refuses to start) unless
+ * `is_optional`, which are skipped with a warning, as Envoy does. `disabled` filters are skipped.
+ */
+export function buildConnectionManagerConfig(
+  hcm: HttpConnectionManager,
+  deps: ConnectionManagerDeps,
+): { config: ConnectionManagerConfig | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const scope = deps.store.scope(`http.${hcm.stat_prefix}.`);
+  const ctx: FilterFactoryContext = {
+    statPrefix: hcm.stat_prefix,
+    stats: scope,
+    store: deps.store,
+    clusterManager: deps.clusterManager,
+    runtime: deps.runtime,
+    random: deps.random,
+    time: deps.time,
+    hcm,
+    routeProvider: deps.routeProvider,
+  };
+  const factories: FilterFactoryCb[] = [];
+  const filters: HttpFilter[] = hcm.http_filters ?? [];
+  let sawTerminal = false;
+  filters.forEach((f, i) => {
+    const path = `http_filters[${i}]`;
+    if (f.disabled) return;
+    const reg = lookupHttpFilter(f);
+    if (!reg) {
+      const type = f.typed_config?.['@type'] ?? f.name;
+      if (f.is_optional) {
+        diagnostics.push(diag(deps.file, f, 'warning', 'serve/optional-filter-skipped', `optional HTTP filter "${f.name}" (${type}) cannot run in tsproxy; skipped`, path));
+      } else {
+        diagnostics.push(diag(deps.file, f, 'error', 'serve/unsupported-filter', `HTTP filter "${f.name}" (${type}) cannot run in tsproxy; refusing to start (mark it is_optional to skip it)`, path));
+      }
+      return;
+    }
+    if (sawTerminal) {
+      diagnostics.push(diag(deps.file, f, 'error', 'serve/filter-after-terminal', `HTTP filter "${f.name}" comes after the terminal router filter`, path));
+      return;
+    }
+    try {
+      factories.push(reg.createFilterFactory(f.typed_config, ctx));
+    } catch (err) {
+      diagnostics.push(diag(deps.file, f, 'error', 'serve/filter-config', `HTTP filter "${f.name}": ${(err as Error).message}`, path));
+      return;
+    }
+    if (reg.terminal) sawTerminal = true;
+  });
+  if (!sawTerminal && !diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(diag(deps.file, hcm, 'error', 'serve/no-terminal-filter', `HTTP connection manager "${hcm.stat_prefix}" has no terminal (router) filter`, 'http_filters'));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
+  const common = hcm.common_http_protocol_options ?? {};
+  const h1 = hcm.http_protocol_options ?? {};
+  const config: ConnectionManagerConfig = {
+    statPrefix: hcm.stat_prefix,
+    stats: resolveStats(scope),
+    routeProvider: deps.routeProvider,
+    filterFactories: factories,
+    accessLoggers: deps.accessLoggers,
+    random: deps.random,
+    time: deps.time,
+    serverName: hcm.server_name ?? DEFAULT_SERVER_NAME,
+    serverHeaderTransformation: hcm.server_header_transformation ?? 'OVERWRITE',
+    useRemoteAddress: hcm.use_remote_address ?? false,
+    xffNumTrustedHops: hcm.xff_num_trusted_hops ?? DEFAULT_XFF_NUM_TRUSTED_HOPS,
+    skipXffAppend: hcm.skip_xff_append ?? false,
+    generateRequestId: hcm.generate_request_id ?? DEFAULT_GENERATE_REQUEST_ID,
+    preserveExternalRequestId: hcm.preserve_external_request_id ?? false,
+    alwaysSetRequestIdInResponse: hcm.always_set_request_id_in_response ?? false,
+    internalOnlyHeaders: (hcm.route_config?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
+    acceptHttp10: h1.accept_http_10 ?? DEFAULT_ACCEPT_HTTP_10,
+    defaultHostForHttp10: h1.default_host_for_http_10,
+    maxRequestHeadersKb: hcm.max_request_headers_kb ?? DEFAULT_MAX_REQUEST_HEADERS_KB,
+    maxHeadersCount: common.max_headers_count ?? DEFAULT_MAX_HEADERS_COUNT,
+    idleTimeoutMs: common.idle_timeout ?? DEFAULT_HCM_IDLE_TIMEOUT_MS,
+    streamIdleTimeoutMs: hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
+  };
+  return { config, diagnostics };
+}
+
+function diag(file: string, node: object, severity: 'error' | 'warning', rule: string, message: string, path: string): Diagnostic {
+  const pos = positionOf(node);
+  return { file: pos?.file ?? file, line: pos?.line ?? 1, col: pos?.col ?? 1, severity, rule, message, path };
+}

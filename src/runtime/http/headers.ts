@@ -1,0 +1,112 @@
+/**
+ * Header helpers for the data plane: hop-by-hop sanitization (Envoy's
+ * ConnectionManagerUtility / Http1 codec), conversion between node-style header objects and the
+ * upstream HeaderList, and Envoy's header names. Stateless; safe to call from anywhere.
+ */
+import type { HeaderList } from '../upstream/types.js';
+
+/** node-style header object: lowercase names, repeated headers as arrays. */
+export type HeaderObject = Record<string, string | string[] | number | undefined>;
+
+/**
+ * Connection-specific headers never forwarded in either direction (RFC 9110 7.6.1; Envoy strips
+ * them in the HTTP/1 codec and the connection manager). `te` is handled apart: Envoy keeps
+ * `te: trailers` only.
+ */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  // Envoy answers `Expect: 100-continue` itself (proxy_100_continue defaults to false) and does
+  // not forward it; node:http has already sent the 100 Continue by the time we see the request.
+  'expect',
+]);
+
+/** Whether a request header must not go upstream. */
+export function isHopByHopRequestHeader(name: string, value: string | string[] | undefined): boolean {
+  if (HOP_BY_HOP.has(name)) return true;
+  if (name === 'te') return typeof value !== 'string' || value.toLowerCase() !== 'trailers';
+  return false;
+}
+
+/** Whether a response header must not go downstream (node:http frames the response itself). */
+export function isHopByHopResponseHeader(name: string): boolean {
+  return name === 'connection' || name === 'keep-alive' || name === 'proxy-connection' ||
+    name === 'transfer-encoding' || name === 'upgrade';
+}
+
+/**
+ * The upstream header list from the final request headers: hop-by-hop and `host` (carried as
+ * the :authority argument of encodeHeaders) removed; arrays become one entry per value.
+ */
+export function toUpstreamHeaderList(headers: HeaderObject): HeaderList {
+  const out: HeaderList = [];
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || name === 'host') continue;
+    if (typeof v === 'string') {
+      if (!isHopByHopRequestHeader(name, v)) out.push([name, v]);
+    } else if (typeof v === 'number') {
+      out.push([name, String(v)]);
+    } else if (!isHopByHopRequestHeader(name, v)) {
+      for (const item of v) out.push([name, item]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The downstream response header object from an upstream HeaderList: hop-by-hop removed,
+ * repeated names (set-cookie) kept as arrays so each goes out as its own line.
+ */
+export function fromUpstreamHeaderList(list: HeaderList): HeaderObject {
+  const out: HeaderObject = {};
+  for (let i = 0; i < list.length; i++) {
+    const pair = list[i]!;
+    const name = pair[0];
+    if (isHopByHopResponseHeader(name)) continue;
+    const prev = out[name];
+    if (prev === undefined) out[name] = pair[1];
+    else if (Array.isArray(prev)) prev.push(pair[1]);
+    else out[name] = [String(prev), pair[1]];
+  }
+  return out;
+}
+
+/** First value of a header as a string, or undefined. */
+export function headerValue(headers: HeaderObject, name: string): string | undefined {
+  const v = headers[name];
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return v[0];
+}
+
+/**
+ * Envoy's `x-envoy-*` request headers that an edge (untrusted) request may not set
+ * (ConnectionManagerUtility::cleanInternalHeaders).
+ */
+export const ENVOY_INTERNAL_REQUEST_HEADERS: readonly string[] = [
+  'x-envoy-decorator-operation',
+  'x-envoy-downstream-service-cluster',
+  'x-envoy-downstream-service-node',
+  'x-envoy-expected-rq-timeout-ms',
+  'x-envoy-external-address',
+  'x-envoy-force-trace',
+  'x-envoy-internal',
+  'x-envoy-ip-tags',
+  'x-envoy-max-retries',
+  'x-envoy-retry-grpc-on',
+  'x-envoy-retry-on',
+  'x-envoy-retriable-header-names',
+  'x-envoy-retriable-status-codes',
+  'x-envoy-upstream-alt-stat-name',
+  'x-envoy-upstream-rq-per-try-timeout-ms',
+  'x-envoy-upstream-rq-timeout-alt-response',
+  'x-envoy-upstream-rq-timeout-ms',
+  'x-envoy-upstream-stream-duration-ms',
+  'x-envoy-hedge-on-per-try-timeout',
+  'x-envoy-is-timeout-retry',
+];

@@ -1,0 +1,160 @@
+/**
+ * A listener (Envoy's ActiveTcpListener + ListenerImpl) serving HTTP/1.1 through node:http's
+ * server (llhttp): binds the configured address (port 0 allowed; the bound port is recorded),
+ * sets TCP_NODELAY, tracks its connections (`listener.<address>_<port>.downstream_cx_*`), picks
+ * the filter chain of each connection with the core's selectFilterChain, and drains/stops.
+ *
+ * Envoy's connection limits map onto node:http's server options: max_request_headers_kb ->
+ * maxHeaderSize (overflow is a parse error answered with 431), idle_timeout -> keepAliveTimeout,
+ * request_headers_timeout -> headersTimeout. node's own requestTimeout is disabled: the
+ * connection manager runs request_timeout itself.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FilterChain, Listener } from '../../config/types.js';
+import { selectFilterChain } from '../../core/listener_match.js';
+import type { Counter, Gauge, StatsStore } from '../stats/store.js';
+import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
+import { DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
+import { plainAddress } from '../http/header_sanitizer.js';
+
+/** A filter chain of the listener with its compiled connection manager. */
+export interface ListenerFilterChain {
+  readonly chain: FilterChain;
+  readonly config: ConnectionManagerConfig;
+}
+
+export class ActiveListener {
+  readonly name: string;
+  private server: Server | undefined;
+  private readonly connections = new Set<DownstreamConnection>();
+  private cxTotal: Counter | undefined;
+  private cxActive: Gauge | undefined;
+  private noFilterChainMatch: Counter | undefined;
+  /** Bound address and port, after start(). */
+  address = '';
+  port = 0;
+  private draining = false;
+  private readonly byChain = new Map<FilterChain, ConnectionManagerConfig>();
+
+  constructor(
+    readonly config: Listener,
+    private readonly chains: readonly ListenerFilterChain[],
+    private readonly store: StatsStore,
+  ) {
+    this.name = config.name ?? '';
+    for (const c of chains) this.byChain.set(c.chain, c.config);
+  }
+
+  /** Binds and starts accepting. Rejects on bind errors (EADDRINUSE...). */
+  async start(): Promise<void> {
+    const sa = this.config.address.socket_address;
+    if (!sa) throw new Error(`listener "${this.name}": only socket_address listeners are supported`);
+    const first = this.chains[0]?.config;
+    if (!first) throw new Error(`listener "${this.name}" has no HTTP connection manager`);
+    const server = createServer({
+      maxHeaderSize: first.maxRequestHeadersKb * 1024,
+      requestTimeout: 0,
+      headersTimeout: first.requestHeadersTimeoutMs > 0 ? first.requestHeadersTimeoutMs : 0,
+      keepAliveTimeout: first.idleTimeoutMs,
+      noDelay: true,
+      requireHostHeader: false,
+      joinDuplicateHeaders: true,
+    });
+    // Count headers ourselves (431 above max_headers_count); node's own cap truncates silently.
+    server.maxHeadersCount = Math.max(2000, first.maxHeadersCount * 2 + 2);
+    server.on('request', onRequest);
+    server.on('clientError', onClientError);
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      server.listen({ host: sa.address, port: sa.port_value ?? 0, exclusive: true }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', () => {});
+    const addr = server.address();
+    if (addr && typeof addr === 'object') {
+      this.address = plainAddress(addr.address);
+      this.port = addr.port;
+    }
+    // Envoy: `listener.<stat_prefix>.` or `listener.<address>_<port>.`.
+    const prefix = this.config.stat_prefix ? `listener.${this.config.stat_prefix}.` : `listener.${this.address}_${this.port}.`;
+    const scope = this.store.scope(prefix);
+    this.cxTotal = scope.counter('downstream_cx_total');
+    this.cxActive = scope.gauge('downstream_cx_active');
+    this.noFilterChainMatch = scope.counter('no_filter_chain_match');
+  }
+
+  private onConnection(socket: Socket): void {
+    const config = this.configFor(socket);
+    if (config === undefined) {
+      this.noFilterChainMatch!.inc();
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    this.cxTotal!.inc();
+    this.cxActive!.inc();
+    const conn = new DownstreamConnection(config, socket, (c) => {
+      this.connections.delete(c);
+      this.cxActive!.dec();
+    });
+    conn.draining = this.draining;
+    this.connections.add(conn);
+  }
+
+  private configFor(socket: Socket): ConnectionManagerConfig | undefined {
+    const chains = this.chains;
+    const fc = this.config.filter_chains ?? [];
+    if (fc.length <= 1 && this.config.default_filter_chain === undefined && fc[0]?.filter_chain_match === undefined) {
+      return chains[0]?.config;
+    }
+    const sel = selectFilterChain(this.config, {
+      destinationPort: socket.localPort,
+      destinationIp: plainAddress(socket.localAddress),
+      sourceIp: plainAddress(socket.remoteAddress),
+      sourcePort: socket.remotePort,
+      transportProtocol: 'raw_buffer',
+    });
+    return sel.chain ? this.byChain.get(sel.chain) : undefined;
+  }
+
+  /** Number of open downstream connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Number of streams in flight on this listener. */
+  get activeStreams(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.streams.length;
+    return n;
+  }
+
+  /**
+   * Stops accepting and starts draining: new responses carry `connection: close`, idle
+   * keep-alive connections are closed now. In-flight streams continue.
+   */
+  drain(): void {
+    this.draining = true;
+    const server = this.server;
+    if (server) {
+      server.close();
+      server.closeIdleConnections();
+    }
+    for (const c of this.connections) {
+      c.draining = true;
+      if (c.streams.length === 0) c.socket.end();
+    }
+  }
+
+  /** Closes every remaining connection at once. */
+  closeAll(): void {
+    for (const c of this.connections) c.socket.destroy();
+    this.server?.closeAllConnections();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Builds a running data plane from a LoadedConfig (Envoy's Server::InstanceImpl, minus workers
+ * and admin): the stats store, the cluster manager, one connection manager config per HTTP
+ * connection manager (route table compiled by the core, HTTP filters from the registry, access
+ * logs), and the listeners. `startServer` is usable in-process by tests: inject random/time
+ * sources, a cluster manager, or a hook that sees every finished stream's StreamInfo.
+ *
+ * Lifecycle: startServer() -> running -> stop(drainMs): stop accepting, let in-flight streams
+ * finish up to drainMs, close what is left, shut the cluster manager, flush access logs.
+ * Not re-entrant: call stop() once (later calls return the same promise).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Diagnostic } from '../config/diagnostic.js';
+import type { Cluster, HttpConnectionManager, LoadedConfig } from '../config/types.js';
+import { positionOf } from '../config/position.js';
+import { compileRouteConfig } from '../core/route.js';
+import { findHttpConnectionManager } from '../core/listener_match.js';
+import { StatsStore } from './stats/store.js';
+import type { StreamInfo } from './stream_info.js';
+import type { ClusterManager } from './upstream/types.js';
+import type { RandomSource, TimeSource } from './http/filter.js';
+import { buildConnectionManagerConfig, type AccessLogger } from './http/conn_manager_config.js';
+import { CoreRouteProvider } from './http/core_route_provider.js';
+import { ActiveListener, type ListenerFilterChain } from './listener/listener.js';
+import { createAccessLoggers, type AccessLoggerOptions } from './access_log/index.js';
+import { createClusterManager } from './upstream/cluster_manager.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
+
+/** Where the server writes its own log lines (not access logs). */
+export interface ServerLogger {
+  log(level: LogLevel, message: string): void;
+}
+
+export interface ServerOptions {
+  random?: RandomSource;
+  time?: TimeSource;
+  logger?: ServerLogger;
+  store?: StatsStore;
+  /** A ready cluster manager (tests); otherwise createClusterManager builds one. */
+  clusterManager?: ClusterManager;
+  /** Builds the cluster manager for the config's clusters. */
+  createClusterManager?: (clusters: readonly Cluster[], store: StatsStore, random: RandomSource) => ClusterManager | Promise<ClusterManager>;
+  /** Called with every finished stream's StreamInfo (after the access logs). */
+  onStreamComplete?: (info: StreamInfo) => void;
+  /** Passed to the access loggers (stdout/stderr streams for tests). */
+  accessLogOptions?: AccessLoggerOptions;
+}
+
+/** A bound listener, for logs and tests. */
+export interface BoundListener {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface RunningServer {
+  readonly listeners: readonly BoundListener[];
+  readonly store: StatsStore;
+  readonly clusterManager: ClusterManager;
+  /** Streams in flight over all listeners. */
+  activeStreams(): number;
+  /** Drains and stops. Resolves when everything is closed. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+export interface StartResult {
+  server?: RunningServer;
+  diagnostics: Diagnostic[];
+}
+
+/** Default random source: Math.random for route picks, crypto UUIDs for x-request-id. */
+export const defaultRandom: RandomSource = {
+  random: () => Math.floor(Math.random() * 0x100000000),
+  uuid: () => randomUUID(),
+};
+
+/** Default time source: Date.now and performance.now (the access log's monotonic clock). */
+export const defaultTime: TimeSource = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+/** The upstream cluster manager, ready once DNS clusters have their first hosts. */
+function defaultClusterManager(logger: ServerLogger | undefined) {
+  return async (clusters: readonly Cluster[], store: StatsStore, random: RandomSource): Promise<ClusterManager> => {
+    // The cluster manager wants a uniform [0, 1) source; ours yields 32-bit integers.
+    const cm = createClusterManager(clusters, store, { random: () => (random.random() % 0x100000000) / 0x100000000 });
+    for (const w of cm.warnings) logger?.log('warn', w);
+    await cm.ready;
+    return cm;
+  };
+}
+
+function diagAt(file: string, node: object | undefined, rule: string, message: string, path = '$'): Diagnostic {
+  const pos = node ? positionOf(node) : undefined;
+  return { file: pos?.file ?? file, line: pos?.line ?? 1, col: pos?.col ?? 1, severity: 'error', rule, message, path };
+}
+
+/**
+ * Starts every listener of `config`. Returns diagnostics (errors mean nothing was started).
+ * Bind failures reject the promise with the system error.
+ */
+export async function startServer(config: LoadedConfig, options: ServerOptions = {}): Promise<StartResult> {
+  const random = options.random ?? defaultRandom;
+  const time = options.time ?? defaultTime;
+  const store = options.store ?? new StatsStore();
+  const logger = options.logger;
+  const diagnostics: Diagnostic[] = [];
+  if (config.listeners.length === 0) {
+    diagnostics.push(diagAt(config.file, undefined, 'serve/no-listeners', 'the config has no listeners to serve (a Bootstrap with static_resources.listeners is needed)'));
+    return { diagnostics };
+  }
+  let clusterManager = options.clusterManager;
+  if (clusterManager === undefined) {
+    const create = options.createClusterManager ?? defaultClusterManager(logger);
+    clusterManager = await create(config.clusters, store, random);
+  }
+  const cm = clusterManager;
+
+  const allLoggers: AccessLogger[] = [];
+  const hook = options.onStreamComplete;
+  const hookLogger: AccessLogger | undefined = hook ? { log: hook, close: () => undefined } : undefined;
+  const listeners: ActiveListener[] = [];
+
+  config.listeners.forEach((l, li) => {
+    const chains: ListenerFilterChain[] = [];
+    const all = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
+    for (const chain of all) {
+      const found = findHttpConnectionManager(chain);
+      if (!found) {
+        diagnostics.push(diagAt(config.file, chain, 'serve/no-hcm', `listener "${l.name ?? li}": a filter chain without an HTTP connection manager cannot be served`, `$.static_resources.listeners[${li}]`));
+        continue;
+      }
+      const hcm: HttpConnectionManager = found.hcm;
+      if (!hcm.route_config) {
+        diagnostics.push(diagAt(config.file, hcm, 'serve/rds-unsupported', `HTTP connection manager "${hcm.stat_prefix}": only inline route_config is supported (rds needs xDS)`));
+        continue;
+      }
+      const compiled = compileRouteConfig(hcm.route_config, { runtime: config.runtime, hcm, file: config.file });
+      for (const d of compiled.diagnostics) if (d.severity === 'error') diagnostics.push(d);
+      let loggers: AccessLogger[] = [];
+      try {
+        const al = createAccessLoggers(hcm.access_log, options.accessLogOptions);
+        allLoggers.push(al);
+        loggers = [al];
+      } catch (err) {
+        diagnostics.push(diagAt(config.file, hcm, 'serve/access-log', (err as Error).message));
+        continue;
+      }
+      if (hookLogger) loggers.push(hookLogger);
+      const routerCfg = (hcm.http_filters ?? []).find((f) => f.typed_config?.['suppress_envoy_headers'] === true);
+      const built = buildConnectionManagerConfig(hcm, {
+        store,
+        clusterManager: cm,
+        runtime: config.runtime,
+        random,
+        time,
+        routeProvider: new CoreRouteProvider(compiled.table, routerCfg === undefined),
+        accessLoggers: loggers,
+        file: config.file,
+      });
+      for (const d of built.diagnostics) {
+        if (d.severity === 'error') diagnostics.push(d);
+        else logger?.log('warn', `${d.file}:${d.line}:${d.col}: ${d.message}`);
+      }
+      if (built.config) chains.push({ chain, config: built.config });
+    }
+    if (chains.length > 0) listeners.push(new ActiveListener(l, chains, store));
+  });
+  if (diagnostics.length > 0) {
+    await cm.shutdown();
+    return { diagnostics };
+  }
+
+  try {
+    for (const l of listeners) await l.start();
+  } catch (err) {
+    for (const l of listeners) l.closeAll();
+    await cm.shutdown();
+    throw err;
+  }
+  const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port }));
+  for (const b of bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
+
+  let stopping: Promise<void> | undefined;
+  const server: RunningServer = {
+    listeners: bound,
+    store,
+    clusterManager: cm,
+    activeStreams: () => listeners.reduce((n, l) => n + l.activeStreams, 0),
+    stop(drainMs = 0): Promise<void> {
+      stopping ??= (async () => {
+        for (const l of listeners) l.drain();
+        const deadline = time.monotonic() + drainMs;
+        while (server.activeStreams() > 0 && time.monotonic() < deadline) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        for (const l of listeners) l.closeAll();
+        await cm.shutdown();
+        await Promise.all(allLoggers.map((a) => a.close()));
+      })();
+      return stopping;
+    },
+  };
+  return { server, diagnostics };
+}

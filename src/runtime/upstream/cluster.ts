@@ -1,0 +1,197 @@
+/**
+ * A cluster as the router uses it (Envoy's ClusterInfo + ThreadLocalCluster + PrioritySet): its
+ * settings, stats scope, circuit breakers, current host snapshot and load balancer, and the
+ * per-host connection pools. Host membership changes (DNS) swap in a new immutable snapshot and
+ * a new load balancer; pools of removed hosts drain.
+ */
+import { buildHostSets, createLoadBalancer } from '../../core/lb/index.js';
+import type { LbAlgorithm, LoadBalancer, LoadBalancerOptions, Random } from '../../core/lb/types.js';
+import type { Cluster } from '../../config/types.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HEALTHY_PANIC_THRESHOLD_PERCENT,
+  DEFAULT_LEAST_REQUEST_CHOICE_COUNT,
+  DEFAULT_MAGLEV_TABLE_SIZE,
+  DEFAULT_OVERPROVISIONING_FACTOR,
+  DEFAULT_RING_HASH_MAXIMUM_RING_SIZE,
+  DEFAULT_RING_HASH_MINIMUM_RING_SIZE,
+  DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+} from '../../config/defaults.js';
+import type { StatsStore } from '../stats/store.js';
+import type { ClientOptions } from './active_client.js';
+import { ClusterStats } from './cluster_stats.js';
+import type { Host } from './host.js';
+import { Http1ConnPool, type PoolContext } from './http1_conn_pool.js';
+import { ResourceManager } from './resource_manager.js';
+import type {
+  ClusterInfo,
+  HttpConnPool,
+  LoadBalancerContext,
+  ThreadLocalCluster,
+  UpstreamHostDescription,
+} from './types.js';
+
+/** Envoy's `max_response_headers_kb` default (60 KiB) for upstream responses. */
+const MAX_RESPONSE_HEADERS_BYTES = 60 * 1024;
+const HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+const SUPPORTED_LB: ReadonlySet<string> = new Set(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
+
+/** A Duration as the config decoder leaves it (ms number), or a raw `"1.5s"` inside an Any. */
+function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const m = /^(-?\d+(?:\.\d+)?)s$/.exec(v.trim());
+    if (m) return Math.round(Number(m[1]) * 1000);
+  }
+  if (v && typeof v === 'object') {
+    const o = v as { seconds?: unknown; nanos?: unknown };
+    if (o.seconds !== undefined || o.nanos !== undefined) {
+      return Number(o.seconds ?? 0) * 1000 + Math.round(Number(o.nanos ?? 0) / 1e6);
+    }
+  }
+  return undefined;
+}
+
+/** Upstream common_http_protocol_options, from the cluster or its typed extension options. */
+function commonHttpOptions(c: Cluster): Record<string, unknown> | undefined {
+  const ext = c.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS_KEY] as Record<string, unknown> | undefined;
+  const fromExt = (ext?.['common_http_protocol_options'] ?? ext?.['commonHttpProtocolOptions']) as
+    | Record<string, unknown>
+    | undefined;
+  return fromExt ?? (c.common_http_protocol_options as Record<string, unknown> | undefined);
+}
+
+export class ClusterImpl implements ThreadLocalCluster {
+  readonly info: ClusterInfo;
+  readonly stats: ClusterStats;
+  readonly resources: ResourceManager;
+  readonly lbPolicy: LbAlgorithm;
+  /** Problems found while building (unsupported lb_policy, ...): the lead may log them. */
+  readonly warnings: string[] = [];
+  private hosts: readonly Host[] = [];
+  private lb: LoadBalancer<Host>;
+  private readonly lbOptions: LoadBalancerOptions;
+  private readonly poolContext: PoolContext;
+  /** Every pool created, including those of hosts since removed (drained at shutdown). */
+  private readonly pools = new Set<Http1ConnPool>();
+
+  constructor(
+    readonly config: Cluster,
+    store: StatsStore,
+    private readonly random: Random,
+  ) {
+    const statName = config.alt_stat_name ?? config.name;
+    const scope = store.scope(`cluster.${statName}.`);
+    this.stats = new ClusterStats(scope);
+    this.resources = new ResourceManager(config.circuit_breakers, scope);
+    const common = commonHttpOptions(config);
+    const maxRequestsPerConnection =
+      config.max_requests_per_connection ?? (common?.['max_requests_per_connection'] as number | undefined) ?? 0;
+    const connectTimeoutMs = config.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const threshold = config.circuit_breakers?.thresholds?.find((t) => (t.priority ?? 'DEFAULT') === 'DEFAULT');
+    this.info = {
+      name: config.name,
+      stats: scope,
+      connectTimeoutMs,
+      maxRetries: threshold?.max_retries ?? this.resources.retries.max,
+      maxRequestsPerConnection,
+    };
+    const clientOptions: ClientOptions = {
+      connectTimeoutMs,
+      maxRequestsPerConnection,
+      idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+      maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
+    };
+    this.poolContext = { stats: this.stats, resources: this.resources, clientOptions };
+    const policy = config.lb_policy ?? 'ROUND_ROBIN';
+    if (SUPPORTED_LB.has(policy)) {
+      this.lbPolicy = policy as LbAlgorithm;
+    } else {
+      this.lbPolicy = 'ROUND_ROBIN';
+      this.warnings.push(`cluster '${config.name}': lb_policy ${policy} is not implemented; using ROUND_ROBIN`);
+    }
+    const rh = config.ring_hash_lb_config;
+    this.lbOptions = {
+      healthyPanicThresholdPercent:
+        config.common_lb_config?.healthy_panic_threshold ?? DEFAULT_HEALTHY_PANIC_THRESHOLD_PERCENT,
+      overprovisioningFactor:
+        config.load_assignment?.policy?.overprovisioning_factor ?? DEFAULT_OVERPROVISIONING_FACTOR,
+      choiceCount: config.least_request_lb_config?.choice_count ?? DEFAULT_LEAST_REQUEST_CHOICE_COUNT,
+      activeRequestBias: config.least_request_lb_config?.active_request_bias?.default_value,
+      minimumRingSize: rh?.minimum_ring_size ?? DEFAULT_RING_HASH_MINIMUM_RING_SIZE,
+      maximumRingSize: rh?.maximum_ring_size ?? DEFAULT_RING_HASH_MAXIMUM_RING_SIZE,
+      maglevTableSize: config.maglev_lb_config?.table_size ?? DEFAULT_MAGLEV_TABLE_SIZE,
+      healthyPanic: this.stats.lb_healthy_panic,
+    };
+    this.lb = createLoadBalancer<Host>(this.lbPolicy, [], random, this.lbOptions);
+  }
+
+  /** Current hosts (all priorities). */
+  get allHosts(): readonly Host[] {
+    return this.hosts;
+  }
+
+  /**
+   * Installs a new host list: a new immutable snapshot and load balancer; membership gauges
+   * updated; pools of hosts no longer present drain (busy connections finish first).
+   */
+  setHosts(hosts: readonly Host[]): void {
+    const old = this.hosts;
+    this.hosts = hosts;
+    const sets = buildHostSets(hosts);
+    this.lb = createLoadBalancer<Host>(this.lbPolicy, sets, this.random, this.lbOptions);
+    let healthy = 0;
+    let degraded = 0;
+    for (const h of hosts) {
+      if (h.health === 'healthy') healthy++;
+      else if (h.health === 'degraded') degraded++;
+    }
+    this.stats.membership_total.set(hosts.length);
+    this.stats.membership_healthy.set(healthy);
+    this.stats.membership_degraded.set(degraded);
+    if (old.length > 0 || hosts.length > 0) this.stats.membership_change.inc();
+    const keep = new Set(hosts);
+    for (const h of old) if (!keep.has(h)) h.pool?.drain();
+  }
+
+  chooseHost(context: LoadBalancerContext | undefined): UpstreamHostDescription | null {
+    const hashKey = context?.hashKey;
+    let host = this.lb.chooseHost(hashKey);
+    const previous = context?.previousHosts;
+    // retry_host_predicate previous_hosts: one more pick (host_selection_retry_max_attempts 1).
+    if (host && previous && previous.length > 0 && previous.includes(host)) {
+      host = this.lb.chooseHost(hashKey) ?? host;
+    }
+    if (!host) this.stats.upstream_cx_none_healthy.inc();
+    return host;
+  }
+
+  httpConnPool(host: UpstreamHostDescription): HttpConnPool {
+    const h = host as Host;
+    let pool = h.pool as Http1ConnPool | undefined;
+    if (!pool) {
+      pool = new Http1ConnPool(h, this.poolContext);
+      h.pool = pool;
+      this.pools.add(pool);
+    }
+    return pool;
+  }
+
+  tryRetry(): boolean {
+    const r = this.resources.retries;
+    if (!r.canCreate()) return false;
+    r.inc();
+    return true;
+  }
+
+  releaseRetry(): void {
+    this.resources.retries.dec();
+  }
+
+  /** Closes every connection of every host (shutdown). */
+  destroyPools(): void {
+    for (const p of this.pools) p.destroy();
+    this.pools.clear();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * An upstream host (Envoy's HostImpl): its address, weight, priority and health as the load
+ * balancer sees them, its live active-request count (read by LEAST_REQUEST), and its connection
+ * pool, created on first use.
+ *
+ * The address of a LOGICAL_DNS host may change on re-resolution: new connections use the new
+ * address, existing ones keep theirs (Envoy's logical host).
+ */
+import net from 'node:net';
+import type { HostHealth, LbHost } from '../../core/lb/types.js';
+import type { UpstreamHostDescription } from './types.js';
+
+/** `ip:port`, with IPv6 in brackets, as Envoy prints addresses. */
+export function formatAddress(address: string, port: number): string {
+  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** `LbEndpoint.health_status` -> the load balancer's health (EDS health, Envoy). */
+export function healthFromStatus(status: string | undefined): HostHealth {
+  switch (status) {
+    case 'UNHEALTHY':
+    case 'DRAINING':
+    case 'TIMEOUT':
+      return 'unhealthy';
+    case 'DEGRADED':
+      return 'degraded';
+    default:
+      return 'healthy';
+  }
+}
+
+export class Host implements UpstreamHostDescription, LbHost {
+  addressString: string;
+  hashKey: string;
+  /** Requests active on this host (Envoy's host `rq_active`). */
+  activeRequests = 0;
+  /** Connection pool, created lazily by the cluster (typed loosely to avoid an import cycle). */
+  pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
+
+  constructor(
+    public address: string,
+    readonly port: number,
+    readonly weight: number,
+    readonly priority: number,
+    readonly health: HostHealth,
+    readonly hostname?: string,
+  ) {
+    this.addressString = formatAddress(address, port);
+    this.hashKey = this.addressString;
+  }
+
+  /** LOGICAL_DNS: point new connections at a newly resolved address. */
+  setAddress(address: string): void {
+    this.address = address;
+    this.addressString = formatAddress(address, this.port);
+  }
+}

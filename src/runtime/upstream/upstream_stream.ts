@@ -1,0 +1,159 @@
+/**
+ * One request/response exchange on an upstream HTTP/1.1 connection: the RequestEncoder the
+ * router writes to, and the undici dispatch handler that receives the response (Envoy's
+ * ActiveClient stream wrapper + ResponseDecoder plumbing). One object per request serves both
+ * roles, so the hot path allocates no closures and adds no listeners.
+ *
+ * Re-entrancy: decoder callbacks run from undici's parser callbacks. `encodeHeaders` may call
+ * `decoder.onReset('local_reset', reason)` synchronously when undici rejects the request head
+ * (e.g. an invalid header value). After `resetStream()` the decoder hears nothing more.
+ */
+import { Readable } from 'node:stream';
+import type { ActiveClient } from './active_client.js';
+import { streamResetReason } from './transport_failure.js';
+import type { HeaderList, RequestEncoder, ResponseDecoder } from './types.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Request headers undici refuses or manages itself; the router strips hop-by-hop ones anyway. */
+function skipHeader(name: string): boolean {
+  switch (name) {
+    case 'host':
+    case 'connection':
+    case 'keep-alive':
+    case 'transfer-encoding':
+    case 'upgrade':
+    case 'expect':
+    case 'proxy-connection':
+      return true;
+  }
+  return false;
+}
+
+function noopRead(): void {}
+
+/** The dispatch options undici reads (a subset of Dispatcher.DispatchOptions). */
+interface DispatchOpts {
+  path: string;
+  method: string;
+  headers: string[];
+  body: Readable | null;
+}
+
+export class UpstreamStream implements RequestEncoder {
+  /** Set once undici gives the abort function (onConnect). */
+  private abortFn: ((err?: Error) => void) | null = null;
+  private body: Readable | null = null;
+  /** No more decoder callbacks: completed, errored or reset. */
+  done = false;
+  /** resetStream() was called. */
+  localReset = false;
+  private dispatched = false;
+  private method = 'GET';
+
+  constructor(
+    readonly client: ActiveClient,
+    private readonly decoder: ResponseDecoder,
+  ) {}
+
+  // ---- RequestEncoder -------------------------------------------------------------------------
+
+  encodeHeaders(method: string, path: string, host: string, headers: HeaderList, endStream: boolean): void {
+    if (this.done || this.dispatched) return;
+    this.dispatched = true;
+    this.method = method;
+    const flat: string[] = ['host', host];
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const name = h[0];
+      if (skipHeader(name)) continue;
+      // With no body, a content-length other than 0 would make undici fail the request.
+      if (endStream && name === 'content-length') continue;
+      flat.push(name, h[1]);
+    }
+    if (!endStream) this.body = new Readable({ read: noopRead });
+    const opts: DispatchOpts = { path, method, headers: flat, body: this.body };
+    this.client.dispatch(opts, this);
+  }
+
+  encodeData(chunk: Buffer, endStream: boolean): void {
+    const body = this.body;
+    if (this.done || !body) return;
+    if (chunk.length > 0) body.push(chunk);
+    if (endStream) body.push(null);
+  }
+
+  resetStream(): void {
+    if (this.done) return;
+    this.done = true;
+    this.localReset = true;
+    this.body?.destroy();
+    if (this.abortFn) {
+      // undici errors the request (onError, ignored since done) and destroys the socket.
+      this.abortFn(new Error('upstream stream reset by router'));
+    }
+    this.client.onStreamReset(this, true);
+  }
+
+  // ---- undici dispatch handler (legacy raw form: no header objects built) -----------------------
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
+    if (this.done) return true;
+    const list: HeaderList = new Array(rawHeaders.length >> 1);
+    let contentLengthZero = false;
+    for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
+      const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+      const value = rawHeaders[i + 1]!.toString('latin1');
+      list[j] = [name, value];
+      if (name === 'connection') {
+        if (value.toLowerCase().includes('close')) this.client.closeAfterResponse = true;
+      } else if (name === 'content-length' && value === '0') contentLengthZero = true;
+    }
+    const endStream =
+      this.method === 'HEAD' || statusCode === 204 || statusCode === 304 || contentLengthZero;
+    this.headersEnded = endStream;
+    this.decoder.onHeaders(statusCode, list, endStream);
+    return true;
+  }
+
+  /** The response was complete at the headers (onHeaders said endStream). */
+  private headersEnded = false;
+
+  onData(chunk: Buffer): boolean {
+    if (!this.done) this.decoder.onData(chunk, false);
+    return true;
+  }
+
+  onComplete(rawTrailers: Buffer[] | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.client.onStreamComplete(this);
+    if (rawTrailers && rawTrailers.length > 0 && this.decoder.onTrailers) {
+      const trailers: HeaderList = [];
+      for (let i = 0; i < rawTrailers.length; i += 2) {
+        trailers.push([rawTrailers[i]!.toString('latin1').toLowerCase(), rawTrailers[i + 1]!.toString('latin1')]);
+      }
+      this.decoder.onTrailers(trailers);
+    } else if (!this.headersEnded) {
+      this.decoder.onData(EMPTY, true);
+    }
+  }
+
+  onError(err: Error & { code?: string }): void {
+    if (this.done) return;
+    this.done = true;
+    this.body?.destroy();
+    if (err.code === 'UND_ERR_INVALID_ARG' || err.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+      this.client.onStreamReset(this, true);
+      this.decoder.onReset('local_reset', err.message);
+      return;
+    }
+    const reason = streamResetReason(err);
+    this.client.onStreamReset(this, false, reason);
+    this.decoder.onReset(reason, err.message);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The router_check cases of ../shared/conformance/envoy-router-check that forward to a cluster,
+ * with what the offline core says about them (cluster, final path, final host): the same
+ * `route()` + `finalizeRequest()` that `tsproxy test` uses, on the request `tsproxy test` builds.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/load.js';
+import type { RouteConfiguration } from '../../src/config/types.js';
+import { compileRouteConfig, finalizeRequest, route } from '../../src/core/route.js';
+import { parseTestFile } from '../../src/analysis/router_check/test_file.js';
+import { routeRequestFor } from '../../src/analysis/router_check/request.js';
+import type { ValidationInput } from '../../src/analysis/router_check/spec.js';
+
+/** Repo root from dist/test/e2e/<file>.js. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CONFORMANCE_DIR = join(REPO_ROOT, '..', 'shared', 'conformance', 'envoy-router-check');
+
+export interface ForwardCase {
+  /** `<test file>#<test_name>`. */
+  id: string;
+  routeFile: string;
+  input: ValidationInput;
+  /** The request headers `tsproxy test` routes with (x-forwarded-proto, x-envoy-internal, additional). */
+  headers: Record<string, string | string[]>;
+  expected: { cluster: string; path: string; host: string };
+}
+
+export interface SkippedCase {
+  id: string;
+  reason: string;
+}
+
+export interface RouteFileCases {
+  routeFile: string;
+  /** Raw YAML text of the RouteConfiguration (embedded into the generated Bootstrap). */
+  routeText: string;
+  /** Decoded route configuration (for cluster names). */
+  routeConfig: RouteConfiguration;
+  /** Top-level `runtime:` of the test files (layered_runtime static layer online). */
+  runtime: Record<string, unknown>;
+  cases: ForwardCase[];
+  skipped: SkippedCase[];
+}
+
+/** Test file -> route file, as the conformance README pairs them. */
+export function routeFileFor(testFile: string): string | undefined {
+  const m = /^(.*)\.golden\.proto\.(json|yaml|pb_text)$/.exec(testFile);
+  if (!m) return undefined;
+  const base = m[1]!;
+  if (base === 'TestRoutesFailures') return 'TestRoutes.yaml';
+  if (base === 'TimeoutFailures') return 'Timeout.yaml';
+  return `${base}.yaml`;
+}
+
+/** Collects every forwarding case, grouped by route file; duplicates (same file, same input) once. */
+export function collectForwardCases(dir = CONFORMANCE_DIR): RouteFileCases[] {
+  if (!existsSync(dir)) return [];
+  const byRoute = new Map<string, RouteFileCases>();
+  const seen = new Set<string>();
+  for (const testFile of readdirSync(dir).sort()) {
+    const routeFile = routeFileFor(testFile);
+    if (!routeFile || !existsSync(join(dir, routeFile))) continue;
+    const parsed = parseTestFile(readFileSync(join(dir, testFile), 'utf8'), testFile);
+    if (!parsed.spec) throw new Error(`${testFile}: ${parsed.errors.join('; ')}`);
+    let group = byRoute.get(routeFile);
+    if (!group) {
+      const routeText = readFileSync(join(dir, routeFile), 'utf8');
+      const loaded = loadConfig(routeText, routeFile, { type: 'route' });
+      const rc = loaded.config?.routeConfigurations[0];
+      if (!rc) throw new Error(`${routeFile}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
+      group = { routeFile, routeText, routeConfig: rc, runtime: {}, cases: [], skipped: [] };
+      byRoute.set(routeFile, group);
+    }
+    Object.assign(group.runtime, parsed.spec.runtime);
+    const { table } = compileRouteConfig(group.routeConfig, {
+      runtime: parsed.spec.runtime,
+      bumpZeroRuntimeNumerator: true,
+      file: routeFile,
+    });
+    for (const t of parsed.spec.tests) {
+      const id = `${testFile}#${t.test_name}`;
+      const key = `${routeFile}\n${JSON.stringify(t.input)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const req = routeRequestFor(t.input);
+      const decision = route(table, req, t.input.random_value);
+      if (decision.kind !== 'forward' || decision.cluster === '') continue;
+      // Inputs that only exist inside router_check's mocks cannot be sent over a socket.
+      if (t.input.runtime !== '') {
+        group.skipped.push({ id, reason: `input.runtime "${t.input.runtime}": router_check mocks the runtime snapshot` });
+        continue;
+      }
+      if (t.input.dynamic_metadata.length > 0) {
+        group.skipped.push({ id, reason: 'input.dynamic_metadata: no set_metadata filter on the wire' });
+        continue;
+      }
+      const fin = finalizeRequest(decision, req);
+      group.cases.push({
+        id,
+        routeFile,
+        input: t.input,
+        headers: req.headers as Record<string, string | string[]>,
+        expected: { cluster: decision.cluster, path: fin.path, host: fin.authority },
+      });
+    }
+  }
+  return [...byRoute.values()];
+}
+
+/** Every cluster name the route configuration may send to (Envoy validates them at load). */
+export function clusterNamesOf(rc: RouteConfiguration): string[] {
+  const names = new Set<string>();
+  for (const vh of rc.virtual_hosts ?? []) {
+    for (const m of vh.request_mirror_policies ?? []) if (m.cluster) names.add(m.cluster);
+    for (const r of vh.routes ?? []) {
+      const a = r.route;
+      if (!a) continue;
+      if (a.cluster) names.add(a.cluster);
+      for (const wc of a.weighted_clusters?.clusters ?? []) if (wc.name) names.add(wc.name);
+      for (const m of a.request_mirror_policies ?? []) if (m.cluster) names.add(m.cluster);
+    }
+  }
+  for (const m of rc.request_mirror_policies ?? []) if (m.cluster) names.add(m.cluster);
+  return [...names].sort();
+}
