@@ -5,13 +5,15 @@
  * Proto3 JSON mapping as Envoy reads it: fields in snake_case or lowerCamelCase; `null` means
  * absent; Duration as `"1.5s"` or `{seconds, nanos}`; wrappers as their plain value (or
  * `{value: x}`); int64 as numbers or strings; enums by name (or number); bytes as base64.
- * Every decoded message and list gets a position (`setPosition`) and every field a field
- * position (`setFieldPosition`).
+ * Every decoded message and list gets a lazily computed position (`setLazyPosition`), which
+ * answers `positionOf`, `fieldPositionOf` and `jsonPathOf`.
  */
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { setLazyPosition, type LazyPosition } from './position.js';
 import { describeNode, toPlain, type LineIndex, type MapNode, type SrcNode } from './source.js';
-import { compile, jsonName, type FieldDescriptor, type FieldType, type MessageDescriptor } from './schema/descriptor.js';
+import {
+  compile, jsonName, type CompiledMessage, type FieldDescriptor, type FieldType, type MessageDescriptor, type ValueCheck,
+} from './schema/descriptor.js';
 import { didYouMean } from './suggest.js';
 import { lookupType, knownTypeNames } from './schema/registry.js';
 import { parseDuration, durationFromParts } from './duration.js';
@@ -56,8 +58,9 @@ export class Decoder {
   ): Record<string, unknown> {
     const c = compile(desc);
     setLazyPosition(out, new NodePosition(this.lines, node, path));
-    let oneofSet: Map<string, string> | undefined;
-    let present: Set<string> | undefined;
+    // Oneof groups set so far, as [group, field] pairs: messages have few, and this loop is the
+    // hot path of a 5 MB config dump, so no Map/Set per message.
+    let oneofs: string[] | undefined;
     for (const e of node.entries) {
       if (e.key === skipKey) continue;
       const name = c.byName.get(e.key);
@@ -70,23 +73,20 @@ export class Decoder {
         continue;
       }
       const f = desc.fields[name]!;
-      const fpath = keyPath(path, name);
-      present ??= new Set();
-      if (present.has(name)) {
+      const fpath = `${path}.${name}`; // proto field names are identifiers
+      if (name in out) {
         this.report('error', 'schema/duplicate-field', `field "${name}" is written twice (snake_case and camelCase spellings)`, e.keyStart, e.keyEnd, fpath);
         continue;
       }
-      present.add(name);
       const v = e.value;
       if (v.t === 'scalar' && v.value === null) continue; // proto3 JSON: null is "not set"
       if (f.oneof) {
-        oneofSet ??= new Map();
-        const prev = oneofSet.get(f.oneof);
+        const prev = oneofs ? oneofField(oneofs, f.oneof) : undefined;
         if (prev !== undefined) {
           this.report('error', 'schema/oneof', `only one of "${prev}" and "${name}" may be set (${desc.name} oneof ${f.oneof})`, e.keyStart, v.end, fpath);
           continue;
         }
-        oneofSet.set(f.oneof, name);
+        (oneofs ??= []).push(f.oneof, name);
       }
       if (f.deprecated && !f.unsupported) {
         this.report('warning', 'schema/deprecated', `"${name}" is deprecated in Envoy (${desc.name}.${name}): ${f.deprecated}`, e.keyStart, e.keyEnd, fpath);
@@ -95,20 +95,24 @@ export class Decoder {
         this.report('warning', 'schema/unsupported', `${f.unsupported} is not implemented by tsproxy; "${name}" is ignored${f.deprecated ? ` (and deprecated in Envoy: ${f.deprecated})` : ''}`, e.keyStart, e.keyEnd, fpath);
       }
       const value = this.field(v, f, fpath);
-      if (value !== undefined) out[name] = value;
+      if (value !== undefined) {
+        out[name] = value;
+        if (f.check) this.check(value, f.check, v, fpath);
+      }
     }
     for (const name of c.required) {
       const v = out[name];
-      if (v === undefined && !present?.has(name)) {
-        this.report('error', 'schema/required', `missing required field "${name}" in ${desc.name}`, node.start, node.start + 1, keyPath(path, name));
+      // Written but invalid (or null): already reported, not "missing".
+      if (v === undefined && !written(node, c, name)) {
+        this.report('error', 'schema/required', `missing required field "${name}" in ${desc.name}`, node.start, node.start + 1, `${path}.${name}`);
       } else if (Array.isArray(v) && v.length === 0) {
-        this.report('error', 'schema/required', `"${name}" must not be empty (${desc.name})`, node.start, node.start + 1, keyPath(path, name));
+        this.report('error', 'schema/required', `"${name}" must not be empty (${desc.name})`, node.start, node.start + 1, `${path}.${name}`);
       }
     }
     for (const group of desc.requiredOneofs ?? []) {
-      if (oneofSet?.has(group)) continue;
+      if (oneofs && oneofField(oneofs, group) !== undefined) continue;
       const members = c.oneofs.get(group) ?? [];
-      if (members.some((m) => present?.has(m))) continue; // set but invalid: already reported
+      if (members.some((m) => written(node, c, m))) continue; // set but invalid: already reported
       this.report('error', 'schema/required', `${desc.name} needs one of: ${members.join(', ')}`, node.start, node.start + 1, path);
     }
     return out;
@@ -128,7 +132,15 @@ export class Decoder {
       return out;
     }
     if (f.repeated) {
-      if (node.t !== 'seq') return this.typeError(node, 'a list', path);
+      if (node.t !== 'seq') {
+        // Envoy's (protobuf's) JSON parser reads a single value as a one-element list; Envoy's
+        // own example configs rely on it (configs/google-vrp/envoy-edge.yaml `clusters:`).
+        this.report('info', 'schema/type', `expected a list; ${describeNode(node)} is read as a list of one`, node.start, node.end, path);
+        const one = this.single(node, f.type, `${path}[0]`);
+        const list = one === undefined ? [] : [one];
+        setLazyPosition(list, new NodePosition(this.lines, node, path));
+        return list;
+      }
       const out: unknown[] = [];
       setLazyPosition(out, new NodePosition(this.lines, node, path));
       for (let i = 0; i < node.items.length; i++) {
@@ -226,6 +238,24 @@ export class Decoder {
     return rawOut;
   }
 
+  /** Envoy's value rules (protoc-gen-validate) on a decoded field. */
+  private check(value: unknown, c: ValueCheck, node: SrcNode, path: string): void {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      let problem: string | undefined;
+      if (typeof v === 'number') {
+        if (c.min !== undefined && v < c.min) problem = `must be at least ${c.min}, got ${v}`;
+        else if (c.max !== undefined && v > c.max) problem = `must be at most ${c.max}, got ${v}`;
+      } else if (typeof v === 'string' && c.minLen !== undefined && v.length < c.minLen) {
+        problem = 'must not be empty';
+      }
+      if (problem) {
+        this.report('error', 'schema/format', `"${path.slice(path.lastIndexOf('.') + 1)}" ${problem}`, node.start, node.end, path);
+        return;
+      }
+    }
+  }
+
   private percentValue(node: MapNode, path: string): SrcNode | undefined {
     let value: SrcNode | undefined;
     for (const e of node.entries) {
@@ -317,7 +347,8 @@ export class Decoder {
         if (values.includes(v)) return v;
         const upper = v.toUpperCase();
         if (values.includes(upper)) {
-          this.report('warning', 'schema/enum', `enum values are upper case: write "${upper}"`, node.start, node.end, path);
+          // Envoy parses JSON/YAML enums case-insensitively (case_insensitive_enum_parsing): accepted, noted.
+          this.report('info', 'schema/enum', `enum values are written in upper case: "${upper}" (Envoy accepts "${v}")`, node.start, node.end, path);
           return upper;
         }
         this.report('error', 'schema/enum', `invalid value "${v}"; expected one of ${values.join(', ')}${didYouMean(v, values)}`, node.start, node.end, path);
@@ -335,6 +366,17 @@ export class Decoder {
     this.report('error', 'schema/type', `expected ${expected}, got ${describeNode(node)}`, node.start, node.end, path);
     return undefined;
   }
+}
+
+/** The field set for oneof `group` in a [group, field, ...] list. */
+function oneofField(pairs: string[], group: string): string | undefined {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === group) return pairs[i + 1];
+  return undefined;
+}
+
+/** Whether field `name` was written in `node` (in either spelling), whatever its value. */
+function written(node: MapNode, c: CompiledMessage, name: string): boolean {
+  return node.entries.some((e) => c.byName.get(e.key) === name);
 }
 
 /** A wrapper (`google.protobuf.UInt32Value` ...) may be written as `{value: x}`. */

@@ -10,7 +10,7 @@ import type { Diagnostic } from './diagnostic.js';
 import type { Any, HttpFilter } from './types.js';
 import type { CorsConfig, HTTPFault, RouteFilterConfig, RouterConfig } from './extension_types.js';
 import type { CorsPolicy } from './types.js';
-import { KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES } from './schema/unsupported_types.js';
+import { ISTIO_HTTP_FILTER_TYPES, KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES } from './schema/unsupported_types.js';
 import { typeNameOf } from './schema/registry.js';
 import { fieldPositionOf, positionOf } from './position.js';
 
@@ -40,6 +40,12 @@ const KIND_BY_NAME: Record<string, HttpFilterKind> = {
   'envoy.cors': 'cors',
 };
 
+/**
+ * The known-but-unsupported HTTP filter types (type name -> what it is), Envoy's and Istio's:
+ * the offline tools name them, `serve` refuses them unless `is_optional`.
+ */
+export const UNSUPPORTED_HTTP_FILTER_TYPES: Readonly<Record<string, string>> = { ...KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES, ...ISTIO_HTTP_FILTER_TYPES };
+
 /** Well-known names of the unsupported HTTP filters: `envoy.filters.http.<x>` and legacy `envoy.<x>`. */
 const UNSUPPORTED_BY_NAME: Map<string, string> = (() => {
   const m = new Map<string, string>();
@@ -58,7 +64,7 @@ export function httpFilterKind(filter: HttpFilter): HttpFilterKind {
   const tc = filter.typed_config;
   if (tc && typeof tc['@type'] === 'string') {
     const name = typeNameOf(tc['@type']);
-    return KIND_BY_TYPE[name] ?? (name in KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES ? 'known_unsupported' : 'unknown');
+    return KIND_BY_TYPE[name] ?? (name in UNSUPPORTED_HTTP_FILTER_TYPES ? 'known_unsupported' : 'unknown');
   }
   return KIND_BY_NAME[filter.name] ?? (UNSUPPORTED_BY_NAME.has(filter.name) ? 'known_unsupported' : 'unknown');
 }
@@ -75,7 +81,7 @@ export function describeHttpFilter(filter: HttpFilter): string {
     case 'cors':
       return 'CORS';
     case 'known_unsupported':
-      return (type ? KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES[type] : UNSUPPORTED_BY_NAME.get(filter.name)) ?? filter.name;
+      return (type ? UNSUPPORTED_HTTP_FILTER_TYPES[type] : UNSUPPORTED_BY_NAME.get(filter.name)) ?? filter.name;
     case 'unknown':
       return type ? `unknown filter type ${type}` : `unknown filter ${filter.name}`;
   }

@@ -41,14 +41,23 @@ export interface LoadResult {
 
 export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
+/**
+ * The `config/limit` diagnostic for a file of `byteLength` bytes over the 64 MiB limit, for
+ * callers that can check the size before reading the file (the CLI); undefined when it fits.
+ */
+export function configSizeDiagnostic(byteLength: number, file: string): Diagnostic | undefined {
+  return byteLength > MAX_CONFIG_BYTES
+    ? limit(file, `config is ${byteLength} bytes, over the 64 MiB limit; refusing to load it`)
+    : undefined;
+}
+
 /** Loads a config from its text. `file` names it in diagnostics. Never throws on bad input. */
 export function loadConfig(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  if (text.length > MAX_CONFIG_BYTES) {
-    return {
-      diagnostics: [limit(file, `config is ${text.length} bytes, over the 64 MiB limit; refusing to load it`)],
-    };
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1); // BOM: keep offsets
+  // Characters, not bytes (the text is already decoded): a lower bound of the byte size.
+  const tooBig = configSizeDiagnostic(text.length, file);
+  if (tooBig) return { diagnostics: [tooBig] };
+  // A BOM is invisible in editors, so dropping it keeps line 1's columns as users see them.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = new LineIndex(text, file);
   const parsed = parseSource(text, lines);
   if (!parsed.node) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
@@ -124,6 +133,24 @@ function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file:
         for (const s of d.dynamic_active_clusters ?? []) pushResource(cfg.clusters, s.cluster, 'envoy.config.cluster.v3.Cluster', dec);
         break;
       }
+      // `/config_dump?resource=<section>`: the entries of one section, each its own config.
+      case 'envoy.admin.v3.ListenersConfigDump.StaticListener':
+        sawListeners = true;
+        pushResource(cfg.listeners, c['listener'] as Any | undefined, 'envoy.config.listener.v3.Listener', dec);
+        break;
+      case 'envoy.admin.v3.ListenersConfigDump.DynamicListener':
+        sawListeners = true;
+        pushResource(cfg.listeners, (c['active_state'] as { listener?: Any } | undefined)?.listener, 'envoy.config.listener.v3.Listener', dec);
+        break;
+      case 'envoy.admin.v3.ClustersConfigDump.StaticCluster':
+      case 'envoy.admin.v3.ClustersConfigDump.DynamicCluster':
+        sawClusters = true;
+        pushResource(cfg.clusters, c['cluster'] as Any | undefined, 'envoy.config.cluster.v3.Cluster', dec);
+        break;
+      case 'envoy.admin.v3.RoutesConfigDump.StaticRouteConfig':
+      case 'envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig':
+        pushResource(cfg.routeConfigurations, c['route_config'] as Any | undefined, 'envoy.config.route.v3.RouteConfiguration', dec);
+        break;
       case 'envoy.admin.v3.RoutesConfigDump': {
         const d = c as { static_route_configs?: { route_config?: Any }[]; dynamic_route_configs?: { route_config?: Any }[] };
         const rt = 'envoy.config.route.v3.RouteConfiguration';

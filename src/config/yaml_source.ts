@@ -42,7 +42,8 @@ export function parseYamlSource(text: string, maxDepth: number, maxAliasNodes: n
     problems.push({ rule: 'config/limit', severity: 'error', message: `config could not be parsed: ${errText(e)}`, start: 0, end: 0 });
     return { problems };
   }
-  for (const err of doc.errors) {
+  // After the first error the parser reports every following token: keep the first few.
+  for (const err of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     problems.push({ rule: 'schema/syntax', severity: 'error', message: firstLine(err.message), start: err.pos[0], end: err.pos[1] });
   }
   for (const w of doc.warnings) {
@@ -142,6 +143,8 @@ class Converter {
     return { t: 'scalar', value: null, text: '', start: range[0], end: range[1] };
   }
 }
+
+const MAX_SYNTAX_ERRORS = 5;
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

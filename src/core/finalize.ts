@@ -27,8 +27,14 @@ export interface FinalizedRequest {
   readonly authority: string;
   /** Set when the path was rewritten: the value for `x-envoy-original-path`. */
   readonly originalPath: string | undefined;
-  /** Set when the host was rewritten by host_rewrite_*: the original authority (x-forwarded-host when append_x_forwarded_host). */
+  /**
+   * Set when the route's host_rewrite_* changed the host: the authority before it, which
+   * applyRequestHeaders writes to `x-envoy-original-host` (unless envoy headers are suppressed)
+   * and appends to `x-forwarded-host` with `append_x_forwarded_host` (Envoy's updateAuthority).
+   */
   readonly originalAuthority: string | undefined;
+  /** Envoy's `keep_original_host_or_path`: false when the router suppresses x-envoy-* headers. */
+  readonly insertOriginal: boolean;
   /** `auto_host_rewrite`: serve sets :authority to the chosen upstream host's hostname. */
   readonly autoHostRewrite: boolean;
   /** `append_x_forwarded_host`: serve appends the original authority to x-forwarded-host when the host is rewritten. */
@@ -41,6 +47,20 @@ export interface FinalizedRequest {
 export interface FinalizeOptions {
   /** Envoy's `insert_envoy_original_path` (false when the router suppresses envoy headers). Default true. */
   insertOriginalPath?: boolean;
+  /**
+   * Formatter context, used only when `host_rewrite_header` names a header that the route's own
+   * request_headers_to_add sets (Envoy applies the mutations before reading it).
+   */
+  formatterContext?: FormatterContext;
+}
+
+/** True when any group adds or removes `name`. */
+function mutationsTouch(m: HeaderMutations, name: string): boolean {
+  for (const g of m.groups) {
+    if (g.remove.includes(name)) return true;
+    for (const a of g.add) if (a.key === name) return true;
+  }
+  return false;
 }
 
 function routeOf(decision: ForwardDecision | DirectResponseDecision): CompiledRoute {
@@ -54,26 +74,35 @@ function routeOf(decision: ForwardDecision | DirectResponseDecision): CompiledRo
 export function finalizeRequest(
   decision: ForwardDecision | DirectResponseDecision,
   request: RouteRequest,
-  _options: FinalizeOptions = {},
+  options: FinalizeOptions = {},
 ): FinalizedRequest {
   const r = routeOf(decision);
   const wc = decision.kind === 'forward' ? (decision.weightedCluster as CompiledWeightedCluster | undefined) : undefined;
+  const mutations = wc !== undefined ? wc.requestMutations : decision.kind === 'forward' ? r.requestMutations : NO_HEADER_MUTATIONS;
   let authority = request.authority ?? '';
-  let hostRewritten = false;
-  if (wc?.hostRewriteLiteral !== undefined && wc.hostRewriteLiteral !== '') {
-    authority = wc.hostRewriteLiteral;
-    hostRewritten = true;
-  }
-  // finalizeHostHeader: literal, else header (first value), else path regex.
+  // WeightedClusterEntry::finalizeRequestHeaders: a plain setHost (no x-envoy-original-host).
+  if (wc?.hostRewriteLiteral !== undefined && wc.hostRewriteLiteral !== '') authority = wc.hostRewriteLiteral;
+  // finalizeHostHeader: literal, else header (first value, after the mutations), else path regex.
   let newHost = '';
   if (r.hostRewriteLiteral !== undefined && r.hostRewriteLiteral !== '') newHost = r.hostRewriteLiteral;
-  else if (r.hostRewriteHeader !== undefined) newHost = firstHeaderValue(request, r.hostRewriteHeader) ?? '';
-  else if (r.hostRewritePathRegex !== undefined) {
+  else if (r.hostRewriteHeader !== undefined) {
+    const name = r.hostRewriteHeader;
+    if (!mutations.empty && mutationsTouch(mutations, name)) {
+      const copy: MutableHeaders = { ...request.headers };
+      applyHeaderMutations(mutations, copy, options.formatterContext ?? { requestHeaders: request.headers, authority, path: request.path, method: request.method, scheme: request.scheme });
+      const v = copy[name];
+      newHost = v === undefined ? '' : Array.isArray(v) ? (v[0] ?? '') : String(v);
+    } else {
+      newHost = firstHeaderValue(request, name) ?? '';
+    }
+  } else if (r.hostRewritePathRegex !== undefined) {
     newHost = regexReplaceAll(r.hostRewritePathRegex, request.path.slice(0, pathEnd(request.path)), r.hostRewritePathSubstitution);
   }
+  let originalAuthority: string | undefined;
   if (newHost !== '') {
+    // Http::Utility::updateAuthority records the old host only when there was one.
+    if (authority !== '') originalAuthority = authority;
     authority = newHost;
-    hostRewritten = true;
   }
   // finalizePathHeader.
   let path = request.path;
@@ -89,11 +118,12 @@ export function finalizeRequest(
   return {
     path,
     authority,
-    originalPath: _options.insertOriginalPath === false ? undefined : originalPath,
-    originalAuthority: hostRewritten ? (request.authority ?? '') : undefined,
+    originalPath: options.insertOriginalPath === false ? undefined : originalPath,
+    originalAuthority,
+    insertOriginal: options.insertOriginalPath !== false,
     autoHostRewrite: r.autoHostRewrite,
     appendXForwardedHost: r.appendXForwardedHost,
-    requestHeaderMutations: wc !== undefined ? wc.requestMutations : decision.kind === 'forward' ? r.requestMutations : NO_HEADER_MUTATIONS,
+    requestHeaderMutations: mutations,
   };
 }
 
@@ -120,12 +150,16 @@ export function finalizeResponseHeaders(decision: RouteDecision): HeaderMutation
 
 /**
  * Applies a FinalizedRequest's header side onto a node-style header object: the route's
- * mutations, then `x-envoy-original-path` when the path was rewritten. Does nothing (no
+ * mutations, then `x-envoy-original-host` when the route rewrote the host, then
+ * `x-envoy-original-path` when the path was rewritten. Does nothing (no
  * allocation) for a route without mutations or rewrites. `:path` / `:authority` are not
  * written: the caller uses `final.path` / `final.authority` for the request line and Host.
  */
 export function applyRequestHeaders(final: FinalizedRequest, headers: MutableHeaders, ctx: FormatterContext): void {
   if (!final.requestHeaderMutations.empty) applyHeaderMutations(final.requestHeaderMutations, headers, ctx);
+  // x-forwarded-host (append_x_forwarded_host) is left to the caller, which owns the
+  // forwarding headers (serve appends `originalAuthority` when `appendXForwardedHost`).
+  if (final.originalAuthority !== undefined && final.insertOriginal) headers['x-envoy-original-host'] = final.originalAuthority;
   if (final.originalPath !== undefined) headers['x-envoy-original-path'] = final.originalPath;
 }
 

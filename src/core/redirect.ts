@@ -42,6 +42,13 @@ export interface CompiledRedirect {
   readonly stripQuery: boolean;
 }
 
+/** `x-forwarded-proto` (first value), else the request's scheme. */
+function forwardedProto(req: RouteRequest): string {
+  const v = req.headers['x-forwarded-proto'];
+  if (v === undefined) return req.scheme;
+  return typeof v === 'string' ? v : (v[0] ?? req.scheme);
+}
+
 /** Index of the end of the path part (first `?` or `#`), i.e. Envoy's removeQueryAndFragment. */
 export function pathEnd(path: string): number {
   for (let i = 0; i < path.length; i++) {
@@ -93,16 +100,6 @@ function processRequestHost(host: string, requestProto: string, newScheme: strin
   return removePort ? host.slice(0, hostEnd) : host;
 }
 
-/** Strips a port from a host (for host_redirect combined with port_redirect). */
-function withoutPort(host: string): string {
-  if (host.startsWith('[')) {
-    const e = host.lastIndexOf(']:');
-    return e >= 0 ? host.slice(0, e + 1) : host;
-  }
-  const c = host.lastIndexOf(':');
-  return c >= 0 && host.indexOf(':') === c ? host.slice(0, c) : host;
-}
-
 /**
  * The Location of a redirect route. `matchedLength` is the length of the path the route's
  * matcher consumed (prefix/path: the config string; regex/connect: the whole path without query).
@@ -111,8 +108,9 @@ export function redirectLocation(r: CompiledRedirect, req: RouteRequest, matched
   const scheme = r.schemeRedirect !== '' ? r.schemeRedirect : r.httpsRedirect ? 'https' : req.scheme;
   const port = r.portRedirect;
   let host: string;
-  if (r.hostRedirect !== '') host = port !== '' ? withoutPort(r.hostRedirect) : r.hostRedirect;
-  else host = processRequestHost(req.authority ?? '', req.scheme, scheme, port);
+  // host_redirect is used as written, even with port_redirect (Envoy's Utility::newUri).
+  if (r.hostRedirect !== '') host = r.hostRedirect;
+  else host = processRequestHost(req.authority ?? '', forwardedProto(req), scheme, port);
 
   // finalizePathHeaderForRedirect: the redirect's own prefix/regex rewrite of :path.
   let current = req.path;

@@ -25,8 +25,9 @@ import { compileHeaderMatcher, matchAllHeaders, type CompiledHeaderMatcher } fro
 import { compileHeaderMutationGroup, makeHeaderMutations, type HeaderMutationGroup } from './header_mutation.js';
 import { firstHeaderValue, pickWeightedCluster } from './cluster_specifier.js';
 import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
-import { traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
-import { positionOf } from '../config/position.js';
+import { traceCluster, traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
+import { buildRouteIndex, firstSegment, type RouteIndex } from './route_index.js';
+import { jsonPathOf, positionOf } from '../config/position.js';
 
 export { finalizeRequest, finalizeResponseHeaders, applyRequestHeaders } from './finalize.js';
 export type { FinalizedRequest, FinalizeOptions } from './finalize.js';
@@ -67,6 +68,8 @@ interface CompiledVirtualCluster {
 /** Compiled virtual host (implementation of VirtualHostEntry). */
 export class CompiledVirtualHost implements VirtualHostEntry {
   routes: CompiledRoute[] = [];
+  /** Route lists by first path segment, for large vhosts (see route_index.ts). */
+  routeIndex: RouteIndex | undefined;
   virtualClusters: CompiledVirtualCluster[] = [];
   requireTls: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
   requestGroup: HeaderMutationGroup | undefined;
@@ -133,13 +136,16 @@ export function compileRouteConfig(
   const ctx: CompileContext = { runtime, diagnostics: [], file: options.file ?? positionOf(rc)?.file ?? '<config>' };
   const table = new CompiledRouteTable(rc, options.ignorePortInHostMatching === true || options.hcm?.strip_any_host_port === true || rc.ignore_port_in_host_matching === true, runtime);
   const rcPerFilter: Readonly<Record<string, Any>> = rc.typed_per_filter_config ?? {};
-  const rcRequest = compileHeaderMutationGroup(rc.request_headers_to_add, rc.request_headers_to_remove, ctx, '$', 'request_headers_to_add', 'request_headers_to_remove');
-  const rcResponse = compileHeaderMutationGroup(rc.response_headers_to_add, rc.response_headers_to_remove, ctx, '$', 'response_headers_to_add', 'response_headers_to_remove');
+  // JSON paths in diagnostics are rooted where the decoder found this route config (inside a
+  // Bootstrap's HCM, a dump...), or `$` for objects built in code.
+  const root = jsonPathOf(rc) ?? '$';
+  const rcRequest = compileHeaderMutationGroup(rc.request_headers_to_add, rc.request_headers_to_remove, ctx, root, 'request_headers_to_add', 'request_headers_to_remove');
+  const rcResponse = compileHeaderMutationGroup(rc.response_headers_to_add, rc.response_headers_to_remove, ctx, root, 'response_headers_to_add', 'response_headers_to_remove');
   const mostSpecificWins = rc.most_specific_header_mutations_wins === true;
   const maxBody = rc.max_direct_response_body_size_bytes ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE;
 
   (rc.virtual_hosts ?? []).forEach((vhc, vi) => {
-    const vpath = `$.virtual_hosts[${vi}]`;
+    const vpath = `${root}.virtual_hosts[${vi}]`;
     const vh = new CompiledVirtualHost(vhc, vi);
     table.virtualHosts.push(vh);
     table.selector.add(vhc, vh, ctx, vpath, rc.name ?? '');
@@ -173,6 +179,7 @@ export function compileRouteConfig(
       }
       vh.routes.push(cr);
     });
+    vh.routeIndex = buildRouteIndex(vh.routes, scope.ignorePathParameters);
   });
   return { table, diagnostics: ctx.diagnostics };
 }
@@ -212,14 +219,15 @@ export function route(table: RouteTable, request: RouteRequest, randomValue: num
   }
   if (vh === undefined) return { kind: 'no_route', virtualHost: undefined };
 
-  // VirtualHostImpl::getRouteFromEntries: TLS requirement first.
-  if (vh.requireTls !== 'NONE' && request.scheme !== 'https') {
+  // VirtualHostImpl::getRouteFromEntries: TLS requirement first, judged on x-forwarded-proto
+  // (which the connection manager always sets), falling back to the request's scheme.
+  if (vh.requireTls !== 'NONE' && forwardedProto(request) !== 'https') {
     const internal = vh.requireTls === 'EXTERNAL_ONLY' && firstHeaderValue(request, 'x-envoy-internal') === 'true';
     if (!internal) {
       if (trace !== undefined) {
         trace.steps.push({
           kind: 'virtual_host', name: vh.name, index: vh.index, matched: true, predicate: 'require_tls',
-          reason: `require_tls ${vh.requireTls}: scheme is ${request.scheme}, redirecting to https (301)`, position: posOf(vh.config, 'require_tls'),
+          reason: `require_tls ${vh.requireTls}: x-forwarded-proto is ${forwardedProto(request)}, redirecting to https (301)`, position: posOf(vh.config, 'require_tls'),
         });
       }
       return { kind: 'redirect', virtualHost: vh, route: undefined, location: sslRedirectLocation(request), status: 301, requireTls: true, virtualClusterName: vh.virtualClusterName(request) };
@@ -228,10 +236,15 @@ export function route(table: RouteTable, request: RouteRequest, randomValue: num
 
   const end = pathEnd(request.path);
   const pathOnly = end === request.path.length ? request.path : request.path.slice(0, end);
-  const routes = vh.routes;
+  // With a trace every route is shown, so the index is only used without one.
+  const index = trace === undefined ? vh.routeIndex : undefined;
+  const routes = index === undefined ? vh.routes : (index.buckets.get(firstSegment(pathOnly)) ?? index.rest);
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i];
-    const ok = r.matchPath(pathOnly, request.method) && r.matchRest(request, randomValue, t.runtime);
+    const pre = r.fastPrefix;
+    const ok =
+      (pre !== undefined ? pathOnly.startsWith(pre) : r.matchPath(pathOnly, request.method)) &&
+      (!r.hasRest || r.matchRest(request, randomValue, t.runtime));
     if (trace !== undefined) traceRoute(r, request, pathOnly, randomValue, t.runtime, ok, trace);
     if (!ok) continue;
     switch (r.actionKind) {
@@ -262,10 +275,12 @@ export function route(table: RouteTable, request: RouteRequest, randomValue: num
         } else {
           resolution = { specifier: 'unsupported', field: spec.kind === 'unsupported' ? spec.field : 'cluster' };
         }
-        return {
+        const decision: RouteDecision = {
           kind: 'forward', virtualHost: vh, route: r, cluster, resolution, weightedCluster: weighted, perFilterConfig,
           virtualClusterName: vh.virtualClusterName(request),
         };
+        if (trace !== undefined) traceCluster(decision, trace);
+        return decision;
       }
       case 'redirect':
         return {
@@ -282,6 +297,13 @@ export function route(table: RouteTable, request: RouteRequest, randomValue: num
     }
   }
   return { kind: 'no_route', virtualHost: vh };
+}
+
+/** `x-forwarded-proto` as Envoy reads it (first value), else the request's scheme. */
+export function forwardedProto(request: RouteRequest): string {
+  const v = request.headers['x-forwarded-proto'];
+  if (v === undefined) return request.scheme;
+  return typeof v === 'string' ? v : (v[0] ?? request.scheme);
 }
 
 const CLUSTER_RESOLUTION: ClusterResolution = Object.freeze({ specifier: 'cluster' as const });

@@ -260,8 +260,19 @@ export class CompiledRoute implements RouteEntry {
     // A route whose matchers failed to compile never matches.
     this.valid = !ctx.diagnostics.slice(diagCount).some((d) => d.severity === 'error' && (d.rule === 'route/invalid-regex' || d.rule === 'route/regex-program-size') && d.path.startsWith(mp));
     this.scopeIgnorePathParameters = scope.ignorePathParameters;
+    this.fastPrefix = kind === 'prefix' && this.caseSensitive && this.valid && !scope.ignorePathParameters ? value : undefined;
+    this.hasRest =
+      this.hasRuntime || this.grpc || this.headerMatchers.length > 0 || this.queryMatchers.length > 0 ||
+      this.tlsPresented !== undefined || this.tlsValidated !== undefined || this.metadataMatchers.length > 0;
   }
   private readonly scopeIgnorePathParameters: boolean;
+  /**
+   * Hot-path shortcut: the prefix string when the path matcher is a plain case-sensitive
+   * prefix (route() then calls startsWith directly), else undefined.
+   */
+  readonly fastPrefix: string | undefined;
+  /** False when the route has no predicate besides the path (route() skips matchRest). */
+  readonly hasRest: boolean;
 
   /** The path matcher alone; `pathOnly` has no query or fragment. */
   matchPath(pathOnly: string, method: string): boolean {

@@ -2,7 +2,7 @@
  * Trace recording for route(): what was tried and why it missed, with config positions and
  * near-miss hints. Only called when a trace sink is passed, so it may allocate freely.
  */
-import type { RouteRequest, RouteTrace, RuntimeValues, TraceStep } from './route_types.js';
+import type { ForwardDecision, RouteRequest, RouteTrace, RuntimeValues, TraceStep } from './route_types.js';
 import type { CompiledRoute } from './route_entry.js';
 import { isGrpcRequest } from './route_entry.js';
 import type { CompiledRouteTable, CompiledVirtualHost } from './route.js';
@@ -188,4 +188,39 @@ export function traceRoute(r: CompiledRoute, req: RouteRequest, pathOnly: string
     }
   }
   push('unknown', 'did not match', undefined, r.config);
+}
+
+/** Records how a forward decision's cluster was resolved (and the virtual cluster, if any). */
+export function traceCluster(d: ForwardDecision, trace: RouteTrace): void {
+  const r = d.resolution;
+  let reason: string;
+  let nearMiss: string | undefined;
+  switch (r.specifier) {
+    case 'cluster':
+      reason = `cluster "${d.cluster}"`;
+      break;
+    case 'cluster_header':
+      reason = d.cluster === '' ? `cluster_header "${r.header}" is absent: cluster name is ""` : `cluster_header "${r.header}" names cluster "${d.cluster}"`;
+      if (d.cluster === '') nearMiss = `header "${r.header}" is absent, so the cluster name is empty and the request gets 503 NC cluster_not_found`;
+      break;
+    case 'weighted_clusters': {
+      const weights = r.clusters.map((c) => `${c.clusterHeader !== undefined ? `header:${c.clusterHeader}` : c.name}=${c.weight}`).join(', ');
+      reason = `weighted_clusters [${weights}] total ${r.totalWeight}: ${r.valueSource} value ${r.value} % ${r.totalWeight} = ${r.selector} picks #${r.pickedIndex} "${d.cluster}"`;
+      break;
+    }
+    case 'unsupported':
+      reason = `${r.field} is not implemented by tsproxy: no cluster`;
+      break;
+  }
+  const step: TraceStep = { kind: 'cluster', name: d.cluster, index: d.weightedCluster?.index ?? 0, matched: d.cluster !== '', predicate: r.specifier, reason };
+  const pos = d.weightedCluster?.position ?? posOf(d.route.action);
+  if (pos !== undefined) step.position = pos;
+  if (nearMiss !== undefined) step.nearMiss = nearMiss;
+  trace.steps.push(step);
+  if (d.virtualClusterName !== undefined) {
+    trace.steps.push({
+      kind: 'virtual_cluster', name: d.virtualClusterName, index: 0, matched: d.virtualClusterName !== 'other', predicate: 'virtual_cluster',
+      reason: d.virtualClusterName === 'other' ? 'no virtual cluster matches: stats go to "other"' : `virtual cluster "${d.virtualClusterName}" matches`,
+    });
+  }
 }

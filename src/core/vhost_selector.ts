@@ -34,7 +34,7 @@ export class VirtualHostSelector<T> {
           domain === '*'
             ? `Only a single wildcard domain is permitted in route ${vh.name}`
             : `Only unique values for domains are permitted. Duplicate entry of domain ${domain} in route ${routeConfigName}`;
-        report(ctx, 'error', 'route/duplicate-domain', msg, `${path}.domains[${di}]`, domains, undefined);
+        report(ctx, 'error', 'route/duplicate-domain', msg, `${path}.domains[${di}]`, domains, String(di));
         return;
       }
       this.seen.add(domain);

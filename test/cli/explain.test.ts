@@ -27,7 +27,7 @@ test('decision chain: every virtual host and every route tried, with file:line:c
 test('404 NR: Host with a port vs domains without, with the HCM fixes', () => {
   const r = explain('-c', BOOT, '--host', 'api.example.com:10000', '--path', '/api/users');
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /^   404 NR route_not_found — no virtual host matches the Host: 404 NR route_not_found$/m);
+  assert.match(r.stdout, /^   404 NR route_not_found — no virtual host matches the Host$/m);
   assert.match(r.stdout, /^   stats: http\.ingress_http\.no_route$/m);
   assert.match(
     r.stdout,
@@ -67,6 +67,7 @@ test('503 NC cluster_not_found, 503 UH no_healthy_upstream, 503 UO maintenance m
   assert.equal(nc.status, 0);
   assert.match(nc.stdout, /^   status 503, response flag NC, details cluster_not_found$/m);
   assert.match(nc.stdout, /^   stats: http\.ingress_http\.no_cluster$/m);
+  assert.match(nc.stdout, /^note: Envoy would refuse to load this config: validate_clusters defaults to true for an inline route_config, and cluster "ghost" is not defined/m);
   const uh = explain('-c', BOOT, '--host', 'api.example.com', '--path', '/empty');
   assert.match(uh.stdout, /^   status 503, response flag UH, details no_healthy_upstream$/m);
   assert.match(uh.stdout, /^   stats: cluster\.empty\.upstream_cx_none_healthy$/m);
@@ -127,4 +128,36 @@ test('no filter chain and no default_filter_chain: connection closed, listener s
   assert.deepEqual(j.outcome.stats, ['listener.0.0.0.0_8443.no_filter_chain_match']);
   assert.match(j.outcome.summary, /no filter chain matches server_names "b\.example\.com" and there is no default_filter_chain/);
   assert.equal(explain('-c', 'fixtures/explain/sni_only.yaml', '--host', 'a.example.com', '--path', '/', '--scheme', 'https').status, 0);
+});
+
+test('full text: trailing-slash near miss on a bare route configuration', () => {
+  const r = explain('-c', NOSTAR, '--host', 'shop.example.com', '--path', '/cart?id=1');
+  assert.equal(r.status, 1);
+  assert.equal(
+    r.stdout,
+    [
+      'Request GET http://shop.example.com/cart?id=1',
+      '',
+      '1. Route configuration nostar',
+      '',
+      '2. Virtual hosts',
+      '   match shop fixtures/explain/nostar.yaml:5:12: domain "shop.example.com" matches host "shop.example.com" exactly',
+      '',
+      '3. Routes of virtual host "shop"',
+      '   miss  #0 fixtures/explain/nostar.yaml:7:22: prefix "/cart/" does not match "/cart"',
+      '   miss  #1 fixtures/explain/nostar.yaml:9:22: prefix "/Checkout" does not match "/cart"',
+      '   no route matches',
+      '',
+      '4. Outcome',
+      '   404 NR route_not_found — no route of virtual host "shop" matches',
+      '   status 404, response flag NR, details route_not_found',
+      '   stats: http.<stat_prefix>.no_route',
+      '',
+      'Near misses',
+      '   - route #0: "/cart" misses prefix "/cart/" only by the trailing slash fixtures/explain/nostar.yaml:7:22',
+      '',
+      'note: a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>',
+      '',
+    ].join('\n'),
+  );
 });

@@ -116,3 +116,21 @@ test('--list-rules prints every rule id, severity and an example', () => {
   }
   assert.match(r.stdout, /e\.g\. route: \{ cluster: backend-typo \}/);
 });
+
+test('--type forces the document kind; a bad value is a usage error', () => {
+  const routes = 'virtual_hosts:\n- name: a\n  domains: ["*"]\n';
+  const asBootstrap = lint(['--type', 'bootstrap', '--format', 'json', '-'], routes);
+  assert.equal(asBootstrap.code, 1);
+  assert.deepEqual((JSON.parse(asBootstrap.stdout) as { rule: string }[]).map((d) => d.rule), ['schema/unknown-field']);
+  assert.equal(lint(['--type', 'route', '-'], routes).code, 0);
+  assert.equal(lint(['--type', 'route_configuration', '-'], routes).code, 0);
+  const bad = lint(['--type', 'nope', '-'], routes);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--type must be one of bootstrap, route, config_dump/);
+});
+
+test('sarif from stdin names the artifact "stdin"', () => {
+  const r = lint(['--format', 'sarif', '-'], 'virtual_hosts:\n- name: a\n  domains: ["x:80"]\n');
+  const log = JSON.parse(r.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  assert.deepEqual(log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri), ['stdin', 'stdin']);
+});

@@ -7,7 +7,7 @@ const ROUTES = 'fixtures/explain/routes.yaml';
 const DUMP = 'fixtures/explain/config_dump.json';
 
 test('bare route config: full text output, exit 0', () => {
-  const r = runCli(['match', '-c', ROUTES, '--host', 'www.example.com', '--path', '/users/42', '-H', 'x-tenant: acme']);
+  const r = runCli(['match', '-c', ROUTES, '--host', 'www.example.com', '--path', '/users/42', '-H', 'x-tenant: acme', '-H', 'x-debug: 1']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(
     r.stdout,
@@ -24,6 +24,8 @@ test('bare route config: full text output, exit 0', () => {
       'retry policy  none',
       'mirror        none',
       'hash policy   none',
+      'headers       - x-debug',
+      '              + x-tenant-id: acme',
       'outcome       forwarded to cluster "users" (a bare RouteConfiguration: cluster existence not checked)',
       'stats         cluster.users.upstream_rq_total',
       'note          a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>',
@@ -49,7 +51,7 @@ test('bootstrap: listener, filter chain, weighted pick, rewrites, policies, filt
   assert.ok(lines.includes('retry policy  retry_on 5xx,connect-failure, num_retries 3, per_try_timeout 1s, back-off 25ms..250ms'));
   assert.ok(lines.includes('mirror        shadow (runtime_fraction 10/HUNDRED)'));
   assert.ok(lines.includes('hash policy   header x-user'));
-  assert.ok(lines.includes('http filters  1. envoy.filters.http.ext_authz: disabled on this route (typed_per_filter_config)'));
+  assert.ok(lines.includes('http filters  1. envoy.filters.http.ext_authz [external authorization (ext_authz)]: disabled on this route (typed_per_filter_config)'));
   assert.ok(lines.includes('              3. envoy.filters.http.router: runs'));
   assert.ok(lines.includes('outcome       forwarded to cluster "api_v2" (1 endpoint)'));
   // Config warnings go to stderr in file:line:col form.
@@ -126,7 +128,7 @@ test('no route: exit 1, still prints why', () => {
   const r = runCli(['match', '-c', BOOT, '--host', 'nope.example.com', '--path', '/']);
   assert.equal(r.status, 1);
   assert.match(r.stdout, /^virtual host  none$/m);
-  assert.match(r.stdout, /^outcome       404 NR route_not_found — no virtual host matches the Host: 404 NR route_not_found$/m);
+  assert.match(r.stdout, /^outcome       404 NR route_not_found — no virtual host matches the Host$/m);
   assert.match(r.stdout, /^stats         http\.ingress_http\.no_route$/m);
 });
 
@@ -164,4 +166,13 @@ test('--port picks the listener', () => {
   assert.equal(j.listener.name, 'internal');
   assert.equal(j.listener.reason, 'listens on port 10001');
   assert.equal(j.virtual_host.name, 'all');
+});
+
+test('without --listener/--port the Host port picks the listener', () => {
+  const j = JSON.parse(runCli(['match', '-c', BOOT, '--host', 'anything:10001', '--path', '/', '--json']).stdout);
+  assert.equal(j.listener.name, 'internal');
+  assert.equal(j.listener.reason, 'listens on port 10001, the port the client connects to (from the Host and scheme)');
+  // No listener on the Host's port: the first listener with an HTTP connection manager.
+  const k = JSON.parse(runCli(['match', '-c', BOOT, '--host', 'api.example.com:9', '--path', '/', '--json']).stdout);
+  assert.equal(k.listener.name, 'ingress');
 });

@@ -29,7 +29,7 @@ test('camelCase unknown field suggests the snake_case name', () => {
   assert.match(d[0]!.message, /did you mean "virtual_hosts"\?/);
 });
 
-test('bad enum: error with a suggestion; lower case is accepted with a warning', () => {
+test('bad enum: error with a suggestion; lower case is accepted (as Envoy does) with a note', () => {
   const { d } = load(oneRoute('match: { prefix: "/" }\n    redirect: { response_code: FOUNDD }'));
   const e = d.find((x) => x.rule === 'schema/enum')!;
   assert.equal(e.severity, 'error');
@@ -37,7 +37,7 @@ test('bad enum: error with a suggestion; lower case is accepted with a warning',
   assert.equal(e.path, '$.virtual_hosts[0].routes[0].redirect.response_code');
   const low = load(oneRoute('match: { prefix: "/" }\n    redirect: { response_code: found }'));
   assert.equal(low.rc!.virtual_hosts![0]!.routes![0]!.redirect!.response_code, 'FOUND');
-  assert.deepEqual(low.d.map((x) => [x.rule, x.severity]), [['schema/enum', 'warning']]);
+  assert.deepEqual(low.d.map((x) => [x.rule, x.severity]), [['schema/enum', 'info']]);
 });
 
 test('durations: strings, {seconds, nanos}, bad forms', () => {
@@ -85,9 +85,13 @@ test('wrong types', () => {
     ],
   );
   assert.match(d[0]!.message, /expected a string, got a list/);
-  const domains = load('virtual_hosts:\n- name: v\n  domains: "*"\n');
-  assert.equal(domains.d[0]!.rule, 'schema/type');
-  assert.match(domains.d[0]!.message, /expected a list/);
+  // A single value for a list is read as a list of one, as Envoy's JSON parser does (noted).
+  const domains = load('virtual_hosts:\n  name: v\n  domains: "*"\n');
+  assert.deepEqual(domains.d.map((x) => [x.rule, x.severity, x.path]), [
+    ['schema/type', 'info', '$.virtual_hosts'],
+    ['schema/type', 'info', '$.virtual_hosts[0].domains'],
+  ]);
+  assert.deepEqual(domains.rc!.virtual_hosts, [{ name: 'v', domains: ['*'] }]);
 });
 
 test('integers: ranges, strings, uint32 overflow', () => {
@@ -179,4 +183,19 @@ test('Percent: value form, plain number, out of range', () => {
 test('snake_case and camelCase of one field together is a duplicate', () => {
   const { d } = load('name: a\nvirtual_hosts: []\nvirtualHosts: []\n');
   assert.equal(d[0]!.rule, 'schema/duplicate-field');
+});
+
+test("Envoy's value rules: status range, empty names, port range", () => {
+  const status = load(oneRoute('match: { prefix: "/" }\n    direct_response: { status: 99 }'));
+  assert.deepEqual(status.d.map((x) => [x.rule, x.path, x.message]), [
+    ['schema/format', '$.virtual_hosts[0].routes[0].direct_response.status', '"status" must be at least 100, got 99'],
+  ]);
+  const names = load('virtual_hosts:\n- name: ""\n  domains: ["a", ""]\n');
+  assert.deepEqual(names.d.map((x) => [x.rule, x.path]), [
+    ['schema/format', '$.virtual_hosts[0].name'],
+    ['schema/format', '$.virtual_hosts[0].domains'],
+  ]);
+  const port = loadConfig('admin: { address: { socket_address: { address: 127.0.0.1, port_value: 70000 } } }\n', 'a.yaml');
+  assert.equal(port.diagnostics[0]!.rule, 'schema/format');
+  assert.match(port.diagnostics[0]!.message, /at most 65535/);
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import type { Diagnostic } from '../../src/config/diagnostic.js';
 import type { HttpConnectionManager } from '../../src/config/types.js';
-import { fieldPositionOf, positionOf } from '../../src/config/position.js';
+import { fieldPositionOf, jsonPathOf, positionOf } from '../../src/config/position.js';
 import { httpConnectionManagers } from '../../src/config/load.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -209,4 +209,62 @@ static_resources:
   const w = r.diagnostics.find((d) => d.message.includes('rds "missing"'));
   assert.ok(w, JSON.stringify(r.diagnostics));
   assert.equal(w.severity, 'warning');
+});
+
+test('jsonPathOf: dump resources know where they were written', () => {
+  const r = loadConfig(fixture('config_dump_camel.json'), 'dump.json');
+  const c = r.config!;
+  assert.equal(jsonPathOf(c.routeConfigurations[1]), '$.configs[3].dynamic_route_configs[0].route_config');
+  assert.equal(jsonPathOf(c.listeners[1]), '$.configs[1].dynamic_listeners[0].active_state.listener');
+  assert.equal(jsonPathOf(c.clusters[0]!.connect_timeout as unknown as object), undefined);
+});
+
+test('HTTP filters: empty typed_config is unset; unknown optional filter only warns; raw_value is text', () => {
+  const text = `static_resources:
+  listeners:
+  - address: { socket_address: { address: 0.0.0.0, port_value: 80 } }
+    filter_chains:
+    - filters:
+      - name: hcm
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: x
+          route_config:
+            request_headers_to_add: [{ header: { key: x-raw, raw_value: aGk= } }]
+          http_filters:
+          - name: mine
+            is_optional: true
+            typed_config: { "@type": type.googleapis.com/com.example.Mine }
+          - name: theirs
+            typed_config: { "@type": type.googleapis.com/com.example.Theirs }
+          - name: envoy.filters.http.router
+            typed_config: {}
+`;
+  const r = loadConfig(text, 'f.yaml');
+  const hcm = httpConnectionManagers(r.config!.listeners[0]!)[0]!;
+  assert.equal(hcm.http_filters![2]!.typed_config, undefined);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.severity, d.line]),
+    [
+      ['schema/unknown-type', 'warning', 15],
+      ['schema/unknown-type', 'error', 17],
+    ],
+  );
+  assert.equal(r.config!.routeConfigurations[0]!.request_headers_to_add![0]!.header.raw_value, 'hi');
+});
+
+test('config_dump?resource=...: section entries as configs', () => {
+  const r = loadConfig(fixture('config_dump_resource.json'), 'res.json');
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.config!.kind, 'config_dump');
+  assert.deepEqual(r.config!.routeConfigurations.map((x) => x.name), ['http.8080']);
+  assert.deepEqual(r.config!.clusters.map((x) => [x.name, x.connect_timeout]), [['web', 1000]]);
+});
+
+test('CRLF line endings and a BOM keep positions right', () => {
+  const text = '\ufeffvirtual_hosts:\r\n- name: a\r\n  domains: ["*"]\r\n  routes:\r\n  - match: { prefx: "/" }\r\n    route: { cluster: c }\r\n';
+  const r = loadConfig(text, 'crlf.yaml');
+  const u = r.diagnostics.find((d) => d.rule === 'schema/unknown-field')!;
+  assert.deepEqual([u.line, u.col, u.endLine, u.endCol], [5, 14, 5, 19]);
+  assert.equal(r.config!.routeConfigurations[0]!.virtual_hosts![0]!.name, 'a');
 });

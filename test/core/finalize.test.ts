@@ -187,3 +187,61 @@ test('internal_only_headers are exposed lowercased on the table', () => {
   const t = routes([fwd('c', { prefix: '/' })], { internal_only_headers: ['X-Internal'] });
   assert.deepEqual(t.internalOnlyHeaders, ['x-internal']);
 });
+
+test('Envoy TestRoutes: host_rewrite_header reads the header added by the route itself; original host kept', () => {
+  const t = routes([
+    fwd('ats', { path: '/rewrite-host-with-header-value' }, { host_rewrite_header: 'x-rewrite-host', append_x_forwarded_host: true }, {
+      request_headers_to_add: [hv('x-rewrite-host', 'rewrote')],
+    }),
+    fwd('ats', { path: '/do-not-rewrite-host-with-header-value' }, { host_rewrite_header: 'x-rewrite-host', append_x_forwarded_host: true }),
+    fwd('ats', { prefix: '/host/rewrite/me' }, { host_rewrite_literal: 'new_host' }),
+  ]);
+  const r1 = req('api.lyft.com', '/rewrite-host-with-header-value');
+  const f1 = finalizeRequest(forward(t, r1), r1);
+  assert.equal(f1.authority, 'rewrote');
+  assert.equal(f1.originalAuthority, 'api.lyft.com');
+  assert.equal(f1.appendXForwardedHost, true);
+  const r2 = req('api.lyft.com', '/do-not-rewrite-host-with-header-value');
+  const f2 = finalizeRequest(forward(t, r2), r2);
+  assert.equal(f2.authority, 'api.lyft.com');
+  assert.equal(f2.originalAuthority, undefined);
+  const r3 = req('api.lyft.com', '/host/rewrite/me');
+  const h: Record<string, string | string[] | number | undefined> = {};
+  applyRequestHeaders(finalizeRequest(forward(t, r3), r3), h, {});
+  assert.deepEqual(h, { 'x-envoy-original-host': 'api.lyft.com' });
+  const h2: Record<string, string | string[] | number | undefined> = {};
+  applyRequestHeaders(finalizeRequest(forward(t, r3), r3, { insertOriginalPath: false }), h2, {});
+  assert.deepEqual(h2, {});
+});
+
+test('Envoy TestRoutes: regex and prefix rewrites', () => {
+  const t = table({
+    virtual_hosts: [
+      vhost('www2', ['www.lyft.com'], [
+        fwd('www2', { prefix: '/newforreg1_endpoint' }, { regex_rewrite: { pattern: { regex: '^/new(.*?)_endpoint(.*)$' }, substitution: '/\\1_rewritten_endpoint\\2' } }),
+        fwd('www2', { prefix: '/newforreg2_endpoint' }, { regex_rewrite: { pattern: { regex: 'e' }, substitution: 'X' } }),
+        fwd('www2', { path: '/exact/path/for/regex1', case_sensitive: true }, { regex_rewrite: { pattern: { regex: '[aeioe]' }, substitution: 'V' } }),
+      ]),
+      vhost('regex', ['bat.com'], [
+        fwd('three_numbers', { safe_regex: { regex: '.*/\\d{3}$' } }, { prefix_rewrite: '/rewrote' }),
+        fwd('four_numbers', { safe_regex: { regex: '.*/\\d{4}$' } }, { regex_rewrite: { pattern: { regex: '(^.*)/(\\d{4})$' }, substitution: '/four/\\2/endpoint\\1' } }),
+      ]),
+      vhost('default', ['*'], [
+        fwd('locations', { path: '/api/locations', case_sensitive: false }, { prefix_rewrite: '/rewrote' }),
+        fwd('ats', { path: '/FOOD', case_sensitive: false }, { prefix_rewrite: '/cAndy' }),
+      ]),
+    ],
+  });
+  const p = (host: string, path: string): [string, string | undefined] => {
+    const r = req(host, path);
+    const f = finalizeRequest(forward(t, r), r);
+    return [f.path, f.originalPath];
+  };
+  assert.deepEqual(p('www.lyft.com', '/newforreg1_endpoint/foo'), ['/forreg1_rewritten_endpoint/foo', '/newforreg1_endpoint/foo']);
+  assert.deepEqual(p('www.lyft.com', '/newforreg2_endpoint/tee?test=me'), ['/nXwforrXg2_Xndpoint/tXX?test=me', '/newforreg2_endpoint/tee?test=me']);
+  assert.deepEqual(p('www.lyft.com', '/exact/path/for/regex1?test=aeiou'), ['/VxVct/pVth/fVr/rVgVx1?test=aeiou', '/exact/path/for/regex1?test=aeiou']);
+  assert.deepEqual(p('bat.com', '/foo/bar/238?bar=true'), ['/rewrote?bar=true', '/foo/bar/238?bar=true']);
+  assert.deepEqual(p('bat.com', '/xx/yy/6472?test=foo'), ['/four/6472/endpoint/xx/yy?test=foo', '/xx/yy/6472?test=foo']);
+  assert.deepEqual(p('api.lyft.com', '/API/locations?works=true'), ['/rewrote?works=true', '/API/locations?works=true']);
+  assert.deepEqual(p('api.lyft.com', '/fooD'), ['/cAndy', '/fooD']);
+});

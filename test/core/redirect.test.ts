@@ -56,8 +56,8 @@ test('port_redirect replaces any port', () => {
   const t = routes([{ match: { prefix: '/' }, redirect: { port_redirect: 8443 } }]);
   assert.deepEqual(loc(route(t, req('a.com:8080', '/x'), 0)), ['http://a.com:8443/x', 301]);
   assert.deepEqual(loc(route(t, req('a.com', '/x'), 0)), ['http://a.com:8443/x', 301]);
-  const h = routes([{ match: { prefix: '/' }, redirect: { port_redirect: 9000, host_redirect: 'b.com:1' } }]);
-  assert.deepEqual(loc(route(h, req('a.com', '/'), 0)), ['http://b.com:9000/', 301]);
+  const h = routes([{ match: { prefix: '/' }, redirect: { port_redirect: 9000, host_redirect: 'b.com' } }]);
+  assert.deepEqual(loc(route(h, req('a.com:1', '/'), 0)), ['http://b.com:9000/', 301]);
 });
 
 test('scheme of the redirect follows the request (x-forwarded-proto)', () => {
@@ -81,4 +81,14 @@ test('require_tls EXTERNAL_ONLY redirects unless x-envoy-internal: true', () => 
   assert.equal(route(t, req('api.lyft.com', '/foo', { headers: { 'x-envoy-internal': 'true' } }), 0).kind, 'forward');
   const d = route(t, req('api.lyft.com', '/foo'), 0);
   assert.equal(d.kind === 'redirect' && d.requireTls, true);
+});
+
+test('require_tls and redirect port stripping read x-forwarded-proto before the scheme', () => {
+  const t = tlsTable('ALL');
+  assert.equal(route(t, req('www.lyft.com', '/foo', { headers: { 'x-forwarded-proto': 'https' } }), 0).kind, 'forward');
+  assert.equal(route(t, req('www.lyft.com', '/foo', { scheme: 'https', headers: { 'x-forwarded-proto': 'http' } }), 0).kind, 'redirect');
+  const r = routes([{ match: { prefix: '/' }, redirect: { https_redirect: true } }]);
+  // Served over TLS per XFP: ":443" is the old scheme's default port only when XFP says https.
+  assert.deepEqual(loc(route(r, req('a.com:443', '/', { headers: { 'x-forwarded-proto': 'https' } }), 0)), ['https://a.com:443/', 301]);
+  assert.deepEqual(loc(route(r, req('a.com:80', '/', { headers: { 'x-forwarded-proto': 'http' } }), 0)), ['https://a.com/', 301]);
 });

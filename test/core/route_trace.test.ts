@@ -68,3 +68,23 @@ test('without a trace sink route() records nothing and returns the same decision
   assert.equal(a.kind, b.kind);
   assert.equal(a.kind === 'forward' && b.kind === 'forward' && a.route === b.route, true);
 });
+
+test('cluster step: weighted pick details and a missing cluster_header', () => {
+  const w = table({
+    virtual_hosts: [
+      vhost('v', ['*'], [
+        { match: { prefix: '/w' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 30 }, { name: 'b', weight: 30 }, { name: 'c', weight: 40 }] } } },
+        { match: { prefix: '/h' }, route: { cluster_header: 'x-c' } },
+      ]),
+    ],
+  });
+  const tr: RouteTrace = { steps: [] };
+  route(w, req('h', '/w'), 115, tr);
+  const c = tr.steps.find((s) => s.kind === 'cluster');
+  assert.equal(c?.reason, 'weighted_clusters [a=30, b=30, c=40] total 100: random value 115 % 100 = 15 picks #0 "a"');
+  const tr2: RouteTrace = { steps: [] };
+  route(w, req('h', '/h'), 0, tr2);
+  const c2 = tr2.steps.find((s) => s.kind === 'cluster');
+  assert.equal(c2?.matched, false);
+  assert.match(c2?.nearMiss ?? '', /503 NC cluster_not_found/);
+});

@@ -25,6 +25,14 @@ export interface ForwardCase {
   /** The request headers `tsproxy test` routes with (x-forwarded-proto, x-envoy-internal, additional). */
   headers: Record<string, string | string[]>;
   expected: { cluster: string; path: string; host: string };
+  /**
+   * The static runtime the proxy must run with for this case: router_check enables only the
+   * key named by `input.runtime` (by its default fraction) and disables every other
+   * `runtime_fraction` key, so those are set to 0 online.
+   */
+  runtime: Record<string, unknown>;
+  /** Cases sharing a profile share one proxy instance. */
+  runtimeProfile: string;
 }
 
 export interface SkippedCase {
@@ -38,8 +46,6 @@ export interface RouteFileCases {
   routeText: string;
   /** Decoded route configuration (for cluster names). */
   routeConfig: RouteConfiguration;
-  /** Top-level `runtime:` of the test files (layered_runtime static layer online). */
-  runtime: Record<string, unknown>;
   cases: ForwardCase[];
   skipped: SkippedCase[];
 }
@@ -70,15 +76,15 @@ export function collectForwardCases(dir = CONFORMANCE_DIR): RouteFileCases[] {
       const loaded = loadConfig(routeText, routeFile, { type: 'route' });
       const rc = loaded.config?.routeConfigurations[0];
       if (!rc) throw new Error(`${routeFile}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
-      group = { routeFile, routeText, routeConfig: rc, runtime: {}, cases: [], skipped: [] };
+      group = { routeFile, routeText, routeConfig: rc, cases: [], skipped: [] };
       byRoute.set(routeFile, group);
     }
-    Object.assign(group.runtime, parsed.spec.runtime);
     const { table } = compileRouteConfig(group.routeConfig, {
       runtime: parsed.spec.runtime,
       bumpZeroRuntimeNumerator: true,
       file: routeFile,
     });
+    const runtimeKeys = runtimeFractionKeysOf(group.routeConfig);
     for (const t of parsed.spec.tests) {
       const id = `${testFile}#${t.test_name}`;
       const key = `${routeFile}\n${JSON.stringify(t.input)}`;
@@ -88,12 +94,22 @@ export function collectForwardCases(dir = CONFORMANCE_DIR): RouteFileCases[] {
       const decision = route(table, req, t.input.random_value);
       if (decision.kind !== 'forward' || decision.cluster === '') continue;
       // Inputs that only exist inside router_check's mocks cannot be sent over a socket.
-      if (t.input.runtime !== '') {
-        group.skipped.push({ id, reason: `input.runtime "${t.input.runtime}": router_check mocks the runtime snapshot` });
-        continue;
-      }
       if (t.input.dynamic_metadata.length > 0) {
         group.skipped.push({ id, reason: 'input.dynamic_metadata: no set_metadata filter on the wire' });
+        continue;
+      }
+      // router_check's runtime mock, as a real static runtime: every runtime_fraction key but
+      // input.runtime is 0 (disabled); input.runtime is left to its default fraction.
+      const runtime: Record<string, unknown> = { ...parsed.spec.runtime };
+      for (const k of runtimeKeys) if (k !== t.input.runtime) runtime[k] = 0;
+      // What Envoy itself (no mock, no tool-only numerator bump) decides with that runtime.
+      const { featureEnabled: _mock, ...plainReq } = req;
+      const plain = route(compileRouteConfig(group.routeConfig, { runtime, file: routeFile }).table, plainReq, t.input.random_value);
+      if (plain.kind !== 'forward' || plain.cluster !== decision.cluster) {
+        group.skipped.push({
+          id,
+          reason: `router_check-only runtime semantics (a runtime_fraction numerator of 0 counts as 1 in the tool): tool picks ${decision.cluster}, Envoy's runtime would pick ${plain.kind === 'forward' ? plain.cluster : plain.kind}`,
+        });
         continue;
       }
       const fin = finalizeRequest(decision, req);
@@ -103,10 +119,24 @@ export function collectForwardCases(dir = CONFORMANCE_DIR): RouteFileCases[] {
         input: t.input,
         headers: req.headers as Record<string, string | string[]>,
         expected: { cluster: decision.cluster, path: fin.path, host: fin.authority },
+        runtime,
+        runtimeProfile: JSON.stringify(runtime),
       });
     }
   }
   return [...byRoute.values()];
+}
+
+/** Runtime keys of `runtime_fraction` route matchers. */
+export function runtimeFractionKeysOf(rc: RouteConfiguration): string[] {
+  const keys = new Set<string>();
+  for (const vh of rc.virtual_hosts ?? []) {
+    for (const r of vh.routes ?? []) {
+      const k = r.match?.runtime_fraction?.runtime_key;
+      if (k) keys.add(k);
+    }
+  }
+  return [...keys].sort();
 }
 
 /** Every cluster name the route configuration may send to (Envoy validates them at load). */

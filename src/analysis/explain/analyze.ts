@@ -4,7 +4,7 @@
  * route() with a trace, and describe what Envoy would do. The CLI only formats the result.
  */
 import type { Diagnostic } from '../../config/diagnostic.js';
-import type { HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration } from '../../config/types.js';
+import type { HashPolicy, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration } from '../../config/types.js';
 import { DEFAULT_NUM_RETRIES, DEFAULT_RETRY_BASE_INTERVAL_MS, RETRY_MAX_INTERVAL_FACTOR } from '../../config/defaults.js';
 import { positionOf } from '../../config/position.js';
 import {
@@ -30,7 +30,7 @@ import type {
   PositionJson,
   TraceStepJson,
 } from './report_types.js';
-import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, type RequestInput } from './request.js';
+import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, splitHostPort, type RequestInput } from './request.js';
 
 export interface AnalyzeOptions {
   readonly listenerName?: string;
@@ -65,18 +65,31 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     if (!rc) return { ok: false, error: `${config.file} has no route configuration`, diagnostics: [] };
     if (config.kind !== 'route_configuration') notes.push('the config has no listeners: using its first route configuration');
   } else {
-    const sel = selectListener(config.listeners, { name: opts.listenerName, port: opts.port });
-    if (!sel.listener) return { ok: false, error: sel.reason, diagnostics: [] };
-    listener = sel.listener;
-    const { conn, notes: connNotes } = connectionFor(input, listener, userAuthority);
+    // Without --listener/--port, the client connects to the Host's port (or the scheme's
+    // default): when a listener listens there, that is the listener the request reaches.
+    let port = opts.port;
+    let impliedPort = false;
+    if (opts.listenerName === undefined && port === undefined) {
+      const p = (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
+      if (config.listeners.some((l) => l.address?.socket_address?.port_value === p)) {
+        port = p;
+        impliedPort = true;
+      }
+    }
+    const chosen = selectListener(config.listeners, { name: opts.listenerName, port });
+    if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
+    listener = chosen.listener;
+    const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
+    const { conn, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
     notes.push(...connNotes);
-    const fc = selectFilterChain(listener, conn);
+    const fc = selectFilterChain(chosen.listener, conn);
+    const l: Listener = chosen.listener;
     listenerJson = {
-      name: listener.name ?? null,
+      name: l.name ?? null,
       index: sel.index,
-      address: listenerAddress(listener),
+      address: listenerAddress(l),
       reason: sel.reason,
-      position: pos(positionOf(listener)),
+      position: pos(positionOf(l)),
       filter_chain: {
         name: fc.chain?.name ?? null,
         index: fc.index,
@@ -97,7 +110,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
         response_flag: '-',
         details: 'filter_chain_not_found',
         // Listener stats live under `listener.<stat_prefix>.`, by default the address as `ip_port`.
-        stats: [`listener.${listener.stat_prefix ?? listenerAddress(listener).replace(/:/g, '_')}.no_filter_chain_match`],
+        stats: [`listener.${l.stat_prefix ?? listenerAddress(l).replace(/:/g, '_')}.no_filter_chain_match`],
         summary: `${fc.reason}`,
       });
     }
@@ -142,6 +155,19 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   if (!hcm) notes.push('a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>');
   const outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
   const action = actionOf(decision, request, config, notes);
+  if (
+    outcome.details === 'cluster_not_found' &&
+    decision.kind === 'forward' &&
+    decision.cluster !== '' &&
+    decision.resolution.specifier !== 'cluster_header' &&
+    hcmJson?.route_config_source === 'inline' &&
+    rc.validate_clusters !== false
+  ) {
+    // RouteConfiguration.validate_clusters defaults to true for a static (inline) route_config.
+    notes.push(
+      `Envoy would refuse to load this config: validate_clusters defaults to true for an inline route_config, and cluster "${decision.cluster}" is not defined (with validate_clusters: false it loads and this request gets ${outcome.status} NC)`,
+    );
+  }
   const perFilter = decision.kind === 'forward' ? decision.perFilterConfig : decision.kind !== 'no_route' ? decision.route?.perFilterConfig : undefined;
   const nearMisses = findNearMisses({ request, steps: trace.steps, hcm, listenerPort });
   const route = decision.kind === 'no_route' ? undefined : decision.route;
@@ -240,6 +266,7 @@ function emptyAction(kind: ActionJson['kind'], r: RouteRequest): ActionJson {
     mirror_policies: [],
     hash_policies: [],
     virtual_cluster: null,
+    request_header_changes: [],
     location: null,
     status: null,
     body: null,
@@ -309,10 +336,11 @@ function actionOf(d: RouteDecision, request: RouteRequest, config: LoadedConfig,
     })),
     hash_policies: r.hashPolicies.map(describeHashPolicy),
     virtual_cluster: d.virtualClusterName ?? null,
+    request_header_changes: fin.headerChanges.map((c) => ({ op: c.op, name: c.name, value: c.value })),
   };
 }
 
-function describeHashPolicy(h: import('../../config/types.js').HashPolicy): string {
+function describeHashPolicy(h: HashPolicy): string {
   const t = h.terminal ? ' (terminal)' : '';
   if (h.header) return `header ${h.header.header_name}${t}`;
   if (h.cookie) return `cookie ${h.cookie.name}${h.cookie.ttl !== undefined ? ` ttl ${h.cookie.ttl}ms` : ''}${t}`;

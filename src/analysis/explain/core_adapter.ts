@@ -26,12 +26,41 @@ export function routeRequest(table: RouteTable, request: RouteRequest, randomVal
   return core.route(table, request, randomValue, trace);
 }
 
+/** One upstream request header changed by the route's header mutations. */
+export interface HeaderChange {
+  readonly op: 'set' | 'remove';
+  readonly name: string;
+  readonly value: string | null;
+}
+
 /** Final :path and :authority the upstream would see after the route's rewrites. */
 export function finalPathAndHost(
   decision: RouteDecision,
   request: RouteRequest,
-): { path: string; host: string | undefined; autoHostRewrite: boolean } {
-  if (decision.kind !== 'forward') return { path: request.path, host: request.authority, autoHostRewrite: false };
+): { path: string; host: string | undefined; autoHostRewrite: boolean; headerChanges: HeaderChange[] } {
+  if (decision.kind !== 'forward') return { path: request.path, host: request.authority, autoHostRewrite: false, headerChanges: [] };
   const f = core.finalizeRequest(decision, request);
-  return { path: f.path, host: f.authority, autoHostRewrite: f.autoHostRewrite };
+  // Apply the route's request header mutations to a copy and report the difference.
+  const before: Record<string, string | string[] | number | undefined> = { ...request.headers };
+  const after = { ...before };
+  core.applyRequestHeaders(f, after, {
+    requestHeaders: request.headers,
+    authority: f.authority,
+    path: f.path,
+    method: request.method,
+    scheme: request.scheme,
+    remoteAddress: request.remoteAddress,
+    routeName: decision.route.name,
+    virtualClusterName: decision.virtualClusterName,
+    upstreamCluster: decision.cluster,
+  });
+  const headerChanges: HeaderChange[] = [];
+  const text = (v: string | string[] | number | undefined) => (Array.isArray(v) ? v.join(',') : v === undefined ? undefined : String(v));
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = text(before[name]);
+    const a = text(after[name]);
+    if (a === b) continue;
+    headerChanges.push(a === undefined ? { op: 'remove', name, value: null } : { op: 'set', name, value: a });
+  }
+  return { path: f.path, host: f.authority, autoHostRewrite: f.autoHostRewrite, headerChanges };
 }

@@ -54,10 +54,10 @@ export function outcomeOf(
         details: 'route_not_found',
         stats: [`${http}no_route`],
         summary: decision.virtualHost
-          ? `no route of virtual host "${decision.virtualHost.name}" matches: 404 NR route_not_found`
+          ? `no route of virtual host "${decision.virtualHost.name}" matches`
           : hasAuthority
-            ? 'no virtual host matches the Host: 404 NR route_not_found'
-            : 'the request has no :authority (Host), so no virtual host is selected: 404 NR route_not_found',
+            ? 'no virtual host matches the Host'
+            : 'the request has no :authority (Host), so no virtual host is selected',
       };
     case 'redirect':
       return {
@@ -102,8 +102,8 @@ export function outcomeOf(
       details: 'cluster_not_found',
       stats: [`${http}no_cluster`],
       summary: name === ''
-        ? `the cluster_header is missing, so the cluster name is empty: ${status} NC cluster_not_found`
-        : `cluster "${name}" is not defined in this config: ${status} NC cluster_not_found`,
+        ? 'the cluster_header is missing, so the cluster name is empty'
+        : `cluster "${name}" is not defined in this config`,
     };
   }
   const pct = maintenancePercent(config.runtime, name);
@@ -114,7 +114,7 @@ export function outcomeOf(
       response_flag: 'UO',
       details: 'maintenance_mode',
       stats: [`cluster.${name}.upstream_rq_maintenance_mode`],
-      summary: `cluster "${name}" is in maintenance mode (runtime upstream.maintenance_mode.${name} = ${pct}): 503 UO maintenance_mode, x-envoy-overloaded: true`,
+      summary: `cluster "${name}" is in maintenance mode (runtime upstream.maintenance_mode.${name} = ${pct}); the reply carries x-envoy-overloaded: true`,
     };
   }
   const endpoints = staticEndpointCount(cluster);
@@ -124,7 +124,7 @@ export function outcomeOf(
       response_flag: 'UH',
       details: 'no_healthy_upstream',
       stats: [`cluster.${name}.upstream_cx_none_healthy`],
-      summary: `cluster "${name}" has no endpoints: 503 UH no_healthy_upstream`,
+      summary: `cluster "${name}" has no endpoints`,
     };
   }
   return {

@@ -104,6 +104,12 @@ export interface ActionJson {
   mirror_policies: MirrorPolicyJson[];
   hash_policies: string[];
   virtual_cluster: string | null;
+  /**
+   * Upstream request headers the route changes (request_headers_to_add/remove of the weighted
+   * cluster, route, virtual host and route configuration, plus x-envoy-original-path): `set`
+   * with the final value, or `remove`.
+   */
+  request_header_changes: { op: 'set' | 'remove'; name: string; value: string | null }[];
   /** Redirect: the Location; direct response: null. */
   location: string | null;
   status: number | null;

@@ -5,39 +5,66 @@
 import type { Route, RouteConfiguration, VirtualHost } from '../../config/types.js';
 import type { ConfigModel, RouteConfigSite } from './model.js';
 
-export interface VirtualHostSite {
-  readonly vhost: VirtualHost;
-  readonly index: number;
-  readonly path: string;
-  readonly routeConfig: RouteConfigSite;
-}
+/** A virtual host with its place; the JSON path is built only when a finding asks for it. */
+export class VirtualHostSite {
+  constructor(
+    readonly vhost: VirtualHost,
+    readonly index: number,
+    readonly routeConfig: RouteConfigSite,
+  ) {}
 
-export interface RouteSite {
-  readonly route: Route;
-  readonly index: number;
-  readonly path: string;
-  readonly vhost: VirtualHostSite;
-}
-
-/** Every virtual host of every route configuration, in file order. */
-export function* virtualHosts(model: ConfigModel): Generator<VirtualHostSite> {
-  for (const rc of model.routeConfigs) {
-    const vhs = rc.routeConfig.virtual_hosts ?? [];
-    for (let i = 0; i < vhs.length; i++) {
-      yield { vhost: vhs[i]!, index: i, path: `${rc.path}.virtual_hosts[${i}]`, routeConfig: rc };
-    }
+  get path(): string {
+    return `${this.routeConfig.path}.virtual_hosts[${this.index}]`;
   }
 }
 
-/** Every route of a virtual host, in order. */
-export function* routesOf(vh: VirtualHostSite): Generator<RouteSite> {
-  const routes = vh.vhost.routes ?? [];
-  for (let i = 0; i < routes.length; i++) yield { route: routes[i]!, index: i, path: `${vh.path}.routes[${i}]`, vhost: vh };
+/** A route with its place; the JSON path is built only when a finding asks for it. */
+export class RouteSite {
+  constructor(
+    readonly route: Route,
+    readonly index: number,
+    readonly vhost: VirtualHostSite,
+  ) {}
+
+  get path(): string {
+    return `${this.vhost.path}.routes[${this.index}]`;
+  }
 }
 
-/** Every route of every virtual host. */
-export function* allRoutes(model: ConfigModel): Generator<RouteSite> {
-  for (const vh of virtualHosts(model)) yield* routesOf(vh);
+const vhostCache = new WeakMap<ConfigModel, VirtualHostSite[]>();
+const routeCache = new WeakMap<ConfigModel, RouteSite[]>();
+
+/** Every virtual host of every route configuration, in file order (computed once per model). */
+export function virtualHosts(model: ConfigModel): readonly VirtualHostSite[] {
+  let out = vhostCache.get(model);
+  if (!out) {
+    out = [];
+    for (const rc of model.routeConfigs) {
+      const vhs = rc.routeConfig.virtual_hosts ?? [];
+      for (let i = 0; i < vhs.length; i++) out.push(new VirtualHostSite(vhs[i]!, i, rc));
+    }
+    vhostCache.set(model, out);
+  }
+  return out;
+}
+
+/** Every route of a virtual host, in order. */
+export function routesOf(vh: VirtualHostSite): RouteSite[] {
+  const routes = vh.vhost.routes ?? [];
+  const out: RouteSite[] = new Array(routes.length);
+  for (let i = 0; i < routes.length; i++) out[i] = new RouteSite(routes[i]!, i, vh);
+  return out;
+}
+
+/** Every route of every virtual host (computed once per model). */
+export function allRoutes(model: ConfigModel): readonly RouteSite[] {
+  let out = routeCache.get(model);
+  if (!out) {
+    out = [];
+    for (const vh of virtualHosts(model)) for (const r of routesOf(vh)) out.push(r);
+    routeCache.set(model, out);
+  }
+  return out;
 }
 
 /** `route "name"` or `route #3` (1-based, as people count) for messages. */

@@ -14,10 +14,11 @@
  *   `<name>-<uuid>` before building the table; tsproxy derives the suffix deterministically from
  *   the route's position so output is reproducible (the core is pure: no randomness).
  *
- * Deliberate deviation: Envoy builds a fresh route entry per request for `cluster_header` routes,
- * so each such test adds another "covered route" and coverage can exceed 100%. tsproxy counts a
- * route (or weighted entry) once. All `require_tls` redirects share one entry, as Envoy's single
- * SSL redirect route does. Pure.
+ * Deliberate deviations, both where Envoy's tool can report more than 100%: Envoy builds a fresh
+ * route entry per request for `cluster_header` routes, so each such test adds another "covered
+ * route"; and its `require_tls` redirect is a route of its own that is not in the configuration
+ * yet counts as covered. tsproxy counts a configured route (or weighted entry) once, and a
+ * `require_tls` redirect covers nothing. Pure.
  */
 import type { RouteDecision, RouteEntry, RouteTable } from '../../core/route_types.js';
 import { routeMatchText } from './route_match_text.js';
@@ -37,13 +38,13 @@ const DIRECT_RESPONSE_FIELDS: readonly CoverageField[] = ['path_redirect', 'code
 /** What a passing assertion covers: one route entry (or weighted entry, or the SSL redirect). */
 export interface CoverageTarget {
   readonly key: string;
-  /** The unique route name (`<name>-<uuid>`), "" for the SSL redirect. */
+  /** The unique route name (`<name>-<uuid>`). */
   readonly routeName: string;
   readonly kind: 'route_entry' | 'direct_response';
 }
 
 export interface CoverageReport {
-  /** Percentage (0..100, may exceed 100 only through the SSL redirect entry, as in Envoy). */
+  /** Percentage, 0..100 (NaN when the configuration has no routes). */
   percent: number;
   /** Lines to print before the percentage (`Missing test for host: ...`). */
   missing: string[];
@@ -70,7 +71,7 @@ export class Coverage {
       for (const r of vh.routes) {
         const uniqueName = `${r.name ?? ''}-${pseudoUuid(`${vh.index}/${vh.name}/${r.index}`)}`;
         this.uniqueNames.set(r, uniqueName);
-        this.routes.push({ vhost: vh.name, uniqueName, index: r.index, matchText: routeMatchText(r.config.match ?? {}) });
+        this.routes.push({ vhost: vh.name, uniqueName, index: r.index, matchText: routeMatchText(r.config.match ?? {}, true) });
         n += r.weightedClusters.length > 0 ? r.weightedClusters.length : 1;
       }
     }
@@ -82,7 +83,7 @@ export class Coverage {
     return this.uniqueNames.get(route) ?? '';
   }
 
-  /** The coverage entry a decision touches; undefined when no route was found. */
+  /** The coverage entry a decision touches; undefined for no route and require_tls redirects. */
   targetFor(d: RouteDecision): CoverageTarget | undefined {
     switch (d.kind) {
       case 'no_route':
@@ -93,7 +94,8 @@ export class Coverage {
         return { key, routeName: this.uniqueName(d.route), kind: 'route_entry' };
       }
       case 'redirect':
-        if (d.route === undefined) return { key: 'ssl_redirect', routeName: '', kind: 'direct_response' };
+        // A require_tls redirect is not a configured route: it covers nothing.
+        if (d.route === undefined) return undefined;
         return { key: `r:${d.route.virtualHost.index}:${d.route.index}`, routeName: this.uniqueName(d.route), kind: 'direct_response' };
       case 'direct_response':
         return { key: `r:${d.route.virtualHost.index}:${d.route.index}`, routeName: this.uniqueName(d.route), kind: 'direct_response' };

@@ -9,14 +9,18 @@ import type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } 
 
 type Line = string;
 
-/** The text format of `m`, each field on its own line, ending with a newline. */
-export function routeMatchText(m: RouteMatch): string {
+/**
+ * The text format of `m`, each field on its own line, ending with a newline. With
+ * `bumpZeroRuntimeNumerator` a runtime_fraction numerator of 0 prints as 1: router_check_tool
+ * rewrites it so before it builds the table and its coverage report.
+ */
+export function routeMatchText(m: RouteMatch, bumpZeroRuntimeNumerator = false): string {
   const out: Line[] = [];
-  routeMatch(m, out, '');
+  routeMatch(m, out, '', bumpZeroRuntimeNumerator);
   return out.map((l) => l + '\n').join('');
 }
 
-function routeMatch(m: RouteMatch, out: Line[], ind: string): void {
+function routeMatch(m: RouteMatch, out: Line[], ind: string, bump: boolean): void {
   str(out, ind, 'prefix', m.prefix, true);
   str(out, ind, 'path', m.path, true);
   if (m.case_sensitive !== undefined) msg(out, ind, 'case_sensitive', (o, i) => bool(o, i, 'value', m.case_sensitive));
@@ -28,7 +32,7 @@ function routeMatch(m: RouteMatch, out: Line[], ind: string): void {
     msg(out, ind, 'runtime_fraction', (o, i) => {
       if (rf.default_value !== undefined) {
         msg(o, i, 'default_value', (o2, i2) => {
-          num(o2, i2, 'numerator', rf.default_value.numerator);
+          num(o2, i2, 'numerator', bump && (rf.default_value.numerator ?? 0) === 0 ? 1 : rf.default_value.numerator);
           if (rf.default_value.denominator !== undefined && rf.default_value.denominator !== 'HUNDRED') o2.push(`${i2}denominator: ${rf.default_value.denominator}`);
         });
       }

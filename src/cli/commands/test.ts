@@ -79,22 +79,33 @@ async function runTest(flags: TestFlags): Promise<number> {
   const json = flags.json === true;
 
   // Loaded on use: other commands do not pay for the routing core.
-  const [{ parseTestFile }, { loadConfigText }, { formatDiagnostic }, { styleFor }, { compileRouteConfig }, { runRouterCheck }, { renderText, renderJson }] =
-    await Promise.all([
-      import('../../analysis/router_check/test_file.js'),
-      import('../output/config_loader.js'),
-      import('../output/diagnostics.js'),
-      import('../output/style.js'),
-      import('../../core/route.js'),
-      import('../../analysis/router_check/runner.js'),
-      import('../../analysis/router_check/report.js'),
-    ]);
+  const [
+    { parseTestFile },
+    { loadConfigText },
+    { formatDiagnostic },
+    { styleFor },
+    { compileRouteConfig },
+    { runRouterCheck },
+    { renderText, renderJson },
+    { httpConnectionManagers },
+    { resolveRouteConfiguration },
+  ] = await Promise.all([
+    import('../../analysis/router_check/test_file.js'),
+    import('../output/config_loader.js'),
+    import('../output/diagnostics.js'),
+    import('../output/style.js'),
+    import('../../core/route.js'),
+    import('../../analysis/router_check/runner.js'),
+    import('../../analysis/router_check/report.js'),
+    import('../../config/load.js'),
+    import('../../core/listener_match.js'),
+  ]);
   const errStyle = styleFor(process.stderr);
 
   /** Errors before any test ran: text to stderr, or a JSON document with `errors`. */
   const fail = (errors: string[]): number => {
     if (json) {
-      process.stdout.write(JSON.stringify({ schema: 'tsproxy.router_check.v1', ok: false, summary: { total: 0, passed: 0, failed: 0 }, tests: [], coverage: null, errors }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ schema: 'tsproxy.router_check.v1', ok: false, summary: { total: 0, passed: 0, failed: 0 }, tests: [], coverage: null, errors, warnings: [] }, null, 2) + '\n');
     } else {
       for (const e of errors) process.stderr.write(e + '\n');
     }
@@ -121,14 +132,30 @@ async function runTest(flags: TestFlags): Promise<number> {
   const tf = parseTestFile(testText, flags.testPath);
   if (!tf.spec) return fail(tf.errors);
   const cfg = loaded.config;
-  const rc = cfg.routeConfigurations[0];
-  if (rc === undefined) {
-    return fail([`${flags.configPath}: no route configuration found (expected a RouteConfiguration, or a Bootstrap or config dump with an inline route_config)`]);
+  // Envoy's tool takes a bare RouteConfiguration. For a Bootstrap or a config dump, the route
+  // configuration of the first HTTP connection manager (inline, or by rds name in a dump), with
+  // that HCM's strip_*_host_port; else the first route configuration the file holds.
+  let rc = cfg.kind === 'route_configuration' ? cfg.routeConfigurations[0] : undefined;
+  let ignorePortInHostMatching = false;
+  let candidates = cfg.routeConfigurations.length;
+  if (cfg.kind !== 'route_configuration') {
+    const hcms = cfg.listeners.flatMap((l) => httpConnectionManagers(l));
+    const resolved = hcms.map((h) => ({ hcm: h, res: resolveRouteConfiguration(h, cfg.routeConfigurations) })).filter((x) => x.res.routeConfig !== undefined);
+    const first = resolved[0];
+    if (first) {
+      rc = first.res.routeConfig;
+      ignorePortInHostMatching = first.hcm.strip_any_host_port === true || first.hcm.strip_matching_host_port === true;
+      candidates = resolved.length;
+    } else rc = cfg.routeConfigurations[0];
   }
-  if (cfg.routeConfigurations.length > 1) {
-    warnings.push(`${flags.configPath}: ${cfg.routeConfigurations.length} route configurations found; testing the first${rc.name ? ` (${rc.name})` : ''}`);
+  if (rc === undefined) {
+    return fail([`${flags.configPath}: no route configuration found (expected a RouteConfiguration, or a Bootstrap or config dump with a route_config)`]);
+  }
+  if (candidates > 1) {
+    warnings.push(`${flags.configPath}: warning ${candidates} route configurations found; testing the first${rc.name ? ` (${rc.name})` : ''}`);
   }
   const compiled = compileRouteConfig(rc, {
+    ignorePortInHostMatching,
     // Bootstrap layered_runtime, then the test file's own runtime on top.
     runtime: { ...cfg.runtime, ...tf.spec.runtime },
     bumpZeroRuntimeNumerator: true,

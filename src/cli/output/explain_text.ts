@@ -55,7 +55,10 @@ export function formatExplain(r: ExplainReport, style: Style): string {
   }
   if (r.virtual_host) {
     head(`Routes of virtual host "${r.virtual_host.name}"`);
-    if (routeSteps.length === 0) line(r.route ? `   ${mark(true, style)} ${r.route.label}` : '   (no route tried)');
+    if (routeSteps.length === 0) {
+      const none = r.action.kind === 'redirect' ? '   (none tried: require_tls redirects first)' : '   (no route tried)';
+      line(r.route ? `   ${mark(true, style)} ${r.route.label}` : none);
+    }
     for (const s of routeSteps) line(stepLine(s, style));
     if (!r.matched) line(`   ${style.bad('no route matches')}`);
   }

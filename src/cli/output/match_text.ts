@@ -54,6 +54,9 @@ export function formatMatch(r: ExplainReport, style: Style): string {
     ]);
     rows.push(['hash policy', a.hash_policies.length ? a.hash_policies.join('\n') : 'none']);
     if (a.virtual_cluster !== null) rows.push(['virtual cluster', a.virtual_cluster]);
+    if (a.request_header_changes.length) {
+      rows.push(['headers', a.request_header_changes.map((c) => (c.op === 'remove' ? `- ${c.name}` : `+ ${c.name}: ${c.value}`)).join('\n')]);
+    }
   } else if (a.kind === 'redirect') {
     rows.push(['location', a.location ?? '']);
     rows.push(['status', String(a.status)]);

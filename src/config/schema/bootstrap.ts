@@ -41,12 +41,12 @@ export const BOOTSTRAP: MessageDescriptor = message('envoy.config.bootstrap.v3.B
   node_context_params: raw({ repeated: true }),
   static_resources: msg(() => STATIC_RESOURCES),
   dynamic_resources: unsupported('xDS (Bootstrap.dynamic_resources)'),
-  cluster_manager: raw(),
+  cluster_manager: unsupported('Bootstrap.cluster_manager options'),
   hds_config: unsupported('health discovery service (Bootstrap.hds_config)'),
   flags_path: str(),
   stats_sinks: unsupported('stats sinks (Bootstrap.stats_sinks)', { repeated: true }),
   deferred_stat_options: raw(),
-  stats_config: raw(),
+  stats_config: unsupported('stats tags and matchers (Bootstrap.stats_config)'),
   stats_flush_interval: raw(),
   stats_flush_on_admin: bool(),
   watchdog: raw(),
@@ -61,7 +61,7 @@ export const BOOTSTRAP: MessageDescriptor = message('envoy.config.bootstrap.v3.B
   use_tcp_for_dns_lookups: bool(),
   dns_resolution_config: raw(),
   typed_dns_resolver_config: raw(),
-  bootstrap_extensions: raw({ repeated: true }),
+  bootstrap_extensions: unsupported('bootstrap extensions', { repeated: true }),
   fatal_actions: raw({ repeated: true }),
   config_sources: raw({ repeated: true }),
   default_config_source: raw(),
@@ -92,7 +92,7 @@ export const BOOTSTRAP_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.
   last_updated: str(),
 });
 
-const STATIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.StaticListener', {
+export const STATIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.StaticListener', {
   listener: any(),
   last_updated: str(),
 });
@@ -103,7 +103,7 @@ const DYNAMIC_LISTENER_STATE: MessageDescriptor = message('envoy.admin.v3.Listen
   last_updated: str(),
 });
 
-const DYNAMIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.DynamicListener', {
+export const DYNAMIC_LISTENER: MessageDescriptor = message('envoy.admin.v3.ListenersConfigDump.DynamicListener', {
   name: str(),
   active_state: msg(() => DYNAMIC_LISTENER_STATE),
   warming_state: msg(() => DYNAMIC_LISTENER_STATE),
@@ -118,12 +118,12 @@ export const LISTENERS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.
   dynamic_listeners: msg(() => DYNAMIC_LISTENER, { repeated: true }),
 });
 
-const STATIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.StaticCluster', {
+export const STATIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.StaticCluster', {
   cluster: any(),
   last_updated: str(),
 });
 
-const DYNAMIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.DynamicCluster', {
+export const DYNAMIC_CLUSTER: MessageDescriptor = message('envoy.admin.v3.ClustersConfigDump.DynamicCluster', {
   version_info: str(),
   cluster: any(),
   last_updated: str(),
@@ -138,12 +138,12 @@ export const CLUSTERS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.C
   dynamic_warming_clusters: msg(() => DYNAMIC_CLUSTER, { repeated: true }),
 });
 
-const STATIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.StaticRouteConfig', {
+export const STATIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.StaticRouteConfig', {
   route_config: any(),
   last_updated: str(),
 });
 
-const DYNAMIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig', {
+export const DYNAMIC_ROUTE_CONFIG: MessageDescriptor = message('envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig', {
   version_info: str(),
   route_config: any(),
   last_updated: str(),

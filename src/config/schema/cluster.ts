@@ -33,7 +33,7 @@ const LB_ENDPOINT: MessageDescriptor = message('envoy.config.endpoint.v3.LbEndpo
   endpoint_name: str({ oneof: 'host_identifier', unsupported: 'named endpoints (LbEndpoint.endpoint_name)' }),
   health_status: enm(HEALTH_STATUS),
   metadata: msg(() => METADATA),
-  load_balancing_weight: u32(),
+  load_balancing_weight: u32({ check: { min: 1 } }),
 });
 
 const LOCALITY_LB_ENDPOINTS: MessageDescriptor = message('envoy.config.endpoint.v3.LocalityLbEndpoints', {
@@ -41,13 +41,13 @@ const LOCALITY_LB_ENDPOINTS: MessageDescriptor = message('envoy.config.endpoint.
   metadata: msg(() => METADATA),
   lb_endpoints: msg(() => LB_ENDPOINT, { repeated: true }),
   leds_cluster_locality_config: unsupported('LEDS'),
-  load_balancing_weight: u32(),
-  priority: u32(),
+  load_balancing_weight: u32({ check: { min: 1 } }),
+  priority: u32({ check: { max: 128 } }),
   proximity: u32(),
 });
 
 export const CLUSTER_LOAD_ASSIGNMENT: MessageDescriptor = message('envoy.config.endpoint.v3.ClusterLoadAssignment', {
-  cluster_name: str({ required: true }),
+  cluster_name: str({ required: true, check: { minLen: 1 } }),
   endpoints: msg(() => LOCALITY_LB_ENDPOINTS, { repeated: true }),
   named_endpoints: unsupported('named endpoints (ClusterLoadAssignment.named_endpoints)'),
   policy: msg(() => message('envoy.config.endpoint.v3.ClusterLoadAssignment.Policy', {
@@ -82,7 +82,7 @@ const OUTLIER_DETECTION: MessageDescriptor = message('envoy.config.cluster.v3.Ou
   consecutive_5xx: u32(),
   interval: dur(),
   base_ejection_time: dur(),
-  max_ejection_percent: u32(),
+  max_ejection_percent: u32({ check: { max: 100 } }),
   enforcing_consecutive_5xx: u32(),
   enforcing_success_rate: u32(),
   success_rate_minimum_hosts: u32(),
@@ -167,7 +167,7 @@ const LB_POLICIES = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RING_HASH', 'RANDOM', 'MAG
 
 export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Cluster', {
   transport_socket_matches: unsupported('Cluster.transport_socket_matches', { repeated: true }),
-  name: str({ required: true }),
+  name: str({ required: true, check: { minLen: 1 } }),
   alt_stat_name: str(),
   type: enm(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'], { oneof: 'cluster_discovery_type' }),
   cluster_type: unsupported('custom cluster types (Cluster.cluster_type)', { oneof: 'cluster_discovery_type' }),
@@ -186,7 +186,7 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   typed_extension_protocol_options: any({ map: true }),
   dns_refresh_rate: dur(),
   dns_jitter: dur(),
-  dns_failure_refresh_rate: raw(),
+  dns_failure_refresh_rate: unsupported('Cluster.dns_failure_refresh_rate'),
   respect_dns_ttl: bool(),
   dns_lookup_family: enm(['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL']),
   dns_resolvers: raw({ repeated: true, deprecated: 'use typed_dns_resolver_config' }),
@@ -196,7 +196,7 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   wait_for_warm_on_init: bool(),
   outlier_detection: msg(() => OUTLIER_DETECTION),
   cleanup_interval: dur(),
-  upstream_bind_config: raw(),
+  upstream_bind_config: unsupported('upstream source address binding (Cluster.upstream_bind_config)'),
   lb_subset_config: unsupported('subset load balancing (Cluster.lb_subset_config)'),
   ring_hash_lb_config: msg(() => message('envoy.config.cluster.v3.Cluster.RingHashLbConfig', {
     minimum_ring_size: u64(),
@@ -217,16 +217,16 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   transport_socket: msg(() => TRANSPORT_SOCKET),
   metadata: msg(() => METADATA),
   protocol_selection: enm(['USE_CONFIGURED_PROTOCOL', 'USE_DOWNSTREAM_PROTOCOL'], { deprecated: 'use typed_extension_protocol_options' }),
-  upstream_connection_options: raw(),
+  upstream_connection_options: unsupported('upstream TCP keepalive (Cluster.upstream_connection_options)'),
   close_connections_on_host_health_failure: bool(),
   ignore_health_on_host_removal: bool(),
   filters: unsupported('upstream network filters (Cluster.filters)', { repeated: true }),
   load_balancing_policy: unsupported('extension load balancing policies (Cluster.load_balancing_policy)'),
-  lrs_server: raw(),
+  lrs_server: unsupported('load reporting (Cluster.lrs_server)'),
   lrs_report_endpoint_metrics: raw({ repeated: true }),
   track_timeout_budgets: bool({ deprecated: 'use track_cluster_stats' }),
   upstream_config: raw(),
-  track_cluster_stats: raw(),
+  track_cluster_stats: unsupported('Cluster.track_cluster_stats'),
   preconnect_policy: unsupported('preconnecting (Cluster.preconnect_policy)'),
   connection_pool_per_downstream_connection: bool(),
 });

@@ -78,7 +78,7 @@ export const INT32_RANGE: MessageDescriptor = message('envoy.type.v3.Int32Range'
 });
 
 export const HEADER_VALUE: MessageDescriptor = message('envoy.config.core.v3.HeaderValue', {
-  key: str({ required: true }),
+  key: str({ required: true, check: { minLen: 1 } }),
   value: str(),
   raw_value: bytesText(),
 });
@@ -107,7 +107,7 @@ export const METADATA: MessageDescriptor = message('envoy.config.core.v3.Metadat
 export const SOCKET_ADDRESS: MessageDescriptor = message('envoy.config.core.v3.SocketAddress', {
   protocol: enm(['TCP', 'UDP']),
   address: str({ required: true }),
-  port_value: u32({ oneof: 'port_specifier' }),
+  port_value: u32({ oneof: 'port_specifier', check: { max: 65535 } }),
   named_port: str({ oneof: 'port_specifier', unsupported: 'SocketAddress.named_port' }),
   resolver_name: str({ unsupported: 'custom resolvers (SocketAddress.resolver_name)' }),
   ipv4_compat: bool(),
@@ -149,7 +149,7 @@ export const HTTP1_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.config.c
 export const HTTP_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.config.core.v3.HttpProtocolOptions', {
   idle_timeout: dur(),
   max_connection_duration: dur(),
-  max_headers_count: u32(),
+  max_headers_count: u32({ check: { min: 1 } }),
   max_response_headers_kb: u32(),
   max_stream_duration: dur(),
   headers_with_underscores_action: enm(['ALLOW', 'REJECT_REQUEST', 'DROP_HEADER']),

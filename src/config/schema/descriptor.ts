@@ -39,6 +39,16 @@ export interface FieldDescriptor {
   deprecated?: string;
   /** A known Envoy field tsproxy does not implement: loads, with a `schema/unsupported` warning. */
   unsupported?: string;
+  /** Envoy's validation rules (protoc-gen-validate) on the value: `schema/format` errors. */
+  check?: ValueCheck;
+}
+
+/** Bounds from Envoy's `(validate.rules)`: numbers in [min, max] (`lt` as `max` - 1), string length. */
+export interface ValueCheck {
+  min?: number;
+  max?: number;
+  /** Minimum string length (every item, for repeated strings). */
+  minLen?: number;
 }
 
 export interface MessageDescriptor {

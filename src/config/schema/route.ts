@@ -14,13 +14,13 @@ import {
 
 const headerMutations = {
   request_headers_to_add: msg(() => HEADER_VALUE_OPTION, { repeated: true }),
-  request_headers_to_remove: str({ repeated: true }),
+  request_headers_to_remove: str({ repeated: true, check: { minLen: 1 } }),
   response_headers_to_add: msg(() => HEADER_VALUE_OPTION, { repeated: true }),
-  response_headers_to_remove: str({ repeated: true }),
+  response_headers_to_remove: str({ repeated: true, check: { minLen: 1 } }),
 };
 
 export const HEADER_MATCHER: MessageDescriptor = message('envoy.config.route.v3.HeaderMatcher', {
-  name: str({ required: true }),
+  name: str({ required: true, check: { minLen: 1 } }),
   exact_match: str({ oneof: 'header_match_specifier', deprecated: 'use string_match.exact' }),
   safe_regex_match: msg(() => REGEX_MATCHER, { oneof: 'header_match_specifier', deprecated: 'use string_match.safe_regex' }),
   range_match: msg(() => INT64_RANGE, { oneof: 'header_match_specifier' }),
@@ -232,7 +232,7 @@ export const REDIRECT_ACTION: MessageDescriptor = message('envoy.config.route.v3
   https_redirect: bool({ oneof: 'scheme_rewrite_specifier' }),
   scheme_redirect: str({ oneof: 'scheme_rewrite_specifier' }),
   host_redirect: str(),
-  port_redirect: u32(),
+  port_redirect: u32({ check: { max: 65535 } }),
   path_redirect: str({ oneof: 'path_rewrite_specifier' }),
   prefix_rewrite: str({ oneof: 'path_rewrite_specifier' }),
   regex_rewrite: msg(() => REGEX_MATCH_AND_SUBSTITUTE, { oneof: 'path_rewrite_specifier' }),
@@ -241,7 +241,7 @@ export const REDIRECT_ACTION: MessageDescriptor = message('envoy.config.route.v3
 });
 
 export const DIRECT_RESPONSE_ACTION: MessageDescriptor = message('envoy.config.route.v3.DirectResponseAction', {
-  status: u32({ required: true }),
+  status: u32({ required: true, check: { min: 100, max: 599 } }),
   body: msg(() => DATA_SOURCE),
   body_format: unsupported('DirectResponseAction.body_format'),
 });
@@ -279,8 +279,8 @@ export const VIRTUAL_CLUSTER: MessageDescriptor = message('envoy.config.route.v3
 });
 
 export const VIRTUAL_HOST: MessageDescriptor = message('envoy.config.route.v3.VirtualHost', {
-  name: str({ required: true }),
-  domains: str({ repeated: true, required: true }),
+  name: str({ required: true, check: { minLen: 1 } }),
+  domains: str({ repeated: true, required: true, check: { minLen: 1 } }),
   routes: msg(() => ROUTE, { repeated: true }),
   matcher: unsupported('the generic matcher tree (VirtualHost.matcher)'),
   require_tls: enm(['NONE', 'EXTERNAL_ONLY', 'ALL']),

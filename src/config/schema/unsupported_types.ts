@@ -73,6 +73,13 @@ export const KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES: Readonly<Record<string, string
   'envoy.extensions.filters.http.grpc_field_extraction.v3.GrpcFieldExtractionConfig': 'gRPC field extraction',
 };
 
+/** HTTP filters of Istio's proxy (seen in Istio `/config_dump`s), not Envoy's own. */
+export const ISTIO_HTTP_FILTER_TYPES: Readonly<Record<string, string>> = {
+  'istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig': "Istio's ALPN override (istio.alpn)",
+  'io.istio.http.peer_metadata.Config': "Istio's peer metadata exchange (istio.peer_metadata)",
+  'stats.PluginConfig': "Istio's stats plugin (istio.stats)",
+};
+
 /** Network filter types (envoy.extensions.filters.network.*). */
 export const KNOWN_UNSUPPORTED_NETWORK_FILTER_TYPES: Readonly<Record<string, string>> = {
   'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy': 'TCP proxying (tcp_proxy)',
@@ -106,7 +113,9 @@ const LISTENER_FILTER_TYPES: Readonly<Record<string, string>> = {
 /** Every known-but-unsupported type: filters, transport sockets, loggers, tracers, plugins. */
 export const KNOWN_UNSUPPORTED_TYPES: Readonly<Record<string, string>> = {
   ...KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES,
+  ...ISTIO_HTTP_FILTER_TYPES,
   ...KNOWN_UNSUPPORTED_NETWORK_FILTER_TYPES,
+  'envoy.tcp.metadataexchange.config.MetadataExchange': "Istio's TCP metadata exchange",
   ...LISTENER_FILTER_TYPES,
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': 'upstream TLS',
   'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': 'downstream TLS',

@@ -3,10 +3,14 @@
  * line is written. Compiled once; evaluating one is a few comparisons.
  *
  * Implemented: status_code_filter, duration_filter, not_health_check_filter,
- * response_flag_filter, and_filter, or_filter. Others (runtime_filter, header_filter,
+ * response_flag_filter, header_filter, and_filter, or_filter. Others (runtime_filter,
  * traceable_filter, grpc_status_filter, metadata_filter, log_type_filter, extension_filter) are
  * reported as not implemented: silently logging everything would not be what the user asked.
  */
+import type { HeaderMatcher } from '../../config/types.js';
+import type { CompileContext } from '../../core/compile_context.js';
+import { compileHeaderMatcher } from '../../core/header_matcher.js';
+import type { RouteRequest } from '../../core/route_types.js';
 import type { StreamInfo } from '../stream_info.js';
 import { KNOWN_RESPONSE_FLAGS } from './response_flags.js';
 
@@ -20,6 +24,14 @@ function field(obj: Record<string, unknown>, snake: string): unknown {
   if (snake in obj) return obj[snake];
   const camel = snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
   return obj[camel];
+}
+
+function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snakeKeys(val);
+  return out;
 }
 
 /** `ComparisonFilter {op, value: RuntimeUInt32}`; the runtime key is not consulted (static). */
@@ -81,6 +93,27 @@ export function compileAccessLogFilter(raw: unknown): FilterCompileResult {
       if (flags.length === 0) return { ok: true, predicate: (i) => i.responseFlags.length > 0 };
       const wanted = new Set(flags as string[]);
       return { ok: true, predicate: (i) => i.responseFlags.some((x) => wanted.has(x)) };
+    }
+    case 'header_filter': {
+      const raw = field(body, 'header');
+      if (typeof raw !== 'object' || raw === null) return { ok: false, error: 'header_filter: header is required' };
+      const ctx: CompileContext = { runtime: {}, diagnostics: [], file: '' };
+      const m = compileHeaderMatcher(snakeKeys(raw) as HeaderMatcher, ctx, '$.header_filter.header');
+      const errors = ctx.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) return { ok: false, error: `header_filter: ${errors.map((d) => d.message).join('; ')}` };
+      return {
+        ok: true,
+        predicate: (i) => {
+          const req: RouteRequest = {
+            authority: i.authority,
+            path: i.path ?? '',
+            method: i.method ?? '',
+            scheme: 'http',
+            headers: i.requestHeaders ?? {},
+          };
+          return m.matches(req);
+        },
+      };
     }
     case 'and_filter':
     case 'or_filter': {

@@ -81,7 +81,8 @@ function renderTemplate(t: Template, info: StreamInfo, unset: string): string {
   let out = lits[0]!;
   for (let i = 0; i < ops.length; i++) {
     const v = ops[i]!(info);
-    out += (v === undefined || v === '' ? unset : v) + lits[i + 1]!;
+    // Only an absent value prints the unset marker; a present empty header prints nothing, as in Envoy.
+    out += (v === undefined ? unset : v) + lits[i + 1]!;
   }
   return out;
 }
@@ -149,7 +150,7 @@ function renderJson(node: JsonNode, info: StreamInfo, omitEmpty: boolean): strin
       return node.json;
     case 'typed': {
       const v: FieldValue = node.extract(info);
-      if (v === undefined || (omitEmpty && v === '')) return undefined;
+      if (v === undefined) return undefined;
       return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v);
     }
     case 'template':

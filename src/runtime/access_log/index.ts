@@ -14,6 +14,8 @@
  * format. An unknown command operator is a config error, as in Envoy.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from '../../config/types.js';
 import type { StreamInfo } from '../stream_info.js';
@@ -151,9 +153,9 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const ctx: OperatorContext = {
     monotonicNow,
-    ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
-    ...(options.uuid !== undefined ? { uuid: options.uuid } : {}),
-    ...(options.env !== undefined ? { env: options.env } : {}),
+    hostname: options.hostname ?? hostname(),
+    uuid: options.uuid ?? randomUUID,
+    env: options.env ?? process.env,
   };
   const typed = accessLog.typed_config as Record<string, unknown> | undefined;
   if (!typed || typeof typed['@type'] !== 'string') {

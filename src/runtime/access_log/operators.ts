@@ -6,12 +6,13 @@
  * prints `undefined` as `-` (Envoy's unset marker) and the JSON formatter as `null`. Numbers stay
  * numbers so `json_format` emits typed values as Envoy does (`"status": 200`).
  *
+ * Pure (no node:*, no clock, no randomness: those come in through OperatorContext), so the
+ * parser can move below runtime for `lint` to validate formats without running them.
+ *
  * Unknown operators are a config error in Envoy (`Not supported field in StreamInfo: X`);
  * operators Envoy has but tsproxy cannot fill yet (TLS peer data, metadata, filter state) compile
  * to "no value" with a warning, so a real config still loads.
  */
-import { hostname as osHostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import type { StreamInfo } from '../stream_info.js';
 import { compileStartTime } from './start_time.js';
 import { responseFlagsLong, responseFlagsShort } from './response_flags.js';
@@ -27,7 +28,7 @@ export interface OperatorContext {
   hostname?: string;
   /** %UNIQUE_ID%. */
   uuid?(): string;
-  /** %ENVIRONMENT(X)%: read at config time, as Envoy does. */
+  /** %ENVIRONMENT(X)%: read at config time, as Envoy does. Absent: every variable is unset. */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -93,12 +94,12 @@ function withPort(address: string | undefined, port: number | undefined): string
 
 /** Operators without an argument: name -> extractor factory. */
 function simpleOperators(ctx: OperatorContext): Record<string, FieldExtractor> {
-  const host = ctx.hostname ?? osHostname();
+  const host = ctx.hostname;
   return {
     PROTOCOL: (i) => i.protocol || undefined,
     RESPONSE_CODE: (i) => i.responseCode,
-    RESPONSE_CODE_DETAILS: (i) => i.responseCodeDetails,
-    CONNECTION_TERMINATION_DETAILS: (i) => i.connectionTerminationDetails,
+    RESPONSE_CODE_DETAILS: (i) => i.responseCodeDetails || undefined,
+    CONNECTION_TERMINATION_DETAILS: (i) => i.connectionTerminationDetails || undefined,
     RESPONSE_FLAGS: (i) => responseFlagsShort(i.responseFlags),
     RESPONSE_FLAGS_LONG: (i) => responseFlagsLong(i.responseFlags),
     BYTES_RECEIVED: (i) => i.bytesReceived,
@@ -142,7 +143,7 @@ function simpleOperators(ctx: OperatorContext): Record<string, FieldExtractor> {
     REQUESTED_SERVER_NAME: (i) => i.requestedServerName || undefined,
     LOCAL_REPLY_BODY: (i) => i.localReplyBody,
     HOSTNAME: () => host,
-    UNIQUE_ID: () => (ctx.uuid ? ctx.uuid() : randomUUID()),
+    UNIQUE_ID: () => ctx.uuid?.(),
     // tsproxy logs at stream end only (Envoy's DownstreamEnd).
     ACCESS_LOG_TYPE: () => 'DownstreamEnd',
   };
@@ -236,8 +237,7 @@ export function compileOperator(
     }
     case 'ENVIRONMENT': {
       if (!arg) return { ok: false, error: 'ENVIRONMENT requires a variable name, e.g. %ENVIRONMENT(HOME)%' };
-      const env = ctx.env ?? process.env;
-      const value = env[arg];
+      const value = ctx.env?.[arg];
       return { ok: true, extract: truncate(() => value, maxLen) };
     }
     default:

@@ -67,6 +67,9 @@ const SECOND_FIELDS: Record<string, (d: Date, epochSec: number) => string> = {
   s: (_d, epochSec) => String(epochSec),
 };
 
+/** '000'..'999'. */
+const MS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => pad(i, 3));
+
 const LITERALS: Record<string, string> = { n: '\n', t: '\t', '%': '%' };
 
 /** A compiled START_TIME format. */
@@ -81,10 +84,10 @@ export interface StartTimeFormatter {
  */
 export function compileStartTime(fmt: string | undefined): StartTimeFormatter {
   const pieces = parse(fmt === undefined || fmt === '' ? DEFAULT_START_TIME_FORMAT : fmt);
+  const fracs = pieces.filter((p): p is Extract<Piece, { kind: 'frac' }> => p.kind === 'frac');
   let cachedSec = Number.NaN;
-  let cachedParts: string[] = [];
-  let cachedJoined = '';
-  const hasFrac = pieces.some((p) => p.kind === 'frac');
+  // Per-second text between the sub-second pieces: segs.length === fracs.length + 1.
+  let segs: string[] = [];
   let lastMs = Number.NaN;
   let lastOut = '';
   return {
@@ -94,26 +97,33 @@ export function compileStartTime(fmt: string | undefined): StartTimeFormatter {
       if (sec !== cachedSec) {
         cachedSec = sec;
         const d = new Date(sec * 1000);
-        cachedParts = pieces.map((p) => (p.kind === 'lit' ? p.text : p.kind === 'sec' ? p.fn(d, sec) : ''));
-        cachedJoined = hasFrac ? '' : cachedParts.join('');
+        segs = [''];
+        for (const p of pieces) {
+          if (p.kind === 'frac') segs.push('');
+          else segs[segs.length - 1] += p.kind === 'lit' ? p.text : p.fn(d, sec);
+        }
       }
       lastMs = epochMs;
-      if (!hasFrac) {
-        lastOut = cachedJoined;
-        return lastOut;
+      let out = segs[0]!;
+      if (fracs.length > 0) {
+        // Only millisecond precision is real; the common <= 3 digit case is a table lookup
+        // (this runs once per logged request).
+        const msInSec = epochMs - sec * 1000;
+        let nineDigits: string | undefined;
+        for (let i = 0; i < fracs.length; i++) {
+          const p = fracs[i]!;
+          let digits = '';
+          if (p.digits > 0) {
+            if (p.digits <= 3 && Number.isInteger(msInSec)) digits = MS3[msInSec]!.slice(0, p.digits);
+            else {
+              nineDigits ??= pad(Math.min(Math.round(msInSec * 1e6), 999_999_999), 9);
+              digits = nineDigits.slice(0, p.digits);
+            }
+            if (p.dot) digits = '.' + digits;
+          }
+          out += digits + segs[i + 1]!;
+        }
       }
-      // Nanoseconds within the second; only millisecond precision is real.
-      const nanos = Math.round((epochMs - sec * 1000) * 1e6);
-      const nineDigits = pad(Math.min(nanos, 999_999_999), 9);
-      let out = '';
-      for (let i = 0; i < pieces.length; i++) {
-        const p = pieces[i]!;
-        if (p.kind === 'frac') {
-          if (p.digits === 0) continue;
-          out += (p.dot ? '.' : '') + nineDigits.slice(0, p.digits);
-        } else out += cachedParts[i]!;
-      }
-      lastMs = epochMs;
       lastOut = out;
       return out;
     },

@@ -26,6 +26,7 @@ import type {
   TimeSource,
 } from './filter.js';
 import { Details } from './local_reply.js';
+import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -40,7 +41,6 @@ export interface DownstreamConnectionInfo {
   onStreamComplete(stream: ActiveStream): void;
 }
 
-const EMPTY_BUFFER = Buffer.alloc(0);
 
 function onStreamIdleTimer(s: ActiveStream): void {
   s.onIdleTimeout();
@@ -49,7 +49,7 @@ function onRequestTimer(s: ActiveStream): void {
   s.onRequestTimeout();
 }
 
-export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
+export class ActiveStream extends FilterManager implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
   readonly streamInfo: StreamInfo;
   readonly requestHeaders: RequestHeaderMap;
   readonly stats: StatsScope;
@@ -58,22 +58,9 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
   readonly connectionId: number;
   trustedDownstream = true;
 
-  private readonly decoders: StreamDecoderFilter[] = [];
-  private readonly encoders: StreamEncoderFilter[] = [];
   private cachedRoute: RouteDecision | undefined;
-  private decodeStoppedAt = -1;
-  private headersDone = false;
-  private pendingData: Buffer[] | undefined;
-  private pendingEnd = false;
   private remoteComplete = false;
-  private headersEndStream = false;
-  private encodeStoppedAt = -1;
-  private encodeHeadersPending: ResponseHeaderMap | undefined;
-  private encodePendingData: Buffer[] | undefined;
-  private encodePendingEnd = false;
-  private responseStarted = false;
   private closeAfterResponse = false;
-  private completed = false;
   private abortHandler: DownstreamAbortHandler | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
@@ -84,6 +71,7 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {
+    super();
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
@@ -126,36 +114,8 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     this.headersEndStream = endStream;
     if (endStream) info.lastDownstreamRxByteReceived = this.time.monotonic();
     if (!runFilters) return;
-    const factories = this.config.filterFactories;
-    for (let i = 0; i < factories.length; i++) {
-      const inst = factories[i]!();
-      if (inst.decoder) {
-        inst.decoder.setDecoderFilterCallbacks(this);
-        this.decoders.push(inst.decoder);
-      }
-      if (inst.encoder) {
-        inst.encoder.setEncoderFilterCallbacks(this);
-        this.encoders.unshift(inst.encoder);
-      }
-    }
+    this.installFilters(this.config.filterFactories, this);
     this.iterateDecodeHeaders(0, endStream);
-  }
-
-  private iterateDecodeHeaders(from: number, endStream: boolean): void {
-    const d = this.decoders;
-    const last = d.length - 1;
-    for (let i = from; i <= last; i++) {
-      const status = d[i]!.decodeHeaders(this.requestHeaders, endStream);
-      if (this.completed || this.responseStarted) return;
-      // The terminal filter stopping is normal (router): headers are done.
-      if (status === 'StopIteration' && i < last) {
-        this.decodeStoppedAt = i;
-        return;
-      }
-    }
-    this.decodeStoppedAt = -1;
-    this.headersDone = true;
-    this.flushPendingData(0);
   }
 
   /** node:http delivered a request body chunk. */
@@ -163,11 +123,7 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     if (this.completed) return;
     this.streamInfo.bytesReceived += chunk.length;
     if (this.idleTimer) this.idleTimer.refresh();
-    if (!this.headersDone || this.decodeStoppedAt >= 0) {
-      (this.pendingData ??= []).push(chunk);
-      return;
-    }
-    this.iterateDecodeData(chunk, false, 0);
+    this.decodeBody(chunk, false);
   }
 
   /** node:http saw the end of the request. */
@@ -179,59 +135,7 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
       clearTimeout(this.requestTimer);
       this.requestTimer = undefined;
     }
-    if (!this.headersDone || this.decodeStoppedAt >= 0) {
-      this.pendingEnd = true;
-      return;
-    }
-    this.iterateDecodeData(EMPTY_BUFFER, true, 0);
-  }
-
-  private iterateDecodeData(chunk: Buffer, end: boolean, from: number): void {
-    const d = this.decoders;
-    const last = d.length - 1;
-    for (let i = from; i <= last; i++) {
-      const status = d[i]!.decodeData(chunk, end);
-      if (this.completed) return;
-      if (status === 'StopIteration' && i < last) {
-        this.decodeStoppedAt = i;
-        (this.pendingData ??= []).unshift(chunk);
-        if (end) this.pendingEnd = true;
-        return;
-      }
-    }
-  }
-
-  private flushPendingData(from: number): void {
-    const pending = this.pendingData;
-    const end = this.pendingEnd;
-    this.pendingData = undefined;
-    this.pendingEnd = false;
-    if (pending) {
-      for (let k = 0; k < pending.length; k++) {
-        const isLast = k === pending.length - 1;
-        this.iterateDecodeData(pending[k]!, end && isLast, from);
-        if (this.completed || this.decodeStoppedAt >= 0) {
-          // Re-queue what was not delivered.
-          const rest = pending.slice(k + 1);
-          if (rest.length) (this.pendingData ??= []).push(...rest);
-          if (end) this.pendingEnd = true;
-          return;
-        }
-      }
-    } else if (end) {
-      this.iterateDecodeData(EMPTY_BUFFER, true, from);
-    }
-  }
-
-  continueDecoding(): void {
-    if (this.completed || this.decodeStoppedAt < 0) return;
-    const at = this.decodeStoppedAt;
-    this.decodeStoppedAt = -1;
-    if (!this.headersDone) {
-      this.iterateDecodeHeaders(at + 1, this.headersEndStream);
-    } else {
-      this.flushPendingData(at + 1);
-    }
+    this.decodeBody(EMPTY_BUFFER, true);
   }
 
   // --- routing --------------------------------------------------------------------------------
@@ -319,53 +223,7 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     if (body.length > 0 && !isHead) this.encodeData(Buffer.from(body), true);
   }
 
-  encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): void {
-    if (this.completed || this.responseStarted) return;
-    this.iterateEncodeHeaders(headers, endStream, 0);
-  }
-
-  private iterateEncodeHeaders(headers: ResponseHeaderMap, endStream: boolean, from: number): void {
-    const e = this.encoders;
-    for (let i = from; i < e.length; i++) {
-      const status = e[i]!.encodeHeaders(headers, endStream);
-      if (this.completed) return;
-      if (status === 'StopIteration') {
-        this.encodeStoppedAt = i;
-        this.encodeHeadersPending = headers;
-        this.encodePendingEnd = endStream;
-        return;
-      }
-    }
-    this.writeHeaders(headers, endStream);
-  }
-
-  encodeData(chunk: Buffer, endStream: boolean): void {
-    if (this.completed) return;
-    if (this.encodeStoppedAt >= 0) {
-      (this.encodePendingData ??= []).push(chunk);
-      if (endStream) this.encodePendingEnd = true;
-      return;
-    }
-    const e = this.encoders;
-    for (let i = 0; i < e.length; i++) e[i]!.encodeData(chunk, endStream);
-    this.writeData(chunk, endStream);
-  }
-
-  continueEncoding(): void {
-    if (this.completed || this.encodeStoppedAt < 0) return;
-    const at = this.encodeStoppedAt;
-    const headers = this.encodeHeadersPending;
-    const data = this.encodePendingData;
-    const end = this.encodePendingEnd;
-    this.encodeStoppedAt = -1;
-    this.encodeHeadersPending = undefined;
-    this.encodePendingData = undefined;
-    this.encodePendingEnd = false;
-    if (headers) this.iterateEncodeHeaders(headers, end && !data, at + 1);
-    if (data) for (let k = 0; k < data.length; k++) this.encodeData(data[k]!, end && k === data.length - 1);
-  }
-
-  private writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
+  protected writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
     const cfg = this.config;
     const info = this.streamInfo;
     const headers = h.headers;
@@ -383,11 +241,26 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     info.responseHeaders = headers;
     if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
     const res = this.res;
-    res.writeHead(h.status, headers as Record<string, string | string[] | number>);
+    if (res.destroyed) {
+      this.complete();
+      return;
+    }
+    try {
+      res.writeHead(h.status, headers as Record<string, string | string[] | number>);
+    } catch {
+      // A header node:http refuses (invalid characters from an upstream): reset, never crash.
+      this.streamInfo.responseCodeDetails = 'invalid_response_header';
+      this.resetStream();
+      return;
+    }
     if (endStream) this.finishResponse();
   }
 
-  private writeData(chunk: Buffer, endStream: boolean): void {
+  protected writeData(chunk: Buffer, endStream: boolean): void {
+    if (this.res.destroyed) {
+      this.complete();
+      return;
+    }
     if (this.idleTimer) this.idleTimer.refresh();
     this.streamInfo.bytesSent += chunk.length;
     if (endStream) {
@@ -430,6 +303,21 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     this.sendLocalReply(408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: true });
   }
 
+  /** A filter threw while handling this stream. */
+  onInternalError(err: Error): void {
+    if (this.completed) return;
+    this.abortUpstream();
+    this.sendLocalReply(500, 'Internal Server Error', 'filter_exception{' + err.message.replace(/\s/g, '_') + '}', { closeConnection: true });
+  }
+
+  /** The codec failed mid-request (bad body framing): 400 DPE if nothing was sent, else reset. */
+  onCodecError(status: number, body: string, details: string): void {
+    if (this.completed) return;
+    addFlag(this.streamInfo, 'DPE');
+    this.abortUpstream();
+    this.sendLocalReply(status, body, details, { closeConnection: true });
+  }
+
   private abortUpstream(): void {
     const h = this.abortHandler;
     this.abortHandler = undefined;
@@ -469,10 +357,7 @@ export class ActiveStream implements StreamDecoderFilterCallbacks, StreamEncoder
     if (code >= 100 && code < 600) st.downstream_rq_xx[(code / 100) | 0]!.inc();
     st.downstream_rq_time.record(now - info.startMonotonic);
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
-    const d = this.decoders;
-    for (let i = 0; i < d.length; i++) d[i]!.onDestroy();
-    const e = this.encoders;
-    for (let i = 0; i < e.length; i++) if (!d.includes(e[i] as unknown as StreamDecoderFilter)) e[i]!.onDestroy();
+    this.destroyFilters();
     this.abortHandler = undefined;
     this.conn.onStreamComplete(this);
     const loggers = this.config.accessLoggers;

@@ -150,7 +150,12 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
     req.on('data', onReqData);
     req.on('end', onReqEnd);
   }
-  stream.start(!hasBody);
+  try {
+    stream.start(!hasBody);
+  } catch (err) {
+    // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
+    stream.onInternalError(err as Error);
+  }
 }
 
 function protocolErrorReply(stream: ActiveStream, status: number, details: string): void {
@@ -169,6 +174,9 @@ function codecError(code: string | undefined): { status: number; details: string
       return { status: 400, details: Details.InvalidCharacters };
     case 'HPE_INVALID_URL':
       return { status: 400, details: Details.InvalidUrl };
+    case 'HPE_INVALID_EOF_STATE':
+      // The client closed mid-request: a downstream disconnect (DC), not a protocol error.
+      return undefined;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, details: 'request_header_timeout' };
     default:
@@ -185,8 +193,16 @@ function codecError(code: string | undefined): { status: number; details: string
 export function onClientError(err: Error & { code?: string }, socket: Socket): void {
   const conn = (socket as SocketWithConn)[kConn];
   const mapped = codecError(err.code);
-  if (conn === undefined || mapped === undefined || !socket.writable || conn.streams.length > 0) {
+  if (conn === undefined || mapped === undefined || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  if (conn.streams.length > 0) {
+    // A body that does not parse: the stream exists (its headers may be upstream already).
+    const stream = conn.streams[conn.streams.length - 1]!;
+    conn.config.stats.downstream_cx_protocol_error.inc();
+    stream.onCodecError(mapped.status, statusText(mapped.status), mapped.details);
+    if (!socket.destroyed) socket.end();
     return;
   }
   const config = conn.config;

@@ -41,6 +41,7 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_http1_active: Gauge;
   readonly downstream_cx_protocol_error: Counter;
   readonly downstream_cx_destroy_remote_active_rq: Counter;
+  readonly downstream_cx_idle_timeout: Counter;
   readonly downstream_rq_total: Counter;
   readonly downstream_rq_http1_total: Counter;
   readonly downstream_rq_active: Gauge;
@@ -64,6 +65,7 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_http1_active: scope.gauge('downstream_cx_http1_active'),
     downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
     downstream_cx_destroy_remote_active_rq: scope.counter('downstream_cx_destroy_remote_active_rq'),
+    downstream_cx_idle_timeout: scope.counter('downstream_cx_idle_timeout'),
     downstream_rq_total: scope.counter('downstream_rq_total'),
     downstream_rq_http1_total: scope.counter('downstream_rq_http1_total'),
     downstream_rq_active: scope.gauge('downstream_rq_active'),

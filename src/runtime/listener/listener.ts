@@ -15,8 +15,16 @@ import type { FilterChain, Listener } from '../../config/types.js';
 import { selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
-import { DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
+import { connectionOf, DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
 import { plainAddress } from '../http/header_sanitizer.js';
+
+/** node:http's server 'timeout' (socket inactivity): Envoy's connection idle timeout. */
+function onSocketIdle(socket: Socket): void {
+  const conn = connectionOf(socket);
+  if (conn !== undefined && conn.streams.length > 0) return; // stream_idle_timeout covers active streams
+  conn?.config.stats.downstream_cx_idle_timeout.inc();
+  socket.destroy();
+}
 
 /** A filter chain of the listener with its compiled connection manager. */
 export interface ListenerFilterChain {
@@ -65,6 +73,9 @@ export class ActiveListener {
     server.maxHeadersCount = Math.max(2000, first.maxHeadersCount * 2 + 2);
     server.on('request', onRequest);
     server.on('clientError', onClientError);
+    // Socket inactivity is ours to judge (idle_timeout applies only without active streams);
+    // a 'timeout' listener keeps node:http from destroying the socket itself.
+    server.on('timeout', onSocketIdle);
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -97,6 +108,9 @@ export class ActiveListener {
       return;
     }
     socket.setNoDelay(true);
+    // HCM common_http_protocol_options.idle_timeout (default 1 h): close a connection that has had
+    // no active stream for that long, including one that never sent a request.
+    if (config.idleTimeoutMs > 0) socket.setTimeout(config.idleTimeoutMs);
     this.cxTotal!.inc();
     this.cxActive!.inc();
     const conn = new DownstreamConnection(config, socket, (c) => {

@@ -95,7 +95,14 @@ export class ActiveClient {
       // From here undici owns close handling ('disconnect' below, emitted after it has failed
       // any request in flight); our 'error' listener stays so no error is ever unhandled.
       s.removeListener('close', this.onSocketClose);
-      cb(null, s);
+      // undici expects the connector to call back asynchronously (its own does so on 'connect');
+      // a synchronous callback re-enters its resume loop and writes the request twice.
+      queueMicrotask(() => {
+        if (s.destroyed) {
+          cb(new Error('upstream connection closed'), null);
+          if (this.state !== 'closed') this.closed();
+        } else cb(null, s);
+      });
     };
     const addr = this.socket!.remoteAddress ?? '127.0.0.1';
     const origin = `http://${net.isIPv6(addr) ? `[${addr}]` : addr}:${this.socket!.remotePort ?? 80}`;

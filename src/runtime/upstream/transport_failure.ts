@@ -49,9 +49,10 @@ export function connectFailure(err: NodeJS.ErrnoException): { reason: PoolFailur
  * framing are protocol errors (UPE); a socket the upstream closed or reset is a connection
  * termination (UC); anything else is treated as termination too.
  */
-export function streamResetReason(err: { code?: string; message?: string }): StreamResetReason {
+export function streamResetReason(err: { code?: string; name?: string; message?: string }): StreamResetReason {
   const code = err.code ?? '';
   if (
+    err.name === 'HTTPParserError' ||
     code.startsWith('HPE_') ||
     code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
     code === 'UND_ERR_HEADERS_OVERFLOW' ||

@@ -56,6 +56,8 @@ test('REQ with alternative header and max length', () => {
   assert.equal(fmt('%REQ(user-agent):3%'), 'nsq');
   assert.equal(fmt('%REQ(X-MISSING?USER-AGENT)%'), 'nsq2http');
   assert.equal(fmt('%REQ(X-MISSING)%'), '-');
+  // Present but empty is not unset.
+  assert.equal(fmt('[%REQ(X-EMPTY)%]', sampleInfo({ requestHeaders: { 'x-empty': '' } })), '[]');
   assert.equal(fmt('%REQUEST_HEADER(:METHOD)% %REQ(:AUTHORITY)% %REQ(:PATH)%'), 'POST locations /api/v1/locations');
   assert.equal(fmt('%REQ_WITHOUT_QUERY(:PATH)%', sampleInfo({ path: '/a/b?x=1' })), '/a/b');
   // x-envoy-original-path: from the header, or from StreamInfo.originalPath after a rewrite.

@@ -108,6 +108,17 @@ test('several access logs on one HCM; an access log filter', async () => {
         filter: { response_flag_filter: { flags: ['NR'] } },
         typed_config: { '@type': STDOUT, log_format: { text_format: 'nr %RESPONSE_CODE%\n' } },
       },
+      {
+        filter: {
+          and_filter: {
+            filters: [
+              { headerFilter: { header: { name: 'user-agent', stringMatch: { prefix: 'nsq' } } } },
+              { status_code_filter: { comparison: { op: 'LE', value: { default_value: 404 } } } },
+            ],
+          },
+        },
+        typed_config: { '@type': STDOUT, log_format: { text_format: 'ua %RESPONSE_CODE%\n' } },
+      },
     ],
     { stdout: out },
   );
@@ -115,7 +126,7 @@ test('several access logs on one HCM; an access log filter', async () => {
   both.log(sampleInfo({ responseCode: 503 }));
   both.log(sampleInfo({ responseCode: 404, responseFlags: ['NR'] }));
   await both.close();
-  assert.deepEqual(out.chunks.join('').split('\n').filter(Boolean).sort(), ['all 200', 'all 404', 'all 503', 'errors 503', 'nr 404']);
+  assert.deepEqual(out.chunks.join('').split('\n').filter(Boolean).sort(), ['all 200', 'all 404', 'all 503', 'errors 503', 'nr 404', 'ua 200', 'ua 404']);
 });
 
 test('config errors are reported, not thrown as stack traces', () => {
@@ -130,4 +141,18 @@ test('config errors are reported, not thrown as stack traces', () => {
   assert.match(compileAccessLog({ typed_config: { '@type': FILE } }).errors[0]!, /path is required/);
   assert.match(compileAccessLog({ name: 'x' }).errors[0]!, /typed_config/);
   assert.match(compileAccessLog({ filter: { runtime_filter: {} }, typed_config: { '@type': STDOUT } }).errors[0]!, /not implemented/);
+});
+
+test('a failing stream never throws into the request path; the error is reported', async () => {
+  const errors: Error[] = [];
+  const broken = {
+    write(_chunk: string, cb?: (err?: Error | null) => void): boolean {
+      cb?.(new Error('EPIPE'));
+      return false;
+    },
+  };
+  const logger = createAccessLogger({ typed_config: { '@type': STDOUT } }, { stdout: broken, onError: (e) => errors.push(e) });
+  logger.log(sampleInfo());
+  await logger.close();
+  assert.deepEqual(errors.map((e) => e.message), ['EPIPE']);
 });

@@ -10,10 +10,10 @@ import type { StreamInfo } from '../../../src/runtime/stream_info.js';
 import { fakeClusterManager } from './fake_cluster.js';
 
 /**
- * Which upstream implementation the tests use: the production cluster manager, or the small
- * node:http fake (TSPROXY_TEST_FAKE_UPSTREAM=1) to isolate the data plane from the pools.
+ * Which upstream implementation the tests use: the production cluster manager (default), or a
+ * small node:http fake with TSPROXY_TEST_FAKE_UPSTREAM=1 (isolates the data plane from the pools).
  */
-const useFake = process.env['TSPROXY_TEST_FAKE_UPSTREAM'] === '1';
+export const useFake = process.env['TSPROXY_TEST_FAKE_UPSTREAM'] === '1';
 
 export interface Upstream {
   readonly port: number;

@@ -4,9 +4,9 @@
  */
 import { DEFAULT_ROUTE_TIMEOUT_MS } from '../../../config/defaults.js';
 import type { CircuitBreakerThresholds, HttpFilter, RetryPolicy } from '../../../config/types.js';
-import { typeName } from '../model.js';
+import { ROUTER_TYPE, httpFilterKind } from '../../../config/filters.js';
 import type { LintRule } from '../rule.js';
-import { allRoutes, routeLabel, vhostLabel } from '../walk.js';
+import { allRoutes, routeLabel, vhostLabel, virtualHosts } from '../walk.js';
 
 function ms(v: number): string {
   return v % 1000 === 0 ? `${v / 1000}s` : `${v}ms`;
@@ -43,8 +43,8 @@ export const perTryTimeout: LintRule = {
 
 /** True when a retry policy names a condition under which Envoy retries. */
 function hasRetryCondition(rp: RetryPolicy): boolean {
-  const on = (rp.retry_on ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  return on.length > 0 || (rp.retriable_headers?.length ?? 0) > 0;
+  // Any non-empty item in the comma-separated retry_on list.
+  return (typeof rp.retry_on === 'string' && /[^,\s]/.test(rp.retry_on)) || (rp.retriable_headers?.length ?? 0) > 0;
 }
 
 export const retryNoCondition: LintRule = {
@@ -58,28 +58,23 @@ export const retryNoCondition: LintRule = {
     'client sends x-envoy-retry-on. Add retry_on, e.g. "5xx,reset,connect-failure".',
   example: 'retry_policy: { num_retries: 3 }',
   check(ctx) {
-    const seen = new Set<object>();
     const check = (rp: RetryPolicy | undefined, path: string, where: string) => {
-      if (!rp || seen.has(rp) || hasRetryCondition(rp)) return;
-      seen.add(rp);
+      if (!rp || hasRetryCondition(rp)) return;
       const codes = (rp.retriable_status_codes?.length ?? 0) > 0 ? ' (retriable_status_codes needs "retriable-status-codes" in retry_on)' : '';
       ctx.report(this, { node: rp, path }, `${where}: retry policy has no retry_on condition, so requests are never retried${codes}; add retry_on, e.g. "5xx,reset,connect-failure"`);
     };
     for (const r of allRoutes(ctx.model)) {
-      if (r.index === 0) check(r.vhost.vhost.retry_policy, `${r.vhost.path}.retry_policy`, vhostLabel(r.vhost));
-      check(r.route.route?.retry_policy, `${r.path}.route.retry_policy`, `${routeLabel(r)} in ${vhostLabel(r.vhost)}`);
+      const rp = r.route.route?.retry_policy;
+      if (rp && !hasRetryCondition(rp)) check(rp, `${r.path}.route.retry_policy`, `${routeLabel(r)} in ${vhostLabel(r.vhost)}`);
     }
+    // Virtual host retry policies, once each (a virtual host without routes still counts).
+    for (const vh of virtualHosts(ctx.model)) check(vh.vhost.retry_policy, `${vh.path}.retry_policy`, vhostLabel(vh));
   },
 };
 
-const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
-const ROUTER_NAMES = new Set(['envoy.filters.http.router', 'envoy.router', 'router']);
-
-/** True for Envoy's router filter: by `@type`, or by its well-known name when it has no typed_config. */
+/** True for Envoy's router filter: by `@type`, or by its well-known name when it has no typed_config (config/filters.ts). */
 export function isRouterFilter(f: HttpFilter): boolean {
-  const t = f.typed_config?.['@type'];
-  if (typeof t === 'string') return typeName(t) === ROUTER_TYPE;
-  return ROUTER_NAMES.has(f.name);
+  return httpFilterKind(f) === 'router';
 }
 
 export const routerMissing: LintRule = {
@@ -170,14 +165,22 @@ export const clusterNoEndpoints: LintRule = {
 
 const THRESHOLD_FIELDS = ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'] as const;
 
+/** What a threshold of 0 does (Envoy's circuit breaking: overflow is 503 UO with x-envoy-overloaded). */
+const EFFECT: Record<(typeof THRESHOLD_FIELDS)[number], string> = {
+  max_connections: 'no upstream connection can be opened and every request overflows with 503 UO',
+  max_pending_requests: 'no request may wait for a connection: any request without a ready idle connection overflows with 503 UO',
+  max_requests: 'every request overflows with 503 UO',
+  max_retries: 'no request is ever retried',
+};
+
 export const circuitBreakerZero: LintRule = {
   id: 'cluster/circuit-breaker-zero',
   severity: 'warning',
   category: 'behaviour',
   summary: 'A circuit breaker threshold is 0.',
   help:
-    'With max_connections, max_pending_requests or max_requests at 0 every request overflows with 503 UO ' +
-    '(x-envoy-overloaded); max_retries 0 disables retries. Remove the field to get Envoy\'s default (1024/1024/1024/3) or set a positive limit.',
+    'With max_connections or max_requests at 0 every request overflows with 503 UO (x-envoy-overloaded); with ' +
+    'max_pending_requests 0 every request that has to wait for a connection does; max_retries 0 disables retries. Remove the field to get Envoy\'s default (1024/1024/1024/3) or set a positive limit.',
   example: 'circuit_breakers: { thresholds: [{ max_requests: 0 }] }',
   check(ctx) {
     for (const c of ctx.model.clusters) {
@@ -185,7 +188,7 @@ export const circuitBreakerZero: LintRule = {
         (list ?? []).forEach((t, i) => {
           for (const f of THRESHOLD_FIELDS) {
             if (t[f] !== 0) continue;
-            const effect = f === 'max_retries' ? 'no request is ever retried' : 'every request overflows with 503 UO';
+            const effect = EFFECT[f];
             ctx.report(this, { node: t, field: f, path: `${c.path}.circuit_breakers.${key}[${i}].${f}` },
               `cluster "${c.cluster.name}": circuit breaker ${f} is 0, so ${effect}; remove it for Envoy's default or set a positive limit`);
           }

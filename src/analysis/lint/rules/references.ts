@@ -22,31 +22,31 @@ export const unknownCluster: LintRule = {
     if (!model.clustersKnown) return;
     const names = model.clusterNames;
     const miss = (n: string | undefined) => n !== undefined && n !== '' && !names.has(n);
-    const mirrors = (policies: RequestMirrorPolicy[] | undefined, path: string, where: string) => {
+    const mirrors = (policies: RequestMirrorPolicy[] | undefined, path: () => string, where: () => string) => {
       (policies ?? []).forEach((m, i) => {
         if (!miss(m.cluster)) return;
-        ctx.report(this, { node: m, field: 'cluster', path: `${path}.request_mirror_policies[${i}].cluster` },
-          `${where} mirrors to cluster "${m.cluster}", which is not defined${didYouMean(m.cluster!, names)}; define it or fix the name`);
+        ctx.report(this, { node: m, field: 'cluster', path: `${path()}.request_mirror_policies[${i}].cluster` },
+          `${where()} mirrors to cluster "${m.cluster}", which is not defined${didYouMean(m.cluster!, names)}; define it or fix the name`);
       });
     };
-    for (const rc of model.routeConfigs) mirrors(rc.routeConfig.request_mirror_policies, rc.path, routeConfigLabel(rc.routeConfig));
-    for (const vh of virtualHosts(model)) mirrors(vh.vhost.request_mirror_policies, vh.path, vhostLabel(vh));
+    for (const rc of model.routeConfigs) mirrors(rc.routeConfig.request_mirror_policies, () => rc.path, () => routeConfigLabel(rc.routeConfig));
+    for (const vh of virtualHosts(model)) mirrors(vh.vhost.request_mirror_policies, () => vh.path, () => vhostLabel(vh));
     for (const r of allRoutes(model)) {
       const a = r.route.route;
       if (!a) continue;
-      const where = `${routeLabel(r)} in ${vhostLabel(r.vhost)}`;
+      const where = () => `${routeLabel(r)} in ${vhostLabel(r.vhost)}`;
       if (miss(a.cluster)) {
         ctx.report(this, { node: a, field: 'cluster', path: `${r.path}.route.cluster` },
-          `${where} forwards to cluster "${a.cluster}", which is not defined${didYouMean(a.cluster!, names)}: ` +
+          `${where()} forwards to cluster "${a.cluster}", which is not defined${didYouMean(a.cluster!, names)}: ` +
             'requests get 503 NC (cluster_not_found); define the cluster or fix the name');
       }
       (a.weighted_clusters?.clusters ?? []).forEach((w, i) => {
         if (!miss(w.name)) return;
         ctx.report(this, { node: w, field: 'name', path: `${r.path}.route.weighted_clusters.clusters[${i}].name` },
-          `${where} sends weight ${w.weight ?? 0} to cluster "${w.name}", which is not defined${didYouMean(w.name!, names)}: ` +
+          `${where()} sends weight ${w.weight ?? 0} to cluster "${w.name}", which is not defined${didYouMean(w.name!, names)}: ` +
             'that share of requests gets 503 NC; define the cluster or fix the name');
       });
-      mirrors(a.request_mirror_policies, `${r.path}.route`, where);
+      mirrors(a.request_mirror_policies, () => `${r.path}.route`, where);
     }
   },
 };

@@ -3,10 +3,22 @@
  * regexes RE2 rejects, weighted clusters with no weight, domains with ports, no catch-all
  * virtual host, `cluster_header` without a fallback. Route shadowing lives in shadowing.ts.
  */
-import { checkRegex } from '../../../core/regex.js';
+import type { checkRegex } from '../../../core/regex.js';
+import type { LintContext } from '../context.js';
 import type { HcmSite } from '../model.js';
 import type { LintRule } from '../rule.js';
-import { collectRegexSites } from '../regex_sites.js';
+import { collectRegexSites, regexVerdict } from '../regex_sites.js';
+
+/** RE2 verdicts shared by the two regex rules of one lint run (each distinct pattern compiled once). */
+const verdictCache = new WeakMap<LintContext, Map<string, ReturnType<typeof checkRegex>>>();
+function verdicts(ctx: LintContext): Map<string, ReturnType<typeof checkRegex>> {
+  let m = verdictCache.get(ctx);
+  if (!m) {
+    m = new Map();
+    verdictCache.set(ctx, m);
+  }
+  return m;
+}
 import { allRoutes, routeConfigLabel, routeLabel, vhostLabel, virtualHosts } from '../walk.js';
 
 export const invalidRegex: LintRule = {
@@ -20,10 +32,10 @@ export const invalidRegex: LintRule = {
   example: 'match: { safe_regex: { regex: "^/(?=api)" } }',
   check(ctx) {
     for (const site of collectRegexSites(ctx.model)) {
-      const r = checkRegex(site.matcher.regex, ctx.config.runtime);
+      const r = regexVerdict(verdicts(ctx), site.matcher.regex, ctx.config.runtime);
       if (r.ok || /program size/.test(r.error)) continue;
-      ctx.report(this, { node: site.matcher, field: 'regex', path: `${site.path}.regex` },
-        `${site.where}: regex does not compile in RE2: ${r.error.replace(/^invalid regex '.*?': /, '')}; use RE2 syntax (no lookaround or backreferences)`);
+      ctx.report(this, { node: site.matcher, field: 'regex', path: `${site.path()}.regex` },
+        `${site.where()}: regex does not compile in RE2: ${r.error.replace(/^invalid regex '.*?': /, '')}; use RE2 syntax (no lookaround or backreferences)`);
     }
   },
 };
@@ -42,12 +54,12 @@ export const regexProgramSize: LintRule = {
     // A bare RouteConfiguration is loaded by a Bootstrap we cannot see; its runtime may raise the limit.
     const runtimeKnown = ctx.config.kind !== 'route_configuration' || Object.keys(ctx.config.runtime).length > 0;
     for (const site of collectRegexSites(ctx.model)) {
-      const r = checkRegex(site.matcher.regex, ctx.config.runtime);
+      const r = regexVerdict(verdicts(ctx), site.matcher.regex, ctx.config.runtime);
       if (r.ok || !/program size/.test(r.error)) continue;
       const size = /program size of (\d+) > max program size of (\d+)/.exec(r.error);
       const detail = size ? `RE2 program size ${size[1]} exceeds the limit ${size[2]}` : r.error;
-      ctx.report(this, { node: site.matcher, field: 'regex', path: `${site.path}.regex` },
-        `${site.where}: ${detail} (runtime re2.max_program_size.error_level); simplify the regex or raise the limit in layered_runtime` +
+      ctx.report(this, { node: site.matcher, field: 'regex', path: `${site.path()}.regex` },
+        `${site.where()}: ${detail} (runtime re2.max_program_size.error_level); simplify the regex or raise the limit in layered_runtime` +
           (runtimeKnown ? '' : ' (warning only: this route configuration\'s runtime is not in the file)'),
         runtimeKnown ? undefined : 'warning');
     }

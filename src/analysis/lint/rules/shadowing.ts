@@ -12,8 +12,9 @@
  *   only when A's prefix has no letters.
  * Or A and B have identical match blocks (whatever their predicates): then B never gets a turn.
  *
- * Lookups are hashed (sets of earlier prefixes, probed with each prefix of B's path), so a virtual
- * host with thousands of routes costs O(routes x path length), not O(routes^2).
+ * Lookups are hashed (earlier prefixes by length, probed with B's prefix of each such length;
+ * identical matchers bucketed by a cheap key), so a virtual host with thousands of routes costs
+ * about O(routes x distinct prefix lengths), not O(routes^2).
  */
 import type { RouteMatch } from '../../../config/types.js';
 import { lineOf } from '../context.js';
@@ -34,16 +35,24 @@ function hasExtraPredicates(m: RouteMatch): boolean {
   );
 }
 
-/** A canonical text of a match block, for "identical matchers" (bigint-safe, key-order-free). */
-function canonical(v: unknown): string {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v instanceof Uint8Array) return `b${Array.from(v).join('.')}`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+/** Structural equality of decoded match blocks (bigint- and key-order-safe). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
   }
-  return JSON.stringify(v) ?? 'undefined';
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A cheap bucket key for "identical matchers": candidates in one bucket are compared with deepEqual. */
+function bucketKey(m: RouteMatch): string {
+  const lit = m.prefix ?? m.path ?? m.path_separated_prefix ?? m.safe_regex?.regex ?? '';
+  return `${lit}|${m.headers?.length ?? 0}|${m.query_parameters?.length ?? 0}`;
 }
 
 function hasLetters(s: string): boolean {
@@ -53,6 +62,18 @@ function hasLetters(s: string): boolean {
 interface Earlier {
   readonly site: RouteSite;
   readonly why: string;
+}
+
+/** Earlier prefixes, with the distinct lengths present so a lookup probes only those. */
+class PrefixTable {
+  readonly map = new Map<string, Earlier>();
+  readonly lengths: number[] = [];
+
+  add(prefix: string, e: Earlier): void {
+    if (this.map.has(prefix)) return;
+    this.map.set(prefix, e);
+    if (!this.lengths.includes(prefix.length)) this.lengths.push(prefix.length);
+  }
 }
 
 export const shadowedRoute: LintRule = {
@@ -68,16 +89,19 @@ export const shadowedRoute: LintRule = {
   check(ctx) {
     for (const vh of virtualHosts(ctx.model)) {
       // Unconditional earlier routes, by kind. Case-sensitive keys as written; insensitive ones lowercased.
-      const prefixCs = new Map<string, Earlier>();
-      const prefixCi = new Map<string, Earlier>();
+      const prefixCs = new PrefixTable();
+      const prefixCi = new PrefixTable();
       const pathCs = new Map<string, Earlier>();
       const pathCi = new Map<string, Earlier>();
       const sepPrefix = new Map<string, Earlier>();
-      const identical = new Map<string, Earlier>();
+      const identical = new Map<string, { match: RouteMatch; earlier: Earlier }[]>();
       for (const r of routesOf(vh)) {
         const m = r.route.match;
         if (!m || typeof m !== 'object') continue;
-        const key = canonical(m);
+        // Identical plain prefix/path matchers are caught by the prefix and path tables; only
+        // matchers with predicates or a regex need the structural comparison.
+        const extra = hasExtraPredicates(m);
+        const key = extra || (typeof m.prefix !== 'string' && typeof m.path !== 'string' && typeof m.path_separated_prefix !== 'string') ? bucketKey(m) : undefined;
         const hit = findShadow(m, key, { prefixCs, prefixCi, pathCs, pathCi, sepPrefix, identical });
         if (hit) {
           const at = lineOf(hit.site.route);
@@ -87,13 +111,18 @@ export const shadowedRoute: LintRule = {
           continue;
         }
         // Record this route for later ones.
-        if (!identical.has(key)) identical.set(key, { site: r, why: 'has the identical match' });
-        if (hasExtraPredicates(m)) continue;
+        if (key !== undefined) {
+          const bucket = identical.get(key);
+          const e = { match: m, earlier: { site: r, why: 'has the identical match' } };
+          if (bucket) bucket.push(e);
+          else identical.set(key, [e]);
+        }
+        if (extra) continue;
         const ci = m.case_sensitive === false;
         if (typeof m.prefix === 'string') {
           const why = m.prefix === '' || m.prefix === '/' ? `matches every path (prefix "${m.prefix}")` : `matches the shorter prefix "${m.prefix}"`;
-          if (ci) setOnce(prefixCi, m.prefix.toLowerCase(), { site: r, why: `${why} case-insensitively` });
-          else setOnce(prefixCs, m.prefix, { site: r, why });
+          if (ci) prefixCi.add(m.prefix.toLowerCase(), { site: r, why: `${why} case-insensitively` });
+          else prefixCs.add(m.prefix, { site: r, why });
         } else if (typeof m.path === 'string') {
           if (ci) setOnce(pathCi, m.path.toLowerCase(), { site: r, why: `matches path "${m.path}" case-insensitively` });
           else setOnce(pathCs, m.path, { site: r, why: `matches the same path "${m.path}"` });
@@ -110,18 +139,18 @@ function setOnce(map: Map<string, Earlier>, k: string, v: Earlier): void {
 }
 
 interface Tables {
-  prefixCs: Map<string, Earlier>;
-  prefixCi: Map<string, Earlier>;
+  prefixCs: PrefixTable;
+  prefixCi: PrefixTable;
   pathCs: Map<string, Earlier>;
   pathCi: Map<string, Earlier>;
   sepPrefix: Map<string, Earlier>;
-  identical: Map<string, Earlier>;
+  identical: Map<string, { match: RouteMatch; earlier: Earlier }[]>;
 }
 
 /** The earliest recorded route that always matches before a route with match `m`, if any. */
-function findShadow(m: RouteMatch, key: string, t: Tables): Earlier | undefined {
-  const same = t.identical.get(key);
-  if (same) return same;
+function findShadow(m: RouteMatch, key: string | undefined, t: Tables): Earlier | undefined {
+  const same = key === undefined ? undefined : t.identical.get(key)?.find((e) => deepEqual(e.match, m));
+  if (same) return same.earlier;
   if (m.connect_matcher !== undefined) return undefined;
   const bCi = m.case_sensitive === false;
   // The literal every path matched by B starts with, and whether B is an exact path.
@@ -140,25 +169,26 @@ function findShadow(m: RouteMatch, key: string, t: Tables): Earlier | undefined 
     return catchAll(t);
   }
   if (lit === undefined) return undefined;
-  const lower = lit.toLowerCase();
   let best: Earlier | undefined;
   const consider = (e: Earlier | undefined) => {
     if (e && (best === undefined || e.site.index < best.site.index)) best = e;
   };
-  // Earlier prefixes: every prefix of B's literal (including the empty one and the whole literal).
-  for (let n = 0; n <= lit.length; n++) {
+  // Earlier prefixes: the prefixes of B's literal of each length some earlier prefix has.
+  for (const n of t.prefixCs.lengths) {
+    if (n > lit.length) continue;
     const p = lit.slice(0, n);
-    const cs = t.prefixCs.get(p);
+    const cs = t.prefixCs.map.get(p);
     // A case-sensitive A covers a case-insensitive B only if A's prefix has no letters.
     if (cs && (!bCi || !hasLetters(p))) consider(cs);
-    consider(t.prefixCi.get(lower.slice(0, n)));
   }
+  const lower = t.prefixCi.lengths.length > 0 || t.pathCi.size > 0 ? lit.toLowerCase() : '';
+  for (const n of t.prefixCi.lengths) if (n <= lit.length) consider(t.prefixCi.map.get(lower.slice(0, n)));
   if (exact) {
     const cs = t.pathCs.get(lit);
     if (cs && (!bCi || !hasLetters(lit))) consider(cs);
-    consider(t.pathCi.get(lower));
+    if (t.pathCi.size > 0) consider(t.pathCi.get(lower));
   }
-  if (!bCi) {
+  if (!bCi && t.sepPrefix.size > 0) {
     // path_separated_prefix A covers B when B's literal is A's, or lies under A after a '/'.
     // A prefix B equal to A would also match "/apix", which A does not: only a literal under "A/" is covered.
     for (let n = 1; n <= lit.length; n++) {
@@ -172,8 +202,8 @@ function findShadow(m: RouteMatch, key: string, t: Tables): Earlier | undefined 
 }
 
 function catchAll(t: Tables): Earlier | undefined {
-  const a = t.prefixCs.get('') ?? t.prefixCi.get('');
-  const b = t.prefixCs.get('/') ?? t.prefixCi.get('/');
+  const a = t.prefixCs.map.get('') ?? t.prefixCi.map.get('');
+  const b = t.prefixCs.map.get('/') ?? t.prefixCi.map.get('/');
   if (a && b) return a.site.index < b.site.index ? a : b;
   return a ?? b;
 }

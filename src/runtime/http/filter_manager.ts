@@ -1,0 +1,188 @@
+/**
+ * The HTTP filter chain of one stream (Envoy's FilterManager): decoder filters in config order,
+ * encoder filters in reverse order, iteration that stops on `'StopIteration'` and resumes on
+ * `continueDecoding()` / `continueEncoding()`, and buffering of body chunks that arrive while the
+ * chain is stopped. ActiveStream (active_stream.ts) extends it with the downstream I/O.
+ *
+ * Rules (see filter.ts for the filter-facing contract): the terminal (last) decoder stopping is
+ * normal and completes the headers phase; a local reply or a started response ends decoding;
+ * `continueDecoding()` resumes wherever the chain is stopped (all filters of a stream share one
+ * callbacks object), and is a no-op when nothing is stopped or the stream is complete.
+ */
+import type {
+  ResponseHeaderMap,
+  RequestHeaderMap,
+  FilterFactoryCb,
+  StreamDecoderFilter,
+  StreamDecoderFilterCallbacks,
+  StreamEncoderFilter,
+  StreamEncoderFilterCallbacks,
+} from './filter.js';
+
+export const EMPTY_BUFFER = Buffer.alloc(0);
+
+export abstract class FilterManager {
+  abstract readonly requestHeaders: RequestHeaderMap;
+  protected readonly decoders: StreamDecoderFilter[] = [];
+  protected readonly encoders: StreamEncoderFilter[] = [];
+  protected decodeStoppedAt = -1;
+  protected headersDone = false;
+  protected pendingData: Buffer[] | undefined;
+  protected pendingEnd = false;
+  protected headersEndStream = false;
+  protected encodeStoppedAt = -1;
+  protected encodeHeadersPending: ResponseHeaderMap | undefined;
+  protected encodePendingData: Buffer[] | undefined;
+  protected encodePendingEnd = false;
+  protected responseStarted = false;
+  protected completed = false;
+
+  /** Writes response headers downstream (after the encoder filters). */
+  protected abstract writeHeaders(h: ResponseHeaderMap, endStream: boolean): void;
+  /** Writes a response body chunk downstream (after the encoder filters). */
+  protected abstract writeData(chunk: Buffer, endStream: boolean): void;
+
+  /** Creates the stream's filters; `callbacks` is the stream itself. */
+  protected installFilters(factories: readonly FilterFactoryCb[], callbacks: StreamDecoderFilterCallbacks & StreamEncoderFilterCallbacks): void {
+    for (let i = 0; i < factories.length; i++) {
+      const inst = factories[i]!();
+      if (inst.decoder) {
+        inst.decoder.setDecoderFilterCallbacks(callbacks);
+        this.decoders.push(inst.decoder);
+      }
+      if (inst.encoder) {
+        inst.encoder.setEncoderFilterCallbacks(callbacks);
+        this.encoders.unshift(inst.encoder);
+      }
+    }
+  }
+
+  /** Request body chunk (or the end) from the codec: through the chain, or buffered while stopped. */
+  protected decodeBody(chunk: Buffer, end: boolean): void {
+    if (!this.headersDone || this.decodeStoppedAt >= 0) {
+      if (chunk.length > 0) (this.pendingData ??= []).push(chunk);
+      if (end) this.pendingEnd = true;
+      return;
+    }
+    this.iterateDecodeData(chunk, end, 0);
+  }
+
+  /** Calls onDestroy once on every filter (a filter that is both is destroyed once). */
+  protected destroyFilters(): void {
+    const d = this.decoders;
+    for (let i = 0; i < d.length; i++) d[i]!.onDestroy();
+    const e = this.encoders;
+    for (let i = 0; i < e.length; i++) if (!d.includes(e[i] as unknown as StreamDecoderFilter)) e[i]!.onDestroy();
+  }
+
+  protected iterateDecodeHeaders(from: number, endStream: boolean): void {
+    const d = this.decoders;
+    const last = d.length - 1;
+    for (let i = from; i <= last; i++) {
+      const status = d[i]!.decodeHeaders(this.requestHeaders, endStream);
+      if (this.completed || this.responseStarted) return;
+      // The terminal filter stopping is normal (router): headers are done.
+      if (status === 'StopIteration' && i < last) {
+        this.decodeStoppedAt = i;
+        return;
+      }
+    }
+    this.decodeStoppedAt = -1;
+    this.headersDone = true;
+    this.flushPendingData(0);
+  }
+
+  protected iterateDecodeData(chunk: Buffer, end: boolean, from: number): void {
+    const d = this.decoders;
+    const last = d.length - 1;
+    for (let i = from; i <= last; i++) {
+      const status = d[i]!.decodeData(chunk, end);
+      if (this.completed) return;
+      if (status === 'StopIteration' && i < last) {
+        this.decodeStoppedAt = i;
+        (this.pendingData ??= []).unshift(chunk);
+        if (end) this.pendingEnd = true;
+        return;
+      }
+    }
+  }
+
+  protected flushPendingData(from: number): void {
+    const pending = this.pendingData;
+    const end = this.pendingEnd;
+    this.pendingData = undefined;
+    this.pendingEnd = false;
+    if (pending) {
+      for (let k = 0; k < pending.length; k++) {
+        const isLast = k === pending.length - 1;
+        this.iterateDecodeData(pending[k]!, end && isLast, from);
+        if (this.completed || this.decodeStoppedAt >= 0) {
+          // Re-queue what was not delivered.
+          const rest = pending.slice(k + 1);
+          if (rest.length) (this.pendingData ??= []).push(...rest);
+          if (end) this.pendingEnd = true;
+          return;
+        }
+      }
+    } else if (end) {
+      this.iterateDecodeData(EMPTY_BUFFER, true, from);
+    }
+  }
+
+  continueDecoding(): void {
+    if (this.completed || this.decodeStoppedAt < 0) return;
+    const at = this.decodeStoppedAt;
+    this.decodeStoppedAt = -1;
+    if (!this.headersDone) {
+      this.iterateDecodeHeaders(at + 1, this.headersEndStream);
+    } else {
+      this.flushPendingData(at + 1);
+    }
+  }
+
+  encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): void {
+    if (this.completed || this.responseStarted) return;
+    this.iterateEncodeHeaders(headers, endStream, 0);
+  }
+
+  protected iterateEncodeHeaders(headers: ResponseHeaderMap, endStream: boolean, from: number): void {
+    const e = this.encoders;
+    for (let i = from; i < e.length; i++) {
+      const status = e[i]!.encodeHeaders(headers, endStream);
+      if (this.completed) return;
+      if (status === 'StopIteration') {
+        this.encodeStoppedAt = i;
+        this.encodeHeadersPending = headers;
+        this.encodePendingEnd = endStream;
+        return;
+      }
+    }
+    this.writeHeaders(headers, endStream);
+  }
+
+  encodeData(chunk: Buffer, endStream: boolean): void {
+    if (this.completed) return;
+    if (this.encodeStoppedAt >= 0) {
+      (this.encodePendingData ??= []).push(chunk);
+      if (endStream) this.encodePendingEnd = true;
+      return;
+    }
+    const e = this.encoders;
+    for (let i = 0; i < e.length; i++) e[i]!.encodeData(chunk, endStream);
+    this.writeData(chunk, endStream);
+  }
+
+  continueEncoding(): void {
+    if (this.completed || this.encodeStoppedAt < 0) return;
+    const at = this.encodeStoppedAt;
+    const headers = this.encodeHeadersPending;
+    const data = this.encodePendingData;
+    const end = this.encodePendingEnd;
+    this.encodeStoppedAt = -1;
+    this.encodeHeadersPending = undefined;
+    this.encodePendingData = undefined;
+    this.encodePendingEnd = false;
+    if (headers) this.iterateEncodeHeaders(headers, end && !data, at + 1);
+    if (data) for (let k = 0; k < data.length; k++) this.encodeData(data[k]!, end && k === data.length - 1);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Every --json report of match and explain validates against docs/report.schema.json (draft
+ * 2020-12, additionalProperties false): a field added to the output without the schema, or
+ * renamed, fails here.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ROOT, runCli } from './run_cli.js';
+
+const schema = JSON.parse(readFileSync(ROOT + 'docs/report.schema.json', 'utf8')) as object;
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+const CASES: string[][] = [
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com', '--path', '/api/x', '--random', '50'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com:10000', '--path', '/'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com', '--path', '/old'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com', '--path', '/healthz'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'secure.example.com', '--path', '/'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com', '--path', '/ghost'],
+  ['-c', 'fixtures/explain/bootstrap.yaml', '--host', 'api.example.com', '--path', '/', '--scheme', 'https'],
+  ['-c', 'fixtures/explain/routes.yaml', '--host', 'www.example.com', '--path', '/users/1', '-H', 'x-tenant: acme'],
+  ['-c', 'fixtures/explain/nostar.yaml', '--path', '/'],
+  ['-c', 'fixtures/explain/config_dump.json', '--host', 'reviews', '--path', '/'],
+  ['-c', 'fixtures/explain/sni_only.yaml', '--host', 'b.example.com', '--path', '/', '--scheme', 'https'],
+];
+
+for (const command of ['match', 'explain']) {
+  test(`${command} --json validates against docs/report.schema.json`, () => {
+    for (const args of CASES) {
+      const r = runCli([command, ...args, '--json']);
+      assert.ok(r.status === 0 || r.status === 1, `${args.join(' ')}: exit ${r.status} ${r.stderr}`);
+      assert.notEqual(r.stdout, "", `${args.join(" ")}: no output; stderr: ${r.stderr}`);
+      const report = JSON.parse(r.stdout) as { schema: string };
+      assert.equal(report.schema, `tsproxy.${command}/v1`);
+      const ok = validate(report);
+      assert.ok(ok, `${command} ${args.join(' ')}: ${JSON.stringify(validate.errors, null, 1)}`);
+    }
+  });
+}
+
+test('the schema rejects an unknown field', () => {
+  const r = JSON.parse(runCli(['match', ...CASES[0]!, '--json']).stdout) as Record<string, unknown>;
+  assert.equal(validate({ ...r, surprise: 1 }), false);
+});

@@ -1,0 +1,85 @@
+// `tsproxy serve` as a process: starts, logs the bound port, serves, drains on SIGTERM and exits
+// 0; a broken config prints file:line:col diagnostics and exits 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+
+const root = new URL('../../../', import.meta.url).pathname;
+
+const CONFIG = `static_resources:
+  listeners:
+  - name: demo
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: demo
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {prefix: "/"}
+                direct_response: {status: 200, body: {inline_string: "served"}}
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+`;
+
+function get(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('serve: logs the bound port, serves, exits 0 on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsproxy-serve-'));
+  const file = join(dir, 'envoy.yaml');
+  writeFileSync(file, CONFIG);
+  const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file, '--drain-time-s', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    let port = 0;
+    for (let i = 0; i < 100 && port === 0; i++) {
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(port > 0, stderr);
+    const r = await get(port);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'served');
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /SIGTERM: draining/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('serve: config errors are printed as file:line:col and exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsproxy-serve-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, CONFIG.replace('stat_prefix: demo', 'stat_prefix: demo\n          bogus_field: 1'));
+  const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, 2);
+  assert.match(stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: error .*bogus_field`));
+});
