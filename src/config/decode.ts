@@ -169,7 +169,11 @@ export class Decoder {
         const n = unwrap(node);
         if (n.t === 'scalar') {
           if (typeof n.value === 'boolean') return n.value;
-          if (n.value === 'true' || n.value === 'false') return n.value === 'true';
+          // Envoy reads YAML through yaml-cpp, whose booleans include YAML 1.1's yes/no/on/off.
+          if (typeof n.value === 'string') {
+            const b = YAML11_BOOLEANS.get(n.value);
+            if (b !== undefined) return b;
+          }
         }
         return this.typeError(node, 'a boolean', path);
       }
@@ -244,7 +248,8 @@ export class Decoder {
     for (const v of values) {
       let problem: string | undefined;
       if (typeof v === 'number') {
-        if (c.min !== undefined && v < c.min) problem = `must be at least ${c.min}, got ${v}`;
+        if (c.positive && !(v > 0)) problem = 'must be greater than 0';
+        else if (c.min !== undefined && v < c.min) problem = `must be at least ${c.min}, got ${v}`;
         else if (c.max !== undefined && v > c.max) problem = `must be at most ${c.max}, got ${v}`;
       } else if (typeof v === 'string' && c.minLen !== undefined && v.length < c.minLen) {
         problem = 'must not be empty';
@@ -365,6 +370,13 @@ export class Decoder {
   private typeError(node: SrcNode, expected: string, path: string): undefined {
     this.report('error', 'schema/type', `expected ${expected}, got ${describeNode(node)}`, node.start, node.end, path);
     return undefined;
+  }
+}
+
+const YAML11_BOOLEANS = new Map<string, boolean>();
+for (const [words, value] of [[['y', 'yes', 'true', 'on'], true], [['n', 'no', 'false', 'off'], false]] as const) {
+  for (const w of words) {
+    for (const spelled of [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]) YAML11_BOOLEANS.set(spelled, value);
   }
 }
 

@@ -70,6 +70,7 @@ export function loadConfig(text: string, file: string, options: LoadOptions = {}
   }
   const kind = options.type ? KIND_OF_TYPE[options.type] : detectKind(root);
   const config = decodeAs(kind, root, dec, file);
+  if (kind === 'route_configuration') hintTestFile(root, dec);
   return { config, diagnostics: sortDiagnostics([...parsed.diagnostics, ...dec.diagnostics]) };
 }
 
@@ -235,6 +236,13 @@ function collectInlineRoutes(cfg: LoadedConfig, dec: Decoder, dump: boolean): vo
       }
     }
   }
+}
+
+/** A router_check test file given as a config: say so on the `tests` error. */
+function hintTestFile(root: MapNode, dec: Decoder): void {
+  if (!root.entries.some((e) => e.key === 'tests')) return;
+  const d = dec.diagnostics.find((x) => x.rule === 'schema/unknown-field' && x.path === '$.tests');
+  if (d) d.message += ' (this looks like a router_check test file: pass it with -t, and the route config with -c)';
 }
 
 /**

@@ -14,7 +14,7 @@ const positions = new WeakMap<object, SourcePosition>();
 export interface LazyPosition {
   /** Where the object was written. */
   position(): SourcePosition;
-  /** Where its field `field` (snake_case, or a map key) was written, if it was. */
+  /** Where its field `field` (snake_case, a map key, or for a list an index like `'2'`) was written. */
   field(field: string): SourcePosition | undefined;
   /** JSON path of the object in its file, e.g. `$.configs[2].dynamic_route_configs[0].route_config`. */
   readonly path?: string;
@@ -54,7 +54,8 @@ export function jsonPathOf(node: object | undefined): string | undefined {
 
 /**
  * Position of a field inside a decoded message (e.g. the `cluster` value of a RouteAction),
- * when the decoder recorded it. Falls back to the message's own position.
+ * when the decoder recorded it. Falls back to the message's own position. For a decoded list,
+ * `field` may be an index (`fieldPositionOf(vh.domains, '1')`): scalar items are positioned too.
  */
 const fieldPositions = new WeakMap<object, Map<string, SourcePosition>>();
 

@@ -100,7 +100,8 @@ export function filterChainLabel(chain: FilterChain | undefined, index: number):
 /** `address:port` of a listener, or its pipe path. */
 export function listenerAddress(listener: Listener): string {
   const sa = listener.address?.socket_address;
-  if (sa) return `${sa.address}:${sa.port_value ?? sa.named_port ?? 0}`;
+  // IPv6 in brackets, as Envoy prints addresses (`[::]:80`; its stat names read `[__]_80`).
+  if (sa) return `${sa.address.includes(':') ? `[${sa.address}]` : sa.address}:${sa.port_value ?? sa.named_port ?? 0}`;
   if (listener.address?.pipe) return listener.address.pipe.path;
   return '-';
 }

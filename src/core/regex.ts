@@ -21,15 +21,70 @@ RE2.unicodeWarningLevel = 'nothing';
 export const RE2_MAX_PROGRAM_SIZE_ERROR_LEVEL_DEFAULT = 100;
 
 /** A compiled safe_regex. */
-export interface CompiledRegex {
-  readonly pattern: string;
-  /** Anchored `^(?:pattern)$`: Envoy's safe_regex match is a full match (RE2::FullMatch). */
-  readonly full: RE2;
-  /** Global, unanchored: for regex_rewrite (RE2::GlobalReplace). */
-  readonly global: RE2;
-  readonly programSize: number;
-  /** Number of capturing groups (RE2::NumberOfCapturingGroups). */
-  readonly groupCount: number;
+export class CompiledRegex {
+  private globalRe: RE2 | undefined;
+  private groups: number | undefined;
+  /**
+   * A literal every full match starts with (see literalPrefix), for a cheap startsWith check
+   * before calling into RE2; "" when none.
+   */
+  readonly literalPrefix: string;
+  constructor(
+    readonly pattern: string,
+    /** Anchored `^(?:pattern)$`: Envoy's safe_regex match is a full match (RE2::FullMatch). */
+    readonly full: RE2,
+    readonly programSize: number,
+  ) {
+    this.literalPrefix = literalPrefix(pattern);
+  }
+  /** Global, unanchored: for regex_rewrite (RE2::GlobalReplace). Compiled on first use. */
+  get global(): RE2 {
+    return (this.globalRe ??= new RE2(this.pattern, 'g'));
+  }
+  /** Number of capturing groups (RE2::NumberOfCapturingGroups). Computed on first use. */
+  get groupCount(): number {
+    if (this.groups === undefined) {
+      // `(?:p)|` matches "" at 0 and reports every group of p (unset): the group count.
+      const probe = new RE2(`(?:${this.pattern})|`).exec('');
+      this.groups = probe === null ? 0 : probe.length - 1;
+    }
+    return this.groups;
+  }
+}
+
+const META = new Set(['.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$', '\\']);
+const QUANT = new Set(['*', '+', '?', '{']);
+
+/**
+ * The literal text every match of `pattern` must start with, computed conservatively: the
+ * leading run of plain characters (and escaped punctuation) before any metacharacter, minus
+ * the last one when a quantifier follows it. "" for patterns with `|`, flags or a leading
+ * class/group. Used only as a pre-filter: RE2 still decides.
+ */
+export function literalPrefix(pattern: string): string {
+  if (pattern.includes('|')) return '';
+  let i = pattern.startsWith('^') ? 1 : 0;
+  let out = '';
+  let lastLen = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      if (n === undefined || /[A-Za-z0-9]/.test(n)) break;
+      lastLen = 1;
+      out += n;
+      i += 2;
+      continue;
+    }
+    if (META.has(c)) break;
+    const cp = pattern.codePointAt(i) ?? 0;
+    const ch = String.fromCodePoint(cp);
+    lastLen = ch.length;
+    out += ch;
+    i += ch.length;
+  }
+  if (i < pattern.length && QUANT.has(pattern[i])) out = out.slice(0, out.length - lastLen);
+  return out;
 }
 
 export type RegexCompileResult =
@@ -50,10 +105,8 @@ function runtimeNumber(runtime: RuntimeValues | undefined, key: string): number 
  */
 export function compileRegex(pattern: string, runtime?: RuntimeValues, maxProgramSize?: number): RegexCompileResult {
   let full: RE2;
-  let global: RE2;
   try {
     full = new RE2(`^(?:${pattern})$`);
-    global = new RE2(pattern, 'g');
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return { ok: false, error: `invalid regex '${pattern}': ${msg}` };
@@ -69,10 +122,7 @@ export function compileRegex(pattern: string, runtime?: RuntimeValues, maxProgra
     };
   }
   const warnLevel = runtimeNumber(runtime, 're2.max_program_size.warn_level');
-  // `(?:p)|` matches "" at 0 and reports every group of p (unset): the group count.
-  const probe = new RE2(`(?:${pattern})|`).exec('');
-  const groupCount = probe === null ? 0 : probe.length - 1;
-  const regex: CompiledRegex = { pattern, full, global, programSize, groupCount };
+  const regex = new CompiledRegex(pattern, full, programSize);
   if (warnLevel !== undefined && programSize > warnLevel) {
     return {
       ok: true,
@@ -97,8 +147,9 @@ export function checkRegex(
     : { ok: true, programSize: r.regex.programSize };
 }
 
-/** RE2::FullMatch. */
+/** RE2::FullMatch (after a literal-prefix pre-check that cannot change the result). */
 export function regexFullMatch(r: CompiledRegex, s: string): boolean {
+  if (r.literalPrefix !== '' && !s.startsWith(r.literalPrefix)) return false;
   return r.full.test(s);
 }
 

@@ -7,8 +7,8 @@
  * Hot path: with no trace, route() allocates only the decision object (plus a sliced path
  * when the request has a query, and the weighted-pick record for weighted routes).
  */
-import type { Any, HttpConnectionManager, RouteConfiguration } from '../config/types.js';
-import type { Diagnostic } from '../config/diagnostic.js';
+import type { Any, HttpConnectionManager, RouteConfiguration, VirtualHost } from '../config/types.js';
+import type { Diagnostic, SourcePosition } from '../config/diagnostic.js';
 import type {
   ClusterResolution,
   RouteDecision,
@@ -75,7 +75,7 @@ export class CompiledVirtualHost implements VirtualHostEntry {
   requestGroup: HeaderMutationGroup | undefined;
   responseGroup: HeaderMutationGroup | undefined;
   constructor(
-    readonly config: RouteConfiguration['virtual_hosts'] extends (infer V)[] | undefined ? V : never,
+    readonly config: VirtualHost,
     readonly index: number,
   ) {
     this.requireTls = config.require_tls ?? 'NONE';
@@ -83,7 +83,7 @@ export class CompiledVirtualHost implements VirtualHostEntry {
   get name(): string {
     return this.config.name;
   }
-  get position() {
+  get position(): SourcePosition | undefined {
     return positionOf(this.config);
   }
   get hasVirtualClusters(): boolean {

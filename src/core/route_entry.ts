@@ -86,6 +86,8 @@ export class CompiledRoute implements RouteEntry {
   readonly runtimeNumerator: number;
   readonly runtimeDenominator: number;
   private readonly hasRuntime: boolean;
+  /** `filter_state` matchers present: never matches (no filter state in tsproxy). */
+  readonly hasFilterState: boolean;
   private readonly valid: boolean;
 
   // --- actions ---
@@ -147,11 +149,8 @@ export class CompiledRoute implements RouteEntry {
       kind = 'connect_matcher';
     } else {
       kind = 'unsupported';
-      if (m.path_match_policy !== undefined) {
-        report(ctx, 'warning', 'unsupported/path-match-policy', `path_match_policy (${m.path_match_policy['@type']}) is not implemented by tsproxy; the route never matches`, `${mp}.path_match_policy`, m, 'path_match_policy');
-      } else {
-        report(ctx, 'error', 'schema/required', 'RouteMatch needs one of prefix, path, safe_regex, path_separated_prefix, connect_matcher', mp, m);
-      }
+      // path_match_policy (URI templates) is reported by the config loader as unsupported; such
+      // a route never matches. A RouteMatch without any path specifier is a schema error there too.
     }
     this.pathKind = kind;
     this.pathValue = value;
@@ -160,9 +159,9 @@ export class CompiledRoute implements RouteEntry {
     this.headerMatchers = (m.headers ?? []).map((h, i) => compileHeaderMatcher(h, ctx, `${mp}.headers[${i}]`));
     this.queryMatchers = (m.query_parameters ?? []).map((q, i) => compileQueryParameterMatcher(q, ctx, `${mp}.query_parameters[${i}]`));
     this.metadataMatchers = ((m.dynamic_metadata ?? []) as MetadataMatcherConfig[]).map((d, i) => compileMetadataMatcher(d, ctx, `${mp}.dynamic_metadata[${i}]`));
-    if (m.filter_state !== undefined && m.filter_state.length > 0) {
-      report(ctx, 'warning', 'unsupported/filter-state-match', 'filter_state matchers are not implemented by tsproxy; they never match', `${mp}.filter_state`, m, 'filter_state');
-    }
+    // filter_state matchers (reported unsupported by the loader): tsproxy keeps no filter state,
+    // and Envoy's FilterStateMatcher fails on a missing key, so such a route never matches.
+    this.hasFilterState = m.filter_state !== undefined && m.filter_state.length > 0;
     this.grpc = m.grpc !== undefined;
     this.tlsPresented = m.tls_context?.presented;
     this.tlsValidated = m.tls_context?.validated;
@@ -263,7 +262,7 @@ export class CompiledRoute implements RouteEntry {
     this.fastPrefix = kind === 'prefix' && this.caseSensitive && this.valid && !scope.ignorePathParameters ? value : undefined;
     this.hasRest =
       this.hasRuntime || this.grpc || this.headerMatchers.length > 0 || this.queryMatchers.length > 0 ||
-      this.tlsPresented !== undefined || this.tlsValidated !== undefined || this.metadataMatchers.length > 0;
+      this.tlsPresented !== undefined || this.tlsValidated !== undefined || this.metadataMatchers.length > 0 || this.hasFilterState;
   }
   private readonly scopeIgnorePathParameters: boolean;
   /**
@@ -328,7 +327,7 @@ export class CompiledRoute implements RouteEntry {
     if (this.tlsPresented !== undefined && this.tlsPresented !== (req.tls?.presented === true)) return false;
     if (this.tlsValidated !== undefined && this.tlsValidated !== (req.tls?.validated === true)) return false;
     for (let i = 0; i < this.metadataMatchers.length; i++) if (!this.metadataMatchers[i].matches(req.dynamicMetadata)) return false;
-    return true;
+    return !this.hasFilterState;
   }
 
   /** Length of the path the matcher consumed, for prefix_rewrite (Envoy's `matched_path`). */

@@ -7,7 +7,8 @@
  *
  * A route is keyed by segment `s` only when it can match nothing but paths whose first segment
  * is `s`: a case-sensitive `prefix` of the form `/s/...`, a case-sensitive `path` `/s` or
- * `/s/...`, a case-sensitive `path_separated_prefix` `/s...` without a further slash... All other
+ * `/s/...`, a case-sensitive `path_separated_prefix` `/s...`, a `safe_regex` whose literal
+ * prefix (regex.ts literalPrefix) is `/s/...`. All other
  * routes (regexes, `/` prefixes, case-insensitive matchers, prefixes ending mid-segment) go in
  * every list.
  */
@@ -32,6 +33,13 @@ function routeSegment(r: CompiledRoute): string | undefined {
     case 'prefix':
       // "/seg" could also match "/segment": only "/seg/..." pins the segment.
       return slash > 1 ? v.slice(1, slash) : undefined;
+    case 'safe_regex': {
+      // A regex whose literal prefix is "/seg/..." only matches paths in that segment.
+      const lit = r.pathRegex?.literalPrefix ?? '';
+      if (!lit.startsWith('/')) return undefined;
+      const s2 = lit.indexOf('/', 1);
+      return s2 > 1 ? lit.slice(1, s2) : undefined;
+    }
     case 'path':
     case 'path_separated_prefix': {
       const seg = slash < 0 ? v.slice(1) : v.slice(1, slash);

@@ -187,6 +187,10 @@ export function traceRoute(r: CompiledRoute, req: RouteRequest, pathOnly: string
       return;
     }
   }
+  if (r.hasFilterState) {
+    push('filter_state', 'filter_state matchers never match in tsproxy (no filter state is kept)', 'filter_state', m);
+    return;
+  }
   push('unknown', 'did not match', undefined, r.config);
 }
 

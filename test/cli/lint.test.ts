@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'tsproxy.js');
@@ -19,6 +21,12 @@ function lint(args: string[], input?: string): { code: number | null; stdout: st
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Asserts the exit code of `tsproxy lint ARGS`, showing stderr when it differs. */
+function expectCode(args: string[], code: number, input?: string): void {
+  const r = lint(args, input);
+  assert.equal(r.code, code, `tsproxy lint ${args.join(' ')}: ${r.stderr}`);
 }
 
 const BAD = 'fixtures/lint/route__unknown-cluster/bad.yaml';
@@ -38,11 +46,11 @@ test('text: file:line:col: severity message [rule] with an excerpt and caret; ex
 });
 
 test('exit 0 on a clean file, and --fail-on warning turns warnings into failure', () => {
-  assert.equal(lint([GOOD]).code, 0);
+  expectCode([GOOD], 0);
   const f = 'fixtures/lint/route__shadowed/bad.yaml';
-  assert.equal(lint([f]).code, 0);
-  assert.equal(lint(['--fail-on', 'warning', f]).code, 1);
-  assert.equal(lint(['--fail-on', 'warning', '--rule-off', 'route/shadowed', f]).code, 0);
+  expectCode([f], 0);
+  expectCode(['--fail-on', 'warning', f], 1);
+  expectCode(['--fail-on', 'warning', '--rule-off', 'route/shadowed', f], 0);
 });
 
 test('json: documented array with 1-based positions and JSON paths', () => {
@@ -95,11 +103,11 @@ test('malformed YAML exits 1 with the parser position', () => {
 });
 
 test('usage errors exit 2: no files, unknown --rule-off, bad --format', () => {
-  assert.equal(lint([]).code, 2);
+  expectCode([], 2);
   const r = lint(['--rule-off', 'route/unknown-clustr', GOOD]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /did you mean "route\/unknown-cluster"/);
-  assert.equal(lint(['--format', 'xml', GOOD]).code, 2);
+  expectCode(['--format', 'xml', GOOD], 2);
 });
 
 test('--quiet prints only findings that reach --fail-on and no summary', () => {
@@ -122,8 +130,8 @@ test('--type forces the document kind; a bad value is a usage error', () => {
   const asBootstrap = lint(['--type', 'bootstrap', '--format', 'json', '-'], routes);
   assert.equal(asBootstrap.code, 1);
   assert.deepEqual((JSON.parse(asBootstrap.stdout) as { rule: string }[]).map((d) => d.rule), ['schema/unknown-field']);
-  assert.equal(lint(['--type', 'route', '-'], routes).code, 0);
-  assert.equal(lint(['--type', 'route_configuration', '-'], routes).code, 0);
+  expectCode(['--type', 'route', '-'], 0, routes);
+  expectCode(['--type', 'route_configuration', '-'], 0, routes);
   const bad = lint(['--type', 'nope', '-'], routes);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--type must be one of bootstrap, route, config_dump/);
@@ -133,4 +141,18 @@ test('sarif from stdin names the artifact "stdin"', () => {
   const r = lint(['--format', 'sarif', '-'], 'virtual_hosts:\n- name: a\n  domains: ["x:80"]\n');
   const log = JSON.parse(r.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
   assert.deepEqual(log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri), ['stdin', 'stdin']);
+});
+
+test('a file over 64 MiB is refused without being read (config/limit, exit 1)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsproxy-lint-'));
+  try {
+    const f = join(dir, 'huge.yaml');
+    writeFileSync(f, '');
+    truncateSync(f, 65 * 1024 * 1024);
+    const r = lint(['--format', 'json', f]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { rule: string; line: number }[]).map((d) => [d.rule, d.line]), [['config/limit', 1]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

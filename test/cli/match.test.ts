@@ -26,6 +26,7 @@ test('bare route config: full text output, exit 0', () => {
       'hash policy   none',
       'headers       - x-debug',
       '              + x-tenant-id: acme',
+      '              + x-envoy-original-host: www.example.com',
       'outcome       forwarded to cluster "users" (a bare RouteConfiguration: cluster existence not checked)',
       'stats         cluster.users.upstream_rq_total',
       'note          a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>',

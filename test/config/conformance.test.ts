@@ -43,4 +43,5 @@ test('TestRoutes.golden.proto.json (trailing comma, not a config) still parses a
   assert.ok(r.config);
   assert.ok(r.diagnostics.every((d) => d.rule !== 'schema/syntax'));
   assert.equal(r.diagnostics[0]!.rule, 'schema/unknown-field');
+  assert.match(r.diagnostics[0]!.message, /router_check test file/);
 });

@@ -199,3 +199,19 @@ test("Envoy's value rules: status range, empty names, port range", () => {
   assert.equal(port.diagnostics[0]!.rule, 'schema/format');
   assert.match(port.diagnostics[0]!.message, /at most 65535/);
 });
+
+test('booleans: YAML 1.1 spellings as yaml-cpp reads them', () => {
+  for (const [text, want] of [['yes', true], ['On', true], ['"true"', true], ['no', false], ['OFF', false]] as const) {
+    const { rc, d } = load(oneRoute(`match: { prefix: "/", case_sensitive: ${text} }\n    route: { cluster: c }`));
+    assert.deepEqual(d, [], text);
+    assert.equal(rc!.virtual_hosts![0]!.routes![0]!.match.case_sensitive, want, text);
+  }
+  assert.equal(load(oneRoute('match: { prefix: "/", case_sensitive: maybe }\n    route: { cluster: c }')).d[0]!.rule, 'schema/type');
+});
+
+test('durations that Envoy requires to be positive', () => {
+  const r = loadConfig('static_resources:\n  clusters:\n  - name: c\n    connect_timeout: 0s\n', 'c.yaml');
+  assert.deepEqual(r.diagnostics.map((d) => [d.rule, d.path, d.message]), [
+    ['schema/format', '$.static_resources.clusters[0].connect_timeout', '"connect_timeout" must be greater than 0'],
+  ]);
+});

@@ -268,3 +268,11 @@ test('CRLF line endings and a BOM keep positions right', () => {
   assert.deepEqual([u.line, u.col, u.endLine, u.endCol], [5, 14, 5, 19]);
   assert.equal(r.config!.routeConfigurations[0]!.virtual_hosts![0]!.name, 'a');
 });
+
+test('fieldPositionOf on a list gives the position of one scalar item', () => {
+  const r = loadConfig('virtual_hosts:\n- name: a\n  domains: ["a.com", "b.com"]\n', 'd.yaml');
+  const domains = r.config!.routeConfigurations[0]!.virtual_hosts![0]!.domains;
+  const p = fieldPositionOf(domains, '1')!;
+  assert.deepEqual([p.line, p.col, p.endLine, p.endCol], [3, 22, 3, 29]);
+  assert.equal(jsonPathOf(domains), '$.virtual_hosts[0].domains');
+});

@@ -4,6 +4,7 @@ import type { FilterChain, Listener } from '../../src/config/types.js';
 import {
   findHttpConnectionManager,
   HCM_TYPE_URL,
+  listenerAddress,
   parseIp,
   resolveRouteConfiguration,
   selectFilterChain,
@@ -132,4 +133,10 @@ test('HCM found by @type or legacy name; route config inline or by rds name', ()
   assert.equal(r.source, 'rds');
   assert.equal(r.routeConfig?.name, 'r1');
   assert.match(resolveRouteConfiguration(found!.hcm, []).problem ?? '', /"r1" \(rds\) is not in this config/);
+});
+
+test('listenerAddress brackets IPv6', () => {
+  assert.equal(listenerAddress({ address: { socket_address: { address: '::', port_value: 80 } } }), '[::]:80');
+  assert.equal(listenerAddress({ address: { socket_address: { address: '10.0.0.1', port_value: 80 } } }), '10.0.0.1:80');
+  assert.equal(listenerAddress({ address: { pipe: { path: '/tmp/s' } } }), '/tmp/s');
 });

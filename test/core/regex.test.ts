@@ -47,3 +47,16 @@ test('program size estimate: simple regexes are small, repetition expands', () =
   assert.ok(estimateProgramSize('a{1000}') > 1000);
   assert.ok(estimateProgramSize('^abc') < estimateProgramSize('abc') + 1);
 });
+
+test('literalPrefix is conservative', async () => {
+  const { literalPrefix } = await import('../../src/core/regex.js');
+  assert.equal(literalPrefix('/re5/[0-9]+'), '/re5/');
+  assert.equal(literalPrefix('^/api/v1$'), '/api/v1');
+  assert.equal(literalPrefix('/ab*'), '/a');
+  assert.equal(literalPrefix('/a\\.b/.*'), '/a.b/');
+  assert.equal(literalPrefix('/a\\d'), '/a');
+  assert.equal(literalPrefix('/a|/b'), '');
+  assert.equal(literalPrefix('(?i)/abc'), '');
+  assert.equal(literalPrefix('.*/x'), '');
+  assert.equal(literalPrefix('/é/x+'), '/é/');
+});

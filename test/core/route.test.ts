@@ -287,3 +287,8 @@ test('non-forwarding action: matched route, no route decision', () => {
   assert.equal(d.kind, 'no_route');
   assert.equal(d.kind === 'no_route' && d.route?.index, 0);
 });
+
+test('filter_state matchers never match (no filter state), like Envoy with an absent key', () => {
+  const t = routes([fwd('fs', { prefix: '/', filter_state: [{ key: 'envoy.address' }] }), fwd('instant-server', { prefix: '/' })]);
+  assert.equal(cluster(route(t, req('h', '/'), 0)), 'instant-server');
+});

@@ -7,11 +7,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
-import type { RouteConfiguration } from '../../src/config/types.js';
+import type { HeaderValueOption, RouteConfiguration } from '../../src/config/types.js';
+import type { ForwardDecision } from '../../src/core/route_types.js';
 import { compileRouteConfig, finalizeRequest, route } from '../../src/core/route.js';
 import { parseTestFile } from '../../src/analysis/router_check/test_file.js';
 import { routeRequestFor } from '../../src/analysis/router_check/request.js';
 import type { ValidationInput } from '../../src/analysis/router_check/spec.js';
+import { finalizeForTest } from '../../src/analysis/router_check/finalize.js';
 
 /** Repo root from dist/test/e2e/<file>.js. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,6 +27,12 @@ export interface ForwardCase {
   /** The request headers `tsproxy test` routes with (x-forwarded-proto, x-envoy-internal, additional). */
   headers: Record<string, string | string[]>;
   expected: { cluster: string; path: string; host: string };
+  /**
+   * Request headers the test asserts on (`request_header_matches`, `request_header_fields`) with
+   * the values the offline finalization gives them (undefined: absent), to compare with what the
+   * upstream received.
+   */
+  expectedHeaders: Record<string, readonly string[] | undefined>;
   /**
    * The static runtime the proxy must run with for this case: router_check enables only the
    * key named by `input.runtime` (by its default fraction) and disables every other
@@ -113,18 +121,48 @@ export function collectForwardCases(dir = CONFORMANCE_DIR): RouteFileCases[] {
         continue;
       }
       const fin = finalizeRequest(decision, req);
+      const finHeaders = finalizeForTest(decision, req, []);
+      const expectedHeaders: Record<string, readonly string[] | undefined> = {};
+      const names = [
+        ...t.validate.request_header_matches.map((h) => h.name.toLowerCase()),
+        ...t.validate.request_header_fields.map((h) => h.key.toLowerCase()),
+        ...mutatedRequestHeaders(decision, group.routeConfig),
+      ];
+      for (const n of names) if (!n.startsWith(':')) expectedHeaders[n] = finHeaders.request(n);
       group.cases.push({
         id,
         routeFile,
         input: t.input,
         headers: req.headers as Record<string, string | string[]>,
         expected: { cluster: decision.cluster, path: fin.path, host: fin.authority },
+        expectedHeaders,
         runtime,
         runtimeProfile: JSON.stringify(runtime),
       });
     }
   }
   return [...byRoute.values()];
+}
+
+/**
+ * Names of the request headers the route's mutations touch (route, virtual host, route
+ * configuration, weighted cluster): online must add/remove exactly what offline does.
+ */
+function mutatedRequestHeaders(decision: ForwardDecision, rc: RouteConfiguration): string[] {
+  const names: string[] = [];
+  const from = (o: { request_headers_to_add?: HeaderValueOption[]; request_headers_to_remove?: string[] } | undefined): void => {
+    for (const h of o?.request_headers_to_add ?? []) names.push(h.header.key.toLowerCase());
+    for (const h of o?.request_headers_to_remove ?? []) names.push(h.toLowerCase());
+  };
+  from(decision.route.config);
+  from(decision.virtualHost.config);
+  from(rc);
+  const wc = decision.weightedCluster;
+  if (wc) {
+    const entry = decision.route.action?.weighted_clusters?.clusters[wc.index];
+    from(entry);
+  }
+  return names;
 }
 
 /** Runtime keys of `runtime_fraction` route matchers. */

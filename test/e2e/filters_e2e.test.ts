@@ -157,7 +157,9 @@ test('CORS preflight answered by the filter; actual request decorated; invalid o
     assert.equal(proxy.server.store.counterValue('http.e2e.cors.origin_valid'), 2);
     assert.equal(proxy.server.store.counterValue('http.e2e.cors.origin_invalid'), 1);
   });
-  assert.equal(log.split('\n').filter(Boolean).length, 3);
+  const lines = log.split('\n').filter(Boolean);
+  assert.equal(lines.length, 3);
+  assert.equal(lines[0], '200 - cors_response /api direct');
 });
 
 test('no route: 404 NR route_not_found in the access log', async () => {

@@ -24,27 +24,32 @@ const present = existsSync(CONFORMANCE_DIR);
  * Known online/offline divergences, each a data-plane bug with its cause. The test fails on any
  * other divergence; remove an entry once the bug is fixed (the test then tells you it agrees).
  */
-const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
-  // require_tls reads x-forwarded-proto in Envoy (VirtualHostImpl: getForwardedProtoValue());
-  // serve routes with the connection's :scheme ('http' on a plaintext listener), so an
-  // `ssl: true` case (x-forwarded-proto: https from a trusted hop) is redirected online.
-  'Redirect.golden.proto.json#Test_2': 'serve passes :scheme, not x-forwarded-proto, to route() for require_tls',
-  'Redirect.golden.proto.json#Test_9': 'serve passes :scheme, not x-forwarded-proto, to route() for require_tls',
-  'Redirect.golden.proto.json#Test_10': 'serve passes :scheme, not x-forwarded-proto, to route() for require_tls',
-};
+const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {};
 
 /** Sends a case's request; returns what the echo upstream saw, or why there was none. */
-async function replay(port: number, c: ForwardCase): Promise<{ cluster: string; path: string; host: string } | string> {
+async function replay(port: number, c: ForwardCase): Promise<{ cluster: string; path: string; host: string; headers: EchoReply['headers'] } | string> {
   try {
     const res = await send(port, { method: c.input.method, path: c.input.path, authority: c.input.authority, headers: c.headers }, 2000);
     if (res.status === 200 && res.headers['x-echo-cluster'] !== undefined) {
       const e = JSON.parse(res.body) as EchoReply;
-      return { cluster: e.cluster, path: e.path, host: e.host ?? '' };
+      return { cluster: e.cluster, path: e.path, host: e.host ?? '', headers: e.headers };
     }
     return `status ${res.status} ${res.body.slice(0, 120)}`;
   } catch (err) {
     return `request failed: ${(err as Error).message}`;
   }
+}
+
+/** Asserted request headers: offline values (joined as node joins repeats) vs what the upstream got. */
+function compareHeaders(expected: Record<string, readonly string[] | undefined>, got: EchoReply['headers']): string[] {
+  const diffs: string[] = [];
+  for (const [name, values] of Object.entries(expected)) {
+    const online = got[name];
+    const onlineText = online === undefined ? undefined : Array.isArray(online) ? online.join(', ') : online;
+    const offlineText = values === undefined || values.length === 0 ? undefined : values.join(', ');
+    if (onlineText !== offlineText) diffs.push(`header ${name}: offline ${JSON.stringify(offlineText)} online ${JSON.stringify(onlineText)}`);
+  }
+  return diffs;
 }
 
 test('online == offline on every forwarding router_check case', { skip: present ? false : `${CONFORMANCE_DIR} absent`, timeout: 120_000 }, async (t) => {
@@ -54,6 +59,7 @@ test('online == offline on every forwarding router_check case', { skip: present 
   let skipped = 0;
   const disagreements: string[] = [];
   const known: string[] = [];
+  let headersCompared = 0;
   const fixedKnown: string[] = [];
   // A data plane that answers nothing would make every case wait for its timeout: stop early.
   let consecutiveTransportFailures = 0;
@@ -82,8 +88,18 @@ test('online == offline on every forwarding router_check case', { skip: present 
             const got = await replay(proxy.port, c);
             if (typeof got === 'string' && got.startsWith('request failed')) consecutiveTransportFailures++;
             else consecutiveTransportFailures = 0;
-            const same = typeof got !== 'string' && got.cluster === c.expected.cluster && got.path === c.expected.path && got.host === c.expected.host;
-            const line = `${c.id}: offline ${JSON.stringify(c.expected)} online ${typeof got === 'string' ? got : JSON.stringify(got)}`;
+            const headerDiffs = typeof got === 'string' ? [] : compareHeaders(c.expectedHeaders, got.headers);
+            const same =
+              typeof got !== 'string' &&
+              got.cluster === c.expected.cluster &&
+              got.path === c.expected.path &&
+              got.host === c.expected.host &&
+              headerDiffs.length === 0;
+            const line =
+              typeof got === 'string'
+                ? `${c.id}: offline ${JSON.stringify(c.expected)} online ${got}`
+                : `${c.id}: offline ${JSON.stringify(c.expected)} online ${JSON.stringify({ cluster: got.cluster, path: got.path, host: got.host })}${headerDiffs.map((d) => ` ${d}`).join('')}`;
+            headersCompared += Object.keys(c.expectedHeaders).length;
             if (same) {
               agree++;
               if (KNOWN_DIVERGENCES[c.id] !== undefined) fixedKnown.push(c.id);
@@ -101,7 +117,7 @@ test('online == offline on every forwarding router_check case', { skip: present 
       await echo.close();
     }
   }
-  t.diagnostic(`online==offline: ${agree}/${total} forwarding cases agree, ${known.length} known divergences (${skipped} skipped: router_check-only inputs)`);
+  t.diagnostic(`online==offline: ${agree}/${total} forwarding cases agree (cluster, path, host and ${headersCompared} request headers that routes mutate or tests assert), ${known.length} known divergences (${skipped} skipped: router_check-only inputs)`);
   for (const g of groups) for (const s of g.skipped) t.diagnostic(`skipped ${s.id}: ${s.reason}`);
   for (const d of known) t.diagnostic(`KNOWN DIVERGENCE ${d}`);
   for (const d of disagreements) t.diagnostic(`DISAGREE ${d}`);

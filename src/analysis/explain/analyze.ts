@@ -146,7 +146,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   const table = compiled.table;
   const listenerPort = listener?.address?.socket_address?.port_value;
   const authority = hcmAuthority(userAuthority, hcm, listenerPort);
-  if (authority !== userAuthority) notes.push(`the HTTP connection manager strips the port: Host "${userAuthority}" is routed as "${authority}"`);
+  if (authority !== userAuthority) notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${userAuthority}" is routed as "${authority}"`);
   const request = buildRouteRequest(input, authority);
   const trace: RouteTrace = { steps: [] };
   const decision = routeRequest(table, request, input.randomValue, trace);

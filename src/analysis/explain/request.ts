@@ -5,6 +5,7 @@
 import type { HttpConnectionManager, Listener } from '../../config/types.js';
 import type { RouteRequest } from '../../core/route_types.js';
 import type { ConnectionInfo } from '../../core/listener_match.js';
+import { normalizeHost, splitHostPort } from '../../core/hcm_host.js';
 
 /** What the user asked about. */
 export interface RequestInput {
@@ -32,28 +33,16 @@ export function parseHeaderFlag(text: string): [string, string] | string {
   return [name, text.slice(i + 1).trim()];
 }
 
-/** Splits `host[:port]`; IPv6 literals in brackets keep their brackets in `host`. */
-export function splitHostPort(authority: string): { host: string; port: number | undefined } {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(authority);
-  if (!m) return { host: authority, port: undefined };
-  return { host: m[1]!, port: m[2] === undefined ? undefined : Number(m[2]) };
-}
+/** Host normalization lives in the core so `serve` and the offline commands agree. */
+export { splitHostPort } from '../../core/hcm_host.js';
 
-/**
- * The :authority the route table sees after the HCM's `strip_any_host_port` (always drop the
- * port) or `strip_matching_host_port` (drop it when it equals the listener's port).
- */
+/** The :authority the route table sees after the HCM's host options (core normalizeHost). */
 export function hcmAuthority(
   authority: string | undefined,
   hcm: HttpConnectionManager | undefined,
   listenerPort: number | undefined,
 ): string | undefined {
-  if (authority === undefined || !hcm) return authority;
-  const { host, port } = splitHostPort(authority);
-  if (port === undefined) return authority;
-  if (hcm.strip_any_host_port) return host;
-  if (hcm.strip_matching_host_port && port === listenerPort) return host;
-  return authority;
+  return normalizeHost(authority, hcm, listenerPort);
 }
 
 /**

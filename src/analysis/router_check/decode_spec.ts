@@ -284,7 +284,8 @@ class Decoder {
         return undefined;
       }
       const frac = (m[2] ?? '').padEnd(9, '0');
-      return Number(m[1]) * 1000 + Math.sign(Number(m[1]) || 1) * Number(frac) / 1e6;
+      const sign = m[1]!.startsWith('-') ? -1 : 1;
+      return Number(m[1]) * 1000 + (sign * Number(frac)) / 1e6;
     }
     if (isObj(v)) {
       const f = this.fields(v, path, ['seconds', 'nanos']);

@@ -17,6 +17,16 @@ export interface TestFileResult {
   errors: string[];
 }
 
+/** Test files larger than this are refused (the same 64 MiB limit as config files). */
+const MAX_TEST_FILE_CHARS = 64 * 1024 * 1024;
+/** At most this many YAML syntax errors are reported. */
+const MAX_SYNTAX_ERRORS = 5;
+
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? '';
+  return /Maximum call stack size exceeded/.test(first) ? 'nesting too deep' : first;
+}
+
 /** Picks the syntax from the file name, else from the content. */
 export function detectTestFileFormat(fileName: string, text: string): TestFileFormat {
   const lower = fileName.toLowerCase();
@@ -33,6 +43,9 @@ export function detectTestFileFormat(fileName: string, text: string): TestFileFo
 /** Parses and decodes a test file. */
 export function parseTestFile(text: string, fileName: string, format?: TestFileFormat): TestFileResult {
   const fmt = format ?? detectTestFileFormat(fileName, text);
+  if (text.length > MAX_TEST_FILE_CHARS) {
+    return { format: fmt, errors: [`${fileName}: the test file is ${text.length} characters, over the 64 MiB limit; refusing to read it`] };
+  }
   let root: JsonValue | undefined;
   switch (fmt) {
     case 'json': {
@@ -51,24 +64,31 @@ export function parseTestFile(text: string, fileName: string, format?: TestFileF
       const lc = new LineCounter();
       const doc = parseDocument(text, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
       if (doc.errors.length > 0) {
+        // One broken bracket can cascade into hundreds of errors: the first few say it.
         return {
           format: fmt,
-          errors: doc.errors.map((e) => {
+          errors: doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
             const p = lc.linePos(e.pos[0]);
-            return `${fileName}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+            return `${fileName}:${p.line}:${p.col}: invalid YAML: ${yamlMessage(e.message)}`;
           }),
         };
       }
       try {
         root = fromYaml(doc.toJS({ maxAliasCount: 100 }));
       } catch (e) {
-        return { format: fmt, errors: [`${fileName}: invalid YAML: ${e instanceof Error ? e.message : String(e)}`] };
+        return { format: fmt, errors: [`${fileName}: invalid YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`] };
       }
       break;
     }
   }
   if (root === undefined || root === null) return { format: fmt, errors: [`${fileName}: the test file is empty`] };
-  const d = decodeSpec(root);
+  let d: ReturnType<typeof decodeSpec>;
+  try {
+    d = decodeSpec(root);
+  } catch (e) {
+    // Only a pathological nesting depth gets here (the recursion runs out of stack).
+    return { format: fmt, errors: [`${fileName}: ${e instanceof RangeError ? 'nesting too deep' : String(e)}`] };
+  }
   if (d.errors.length || !d.spec) return { format: fmt, errors: d.errors.map((e) => `${fileName}: ${e}`) };
   return { format: fmt, spec: d.spec, errors: [] };
 }

@@ -4,10 +4,11 @@
  * code: 0 when nothing reaches `--fail-on` (default error), 1 when something does (a malformed
  * file included), 2 for usage errors or unreadable files.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Diagnostic, Severity } from '../../config/diagnostic.js';
+import { MAX_CONFIG_BYTES } from '../../config/defaults.js';
 import { lintText, type ConfigType } from '../../analysis/lint/lint.js';
 import { allRules, ruleMeta } from '../../analysis/lint/registry.js';
 import { closest } from '../../analysis/lint/walk.js';
@@ -45,6 +46,8 @@ export interface LintIo {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
   readonly stderr: { write(s: string): unknown };
   readonly readFile: (file: string) => string;
+  /** Size in bytes of a file, to refuse huge ones before reading them. */
+  readonly fileSize: (file: string) => number;
   readonly readStdin: () => string;
   readonly cwd: string;
 }
@@ -53,6 +56,7 @@ const defaultIo = (): LintIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
   readFile: (f) => readFileSync(f, 'utf8'),
+  fileSize: (f) => statSync(f).size,
   readStdin: () => readFileSync(0, 'utf8'),
   cwd: process.cwd(),
 });
@@ -84,7 +88,7 @@ export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = 
   }
   const ruleOff = new Set(opts.ruleOff);
   let unreadable = false;
-  const reports: { file: string; source: string; diagnostics: Diagnostic[] }[] = [];
+  const reports: { file: string; source: string | undefined; diagnostics: Diagnostic[] }[] = [];
   let stdinUsed = false;
   for (const f of files) {
     let source: string;
@@ -95,6 +99,16 @@ export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = 
         stdinUsed = true;
         source = io.readStdin();
       } else {
+        const size = io.fileSize(f);
+        if (size > MAX_CONFIG_BYTES) {
+          // The loader refuses these too; do not read a huge file into memory just to say so.
+          const d: Diagnostic = {
+            file: name, line: 1, col: 1, severity: 'error', rule: 'config/limit', path: '$',
+            message: `config is ${size} bytes, over the 64 MiB limit; refusing to load it`,
+          };
+          reports.push({ file: name, source: undefined, diagnostics: ruleOff.has(d.rule) ? [] : [d] });
+          continue;
+        }
         source = io.readFile(f);
       }
     } catch (err) {

@@ -125,8 +125,8 @@ const HTTP_HEALTH_CHECK: MessageDescriptor = message('envoy.config.core.v3.Healt
 });
 
 const HEALTH_CHECK: MessageDescriptor = message('envoy.config.core.v3.HealthCheck', {
-  timeout: dur({ required: true }),
-  interval: dur({ required: true }),
+  timeout: dur({ required: true, check: { positive: true } }),
+  interval: dur({ required: true, check: { positive: true } }),
   initial_jitter: dur(),
   interval_jitter: dur(),
   interval_jitter_percent: u32(),
@@ -172,7 +172,7 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   type: enm(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'], { oneof: 'cluster_discovery_type' }),
   cluster_type: unsupported('custom cluster types (Cluster.cluster_type)', { oneof: 'cluster_discovery_type' }),
   eds_cluster_config: raw(),
-  connect_timeout: dur(),
+  connect_timeout: dur({ check: { positive: true } }),
   per_connection_buffer_limit_bytes: u32(),
   lb_policy: enm(LB_POLICIES),
   load_assignment: msg(() => CLUSTER_LOAD_ASSIGNMENT),
@@ -184,7 +184,7 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS, { deprecated: 'use typed_extension_protocol_options' }),
   http2_protocol_options: { ...HTTP2_PROTOCOL_OPTIONS, deprecated: 'use typed_extension_protocol_options' },
   typed_extension_protocol_options: any({ map: true }),
-  dns_refresh_rate: dur(),
+  dns_refresh_rate: dur({ check: { min: 1 } }),
   dns_jitter: dur(),
   dns_failure_refresh_rate: unsupported('Cluster.dns_failure_refresh_rate'),
   respect_dns_ttl: bool(),

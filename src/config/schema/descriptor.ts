@@ -49,6 +49,8 @@ export interface ValueCheck {
   max?: number;
   /** Minimum string length (every item, for repeated strings). */
   minLen?: number;
+  /** Strictly greater than 0 (`gt: {}` on a Duration, `gt: 0`). */
+  positive?: boolean;
 }
 
 export interface MessageDescriptor {

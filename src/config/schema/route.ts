@@ -87,8 +87,8 @@ export const CORS_POLICY: MessageDescriptor = message('envoy.config.route.v3.Cor
 });
 
 const RETRY_BACK_OFF: MessageDescriptor = message('envoy.config.route.v3.RetryPolicy.RetryBackOff', {
-  base_interval: dur({ required: true }),
-  max_interval: dur(),
+  base_interval: dur({ required: true, check: { positive: true } }),
+  max_interval: dur({ check: { positive: true } }),
 });
 
 export const RETRY_POLICY: MessageDescriptor = message('envoy.config.route.v3.RetryPolicy', {

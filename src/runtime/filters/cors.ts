@@ -38,6 +38,8 @@ import type { FilterFactoryContext, HttpFilterRegistration } from './registry.js
 export const CORS_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';
 export const CORS_POLICY_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
+/** Response code details of a preflight answered by the filter. */
+export const CORS_RESPONSE_DETAILS = 'cors_response';
 
 const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
 
@@ -209,6 +211,7 @@ export class CorsFilter implements StreamFilter {
     if (!this.isOriginAllowed(origin)) {
       this.shared.stats.originInvalid.inc();
       if (enabled && preflight && first(policies, 'forwardNotMatchingPreflights') === false) {
+        this.decoderCallbacks.streamInfo.responseCodeDetails = CORS_RESPONSE_DETAILS;
         this.decoderCallbacks.encodeHeaders({ status: 200, headers: { 'content-length': 0 } }, true);
         return 'StopIteration';
       }
@@ -237,6 +240,8 @@ export class CorsFilter implements StreamFilter {
     h['content-length'] = 0;
     // The preflight's response is not a CORS-decorated upstream response.
     this.allowedOrigin = undefined;
+    // Envoy answers the preflight with encodeHeaders(..., "cors_response"), not a local reply.
+    this.decoderCallbacks.streamInfo.responseCodeDetails = CORS_RESPONSE_DETAILS;
     this.decoderCallbacks.encodeHeaders(response, true);
     return 'StopIteration';
   }

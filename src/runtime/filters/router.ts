@@ -19,7 +19,8 @@ import type {
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
 import type { FilterFactoryContext } from './registry.js';
-import type { HeaderList, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
+import type { HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
+import { hashKeyFor } from '../../core/hash_policy.js';
 import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../http/headers.js';
 import {
   Details,
@@ -32,6 +33,7 @@ import { addFlag } from '../http/active_stream.js';
 import { clusterRouterStats, resolveRouterStats, type ClusterRouterStats, type RouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
+import { finalTimeout } from './router_timeout.js';
 
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
@@ -47,11 +49,19 @@ export class RouterConfig {
     this.stats = resolveRouterStats(ctx.stats);
     this.suppressEnvoyHeaders = typedConfig?.['suppress_envoy_headers'] === true;
   }
-  /** Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0) against a random draw. */
-  maintenanceMode(cluster: string, random: number): boolean {
-    const v = this.ctx.runtime[`upstream.maintenance_mode.${cluster}`];
-    const pct = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0;
-    return pct > 0 && random % 100 < pct;
+  private readonly maintenancePct = new Map<string, number>();
+  /**
+   * Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0), resolved once per cluster
+   * (the runtime is a static snapshot); 0 means no random draw at all.
+   */
+  maintenancePercent(cluster: string): number {
+    let pct = this.maintenancePct.get(cluster);
+    if (pct === undefined) {
+      const v = this.ctx.runtime[`upstream.maintenance_mode.${cluster}`];
+      pct = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) || 0 : 0;
+      this.maintenancePct.set(cluster, pct);
+    }
+    return pct;
   }
 }
 
@@ -65,10 +75,6 @@ function onGlobalTimer(f: RouterFilter): void {
 }
 function onRetryTimer(f: RouterFilter): void {
   f.doRetry();
-}
-
-function parseMs(v: string | string[] | undefined): number | undefined {
-  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler {
@@ -87,6 +93,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private globalTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retry: RetryState | undefined;
+  private lbContext: LoadBalancerContext | undefined;
   private retried = false;
   private responseStarted = false;
   private finished = false;
@@ -136,7 +143,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.cluster = cluster;
     const cstats = clusterRouterStats(cluster.info);
     this.cstats = cstats;
-    if (this.config.maintenanceMode(decision.cluster, cb.random.random())) {
+    const maintenance = this.config.maintenancePercent(decision.cluster);
+    if (maintenance > 0 && cb.random.random() % 100 < maintenance) {
       cstats.codes.charge(503);
       cstats.upstream_rq_maintenance_mode.inc();
       this.finished = true;
@@ -146,7 +154,23 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       });
       return 'StopIteration';
     }
-    const host = cluster.chooseHost(undefined);
+    // hash_policy (RING_HASH / MAGLEV): the key the core computes from this request.
+    let lbContext: LoadBalancerContext | undefined;
+    const hashPolicies = decision.route.hashPolicies;
+    if (hashPolicies.length > 0) {
+      const hashKey = hashKeyFor(hashPolicies, {
+        authority: headers.authority,
+        path: headers.path,
+        method: headers.method,
+        scheme: headers.scheme,
+        headers: headers.headers,
+        remoteAddress: info.downstreamRemoteAddress,
+        remotePort: info.downstreamRemotePort,
+      });
+      if (hashKey !== undefined) lbContext = { hashKey };
+    }
+    this.lbContext = lbContext;
+    const host = cluster.chooseHost(lbContext);
     if (host === null) {
       cstats.codes.charge(503);
       this.finished = true;
@@ -154,7 +178,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       return 'StopIteration';
     }
     info.upstreamHost = host;
-    this.computeTimeouts(headers, decision);
+    const t = finalTimeout(headers.headers, decision.route, this.config.suppressEnvoyHeaders);
+    this.globalTimeoutMs = t.globalMs;
+    this.perTryTimeoutMs = t.perTryMs;
+    this.timeoutStatus = t.timeoutStatus;
     this.retry = RetryState.create(decision.route.retryPolicy, headers.headers);
     if (decision.virtualHost.includeRequestAttemptCount) headers.headers['x-envoy-attempt-count'] = '1';
     info.attemptCount = 1;
@@ -169,28 +196,6 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 
   private finalize(headers: RequestHeaderMap, decision: ForwardDecision): void {
     this.config.ctx.routeProvider.finalizeRequest(decision, headers, this.cb.streamInfo);
-  }
-
-  /** FilterUtility::finalTimeout: route timeout and per-try timeout, overridable by headers. */
-  private computeTimeouts(headers: RequestHeaderMap, decision: ForwardDecision): void {
-    const h = headers.headers;
-    let global = decision.route.timeoutMs;
-    let perTry = decision.route.retryPolicy?.per_try_timeout ?? 0;
-    const hGlobal = parseMs(h['x-envoy-upstream-rq-timeout-ms']);
-    if (h['x-envoy-upstream-rq-timeout-ms'] !== undefined) delete h['x-envoy-upstream-rq-timeout-ms'];
-    if (hGlobal !== undefined) global = hGlobal;
-    const hPerTry = parseMs(h['x-envoy-upstream-rq-per-try-timeout-ms']);
-    if (h['x-envoy-upstream-rq-per-try-timeout-ms'] !== undefined) delete h['x-envoy-upstream-rq-per-try-timeout-ms'];
-    if (hPerTry !== undefined) perTry = hPerTry;
-    if (perTry >= global && global > 0) perTry = 0;
-    const expected = perTry > 0 ? perTry : global;
-    if (!this.config.suppressEnvoyHeaders && expected > 0) h['x-envoy-expected-rq-timeout-ms'] = String(expected);
-    if (h['x-envoy-upstream-rq-timeout-alt-response'] !== undefined) {
-      this.timeoutStatus = 204;
-      delete h['x-envoy-upstream-rq-timeout-alt-response'];
-    }
-    this.globalTimeoutMs = global;
-    this.perTryTimeoutMs = perTry;
   }
 
   private startAttempt(host: UpstreamHostDescription): void {
@@ -391,7 +396,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       const list = this.headerList!;
       for (const pair of list) if (pair[0] === 'x-envoy-attempt-count') pair[1] = String(info.attemptCount);
     }
-    const host = cluster.chooseHost({ previousHosts: info.upstreamHost ? [info.upstreamHost] : undefined });
+    const host = cluster.chooseHost({ hashKey: this.lbContext?.hashKey, previousHosts: info.upstreamHost ? [info.upstreamHost] : undefined });
     if (host === null) {
       this.finished = true;
       this.clearTimers();

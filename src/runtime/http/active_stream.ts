@@ -19,9 +19,7 @@ import type {
   RandomSource,
   RequestHeaderMap,
   ResponseHeaderMap,
-  StreamDecoderFilter,
   StreamDecoderFilterCallbacks,
-  StreamEncoderFilter,
   StreamEncoderFilterCallbacks,
   TimeSource,
 } from './filter.js';

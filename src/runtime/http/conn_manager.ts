@@ -28,6 +28,7 @@ import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo } from '../stream_info.js';
+import { normalizeHost } from '../../core/hcm_host.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -139,6 +140,10 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
 
+  // The :authority the route table sees and the upstream gets (ConnectionManagerUtility::maybeNormalizeHost).
+  if (config.hostNormalization !== undefined) {
+    stream.requestHeaders.authority = normalizeHost(stream.requestHeaders.authority, config.hostNormalization, conn.localPort);
+  }
   stream.trustedDownstream = mutateRequestHeaders(stream.requestHeaders, conn.remoteAddress, false, config);
 
   // HTTP/1 framing decides whether a body follows (Envoy: deferred end_stream on headers).

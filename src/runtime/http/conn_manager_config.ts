@@ -106,6 +106,11 @@ export interface ConnectionManagerConfig {
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
+  /**
+   * `strip_trailing_host_dot` / `strip_any_host_port` / `strip_matching_host_port` when any is
+   * set (core's normalizeHost applies them, as match/explain do); undefined: nothing to do.
+   */
+  readonly hostNormalization: Pick<HttpConnectionManager, 'strip_any_host_port' | 'strip_matching_host_port' | 'strip_trailing_host_dot'> | undefined;
 }
 
 /** What building an HCM needs from the server. */
@@ -141,6 +146,9 @@ export function buildConnectionManagerConfig(
     hcm,
     routeProvider: deps.routeProvider,
   };
+  if (hcm.codec_type === 'HTTP2' || hcm.codec_type === 'HTTP3') {
+    diagnostics.push(diag(deps.file, hcm, 'error', 'serve/unsupported-codec', `HTTP connection manager "${hcm.stat_prefix}": codec_type ${hcm.codec_type} is not implemented yet (HTTP1 and AUTO serve HTTP/1.1)`, 'codec_type'));
+  }
   const factories: FilterFactoryCb[] = [];
   const filters: HttpFilter[] = hcm.http_filters ?? [];
   let sawTerminal = false;
@@ -200,6 +208,7 @@ export function buildConnectionManagerConfig(
     streamIdleTimeoutMs: hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
+    hostNormalization: hcm.strip_any_host_port || hcm.strip_matching_host_port || hcm.strip_trailing_host_dot ? hcm : undefined,
   };
   return { config, diagnostics };
 }

@@ -13,7 +13,10 @@
  *   nothing until it calls `callbacks.continueDecoding()`. `continueDecoding()` may be called
  *   from a timer or I/O callback after the decode call returned; calling it synchronously from
  *   inside `decodeHeaders`/`decodeData` is not allowed (return `'Continue'` instead). Calling it
- *   when the chain is not stopped at this filter, or after `onDestroy`, is a no-op.
+ *   when the chain is not stopped, or after `onDestroy`, is a no-op. (All filters of a stream
+ *   share one callbacks object, so the call resumes the chain wherever it is stopped.)
+ * - The terminal (last) decoder — the router — returning `'StopIteration'` is normal: the
+ *   headers phase is complete and request body chunks flow to it as they arrive.
  * - Request body chunks arriving while the chain is stopped at or before a filter are buffered
  *   by the filter manager and replayed, in order, after `continueDecoding()`.
  * - `sendLocalReply()` may be called from any decode callback or later (timer); it ends the

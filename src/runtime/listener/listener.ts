@@ -64,6 +64,8 @@ export class ActiveListener {
       maxHeaderSize: first.maxRequestHeadersKb * 1024,
       requestTimeout: 0,
       headersTimeout: first.requestHeadersTimeoutMs > 0 ? first.requestHeadersTimeoutMs : 0,
+      // node checks headersTimeout on this interval (default 30 s): keep it well under the timeout.
+      connectionsCheckingInterval: first.requestHeadersTimeoutMs > 0 ? Math.max(5, Math.min(30_000, Math.floor(first.requestHeadersTimeoutMs / 4))) : 30_000,
       keepAliveTimeout: first.idleTimeoutMs,
       noDelay: true,
       requireHostHeader: false,

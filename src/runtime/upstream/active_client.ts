@@ -169,6 +169,13 @@ export class ActiveClient {
     this.pool.onStreamDone(this, false);
   }
 
+  /** The router reset the stream before sending anything: release the connection intact. */
+  onStreamAbandoned(stream: UpstreamStream): void {
+    if (this.stream !== stream) return;
+    this.stream = null;
+    this.pool.onStreamDone(this, false);
+  }
+
   /** The stream failed or the router reset it; the connection is not reused. */
   onStreamReset(stream: UpstreamStream, local: boolean, reason?: StreamResetReason): void {
     if (this.stream !== stream) return;

@@ -101,7 +101,9 @@ export class Http1ConnPool implements HttpConnPool {
 
   /** Opens connections while pending streams outnumber connecting ones and breakers allow. */
   private tryCreateConnections(): void {
-    while (!this.draining && this.pending.length > this.connecting) {
+    // A draining pool still serves what it is asked for (a retry may target a host that just
+    // left DNS); it only stops keeping idle connections.
+    while (this.pending.length > this.connecting) {
       const { stats, resources } = this.ctx;
       const canCreate = resources.connections.canCreate();
       if (!canCreate) stats.upstream_cx_overflow.inc();
@@ -144,14 +146,15 @@ export class Http1ConnPool implements HttpConnPool {
 
   /** Serves the oldest pending stream with `client`, or parks it as ready. */
   private onClientIdle(client: ActiveClient): void {
-    if (this.draining) {
-      client.close();
-      return;
-    }
     const p = this.pending.shift();
     if (p) {
       this.releasePending(p);
       this.attach(client, p.decoder, p.callbacks);
+      return;
+    }
+    if (this.draining) {
+      // Host removed: nothing waits for this connection, so it goes rather than idles.
+      client.close();
       return;
     }
     client.state = 'ready';

@@ -62,6 +62,9 @@ export class UpstreamStream implements RequestEncoder {
     if (this.done || this.dispatched) return;
     this.dispatched = true;
     this.method = method;
+    // undici closes the connection after every HEAD request (it guards against servers that
+    // send a body anyway), so the pool must not hand this connection out again.
+    if (method === 'HEAD') this.client.closeAfterResponse = true;
     const flat: string[] = ['host', host];
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i]!;
@@ -88,6 +91,11 @@ export class UpstreamStream implements RequestEncoder {
     this.done = true;
     this.localReset = true;
     this.body?.destroy();
+    if (!this.dispatched) {
+      // Nothing was written: the connection is intact and goes back to the pool.
+      this.client.onStreamAbandoned(this);
+      return;
+    }
     if (this.abortFn) {
       // undici errors the request (onError, ignored since done) and destroys the socket.
       this.abortFn(new Error('upstream stream reset by router'));
@@ -115,13 +123,16 @@ export class UpstreamStream implements RequestEncoder {
     }
     const endStream =
       this.method === 'HEAD' || statusCode === 204 || statusCode === 304 || contentLengthZero;
-    this.headersEnded = endStream;
+    if (endStream) {
+      // Headers-only response: release the connection before the router hears the end, so a
+      // request it issues from the callback can reuse it (undici queues it until this response
+      // is fully parsed, which happens in the same parser run).
+      this.done = true;
+      this.client.onStreamComplete(this);
+    }
     this.decoder.onHeaders(statusCode, list, endStream);
     return true;
   }
-
-  /** The response was complete at the headers (onHeaders said endStream). */
-  private headersEnded = false;
 
   onData(chunk: Buffer): boolean {
     if (!this.done) this.decoder.onData(chunk, false);
@@ -138,7 +149,7 @@ export class UpstreamStream implements RequestEncoder {
         trailers.push([rawTrailers[i]!.toString('latin1').toLowerCase(), rawTrailers[i + 1]!.toString('latin1')]);
       }
       this.decoder.onTrailers(trailers);
-    } else if (!this.headersEnded) {
+    } else {
       this.decoder.onData(EMPTY, true);
     }
   }

@@ -31,7 +31,7 @@ test('strip_matching_host_port on the HCM: the port is stripped before routing',
   assert.ok(r.ok);
   assert.equal(r.report.matched, true);
   assert.equal(r.report.request.authority, 'api.example.com');
-  assert.match(r.report.notes.join('\n'), /strips the port: Host "api\.example\.com:10000" is routed as "api\.example\.com"/);
+  assert.match(r.report.notes.join('\n'), /normalizes the Host .*: Host "api\.example\.com:10000" is routed as "api\.example\.com"/);
   // A different port is kept (strip_matching only strips the listener's own port).
   const other = analyze(config, input('api.example.com:9999', '/healthz'), { classify });
   assert.ok(other.ok);

@@ -66,6 +66,16 @@ test('text proto with wrapper messages, Duration and Struct in message form', ()
   assert.deepEqual(t.input.dynamic_metadata, [{ metadata_namespace: 'ns', allow_overwrite: true, value: { foo: 'bar' } }]);
 });
 
+test('Duration strings', () => {
+  const t = (d: string) =>
+    parseTestFile(`{"tests": [{"test_name": "a", "input": {"authority": "h", "path": "/", "method": "GET"}, "validate": {"timeout": "${d}"}}]}`, 'd.json').spec?.tests[0]?.validate.timeout;
+  assert.equal(t('15s'), 15000);
+  assert.equal(t('0s'), 0);
+  assert.equal(t('0.25s'), 250);
+  assert.equal(t('-0.5s'), -500);
+  assert.equal(t('1.000000001s'), 1000.000001);
+});
+
 test('top-level runtime values', () => {
   const r = parseTestFile('{"runtime": {"re2.max_program_size.error_level": 32768}, "tests": [{"test_name": "a", "input": {"authority": "h", "path": "/", "method": "GET"}, "validate": {}}]}', 'x.json');
   assert.deepEqual(r.errors, []);

@@ -51,6 +51,7 @@ test('preflight from an allowed origin is answered locally with the CORS headers
     'content-length': 0,
   });
   assert.equal(s.stat('origin_valid'), 1);
+  assert.equal(cb.streamInfo.responseCodeDetails, 'cors_response');
 });
 
 test('actual CORS request: forwarded, response decorated with allow-origin, credentials, expose', () => {

@@ -157,3 +157,33 @@ test('idle_timeout closes a connection without active streams (downstream_cx_idl
     await p.close();
   }
 });
+
+test('request_timeout: 408 "request timeout" when the whole request takes too long', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]), hcmExtra: 'request_timeout: 0.1s' }));
+  try {
+    const r = await rawRequest(p.port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 408 Request Timeout/);
+    assert.ok(r.text.endsWith('request timeout'));
+    await p.waitStreams(1);
+    assert.equal(p.infos[0]!.responseCodeDetails, 'request_overall_timeout');
+    assert.equal(p.counter('http.ingress.downstream_rq_timeout'), 1);
+    assert.equal(up.received.length, 0);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('request_headers_timeout: a request head that never completes gets 408 and the connection closes', async () => {
+  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  direct_response: {status: 200}', hcmExtra: 'request_headers_timeout: 0.1s' }));
+  try {
+    const t0 = Date.now();
+    const r = await rawRequest(p.port, 'GET / HTTP/1.1\r\nHost: a\r\n', 3000);
+    assert.match(r.text, /^HTTP\/1\.1 408 Request Timeout/);
+    assert.ok(r.closedByServer);
+    assert.ok(Date.now() - t0 < 2000);
+  } finally {
+    await p.close();
+  }
+});

@@ -189,3 +189,18 @@ test('stream_idle_timeout: 408 SI "stream timeout" when the request body stalls'
     await up.close();
   }
 });
+
+test('strip_any_host_port: the route table and the upstream see the host without its port', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(
+    bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: web}', clusters: cluster('web', [up.port]), hcmExtra: 'strip_any_host_port: true' }),
+  );
+  try {
+    const r = await request(p.port, '/', { headers: { host: 'svc.example:8080' } });
+    assert.equal(r.status, 200);
+    assert.equal(up.received[0]!.headers['host'], 'svc.example');
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});

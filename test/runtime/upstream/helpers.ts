@@ -3,6 +3,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Cluster } from '../../../src/config/types.js';
+import { StatsStore } from '../../../src/runtime/stats/store.js';
+import { createClusterManager } from '../../../src/runtime/upstream/cluster_manager.js';
 import type {
   HeaderList,
   PoolCallbacks,
@@ -202,3 +204,13 @@ export function within<T>(p: Promise<T>, ms = 3000): Promise<T> {
 }
 
 export const bodyText = (r: StreamResult): string => Buffer.concat(r.body).toString();
+
+/** One cluster in a fresh cluster manager and stats store, with stat readers. */
+export function setupCluster(cluster: Cluster) {
+  const store = new StatsStore();
+  const cm = createClusterManager([cluster], store, { random: Math.random });
+  const c = cm.getThreadLocalCluster(cluster.name)!;
+  const stat = (n: string): number => store.counterValue(`cluster.${cluster.name}.${n}`);
+  const gauge = (n: string): number => store.gaugeValue(`cluster.${cluster.name}.${n}`);
+  return { store, cm, c, stat, gauge };
+}

@@ -1,0 +1,54 @@
+/**
+ * The router's timeouts for one request (Envoy's FilterUtility::finalTimeout): the route timeout
+ * (`RouteAction.timeout`, default 15 s, 0 disables) and `per_try_timeout`, overridden by
+ * `x-envoy-upstream-rq-timeout-ms` / `x-envoy-upstream-rq-per-try-timeout-ms` (which only
+ * trusted callers still have: the connection manager strips them from edge requests), then
+ * `x-envoy-expected-rq-timeout-ms` set for the upstream, and
+ * `x-envoy-upstream-rq-timeout-alt-response` turning the timeout's 504 into 204. Mutates the
+ * header object; no other side effects.
+ */
+import type { RouteEntry } from '../../core/route_types.js';
+
+export interface FinalTimeout {
+  /** Global (route) timeout in ms; 0 = none. */
+  readonly globalMs: number;
+  /** Per-try timeout in ms; 0 = none. */
+  readonly perTryMs: number;
+  /** 504, or 204 with x-envoy-upstream-rq-timeout-alt-response. */
+  readonly timeoutStatus: number;
+}
+
+function parseMs(v: string | string[] | undefined): number | undefined {
+  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+export function finalTimeout(
+  h: Record<string, string | string[] | undefined>,
+  route: RouteEntry,
+  suppressEnvoyHeaders: boolean,
+): FinalTimeout {
+  let global = route.timeoutMs;
+  let perTry = route.retryPolicy?.per_try_timeout ?? 0;
+  const hGlobal = h['x-envoy-upstream-rq-timeout-ms'];
+  if (hGlobal !== undefined) {
+    const v = parseMs(hGlobal);
+    if (v !== undefined) global = v;
+    delete h['x-envoy-upstream-rq-timeout-ms'];
+  }
+  const hPerTry = h['x-envoy-upstream-rq-per-try-timeout-ms'];
+  if (hPerTry !== undefined) {
+    const v = parseMs(hPerTry);
+    if (v !== undefined) perTry = v;
+    delete h['x-envoy-upstream-rq-per-try-timeout-ms'];
+  }
+  // A per-try timeout at or above the global one is pointless (Envoy drops it).
+  if (perTry >= global && global > 0) perTry = 0;
+  const expected = perTry > 0 ? perTry : global;
+  if (!suppressEnvoyHeaders && expected > 0) h['x-envoy-expected-rq-timeout-ms'] = String(expected);
+  let timeoutStatus = 504;
+  if (h['x-envoy-upstream-rq-timeout-alt-response'] !== undefined) {
+    timeoutStatus = 204;
+    delete h['x-envoy-upstream-rq-timeout-alt-response'];
+  }
+  return { globalMs: global, perTryMs: perTry, timeoutStatus };
+}
