@@ -77,6 +77,9 @@ function generate(nRouteConfigs) {
         });
       }
       routes.push({ match: { prefix: '/' }, route: { cluster: `svc-${v % nClusters}` } });
+      // A few real findings per route configuration, so positions and dump paths get resolved:
+      // a route shadowed by the catch-all, and (once per route configuration) a missing cluster.
+      routes.push({ match: { prefix: '/late' }, route: { cluster: v === 0 ? `missing-${rc}` : `svc-${v}` } });
       vhosts.push({ name: `vh-${rc}-${v}`, domains: [`host${v}.rc${rc}.example.com`, `*.host${v}.rc${rc}.example.com`], routes });
     }
     vhosts.push({ name: `default-${rc}`, domains: ['*'], routes: [{ match: { prefix: '/' }, direct_response: { status: 404 } }] });

@@ -8,14 +8,14 @@
  */
 import type { Diagnostic } from './diagnostic.js';
 import type {
-  Any, Admin, Bootstrap, Cluster, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration,
+  Any, Admin, Bootstrap, Cluster, ClusterLoadAssignment, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration,
 } from './types.js';
 import { LineIndex, type MapNode, type SrcNode } from './source.js';
 import { scanJson } from './json_source.js';
 import { parseYamlSource } from './yaml_source.js';
 import { Decoder } from './decode.js';
 import { compile } from './schema/descriptor.js';
-import { BOOTSTRAP, CONFIG_DUMP } from './schema/bootstrap.js';
+import { BOOTSTRAP, CONFIG_DUMP, DISCOVERY_RESPONSE } from './schema/bootstrap.js';
 import { ROUTE_CONFIGURATION } from './schema/route.js';
 import { typeNameOf } from './schema/registry.js';
 import { flattenRuntimeLayers } from './runtime.js';
@@ -85,7 +85,7 @@ const KIND_OF_TYPE: Record<ConfigType, LoadedConfig['kind']> = {
  * `configs` list is a dump; otherwise whichever message knows more of the keys (ties: route).
  */
 export function detectKind(root: MapNode): LoadedConfig['kind'] {
-  if (root.entries.some((e) => e.key === 'configs')) return 'config_dump';
+  if (root.entries.some((e) => e.key === 'configs' || e.key === 'resources')) return 'config_dump';
   const b = compile(BOOTSTRAP).byName;
   const r = compile(ROUTE_CONFIGURATION).byName;
   let bs = 0;
@@ -110,9 +110,14 @@ function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file:
     collectInlineRoutes(cfg, dec, false);
     return cfg;
   }
-  const dump = dec.message(root, CONFIG_DUMP, '$') as { configs?: Any[] } | undefined;
+  // A file-based xDS DiscoveryResponse lists resources the way a dump lists sections.
+  const xds = root.entries.some((e) => e.key === 'resources') && !root.entries.some((e) => e.key === 'configs');
+  const dump = xds
+    ? { configs: (dec.message(root, DISCOVERY_RESPONSE, '$') as { resources?: Any[] } | undefined)?.resources }
+    : (dec.message(root, CONFIG_DUMP, '$') as { configs?: Any[] } | undefined);
   let sawListeners = false;
   let sawClusters = false;
+  const assignments: ClusterLoadAssignment[] = [];
   for (const c of dump?.configs ?? []) {
     switch (typeNameOf(c['@type'])) {
       case 'envoy.admin.v3.BootstrapConfigDump': {
@@ -134,6 +139,21 @@ function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file:
         for (const s of d.dynamic_active_clusters ?? []) pushResource(cfg.clusters, s.cluster, 'envoy.config.cluster.v3.Cluster', dec);
         break;
       }
+      // xDS resources (a DiscoveryResponse file).
+      case 'envoy.config.listener.v3.Listener':
+        sawListeners = true;
+        pushResource(cfg.listeners, c, 'envoy.config.listener.v3.Listener', dec);
+        break;
+      case 'envoy.config.cluster.v3.Cluster':
+        sawClusters = true;
+        pushResource(cfg.clusters, c, 'envoy.config.cluster.v3.Cluster', dec);
+        break;
+      case 'envoy.config.route.v3.RouteConfiguration':
+        pushResource(cfg.routeConfigurations, c, 'envoy.config.route.v3.RouteConfiguration', dec);
+        break;
+      case 'envoy.config.endpoint.v3.ClusterLoadAssignment':
+        pushResource(assignments, c, 'envoy.config.endpoint.v3.ClusterLoadAssignment', dec);
+        break;
       // `/config_dump?resource=<section>`: the entries of one section, each its own config.
       case 'envoy.admin.v3.ListenersConfigDump.StaticListener':
         sawListeners = true;
@@ -152,6 +172,13 @@ function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file:
       case 'envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig':
         pushResource(cfg.routeConfigurations, c['route_config'] as Any | undefined, 'envoy.config.route.v3.RouteConfiguration', dec);
         break;
+      case 'envoy.admin.v3.EndpointsConfigDump': {
+        const d = c as { static_endpoint_configs?: { endpoint_config?: Any }[]; dynamic_endpoint_configs?: { endpoint_config?: Any }[] };
+        const et = 'envoy.config.endpoint.v3.ClusterLoadAssignment';
+        for (const s of d.static_endpoint_configs ?? []) pushResource(assignments, s.endpoint_config, et, dec);
+        for (const s of d.dynamic_endpoint_configs ?? []) pushResource(assignments, s.endpoint_config, et, dec);
+        break;
+      }
       case 'envoy.admin.v3.RoutesConfigDump': {
         const d = c as { static_route_configs?: { route_config?: Any }[]; dynamic_route_configs?: { route_config?: Any }[] };
         const rt = 'envoy.config.route.v3.RouteConfiguration';
@@ -168,8 +195,25 @@ function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file:
     if (!sawListeners) cfg.listeners.push(...(cfg.bootstrap.static_resources?.listeners ?? []));
     if (!sawClusters) cfg.clusters.push(...(cfg.bootstrap.static_resources?.clusters ?? []));
   }
+  attachEndpoints(cfg.clusters, assignments);
   collectInlineRoutes(cfg, dec, true);
   return cfg;
+}
+
+/**
+ * A dump taken with `?include_eds` lists the endpoints of EDS clusters in its own section: each
+ * EDS cluster without a `load_assignment` gets the assignment named by its
+ * `eds_cluster_config.service_name` (or its own name), as Envoy's EDS would deliver it.
+ */
+function attachEndpoints(clusters: Cluster[], assignments: ClusterLoadAssignment[]): void {
+  if (assignments.length === 0) return;
+  const byName = new Map(assignments.map((a) => [a.cluster_name, a]));
+  for (const c of clusters) {
+    if (c.type !== 'EDS' || c.load_assignment) continue;
+    const serviceName = (c.eds_cluster_config as { service_name?: string } | undefined)?.service_name;
+    const a = byName.get(serviceName || c.name);
+    if (a) c.load_assignment = a;
+  }
 }
 
 function applyBootstrap(cfg: LoadedConfig, b: Bootstrap, resources: boolean): void {

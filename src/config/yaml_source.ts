@@ -50,7 +50,7 @@ export function parseYamlSource(text: string, maxDepth: number, maxAliasNodes: n
     problems.push({ rule: 'schema/syntax', severity: 'warning', message: firstLine(w.message), start: w.pos[0], end: w.pos[1] });
   }
   if (doc.errors.length > 0) return { problems };
-  const conv = new Converter(doc, maxDepth, maxAliasNodes);
+  const conv = new Converter(maxDepth, maxAliasNodes);
   try {
     const contents = doc.contents as YamlNode | null;
     if (contents === null) return { node: { t: 'scalar', value: null, text: '', start: 0, end: 0 }, problems };
@@ -77,7 +77,6 @@ class Converter {
    */
   private readonly anchors = new Map<string, YamlNode>();
   constructor(
-    private readonly doc: Document.Parsed,
     private readonly maxDepth: number,
     private readonly maxAliasNodes: number,
   ) {}

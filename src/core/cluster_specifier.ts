@@ -2,8 +2,9 @@
  * Cluster specifiers of a RouteAction: `cluster`, `cluster_header`, `weighted_clusters`
  * (Envoy's HeaderClusterSpecifierPlugin and WeightedClusterSpecifierPlugin).
  *
- * Weighted pick: `value % total_weight` walked against running sums in declared order
- * (115 with 30/30/40 picks the first). `header_name` supplies the value when the header holds
+ * Weighted pick: `value % total` walked against running sums in declared order (115 with
+ * 30/30/40 picks the first); the total is the sum of the weights (deprecated `total_weight` is
+ * ignored, as in current Envoy). `header_name` supplies the value when the header holds
  * a uint64; the runtime key `<runtime_key_prefix>.<name>` overrides a weight.
  * A missing `cluster_header` still matches, with cluster "" (then NC cluster_not_found).
  */
@@ -92,9 +93,11 @@ export function compileClusterSpecifier(
         responseMutations: makeHeaderMutations([]),
       });
     });
-    // Deprecated total_weight: when set (> 0) the weights must add up to it; else the sum is the total.
+    // total_weight is deprecated: current Envoy ignores it and uses the sum of the weights
+    // (older Envoy rejected a mismatch with "Sum of weights in the weighted_cluster should add
+    // up to N"), so a mismatch is only worth a warning.
     if (wc.total_weight !== undefined && wc.total_weight > 0 && wc.total_weight !== sum) {
-      report(ctx, 'error', 'route/weighted-cluster', `Sum of weights in the weighted_cluster must add up to total_weight`, `${path}.weighted_clusters.total_weight`, wc, 'total_weight');
+      report(ctx, 'warning', 'route/weighted-cluster-total-weight', `total_weight ${wc.total_weight} is ignored: the weights add up to ${sum}, which is the total Envoy uses (older Envoy rejected this: "Sum of weights in the weighted_cluster should add up to ${wc.total_weight}")`, `${path}.weighted_clusters.total_weight`, wc, 'total_weight');
     }
     if (sum === 0) {
       report(ctx, 'error', 'route/weighted-cluster', 'Sum of weights in the weighted_cluster must be greater than 0.', `${path}.weighted_clusters`, wc);
@@ -102,7 +105,7 @@ export function compileClusterSpecifier(
     return {
       kind: 'weighted_clusters',
       clusters,
-      totalWeight: wc.total_weight !== undefined && wc.total_weight > 0 ? wc.total_weight : sum,
+      totalWeight: sum,
       headerName: wc.header_name !== undefined && wc.header_name !== '' ? wc.header_name.toLowerCase() : undefined,
       config: wc,
     };

@@ -25,12 +25,19 @@ export type RequestHeaders = Readonly<Record<string, string | string[] | undefin
  * header matchers naming `:path`, `:authority`, `:method` or `:scheme` read these fields.
  */
 export interface RouteRequest {
-  /** `:authority` (HTTP/1 Host). `undefined` means the request gets no route (Envoy). */
+  /**
+   * `:authority` (HTTP/1 Host). `undefined` means the request gets no route (Envoy), except in a
+   * table whose only virtual host is `*` (Envoy's findVirtualHost fast path).
+   */
   authority: string | undefined;
   /** `:path` including the query string. */
   path: string;
   method: string;
-  /** `:scheme`/`x-forwarded-proto` as Envoy uses it for `require_tls`: `http` or `https`. */
+  /**
+   * `:scheme`: `http` or `https`. The scheme of a redirect Location defaults to it. `require_tls`
+   * and a redirect's default-port stripping read `headers['x-forwarded-proto']` as Envoy does,
+   * falling back to this field when that header is absent.
+   */
   scheme: string;
   headers: RequestHeaders;
   /** Downstream remote address without port, for header formatters and source-ip hashing. */

@@ -75,10 +75,10 @@ test('github: workflow commands with file, line, col, endLine, endColumn, title'
   const r = lint(['--format', 'github', BAD]);
   assert.equal(r.code, 1);
   const line = r.stdout.split('\n').find((l) => l.includes('line=24,'));
-  assert.ok(line, r.stdout);
+  assert.ok(line, `${r.stdout}\n${r.stderr}`);
   assert.match(line!, /^::error file=fixtures\/lint\/route__unknown-cluster\/bad\.yaml,line=24,col=28,endLine=24,endColumn=34,title=tsproxy route\/unknown-cluster::route #1 in virtual host "all" forwards to cluster "backnd"/);
   const notice = lint(['--format', 'github', 'fixtures/lint/route-config__no-default-vhost/bad.yaml']);
-  assert.match(notice.stdout, /^::notice file=/m);
+  assert.match(notice.stdout, /^::notice file=/m, notice.stderr);
 });
 
 test('several files are each reported; an unreadable file exits 2', () => {

@@ -177,3 +177,13 @@ test('without --listener/--port the Host port picks the listener', () => {
   const k = JSON.parse(runCli(['match', '-c', BOOT, '--host', 'api.example.com:9', '--path', '/', '--json']).stdout);
   assert.equal(k.listener.name, 'ingress');
 });
+
+test('cluster_header: the cluster comes from the header; missing header means an empty name (NC)', () => {
+  const withHeader = runCli(['match', '-c', ROUTES, '--host', 'other', '--path', '/dyn', '-H', 'x-cluster: blue']);
+  assert.equal(withHeader.status, 0);
+  assert.match(withHeader.stdout, /^cluster       blue from header x-cluster$/m);
+  const without = JSON.parse(runCli(['match', '-c', ROUTES, '--host', 'other', '--path', '/dyn', '--json']).stdout);
+  assert.deepEqual([without.action.cluster.name, without.action.cluster.specifier, without.action.cluster.header], ['', 'cluster_header', 'x-cluster']);
+  assert.match(without.outcome.summary, /cluster_header is missing: the cluster name is empty/);
+  assert.deepEqual([without.outcome.status, without.outcome.response_flag, without.outcome.details], [503, 'NC', 'cluster_not_found']);
+});

@@ -198,3 +198,21 @@ test('usage errors exit 2', () => {
   const unknown = tsproxy('-c', `${F}/routes.yaml`, '-t', `${F}/tests.yaml`, '--bogus');
   assert.equal(unknown.code, 2);
 });
+
+test('npm run conformance skips cleanly when the Envoy data folder is absent', () => {
+  const r = spawnSync(process.execPath, ['scripts/conformance.mjs', '--ci'], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', TSPROXY_CONFORMANCE_DIR: `${root}/no-such-conformance-dir` },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /not found; skipping/);
+});
+
+test('direct_response body files are read (relative to the working directory); a missing one is a config error', () => {
+  const ok = tsproxy('-c', `${F}/file_body.yaml`, '-t', `${F}/file_body_tests.yaml`, '-d');
+  assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, 'maintenance\nCurrent route coverage: 100%\n', '']);
+  const missing = tsproxy('-c', `${F}/file_body_missing.yaml`, '-t', `${F}/file_body_tests.yaml`);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, `${F}/file_body_missing.yaml: cannot read direct_response body file fixtures/router_check/no-such-body.txt: no such file\n`);
+});

@@ -90,6 +90,10 @@ test('config_dump (camelCase): static and dynamic sections, bootstrap, no duplic
   // The listener and cluster sections win over the bootstrap's static_resources.
   assert.deepEqual(c.clusters.map((x) => x.name), ['prometheus_stats', 'outbound|8080||web.ns.svc.cluster.local']);
   assert.equal(c.clusters[1]!.circuit_breakers!.thresholds![0]!.max_connections, 4294967295);
+  // The EDS cluster gets its endpoints from the dump's EndpointsConfigDump.
+  const lb = c.clusters[1]!.load_assignment!.endpoints![0]!.lb_endpoints![0]!;
+  assert.equal(lb.endpoint!.address.socket_address!.address, '10.0.0.7');
+  assert.equal(lb.health_status, 'HEALTHY');
   assert.equal((c.clusters[1] as unknown as Record<string, unknown>)['@type'], undefined);
   // Static route configs repeat the inline HCM config: counted once.
   assert.deepEqual(c.routeConfigurations.map((x) => x.name), ['inline_stats', '8080']);
@@ -275,4 +279,13 @@ test('fieldPositionOf on a list gives the position of one scalar item', () => {
   const p = fieldPositionOf(domains, '1')!;
   assert.deepEqual([p.line, p.col, p.endLine, p.endCol], [3, 22, 3, 29]);
   assert.equal(jsonPathOf(domains), '$.virtual_hosts[0].domains');
+});
+
+test('file-based xDS (DiscoveryResponse resources) loads like a dump', () => {
+  const r = loadConfig(fixture('xds_resources.yaml'), 'xds.yaml');
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.config!.kind, 'config_dump');
+  assert.deepEqual(r.config!.clusters.map((c) => c.name), ['example_proxy_cluster']);
+  assert.deepEqual(r.config!.routeConfigurations.map((c) => c.name), ['local_route']);
+  assert.equal(jsonPathOf(r.config!.routeConfigurations[0]), '$.resources[1]');
 });

@@ -209,7 +209,9 @@ test('weighted_clusters: runtime_key_prefix weights, total_weight check, zero su
   assert.equal(cluster(route(t, req('h', '/'), 0)), 'b');
   assert.equal(cluster(route(t, req('h', '/', { runtime: { 'w.a': 50 } }), 0)), 'a');
   const bad = compileRouteConfig({ virtual_hosts: [vhost('v', ['*'], [{ match: { prefix: '/' }, route: { weighted_clusters: { total_weight: 10, clusters: [{ name: 'a', weight: 5 }] } } }])] });
-  assert.match(bad.diagnostics[0].message, /must add up to total_weight/);
+  assert.equal(bad.diagnostics[0].severity, 'warning');
+  assert.match(bad.diagnostics[0].message, /total_weight 10 is ignored: the weights add up to 5/);
+  assert.equal(cluster(route(bad.table, req('h', '/'), 7)), 'a');
   const zero = compileRouteConfig({ virtual_hosts: [vhost('v', ['*'], [{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 0 }] } } }])] });
   assert.match(zero.diagnostics[0].message, /greater than 0/);
 });

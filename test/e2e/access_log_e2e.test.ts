@@ -4,6 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bootstrapYaml } from './bootstrap.js';
 import { send, startProxy } from './proxy.js';
 
@@ -90,4 +93,40 @@ test('json_format and default-format access logs carry what the data plane recor
   assert.equal(def.length, 2);
   assert.match(def[0]!, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] "GET \/hello\?x=1 HTTP\/1\.1" 200 - 0 5 \d+ - "-" "e2e-test" "[0-9a-f-]{36}" "app\.example\.com" "-"$/);
   assert.match(def[1]!, /^\[[^\]]+\] "POST \/nope HTTP\/1\.1" 404 NR \d+ \d+ \d+ - "-" "-" "[0-9a-f-]{36}" "app\.example\.com" "-"$/);
+});
+
+test('file access log under concurrency: one whole line per request, none lost, flushed on stop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsproxy-al-e2e-'));
+  try {
+    const path = join(dir, 'access.log');
+    const accessLog = `access_log:
+- name: file
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+    path: ${JSON.stringify(path)}
+    log_format: {text_format_source: {inline_string: "%REQ(:PATH)% %RESPONSE_CODE% %ROUTE_NAME%\\n"}}
+`;
+    const proxy = await startProxy(bootstrapYaml({ routeText: ROUTES, clusterPorts: new Map(), accessLogYaml: accessLog }));
+    const N = 200;
+    try {
+      for (let round = 0; round < 4; round++) {
+        const batch = Array.from({ length: N / 4 }, (_, i) =>
+          send(proxy.port, { method: 'GET', path: `/hello/${round * (N / 4) + i}`, authority: 'app.example.com' }),
+        );
+        for (const r of await Promise.all(batch)) assert.equal(r.status, 200);
+      }
+    } finally {
+      await proxy.stop();
+    }
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, N);
+    const seen = new Set(lines.map((l) => {
+      const m = /^\/hello\/(\d+) 200 hello_route$/.exec(l);
+      assert.ok(m, `malformed line ${JSON.stringify(l)}`);
+      return Number(m[1]);
+    }));
+    assert.equal(seen.size, N);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

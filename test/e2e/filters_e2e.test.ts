@@ -199,3 +199,20 @@ test('through a real upstream: delay then forward, CORS headers on the upstream 
     await echo.close();
   }
 });
+
+test('gRPC fault abort from x-envoy-fault-abort-grpc-request: trailers-only 200 with grpc-status', async () => {
+  const log = await withProxy(async (proxy) => {
+    const res = await send(proxy.port, {
+      method: 'POST',
+      path: '/pkg.Svc/Method',
+      authority: host,
+      headers: { 'content-type': 'application/grpc', 'x-inject-fault': '1', 'x-envoy-fault-abort-grpc-request': '14' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['grpc-status'], '14');
+    assert.equal(res.headers['grpc-message'], 'fault filter abort');
+    assert.equal(res.headers['content-type'], 'application/grpc');
+    assert.equal(proxy.server.store.counterValue('http.e2e.fault.aborts_injected'), 1);
+  });
+  assert.equal(log, '200 FI fault_filter_abort /pkg.Svc/Method direct\n');
+});

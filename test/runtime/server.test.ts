@@ -58,7 +58,8 @@ test('stop(drain) lets an in-flight request finish, then closes', async () => {
   const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow}', clusters: cluster('slow', [up.port]) }));
   try {
     const pending = request(p.port, '/');
-    await sleep(50);
+    for (let i = 0; i < 200 && up.started() === 0; i++) await sleep(10);
+    assert.equal(up.started(), 1);
     const stopped = p.server.stop(2000);
     const r = await pending;
     assert.equal(r.status, 200);

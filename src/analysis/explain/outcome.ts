@@ -80,20 +80,28 @@ export function outcomeOf(
     case 'forward':
       break;
   }
+  if (decision.resolution.specifier === 'unsupported') {
+    return {
+      status: null,
+      response_flag: '-',
+      details: 'cluster_unknown_offline',
+      stats: [],
+      summary: `the route picks its cluster with ${decision.resolution.field}, which tsproxy does not implement: the cluster is not known offline`,
+    };
+  }
   const name = decision.cluster;
   const clustersKnown = config.kind !== 'route_configuration';
-  if (!clustersKnown) {
+  if (!clustersKnown && name !== '') {
     return {
       status: null,
       response_flag: '-',
       details: 'via_upstream',
       stats: [`cluster.${name}.upstream_rq_total`],
-      summary: name === ''
-        ? 'the cluster_header is missing: the cluster name is empty, so Envoy replies 503 NC cluster_not_found'
-        : `forwarded to cluster "${name}" (a bare RouteConfiguration: cluster existence not checked)`,
+      summary: `forwarded to cluster "${name}" (a bare RouteConfiguration: cluster existence not checked)`,
     };
   }
-  const cluster = config.clusters.find((c) => c.name === name);
+  // No cluster is named "": a missing cluster_header is cluster_not_found whatever the config.
+  const cluster = name === '' ? undefined : config.clusters.find((c) => c.name === name);
   if (!cluster) {
     const status = decision.route.clusterNotFoundResponseCode;
     return {
@@ -102,7 +110,7 @@ export function outcomeOf(
       details: 'cluster_not_found',
       stats: [`${http}no_cluster`],
       summary: name === ''
-        ? 'the cluster_header is missing, so the cluster name is empty'
+        ? 'the cluster_header is missing: the cluster name is empty'
         : `cluster "${name}" is not defined in this config`,
     };
   }

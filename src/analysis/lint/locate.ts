@@ -92,12 +92,17 @@ export class SourceTree {
 
   /**
    * `line:col` of every resource in a config dump -> its JSON path
-   * (`$.configs[1].dynamic_listeners[0].active_state.listener`).
+   * (`$.configs[1].dynamic_listeners[0].active_state.listener`, `$.configs[0].bootstrap`).
    */
   dumpResourcePaths(): Map<string, string> {
     const out = new Map<string, string>();
     const configs = items(entry(this.tree() ?? undefined, 'configs'));
     configs.forEach((cfg, i) => {
+      const bootstrap = entry(cfg, 'bootstrap');
+      if (bootstrap) {
+        const p = this.index().lineCol(bootstrap.start);
+        out.set(`${p.line}:${p.col}`, `$.configs[${i}].bootstrap`);
+      }
       for (const [field, inner] of DUMP_SECTIONS) {
         items(entry(cfg, field)).forEach((item, j) => {
           let node: SrcNode | undefined = item;

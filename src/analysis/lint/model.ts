@@ -68,6 +68,12 @@ export function isHcmFilter(f: NetworkFilter): boolean {
   return HCM_NAMES.has(f.name);
 }
 
+/** `$.admin` in a Bootstrap; in a config dump, under the dump's BootstrapConfigDump. */
+function adminPath(config: LoadedConfig, paths: JsonPathResolver): string {
+  if (config.kind !== 'config_dump' || !config.bootstrap) return '$.admin';
+  return `${paths.pathOf(config.bootstrap, '$.configs[0].bootstrap')}.admin`;
+}
+
 /**
  * Builds the model. `paths` resolves the JSON path of top-level objects whose place in the file
  * the LoadedConfig does not record (config dump sections); the fallback is a synthetic path.
@@ -122,7 +128,7 @@ export function buildModel(config: LoadedConfig, paths: JsonPathResolver): Confi
     hcms,
     routeConfigs,
     clusters,
-    admin: admin ? { admin, path: '$.admin' } : undefined,
+    admin: admin ? { admin, path: adminPath(config, paths) } : undefined,
     clustersKnown,
     clusterNames: new Set(config.clusters.map((c) => c.name)),
   };

@@ -1,8 +1,9 @@
 /**
  * Every `RegexMatcher` in the route tree, with where it sits: route path matchers, header and
- * query parameter matchers, virtual cluster headers, regex rewrites and hash policy rewrites.
+ * query parameter matchers, virtual cluster headers, retriable headers, CORS origins, regex
+ * rewrites and hash policy rewrites.
  */
-import type { HeaderMatcher, QueryParameterMatcher, RegexMatcher, StringMatcher } from '../../config/types.js';
+import type { CorsPolicy, HeaderMatcher, QueryParameterMatcher, RegexMatcher, StringMatcher } from '../../config/types.js';
 import { checkRegex } from '../../core/regex.js';
 import type { ConfigModel } from './model.js';
 import { routeLabel, vhostLabel, virtualHosts, routesOf } from './walk.js';
@@ -58,6 +59,11 @@ function queries(out: RegexSite[], qs: QueryParameterMatcher[] | undefined, path
   qs.forEach((q, i) => stringMatcher(out, q.string_match, () => `${path()}[${i}].string_match`, () => `${where()}, query parameter "${q.name}"`));
 }
 
+function cors(out: RegexSite[], c: CorsPolicy | undefined, path: Lazy, where: Lazy): void {
+  c?.allow_origin_string_match?.forEach((m, i) =>
+    stringMatcher(out, m, () => `${path()}.allow_origin_string_match[${i}]`, () => `${where()}, CORS allowed origin`));
+}
+
 const siteCache = new WeakMap<ConfigModel, RegexSite[]>();
 
 /** Collects the regex sites of every route configuration in the model (file order; computed once per model). */
@@ -67,6 +73,7 @@ export function collectRegexSites(model: ConfigModel): RegexSite[] {
   const out: RegexSite[] = [];
   siteCache.set(model, out);
   for (const vh of virtualHosts(model)) {
+    cors(out, vh.vhost.cors, () => `${vh.path}.cors`, () => vhostLabel(vh));
     (vh.vhost.virtual_clusters ?? []).forEach((vc, i) =>
       headers(out, vc.headers, () => `${vh.path}.virtual_clusters[${i}].headers`, () => `${vhostLabel(vh)}, virtual cluster "${vc.name}"`));
     for (const r of routesOf(vh)) {
@@ -88,6 +95,8 @@ export function collectRegexSites(model: ConfigModel): RegexSite[] {
           if (isRegex(p)) site(out, p, () => `${r.path}.route.hash_policy[${i}].header.regex_rewrite.pattern`, () => `${where()}, hash policy`);
         });
         headers(out, a.retry_policy?.retriable_headers, () => `${r.path}.route.retry_policy.retriable_headers`, () => `${where()}, retriable header`);
+        headers(out, a.retry_policy?.retriable_request_headers, () => `${r.path}.route.retry_policy.retriable_request_headers`, () => `${where()}, retriable request header`);
+        cors(out, a.cors, () => `${r.path}.route.cors`, where);
       }
       const rr = r.route.redirect?.regex_rewrite?.pattern;
       if (isRegex(rr)) site(out, rr, () => `${r.path}.redirect.regex_rewrite.pattern`, () => `${where()}, redirect regex_rewrite`);

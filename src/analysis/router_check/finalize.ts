@@ -31,7 +31,16 @@ export interface FinalizedTestHeaders {
   newUri: string;
 }
 
-export function finalizeForTest(decision: RouteDecision, req: RouteRequest, additionalResponseHeaders: readonly TestHeaderValue[]): FinalizedTestHeaders {
+/**
+ * Finalizes the headers of one routed test request. `bodyFiles` holds the contents of
+ * `direct_response.body.filename` files (read by the CLI: the analysis layer does no I/O).
+ */
+export function finalizeForTest(
+  decision: RouteDecision,
+  req: RouteRequest,
+  additionalResponseHeaders: readonly TestHeaderValue[],
+  bodyFiles: ReadonlyMap<string, string> = new Map(),
+): FinalizedTestHeaders {
   let path = req.path;
   let authority = req.authority ?? '';
   const requestHeaders: MutableHeaders = { ...req.headers };
@@ -65,7 +74,7 @@ export function finalizeForTest(decision: RouteDecision, req: RouteRequest, addi
     case 'direct_response': {
       newUri = `${req.scheme}://${req.authority ?? ''}${req.path}`;
       append(responseHeaders, ':status', String(decision.status));
-      const body = decision.body ?? '';
+      const body = decision.body ?? (decision.bodyFilename !== undefined ? (bodyFiles.get(decision.bodyFilename) ?? '') : '');
       if (body !== '') {
         append(responseHeaders, 'content-length', String(new TextEncoder().encode(body).length));
         append(responseHeaders, 'content-type', 'text/plain');

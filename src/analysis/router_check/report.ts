@@ -95,7 +95,10 @@ export interface JsonReport {
     met: boolean;
     untested: { virtualHost: string; routeName: string; routeIndex: number; match: string }[];
   };
+  /** Problems that stopped the run (exit 2); empty otherwise. */
   errors: string[];
+  /** Config warnings (filled by the CLI). */
+  warnings: string[];
 }
 
 /** Builds the JSON document; coverage is always computed (the text mode skips it on failure). */
@@ -118,6 +121,7 @@ export function renderJson(results: readonly TestResult[], coverage: Coverage, o
       untested: rep.untested.map((u) => ({ ...u, match: u.match.trimEnd() })),
     },
     errors: [],
+    warnings: [],
   };
   return { report, exitCode: ok ? 0 : 1 };
 }

@@ -22,7 +22,7 @@ import type { CompileContext } from '../../core/compile_context.js';
 import type { HeaderMatcher } from '../../config/types.js';
 import { route } from '../../core/route.js';
 import type { RouteDecision, RouteTable } from '../../core/route_types.js';
-import { Coverage, type CoverageField, type CoverageTarget } from './coverage.js';
+import { Coverage, type CoverageField } from './coverage.js';
 import { compareResults, headerMatchFailure, type ValidationFailure } from './failure.js';
 import type { TestResult } from './report.js';
 import { finalizeForTest, type HeaderLookup } from './finalize.js';
@@ -40,8 +40,12 @@ export interface RunResult {
   errors: string[];
 }
 
-/** Runs every test of `spec` against `table`. `testFile` names the test file in errors. */
-export function runRouterCheck(table: RouteTable, spec: RouterCheckSpec, testFile: string): RunResult {
+/**
+ * Runs every test of `spec` against `table`. `testFile` names the test file in errors;
+ * `bodyFiles` holds the contents of `direct_response.body.filename` files (see
+ * `directResponseBodyFiles`), read by the caller.
+ */
+export function runRouterCheck(table: RouteTable, spec: RouterCheckSpec, testFile: string, bodyFiles: ReadonlyMap<string, string> = new Map()): RunResult {
   const ctx: CompileContext = { runtime: spec.runtime, diagnostics: [], file: testFile };
   const compiled = spec.tests.map((t, i) => ({
     request: t.validate.request_header_matches.map((h, j) => compileHeaderMatcher(h, ctx, `$.tests[${i}].validate.request_header_matches[${j}]`)),
@@ -50,8 +54,18 @@ export function runRouterCheck(table: RouteTable, spec: RouterCheckSpec, testFil
   const errors = ctx.diagnostics.filter((d) => d.severity === 'error').map((d) => `${testFile}: ${d.path}: ${d.message}`);
   if (errors.length) return { errors };
   const coverage = new Coverage(table);
-  const results = spec.tests.map((t, i) => runOne(table, t, compiled[i]!, coverage));
+  const results = spec.tests.map((t, i) => runOne(table, t, compiled[i]!, coverage, bodyFiles));
   return { run: { results, coverage }, errors: [] };
+}
+
+/** The `direct_response.body.filename` values of a route table, for the caller to read. */
+export function directResponseBodyFiles(table: RouteTable): string[] {
+  const out = new Set<string>();
+  for (const vh of table.virtualHosts) for (const r of vh.routes) {
+    const f = r.config.direct_response?.body?.filename;
+    if (f !== undefined && f !== '') out.add(f);
+  }
+  return [...out];
 }
 
 interface CompiledValidation {
@@ -59,10 +73,10 @@ interface CompiledValidation {
   response: CompiledHeaderMatcher[];
 }
 
-function runOne(table: RouteTable, t: ValidationItem, cv: CompiledValidation, coverage: Coverage): TestResult {
+function runOne(table: RouteTable, t: ValidationItem, cv: CompiledValidation, coverage: Coverage, bodyFiles: ReadonlyMap<string, string>): TestResult {
   const req = routeRequestFor(t.input);
   const decision = route(table, req, t.input.random_value);
-  const fin = finalizeForTest(decision, req, t.input.additional_response_headers);
+  const fin = finalizeForTest(decision, req, t.input.additional_response_headers, bodyFiles);
   const target = coverage.targetFor(decision);
   const v = t.validate;
   const failures: ValidationFailure[] = [];
@@ -73,7 +87,7 @@ function runOne(table: RouteTable, t: ValidationItem, cv: CompiledValidation, co
     if (expected === undefined) return;
     const f = compareResults(actual, expected, field);
     if (f) failures.push(f);
-    else if (covers && target) coverage.mark(target as CoverageTarget, field);
+    else if (covers && target) coverage.mark(target, field);
   };
 
   check('cluster_name', v.cluster_name, forward ? forward.cluster : '', forward !== undefined);

@@ -85,7 +85,7 @@ async function runTest(flags: TestFlags): Promise<number> {
     { formatDiagnostic },
     { styleFor },
     { compileRouteConfig },
-    { runRouterCheck },
+    { runRouterCheck, directResponseBodyFiles },
     { renderText, renderJson },
     { httpConnectionManagers },
     { resolveRouteConfiguration },
@@ -168,7 +168,14 @@ async function runTest(flags: TestFlags): Promise<number> {
   }
   if (compileErrors.length) return fail(compileErrors);
 
-  const r = runRouterCheck(compiled.table, tf.spec, flags.testPath);
+  // direct_response bodies from files: Envoy reads them when it loads the config.
+  const bodyFiles = new Map<string, string>();
+  for (const file of directResponseBodyFiles(compiled.table)) {
+    const body = readText(file, 'direct_response body file');
+    if (typeof body !== 'string') return fail([`${flags.configPath}: ${body.error}`]);
+    bodyFiles.set(file, body);
+  }
+  const r = runRouterCheck(compiled.table, tf.spec, flags.testPath, bodyFiles);
   if (!r.run) return fail(r.errors);
 
   const options = {

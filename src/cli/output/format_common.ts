@@ -47,6 +47,7 @@ export function outcomeLine(r: ExplainReport, style: Style): string {
 export function clusterText(r: ExplainReport): string {
   const c = r.action.cluster;
   if (!c) return '-';
+  if (c.specifier === 'unsupported') return '(not known offline: unsupported cluster specifier)';
   const name = c.name === '' ? '(empty: header missing)' : c.name;
   const status = c.defined === false ? ' (not defined in this config)' : c.endpoints === 0 ? ' (no endpoints)' : '';
   if (c.specifier === 'cluster_header') return `${name}${status} from header ${c.header}`;

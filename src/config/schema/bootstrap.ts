@@ -87,6 +87,20 @@ export const CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.ConfigDump
   configs: any({ repeated: true }),
 });
 
+/**
+ * `envoy.service.discovery.v3.DiscoveryResponse`: the file format of file-based xDS
+ * (`path_config_source` files: `resources: [{"@type": ...Listener}, ...]`). Loads like a dump.
+ */
+export const DISCOVERY_RESPONSE: MessageDescriptor = message('envoy.service.discovery.v3.DiscoveryResponse', {
+  version_info: str(),
+  resources: any({ repeated: true }),
+  canary: bool(),
+  type_url: str(),
+  nonce: str(),
+  control_plane: raw(),
+  resource_errors: raw({ repeated: true }),
+});
+
 export const BOOTSTRAP_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.BootstrapConfigDump', {
   bootstrap: msg(() => BOOTSTRAP),
   last_updated: str(),
@@ -156,10 +170,28 @@ export const ROUTES_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.Rou
   dynamic_route_configs: msg(() => DYNAMIC_ROUTE_CONFIG, { repeated: true }),
 });
 
+const STATIC_ENDPOINT_CONFIG: MessageDescriptor = message('envoy.admin.v3.EndpointsConfigDump.StaticEndpointConfig', {
+  endpoint_config: any(),
+  last_updated: str(),
+});
+
+const DYNAMIC_ENDPOINT_CONFIG: MessageDescriptor = message('envoy.admin.v3.EndpointsConfigDump.DynamicEndpointConfig', {
+  version_info: str(),
+  endpoint_config: any(),
+  last_updated: str(),
+  error_state: UPDATE_FAILURE_STATE,
+  client_status: CLIENT_STATUS,
+});
+
+/** `?include_eds`: the endpoints of EDS clusters (ClusterLoadAssignment). */
+export const ENDPOINTS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.EndpointsConfigDump', {
+  static_endpoint_configs: msg(() => STATIC_ENDPOINT_CONFIG, { repeated: true }),
+  dynamic_endpoint_configs: msg(() => DYNAMIC_ENDPOINT_CONFIG, { repeated: true }),
+});
+
 /** Dump sections tsproxy reads nothing from: known, kept raw (their contents are not validated). */
 export const OPAQUE_DUMP_SECTIONS: Record<string, string | undefined> = {
   'envoy.admin.v3.SecretsConfigDump': undefined,
   'envoy.admin.v3.EcdsConfigDump': undefined,
   'envoy.admin.v3.ScopedRoutesConfigDump': 'scoped routes from a config dump',
-  'envoy.admin.v3.EndpointsConfigDump': 'endpoints (EDS) from a config dump',
 };

@@ -171,7 +171,10 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   alt_stat_name: str(),
   type: enm(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'], { oneof: 'cluster_discovery_type' }),
   cluster_type: unsupported('custom cluster types (Cluster.cluster_type)', { oneof: 'cluster_discovery_type' }),
-  eds_cluster_config: raw(),
+  eds_cluster_config: msg(() => message('envoy.config.cluster.v3.Cluster.EdsClusterConfig', {
+    eds_config: raw(),
+    service_name: str(),
+  })),
   connect_timeout: dur({ check: { positive: true } }),
   per_connection_buffer_limit_bytes: u32(),
   lb_policy: enm(LB_POLICIES),

@@ -159,7 +159,3 @@ export const HTTP_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.config.co
 /** HTTP/2 options: tsproxy speaks HTTP/1.1 only for now. */
 export const HTTP2_PROTOCOL_OPTIONS = unsupported('HTTP/2 protocol options (http2_protocol_options)');
 
-export const GRPC_SERVICE = raw();
-
-export const CONFIG_SOURCE = raw();
-

@@ -10,15 +10,26 @@ import type { CounterSink, HostSet, HostsSourceType, LbHost, LoadBalancer, LoadB
 export interface HostsSource {
   readonly priority: number;
   readonly source: HostsSourceType;
+  /** `priority * 3 + source` position, keys per-source state. */
+  readonly index: number;
 }
 
 const SOURCES: readonly HostsSourceType[] = ['all_hosts', 'healthy_hosts', 'degraded_hosts'];
 
-export abstract class LoadBalancerBase<H extends LbHost> implements LoadBalancer<H> {
+/** `S` is the per-source state an algorithm keeps (use `undefined` for none). */
+export abstract class LoadBalancerBase<H extends LbHost, S = unknown> implements LoadBalancer<H> {
   readonly load: PriorityLoad;
   protected readonly healthyPanic: CounterSink | undefined;
   /** Per (priority, source) state, index `priority * 3 + source`. */
-  private readonly perSource: unknown[] = [];
+  private readonly perSource: (S | undefined)[] = [];
+
+  /**
+   * When one source takes 100 % of the load (the common case: one priority, healthy enough),
+   * picks skip the priority draw entirely.
+   */
+  private readonly fixedSource: HostsSource | undefined;
+  /** Pre-built sources, index `priority * 3 + source`, so picks allocate nothing. */
+  private readonly sources: HostsSource[] = [];
 
   constructor(
     readonly hostSets: readonly HostSet<H>[],
@@ -27,6 +38,23 @@ export abstract class LoadBalancerBase<H extends LbHost> implements LoadBalancer
   ) {
     this.load = computePriorityLoad(hostSets, options.healthyPanicThresholdPercent, options.overprovisioningFactor);
     this.healthyPanic = options.healthyPanic;
+    for (let p = 0; p < Math.max(1, hostSets.length); p++) {
+      for (const source of SOURCES) this.sources.push({ priority: p, source, index: this.sources.length });
+    }
+    const l = this.load;
+    for (let p = 0; p < l.healthyLoad.length; p++) {
+      if (l.healthyLoad[p] === 100 && !l.panic[p]) this.fixedSource = this.sourceOf(p, 'healthy_hosts');
+      if (l.degradedLoad[p] === 100 && !l.panic[p]) this.fixedSource = this.sourceOf(p, 'degraded_hosts');
+    }
+  }
+
+  private sourceOf(priority: number, source: HostsSourceType): HostsSource {
+    return this.sources[priority * 3 + SOURCES.indexOf(source)]!;
+  }
+
+  /** True when picks need no priority draw (callers may then skip drawing a random value). */
+  protected get hasFixedSource(): boolean {
+    return this.fixedSource !== undefined;
   }
 
   abstract chooseHost(hashKey: bigint | undefined): H | null;
@@ -36,25 +64,28 @@ export abstract class LoadBalancerBase<H extends LbHost> implements LoadBalancer
    * counting a panic pick (Envoy's hostSourceToUse).
    */
   protected hostsSource(value: number): HostsSource {
+    if (this.fixedSource) return this.fixedSource;
     const { priority, source } = choosePriority(value, this.load);
     if (this.load.panic[priority]) {
       this.healthyPanic?.inc();
-      return { priority, source: 'all_hosts' };
+      return this.sourceOf(priority, 'all_hosts');
     }
-    return { priority, source };
+    return this.sourceOf(priority, source);
   }
 
   protected hostsFor(src: HostsSource): readonly H[] {
     return hostsOf(this.hostSets[src.priority], src.source);
   }
 
-  /** Cached per-source state, created by `make` on first use. */
-  protected stateFor<S>(src: HostsSource, make: (hosts: readonly H[]) => S): S {
-    const key = src.priority * 3 + SOURCES.indexOf(src.source);
-    let s = this.perSource[key] as S | undefined;
+  /** Builds the per-source state (EDF schedule, ring, table) for a host list; called once per source. */
+  protected abstract createState(hosts: readonly H[]): S;
+
+  /** Cached per-source state, built by `createState` on first use. */
+  protected stateFor(src: HostsSource): S {
+    let s = this.perSource[src.index];
     if (s === undefined) {
-      s = make(this.hostsFor(src));
-      this.perSource[key] = s;
+      s = this.createState(this.hostsFor(src));
+      this.perSource[src.index] = s;
     }
     return s;
   }

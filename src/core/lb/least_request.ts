@@ -19,7 +19,7 @@ interface LrState<H> {
   edf: EdfScheduler<H> | undefined;
 }
 
-export class LeastRequestLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+export class LeastRequestLoadBalancer<H extends LbHost> extends LoadBalancerBase<H, LrState<H>> {
   private readonly choiceCount: number;
   private readonly bias: number;
   private readonly effectiveWeight: (h: H) => number;
@@ -37,16 +37,18 @@ export class LeastRequestLoadBalancer<H extends LbHost> extends LoadBalancerBase
           : (h) => h.weight / Math.pow(h.activeRequests + 1, bias);
   }
 
+  protected createState(hosts: readonly H[]): LrState<H> {
+    let edf: EdfScheduler<H> | undefined;
+    if (!equalWeights(hosts)) {
+      edf = new EdfScheduler<H>();
+      for (const h of hosts) edf.add(this.effectiveWeight(h), h);
+    }
+    return { hosts, edf };
+  }
+
   chooseHost(_hashKey: bigint | undefined): H | null {
-    const src = this.hostsSource(this.random());
-    const st = this.stateFor<LrState<H>>(src, (hosts) => {
-      let edf: EdfScheduler<H> | undefined;
-      if (!equalWeights(hosts)) {
-        edf = new EdfScheduler<H>();
-        for (const h of hosts) edf.add(this.effectiveWeight(h), h);
-      }
-      return { hosts, edf };
-    });
+    const src = this.hostsSource(this.hasFixedSource ? 0 : this.random());
+    const st = this.stateFor(src);
     const hosts = st.hosts;
     if (hosts.length === 0) return null;
     if (st.edf) return st.edf.pickAndAdd(this.effectiveWeight) ?? null;

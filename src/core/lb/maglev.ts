@@ -70,14 +70,18 @@ export class MaglevTable<H extends LbHost> {
   }
 }
 
-export class MaglevLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+export class MaglevLoadBalancer<H extends LbHost> extends LoadBalancerBase<H, MaglevTable<H>> {
   constructor(hostSets: readonly HostSet<H>[], random: Random, options?: LoadBalancerOptions) {
     super(hostSets, random, options);
+  }
+
+  protected createState(hosts: readonly H[]): MaglevTable<H> {
+    return new MaglevTable(hosts, this.options.maglevTableSize);
   }
 
   chooseHost(hashKey: bigint | undefined): H | null {
     const hash = hashKey ?? randomHash(this.random);
     const src = this.hostsSource(hashToNumber(hash));
-    return this.stateFor(src, (hosts) => new MaglevTable(hosts, this.options.maglevTableSize)).lookup(hash);
+    return this.stateFor(src).lookup(hash);
   }
 }

@@ -73,19 +73,19 @@ export class HashRing<H extends LbHost> {
   }
 }
 
-export class RingHashLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+export class RingHashLoadBalancer<H extends LbHost> extends LoadBalancerBase<H, HashRing<H>> {
   constructor(hostSets: readonly HostSet<H>[], random: Random, options?: LoadBalancerOptions) {
     super(hostSets, random, options);
+  }
+
+  protected createState(hosts: readonly H[]): HashRing<H> {
+    return new HashRing(hosts, this.options.minimumRingSize, this.options.maximumRingSize);
   }
 
   chooseHost(hashKey: bigint | undefined): H | null {
     const hash = hashKey ?? randomHash(this.random);
     const src = this.hostsSource(hashToNumber(hash));
-    const ring = this.stateFor(
-      src,
-      (hosts) => new HashRing(hosts, this.options.minimumRingSize, this.options.maximumRingSize),
-    );
-    return ring.lookup(hash);
+    return this.stateFor(src).lookup(hash);
   }
 }
 

@@ -15,21 +15,23 @@ interface RrState<H> {
 
 const weightOf = (h: LbHost): number => h.weight;
 
-export class RoundRobinLoadBalancer<H extends LbHost> extends LoadBalancerBase<H> {
+export class RoundRobinLoadBalancer<H extends LbHost> extends LoadBalancerBase<H, RrState<H>> {
   constructor(hostSets: readonly HostSet<H>[], random: Random, options?: LoadBalancerOptions) {
     super(hostSets, random, options);
   }
 
+  protected createState(hosts: readonly H[]): RrState<H> {
+    let edf: EdfScheduler<H> | undefined;
+    if (!equalWeights(hosts)) {
+      edf = new EdfScheduler<H>();
+      for (const h of hosts) edf.add(h.weight, h);
+    }
+    return { hosts, index: 0, edf };
+  }
+
   chooseHost(_hashKey: bigint | undefined): H | null {
-    const src = this.hostsSource(this.random());
-    const st = this.stateFor<RrState<H>>(src, (hosts) => {
-      let edf: EdfScheduler<H> | undefined;
-      if (!equalWeights(hosts)) {
-        edf = new EdfScheduler<H>();
-        for (const h of hosts) edf.add(h.weight, h);
-      }
-      return { hosts, index: 0, edf };
-    });
+    const src = this.hostsSource(this.hasFixedSource ? 0 : this.random());
+    const st = this.stateFor(src);
     if (st.hosts.length === 0) return null;
     if (st.edf) return st.edf.pickAndAdd(weightOf) ?? null;
     return st.hosts[st.index++ % st.hosts.length]!;

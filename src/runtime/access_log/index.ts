@@ -238,7 +238,14 @@ export function createAccessLogger(accessLog: AccessLog, options: AccessLoggerOp
 
 /** Several AccessLogs as one logger (an HCM's `access_log` list). Throws like createAccessLogger. */
 export function createAccessLoggers(accessLogs: readonly AccessLog[] | undefined, options: AccessLoggerOptions = {}): AccessLogger {
-  const loggers = (accessLogs ?? []).map((a) => createAccessLogger(a, options));
+  const loggers: AccessLogger[] = [];
+  try {
+    for (const a of accessLogs ?? []) loggers.push(createAccessLogger(a, options));
+  } catch (err) {
+    // Release the files already opened for the earlier entries.
+    for (const l of loggers) void l.close();
+    throw err;
+  }
   if (loggers.length === 0) return { log: () => {}, close: () => Promise.resolve() };
   if (loggers.length === 1) return loggers[0]!;
   return {

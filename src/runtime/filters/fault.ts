@@ -11,21 +11,23 @@
  *  3. Delay: `fixed_delay`, or with `header_delay` the `x-envoy-fault-delay-request` header (ms),
  *     applied with probability `percentage` (`x-envoy-fault-delay-request-percentage` may lower
  *     it). The chain stops; a timer calls `continueDecoding()`. Flag DI, `fault.delays_injected`.
- *  4. Abort (after the delay, if any): `http_status`, or with `header_abort` the
- *     `x-envoy-fault-abort-request` header (200..599), with probability `percentage`
+ *  4. Abort (after the delay, if any): `http_status` (or `grpc_status`: a trailers-only gRPC
+ *     reply), or with `header_abort` the `x-envoy-fault-abort-request` header (200..599) or
+ *     `x-envoy-fault-abort-grpc-request`, with probability `percentage`
  *     (`x-envoy-fault-abort-request-percentage`). Local reply with body `fault filter abort`,
  *     details `fault_filter_abort`, flag FI, `fault.aborts_injected`.
  *  `fault.active_faults` counts streams with an injected fault until they end.
  *
  * Runtime overrides (static runtime): `fault.http.delay.fixed_delay_percent`,
  * `fault.http.abort.abort_percent`, `fault.http.delay.fixed_duration_ms`,
- * `fault.http.abort.http_status`, `fault.http.max_active_faults` (or the `*_runtime` keys).
+ * `fault.http.abort.http_status`, `fault.http.abort.grpc_status`, `fault.http.max_active_faults`
+ * (or the `*_runtime` keys).
  * Randomness comes from the stream callbacks (`random.random()`), so tests are deterministic.
  */
-import type { Any, FractionalPercent, HeaderMatcher } from '../../config/types.js';
+import type { Any } from '../../config/types.js';
 import type { RuntimeValues } from '../../core/route_types.js';
-import { compileHeaderMatcher, matchAllHeaders, type CompiledHeaderMatcher } from '../../core/header_matcher.js';
-import type { CompileContext } from '../../core/compile_context.js';
+import { matchAllHeaders } from '../../core/header_matcher.js';
+import { compileFaultConfig, field, type CompiledFaultConfig, type Fraction } from './fault_config.js';
 import type {
   FilterDataStatus,
   FilterFactoryCb,
@@ -41,43 +43,23 @@ export const FAULT_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http
 /** Canonical filter name, used for per-route config when the HttpFilter's own name is unknown. */
 export const FAULT_FILTER_NAME = 'envoy.filters.http.fault';
 
+export { compileFaultConfig, type CompiledFaultConfig } from './fault_config.js';
+
 const H_ABORT = 'x-envoy-fault-abort-request';
 const H_ABORT_PCT = 'x-envoy-fault-abort-request-percentage';
+const H_ABORT_GRPC = 'x-envoy-fault-abort-grpc-request';
 const H_DELAY = 'x-envoy-fault-delay-request';
 const H_DELAY_PCT = 'x-envoy-fault-delay-request-percentage';
 const H_DOWNSTREAM_NODE = 'x-envoy-downstream-service-node';
 const H_DOWNSTREAM_CLUSTER = 'x-envoy-downstream-service-cluster';
 
-/**
- * `FaultDelay.percentage` / `FaultAbort.percentage` absent: Envoy reads the proto default
- * FractionalPercent (numerator 0), so the fault is never injected. Configs always set it.
- */
-const ABSENT_PERCENTAGE: FractionalPercent = { numerator: 0, denominator: 'HUNDRED' };
+/** Response code details of an injected abort. */
+export const FAULT_ABORT_DETAILS = 'fault_filter_abort';
 
-const DENOMINATORS = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
-
-/** A fraction as numerator/denominator (Envoy's FractionalPercent, denominator resolved). */
-interface Fraction {
-  numerator: number;
-  denominator: number;
-}
-
-/** HTTPFault, compiled. */
-export interface CompiledFaultConfig {
-  readonly delay: { fixedMs: number | undefined; fromHeader: boolean; percentage: Fraction } | undefined;
-  readonly abort: { status: number | undefined; fromHeader: boolean; percentage: Fraction } | undefined;
-  readonly upstreamCluster: string | undefined;
-  readonly downstreamNodes: ReadonlySet<string> | undefined;
-  readonly headers: readonly CompiledHeaderMatcher[];
-  readonly maxActiveFaults: number | undefined;
-  readonly disableDownstreamClusterStats: boolean;
-  readonly runtimeKeys: {
-    delayPercent: string;
-    abortPercent: string;
-    delayDuration: string;
-    abortStatus: string;
-    maxActiveFaults: string;
-  };
+/** What an abort answers with: an HTTP status, or a gRPC status (HTTP 200, trailers-only). */
+interface AbortStatus {
+  http: number;
+  grpc?: number;
 }
 
 /** Timer functions, injectable for tests. */
@@ -90,102 +72,6 @@ const REAL_TIMERS: FaultTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
-
-/** Reads a snake_case field or its lowerCamelCase spelling (raw, undecoded typed_config). */
-function field(obj: Record<string, unknown> | undefined, snake: string): unknown {
-  if (!obj) return undefined;
-  if (obj[snake] !== undefined) return obj[snake];
-  return obj[snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
-}
-
-/** Duration as decoded (ms number) or raw (`"1.5s"`, `{seconds, nanos}`). */
-function durationMs(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const m = /^(-?\d+(?:\.\d+)?)s$/.exec(v.trim());
-    if (!m) throw new Error(`invalid Duration ${JSON.stringify(v)}`);
-    return Number(m[1]) * 1000;
-  }
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return Number(o['seconds'] ?? 0) * 1000 + Number(o['nanos'] ?? 0) / 1e6;
-  }
-  throw new Error(`invalid Duration ${JSON.stringify(v)}`);
-}
-
-function fraction(v: unknown): Fraction {
-  const p = (v ?? ABSENT_PERCENTAGE) as FractionalPercent;
-  const den = (p.denominator ?? 'HUNDRED') as keyof typeof DENOMINATORS;
-  const denominator = DENOMINATORS[den];
-  if (denominator === undefined) throw new Error(`invalid FractionalPercent denominator ${String(p.denominator)}`);
-  return { numerator: Math.min(Number(p.numerator ?? 0), denominator), denominator };
-}
-
-/** Converts raw camelCase HeaderMatcher keys to snake_case (matcher fields carry no user keys). */
-function snakeKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snakeKeys);
-  if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snakeKeys(val);
-  return out;
-}
-
-/** Compiles an HTTPFault message. Throws an Error with a diagnostic-ready message when invalid. */
-export function compileFaultConfig(typed: Any | Record<string, unknown> | undefined, runtime: RuntimeValues = {}): CompiledFaultConfig {
-  const cfg = (typed ?? {}) as Record<string, unknown>;
-  const delayCfg = field(cfg, 'delay') as Record<string, unknown> | undefined;
-  const abortCfg = field(cfg, 'abort') as Record<string, unknown> | undefined;
-  if (field(cfg, 'response_rate_limit') !== undefined) {
-    throw new Error('HTTPFault.response_rate_limit is not implemented by tsproxy');
-  }
-  let delay: CompiledFaultConfig['delay'];
-  if (delayCfg) {
-    const fromHeader = field(delayCfg, 'header_delay') !== undefined;
-    const fixedMs = durationMs(field(delayCfg, 'fixed_delay'));
-    if (!fromHeader && fixedMs === undefined) throw new Error('HTTPFault.delay needs fixed_delay or header_delay');
-    delay = { fixedMs, fromHeader, percentage: fraction(field(delayCfg, 'percentage')) };
-  }
-  let abort: CompiledFaultConfig['abort'];
-  if (abortCfg) {
-    if (field(abortCfg, 'grpc_status') !== undefined) throw new Error('HTTPFault.abort.grpc_status is not implemented by tsproxy');
-    const fromHeader = field(abortCfg, 'header_abort') !== undefined;
-    const status = field(abortCfg, 'http_status') as number | undefined;
-    if (!fromHeader && status === undefined) throw new Error('HTTPFault.abort needs http_status or header_abort');
-    if (status !== undefined && (!Number.isInteger(status) || status < 200 || status >= 600)) {
-      throw new Error(`HTTPFault.abort.http_status must be in [200, 600), got ${String(status)}`);
-    }
-    abort = { status, fromHeader, percentage: fraction(field(abortCfg, 'percentage')) };
-  }
-  const ctx: CompileContext = { runtime, diagnostics: [], file: '' };
-  const headers = ((field(cfg, 'headers') ?? []) as unknown[]).map((h, i) =>
-    compileHeaderMatcher(snakeKeys(h) as HeaderMatcher, ctx, `$.headers[${i}]`),
-  );
-  const errors = ctx.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(`HTTPFault.headers: ${errors.map((d) => d.message).join('; ')}`);
-  const nodes = field(cfg, 'downstream_nodes') as string[] | undefined;
-  const maxActive = field(cfg, 'max_active_faults');
-  const rk = (name: string, dflt: string): string => {
-    const v = field(cfg, name);
-    return typeof v === 'string' && v !== '' ? v : dflt;
-  };
-  return {
-    delay,
-    abort,
-    upstreamCluster: (field(cfg, 'upstream_cluster') as string | undefined) || undefined,
-    downstreamNodes: nodes && nodes.length ? new Set(nodes) : undefined,
-    headers,
-    maxActiveFaults: maxActive === undefined || maxActive === null ? undefined : Number(maxActive),
-    disableDownstreamClusterStats: field(cfg, 'disable_downstream_cluster_stats') === true,
-    runtimeKeys: {
-      delayPercent: rk('delay_percent_runtime', 'fault.http.delay.fixed_delay_percent'),
-      abortPercent: rk('abort_percent_runtime', 'fault.http.abort.abort_percent'),
-      delayDuration: rk('delay_duration_runtime', 'fault.http.delay.fixed_duration_ms'),
-      abortStatus: rk('abort_http_status_runtime', 'fault.http.abort.http_status'),
-      maxActiveFaults: rk('max_active_faults_runtime', 'fault.http.max_active_faults'),
-    },
-  };
-}
 
 /** Stats of the filter under `http.<stat_prefix>.fault.` (shared by all streams of one HCM). */
 class FaultStats {
@@ -268,9 +154,9 @@ export class FaultFilter implements StreamDecoderFilter {
       this.timer = shared.timers.setTimeout(() => this.postDelayInjection(headers), delayMs);
       return 'StopIteration';
     }
-    const status = this.abortStatus(config, headers);
-    if (status !== undefined) {
-      this.abortWithStatus(headers, status);
+    const abort = this.abortStatus(config, headers);
+    if (abort !== undefined) {
+      this.abortWithStatus(headers, abort);
       return 'StopIteration';
     }
     return 'Continue';
@@ -295,16 +181,29 @@ export class FaultFilter implements StreamDecoderFilter {
   private postDelayInjection(headers: RequestHeaderMap): void {
     this.timer = undefined;
     if (this.destroyed) return;
-    const status = this.abortStatus(this.config!, headers);
-    if (status !== undefined) this.abortWithStatus(headers, status);
+    const abort = this.abortStatus(this.config!, headers);
+    if (abort !== undefined) this.abortWithStatus(headers, abort);
     else this.callbacks.continueDecoding();
   }
 
-  private abortWithStatus(headers: RequestHeaderMap, status: number): void {
+  private abortWithStatus(headers: RequestHeaderMap, abort: AbortStatus): void {
     this.incActiveFaults();
     this.shared.stats.abortsInjected.inc();
     this.downstreamClusterCounter(headers, 'aborts_injected')?.inc();
-    this.callbacks.sendLocalReply(status, 'fault filter abort', 'fault_filter_abort', { flag: 'FI' });
+    if (abort.grpc === undefined) {
+      this.callbacks.sendLocalReply(abort.http, 'fault filter abort', FAULT_ABORT_DETAILS, { flag: 'FI' });
+      return;
+    }
+    // A gRPC abort is a trailers-only gRPC response: HTTP 200 with grpc-status/grpc-message
+    // headers (Envoy's sendLocalReply with a grpc_status on a gRPC request).
+    this.callbacks.sendLocalReply(200, '', FAULT_ABORT_DETAILS, {
+      flag: 'FI',
+      headers: [
+        ['content-type', 'application/grpc'],
+        ['grpc-status', String(abort.grpc)],
+        ['grpc-message', 'fault filter abort'],
+      ],
+    });
   }
 
   /** Only one active fault per stream, even with a delay and an abort. */
@@ -336,14 +235,23 @@ export class FaultFilter implements StreamDecoderFilter {
     return runtimeNumber(this.shared.runtime, config.runtimeKeys.delayDuration) ?? d.fixedMs;
   }
 
-  private abortStatus(config: CompiledFaultConfig, headers: RequestHeaderMap): number | undefined {
+  private abortStatus(config: CompiledFaultConfig, headers: RequestHeaderMap): AbortStatus | undefined {
     const a = config.abort;
     if (!a) return undefined;
     if (!this.enabled(a.percentage, a.fromHeader, H_ABORT_PCT, config.runtimeKeys.abortPercent, headers)) return undefined;
-    let status: number | undefined;
-    if (a.fromHeader) status = parseUint(headerValue(headers, H_ABORT));
-    else status = runtimeNumber(this.shared.runtime, config.runtimeKeys.abortStatus) ?? a.status;
-    return status !== undefined && status >= 200 && status < 600 ? status : undefined;
+    const runtime = this.shared.runtime;
+    if (a.fromHeader) {
+      // x-envoy-fault-abort-request wins over x-envoy-fault-abort-grpc-request.
+      const http = parseUint(headerValue(headers, H_ABORT));
+      if (http !== undefined) return http >= 200 && http < 600 ? { http } : undefined;
+      const grpc = parseUint(headerValue(headers, H_ABORT_GRPC));
+      return grpc !== undefined ? { http: 200, grpc } : undefined;
+    }
+    if (a.grpcStatus !== undefined) {
+      return { http: 200, grpc: runtimeNumber(runtime, config.runtimeKeys.abortGrpcStatus) ?? a.grpcStatus };
+    }
+    const http = runtimeNumber(runtime, config.runtimeKeys.abortStatus) ?? a.status;
+    return http !== undefined && http >= 200 && http < 600 ? { http } : undefined;
   }
 
   private downstreamClusterCounter(headers: RequestHeaderMap, stat: string): Counter | undefined {

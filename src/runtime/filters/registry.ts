@@ -4,9 +4,11 @@
  * the runtime factory with the names Envoy also accepts when a filter has no `typed_config`
  * (legacy configs: `envoy.filters.http.router` with no config).
  *
- * Config parsing that lint/explain need is pure and lives in src/config; a runtime factory here
- * receives the decoded `typed_config` and returns a per-stream factory (FilterFactoryCb) built
- * once per config snapshot.
+ * Config parsing that lint/explain need is pure and lives in src/config/filters.ts
+ * (HTTP_FILTER_CONFIG_PARSERS, same type names): the connection manager runs that parser first
+ * (its errors refuse the start), then the runtime factory here, which receives the decoded
+ * `typed_config` and returns a per-stream factory (FilterFactoryCb) built once per config
+ * snapshot. Lookups are by type name, so `type.googleapis.com/x.y.Z` and `x.y.Z` both match.
  *
  * A filter not in this table cannot run: `serve` refuses to start (a missing auth filter is a
  * security hole) unless the HttpFilter is `is_optional`, in which case it is skipped, as Envoy does.

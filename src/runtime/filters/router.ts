@@ -7,6 +7,7 @@
  * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
  * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
  */
+import { readFileSync } from 'node:fs';
 import type { Any } from '../../config/types.js';
 import type { ForwardDecision } from '../../core/route_types.js';
 import type {
@@ -49,6 +50,25 @@ export class RouterConfig {
     this.stats = resolveRouterStats(ctx.stats);
     this.suppressEnvoyHeaders = typedConfig?.['suppress_envoy_headers'] === true;
   }
+  private readonly files = new Map<string, string>();
+  /**
+   * `direct_response.body.filename`: the core is pure, so the file is read here, once (Envoy
+   * reads it at config load). An unreadable file gives an empty body.
+   */
+  bodyFromFile(filename: string | undefined): string {
+    if (filename === undefined) return '';
+    let body = this.files.get(filename);
+    if (body === undefined) {
+      try {
+        body = readFileSync(filename, 'utf8');
+      } catch {
+        body = '';
+      }
+      this.files.set(filename, body);
+    }
+    return body;
+  }
+
   private readonly maintenancePct = new Map<string, number>();
   /**
    * Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0), resolved once per cluster
@@ -125,7 +145,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       case 'direct_response':
         stats.rq_direct_response.inc();
         this.finished = true;
-        cb.sendLocalReply(decision.status, decision.body ?? '', Details.DirectResponse);
+        cb.sendLocalReply(decision.status, decision.body ?? this.config.bodyFromFile(decision.bodyFilename), Details.DirectResponse);
         return 'StopIteration';
       case 'forward':
         break;

@@ -362,6 +362,16 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     for (let i = 0; i < loggers.length; i++) loggers[i]!.log(info);
   }
 
+  /** The response will carry `connection: close` and the connection ends after it. */
+  closeConnectionAfterResponse(): void {
+    this.closeAfterResponse = true;
+  }
+
+  /** Whether the whole request was received. */
+  get isRequestComplete(): boolean {
+    return this.remoteComplete;
+  }
+
   get isComplete(): boolean {
     return this.completed;
   }

@@ -45,6 +45,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
   readonly localPort: number;
   draining = false;
   closed = false;
+  /** Requests seen on this connection (for max_requests_per_connection). */
+  requestCount = 0;
   /** Streams in flight (more than one only with pipelining). */
   readonly streams: ActiveStream[] = [];
 
@@ -67,10 +69,19 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
     socket.on('close', onSocketClose);
   }
 
+  /** A parse error seen behind pipelined requests still being answered. */
+  pendingCodecError: (Error & { code?: string }) | undefined;
+
   onStreamComplete(stream: ActiveStream): void {
     const s = this.streams;
     const i = s.indexOf(stream);
     if (i >= 0) s.splice(i, 1);
+    if (s.length === 0 && this.pendingCodecError !== undefined) {
+      const err = this.pendingCodecError;
+      this.pendingCodecError = undefined;
+      // After node:http flushed the earlier response.
+      setImmediate(onClientError, err, this.socket);
+    }
   }
 
   /** The socket closed: every unfinished stream is a downstream disconnect (DC). */
@@ -117,6 +128,8 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const config = conn.config;
   const stream = new ActiveStream(config, conn, req, res);
   conn.streams.push(stream);
+  // max_requests_per_connection: the last allowed request's response closes the connection.
+  if (config.maxRequestsPerConnection > 0 && ++conn.requestCount >= config.maxRequestsPerConnection) stream.closeConnectionAfterResponse();
 
   // Admission checks the HTTP/1 codec makes in Envoy.
   const major = req.httpVersionMajor;
@@ -202,14 +215,24 @@ export function onClientError(err: Error & { code?: string }, socket: Socket): v
     socket.destroy();
     return;
   }
-  if (conn.streams.length > 0) {
+  const last = conn.streams[conn.streams.length - 1];
+  if (last !== undefined && !last.isRequestComplete) {
     // A body that does not parse: the stream exists (its headers may be upstream already).
-    const stream = conn.streams[conn.streams.length - 1]!;
     conn.config.stats.downstream_cx_protocol_error.inc();
-    stream.onCodecError(mapped.status, statusText(mapped.status), mapped.details);
+    last.onCodecError(mapped.status, statusText(mapped.status), mapped.details);
     if (!socket.destroyed) socket.end();
     return;
   }
+  if (last !== undefined) {
+    // A bad pipelined request behind complete ones: answer it once they are answered (Envoy
+    // parses one request at a time, so the earlier responses go out first).
+    conn.pendingCodecError = err;
+    return;
+  }
+  writeCodecErrorReply(conn, socket, mapped);
+}
+
+function writeCodecErrorReply(conn: DownstreamConnection, socket: Socket, mapped: { status: number; details: string }): void {
   const config = conn.config;
   const st = config.stats;
   const timeout = mapped.status === 408;

@@ -25,6 +25,7 @@ import type { StreamInfo } from '../stream_info.js';
 import type { FilterFactoryCb, RandomSource, TimeSource } from './filter.js';
 import type { RouteProvider } from './route_provider.js';
 import { lookupHttpFilter, type FilterFactoryContext } from '../filters/registry.js';
+import { httpFilterConfigParser } from '../../config/filters.js';
 
 /** An access logger as src/runtime/access_log builds them. `log` must not throw. */
 export interface AccessLogger {
@@ -106,6 +107,8 @@ export interface ConnectionManagerConfig {
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
+  /** common_http_protocol_options.max_requests_per_connection (0 = unlimited, Envoy's default). */
+  readonly maxRequestsPerConnection: number;
   /**
    * `strip_trailing_host_dot` / `strip_any_host_port` / `strip_matching_host_port` when any is
    * set (core's normalizeHost applies them, as match/explain do); undefined: nothing to do.
@@ -165,6 +168,13 @@ export function buildConnectionManagerConfig(
       }
       return;
     }
+    // The pure config parser lint/explain use: its semantic errors refuse the start here too.
+    const parser = httpFilterConfigParser(f);
+    if (parser) {
+      const parsed = parser.parseFilterConfig(f.typed_config, `$.${path}.typed_config`);
+      for (const d of parsed.diagnostics) diagnostics.push(d.file ? d : { ...d, file: deps.file });
+      if (parsed.diagnostics.some((d) => d.severity === 'error')) return;
+    }
     if (sawTerminal) {
       diagnostics.push(diag(deps.file, f, 'error', 'serve/filter-after-terminal', `HTTP filter "${f.name}" comes after the terminal router filter`, path));
       return;
@@ -208,6 +218,7 @@ export function buildConnectionManagerConfig(
     streamIdleTimeoutMs: hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
+    maxRequestsPerConnection: common.max_requests_per_connection ?? 0,
     hostNormalization: hcm.strip_any_host_port || hcm.strip_matching_host_port || hcm.strip_trailing_host_dot ? hcm : undefined,
   };
   return { config, diagnostics };

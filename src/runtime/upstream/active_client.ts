@@ -41,7 +41,7 @@ export class ActiveClient {
   /** We are closing it (local close), as opposed to the upstream closing it. */
   private closingLocally = false;
   private timedOut = false;
-  private socket: net.Socket | null;
+  private socket: net.Socket | null = null;
   private undici: Client | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private handedOff = false;
@@ -53,7 +53,17 @@ export class ActiveClient {
     port: number,
     private readonly options: ClientOptions,
   ) {
-    const socket = net.connect({ host: address, port, noDelay: true });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: address, port, noDelay: true });
+    } catch (err) {
+      // A bad port or address throws synchronously; report it like any connect failure, but
+      // asynchronously, since newStream promises not to fail a pending stream inline.
+      this.socket = null;
+      const message = (err as Error).message;
+      queueMicrotask(() => this.failConnect('local_connection_failure', `immediate connect error: ${message}`));
+      return;
+    }
     this.socket = socket;
     socket.on('error', this.onSocketError);
     socket.once('connect', this.onSocketConnect);
@@ -67,7 +77,10 @@ export class ActiveClient {
   // Arrow properties: bound once per connection, not per request.
   private readonly onSocketError = (err: NodeJS.ErrnoException): void => {
     this.lastErrorCode = err.code;
-    if (this.state === 'connecting') this.failConnect(connectFailure(err).reason, connectFailure(err).transport);
+    if (this.state === 'connecting') {
+      const f = connectFailure(err);
+      this.failConnect(f.reason, f.transport);
+    }
   };
 
   private readonly onConnectTimeout = (): void => {
@@ -161,13 +174,23 @@ export class ActiveClient {
     u.dispatch(opts as never, stream as never);
   }
 
-  /** The response completed: count it, then release the connection to the pool. */
+  /**
+   * The response completed: count it, then release the connection to the pool one microtask
+   * later. undici decides right after this callback whether to close the socket (no keep-alive,
+   * HTTP/1.0, a response that beat its request body, a too-short keep-alive hint) and destroys
+   * it synchronously; waiting a microtask lets us see that and never hand out a dying connection.
+   */
   onStreamComplete(stream: UpstreamStream): void {
     if (this.stream !== stream) return;
     this.stream = null;
     this.requestsServed++;
-    this.pool.onStreamDone(this, false);
+    queueMicrotask(this.releaseAfterResponse);
   }
+
+  private readonly releaseAfterResponse = (): void => {
+    if (!this.socket || this.socket.destroyed) this.closeAfterResponse = true;
+    this.pool.onStreamDone(this, false);
+  };
 
   /** The router reset the stream before sending anything: release the connection intact. */
   onStreamAbandoned(stream: UpstreamStream): void {

@@ -112,6 +112,12 @@ export class ClusterImpl implements ThreadLocalCluster {
       this.warnings.push(`cluster '${config.name}': lb_policy ${policy} is not implemented; using ROUND_ROBIN`);
     }
     const rh = config.ring_hash_lb_config;
+    if (rh?.hash_function === 'MURMUR_HASH_2') {
+      this.warnings.push(`cluster '${config.name}': ring_hash_lb_config.hash_function MURMUR_HASH_2 is not implemented; using XX_HASH`);
+    }
+    if (config.circuit_breakers?.per_host_thresholds?.length) {
+      this.warnings.push(`cluster '${config.name}': circuit_breakers.per_host_thresholds is not implemented`);
+    }
     this.lbOptions = {
       healthyPanicThresholdPercent:
         config.common_lb_config?.healthy_panic_threshold ?? DEFAULT_HEALTHY_PANIC_THRESHOLD_PERCENT,

@@ -110,7 +110,9 @@ export class UpstreamStream implements RequestEncoder {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
-    if (this.done) return true;
+    // 1xx interim responses (102, 103) are dropped as Envoy does; undici itself treats a 100
+    // as a bad response (we never send `expect`, so a 100 means a confused upstream).
+    if (this.done || statusCode < 200) return true;
     const list: HeaderList = new Array(rawHeaders.length >> 1);
     let contentLengthZero = false;
     for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
@@ -124,9 +126,7 @@ export class UpstreamStream implements RequestEncoder {
     const endStream =
       this.method === 'HEAD' || statusCode === 204 || statusCode === 304 || contentLengthZero;
     if (endStream) {
-      // Headers-only response: release the connection before the router hears the end, so a
-      // request it issues from the callback can reuse it (undici queues it until this response
-      // is fully parsed, which happens in the same parser run).
+      // Headers-only response: done now (undici's onComplete follows in the same parser run).
       this.done = true;
       this.client.onStreamComplete(this);
     }

@@ -22,7 +22,7 @@ const config: LoadedConfig = {
 
 // Only the fields outcomeOf reads.
 function forward(cluster: string, code: 503 | 404 | 500 = 503): RouteDecision {
-  return { kind: 'forward', cluster, route: { clusterNotFoundResponseCode: code } } as unknown as ForwardDecision;
+  return { kind: 'forward', cluster, resolution: { specifier: 'cluster' }, route: { clusterNotFoundResponseCode: code } } as unknown as ForwardDecision;
 }
 
 test('no route: 404 NR route_not_found, http.<prefix>.no_route', () => {
@@ -55,4 +55,11 @@ test('bare route configuration: clusters are not checked', () => {
   const o = outcomeOf(forward('anything'), { ...config, kind: 'route_configuration' }, undefined, 0);
   assert.equal(o.details, 'via_upstream');
   assert.match(o.summary, /not checked/);
+});
+
+test('a cluster_specifier_plugin cluster is unknown offline', () => {
+  const d = { kind: 'forward', cluster: '', resolution: { specifier: 'unsupported', field: 'cluster_specifier_plugin' } } as unknown as ForwardDecision;
+  const o = outcomeOf(d, config, 'ingress', 0);
+  assert.equal(o.details, 'cluster_unknown_offline');
+  assert.match(o.summary, /cluster_specifier_plugin, which tsproxy does not implement/);
 });

@@ -112,3 +112,39 @@ test('docs/lint-rules.md documents every rule with its severity', () => {
     assert.ok(doc.slice(at, at + 200).includes(`Severity: **${r.severity}**`), `${r.id} severity`);
   }
 });
+
+test('cluster references are not checked when clusters come from CDS or the file is a bare route config', () => {
+  const base = readFileSync(join(root, 'fixtures/lint/route__unknown-cluster/bad.yaml'), 'utf8');
+  assert.equal(lintText(base, 'b.yaml').filter((d) => d.rule === 'route/unknown-cluster').length, 3);
+  const cds = `dynamic_resources:\n  cds_config: { ads: {} }\n${base}`;
+  assert.deepEqual(lintText(cds, 'b.yaml').filter((d) => d.rule === 'route/unknown-cluster'), []);
+  const bare = 'virtual_hosts:\n- name: a\n  domains: ["*"]\n  routes: [{ match: { prefix: "/" }, route: { cluster: nowhere } }]\n';
+  assert.deepEqual(lintText(bare, 'r.yaml').filter((d) => d.rule === 'route/unknown-cluster'), []);
+});
+
+test('regexes are checked wherever Envoy compiles them (CORS origins, retriable headers)', () => {
+  const text = 'virtual_hosts:\n- name: a\n  domains: ["*"]\n  cors: { allow_origin_string_match: [{ safe_regex: { regex: "(" } }] }\n' +
+    '  routes: [{ match: { prefix: "/" }, route: { cluster: c, retry_policy: { retry_on: 5xx, retriable_request_headers: [{ name: x, string_match: { safe_regex: { regex: "[" } } }] } } }]\n';
+  const ds = lintText(text, 'r.yaml').filter((d) => d.rule === 'regex/invalid');
+  assert.deepEqual(ds.map((d) => d.path), [
+    '$.virtual_hosts[0].cors.allow_origin_string_match[0].safe_regex.regex',
+    '$.virtual_hosts[0].routes[0].route.retry_policy.retriable_request_headers[0].string_match.safe_regex.regex',
+  ]);
+});
+
+test('listeners with bind_to_port: false neither conflict on their address nor count as edge', () => {
+  const bad = readFileSync(join(root, 'fixtures/lint/listener__duplicate-address/bad.yaml'), 'utf8');
+  assert.equal(lintText(bad, 'l.yaml').filter((d) => d.rule === 'listener/duplicate-address').length, 1);
+  const virtual = bad.replace('  - name: other\n', '  - name: other\n    bind_to_port: false\n');
+  assert.notEqual(virtual, bad);
+  assert.deepEqual(lintText(virtual, 'l.yaml').filter((d) => d.rule === 'listener/duplicate-address'), []);
+  const edge = readFileSync(join(root, 'fixtures/lint/http__use-remote-address-off/bad.yaml'), 'utf8').replace('  - name: main\n', '  - name: main\n    bind_to_port: false\n');
+  assert.deepEqual(lintText(edge, 'e.yaml').filter((d) => d.rule === 'http/use-remote-address-off'), []);
+});
+
+test('admin in a config dump is reported under its BootstrapConfigDump', () => {
+  const dump = 'configs:\n- "@type": type.googleapis.com/envoy.admin.v3.BootstrapConfigDump\n  bootstrap:\n    admin:\n' +
+    '      address: { socket_address: { address: 0.0.0.0, port_value: 9901 } }\n';
+  const ds = lintText(dump, 'd.yaml').filter((d) => d.rule === 'admin/non-loopback');
+  assert.deepEqual(ds.map((d) => [d.line, d.col, d.path]), [[5, 45, '$.configs[0].bootstrap.admin.address.socket_address.address']]);
+});

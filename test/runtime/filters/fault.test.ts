@@ -151,7 +151,26 @@ test('runtime overrides and downstream cluster stats', () => {
 
 test('invalid configs throw readable errors', () => {
   assert.throws(() => compileFaultConfig({ abort: { http_status: 700 } }), /http_status must be in \[200, 600\)/);
-  assert.throws(() => compileFaultConfig({ abort: {} }), /needs http_status or header_abort/);
+  assert.throws(() => compileFaultConfig({ abort: {} }), /needs http_status, grpc_status or header_abort/);
   assert.throws(() => compileFaultConfig({ delay: {} }), /needs fixed_delay or header_delay/);
   assert.throws(() => compileFaultConfig({ response_rate_limit: {} }), /not implemented/);
+});
+
+test('gRPC abort: trailers-only reply (200, grpc-status, grpc-message), from config or header', () => {
+  const s = setup({ abort: { grpc_status: 14, percentage: { numerator: 100 } } });
+  const r = s.run({ 'content-type': 'application/grpc' }).cb.localReplies[0]!;
+  assert.equal(r.status, 200);
+  assert.equal(r.body, '');
+  assert.deepEqual(r.options?.headers, [
+    ['content-type', 'application/grpc'],
+    ['grpc-status', '14'],
+    ['grpc-message', 'fault filter abort'],
+  ]);
+  assert.equal(r.options?.flag, 'FI');
+  const h = setup({ abort: { header_abort: {}, percentage: { numerator: 100 } } });
+  const hr = h.run({ 'x-envoy-fault-abort-grpc-request': '4' }).cb.localReplies[0]!;
+  assert.equal(hr.status, 200);
+  assert.deepEqual(hr.options?.headers?.[1], ['grpc-status', '4']);
+  // The HTTP header wins when both are present.
+  assert.equal(h.run({ 'x-envoy-fault-abort-grpc-request': '4', 'x-envoy-fault-abort-request': '502' }).cb.localReplies[0]!.status, 502);
 });

@@ -187,3 +187,32 @@ test('request_headers_timeout: a request head that never completes gets 408 and 
     await p.close();
   }
 });
+
+test('a malformed request pipelined behind a good one: the good one is answered, then 400 and close', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(p.port, 'GET /good HTTP/1.1\r\nHost: a\r\n\r\nGARBAGE\r\n\r\n', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 200 OK/);
+    assert.match(r.text, /HTTP\/1\.1 400 Bad Request[\s\S]*Bad Request$/);
+    assert.ok(r.closedByServer);
+    assert.equal(up.received.length, 1);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('max_requests_per_connection: the last allowed response closes the connection', async () => {
+  const p = await startProxy(
+    bootstrap({ routes: '- match: {prefix: "/"}\n  direct_response: {status: 200}', hcmExtra: 'common_http_protocol_options: {max_requests_per_connection: 2}' }),
+  );
+  try {
+    const r = await rawRequest(p.port, 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n', 2000);
+    assert.equal((r.text.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 2);
+    assert.match(r.text, /connection: close/);
+    assert.ok(r.closedByServer);
+  } finally {
+    await p.close();
+  }
+});

@@ -152,7 +152,9 @@ test('client disconnect mid-request: DC, the upstream request is aborted, no soc
     const s = net.connect(p.port, '127.0.0.1');
     await new Promise<void>((r) => s.on('connect', () => r()));
     s.write('POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nhalf-a-body');
-    await sleep(80);
+    // Disconnect once the request is in flight upstream.
+    for (let i = 0; i < 200 && up.started() === 0; i++) await sleep(10);
+    assert.equal(up.started(), 1);
     s.destroy();
     await p.waitStreams(1);
     const info = p.infos[0]!;

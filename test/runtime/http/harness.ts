@@ -22,6 +22,8 @@ export interface Upstream {
   readonly received: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[];
   /** Sockets currently open to this upstream. */
   openSockets(): number;
+  /** Requests whose head arrived (complete or not). */
+  started(): number;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,9 @@ export type UpstreamHandler = (req: http.IncomingMessage, res: http.ServerRespon
 export async function startUpstream(name: string, handler?: UpstreamHandler): Promise<Upstream> {
   const received: Upstream['received'] = [];
   const sockets = new Set<net.Socket>();
+  let started = 0;
   const server = http.createServer((req, res) => {
+    started++;
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -55,6 +59,7 @@ export async function startUpstream(name: string, handler?: UpstreamHandler): Pr
     name,
     received,
     openSockets: () => sockets.size,
+    started: () => started,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Http1ConnPool } from '../../../src/runtime/upstream/http1_conn_pool.js';
-import { TestStream, bodyText, startHttpOrigin, staticCluster, within } from './helpers.js';
+import { TestStream, bodyText, startHttpOrigin, startRawOrigin, staticCluster, within } from './helpers.js';
 import { setupCluster as setup } from './helpers.js';
 
 
@@ -260,6 +260,41 @@ test('a drained pool (host removed) still serves a new stream, then closes the c
     await new Promise((res) => setTimeout(res, 10));
     assert.equal(pool.connectionCount, 0);
     assert.equal(gauge('upstream_cx_active'), 0);
+  } finally {
+    await cm.shutdown();
+    await origin.close();
+  }
+});
+
+test('an HTTP/1.0 upstream without keep-alive: each response retires its connection, no request fails', async () => {
+  const origin = await startRawOrigin((sock) => {
+    sock.on('data', () => sock.end('HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+  });
+  const { cm, c } = setup(staticCluster('web', [origin.port]));
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await within(new TestStream().start(c).done);
+      assert.equal(bodyText(r), 'ok');
+      assert.equal(r.reset, undefined);
+    }
+    assert.equal(origin.connections, 3);
+  } finally {
+    await cm.shutdown();
+    await origin.close();
+  }
+});
+
+test('1xx interim responses are skipped; the final response is delivered', async () => {
+  const origin = await startRawOrigin((sock) => {
+    sock.once('data', () =>
+      sock.write('HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone'),
+    );
+  });
+  const { cm, c } = setup(staticCluster('web', [origin.port]));
+  try {
+    const r = await within(new TestStream().start(c).done);
+    assert.equal(r.status, 200);
+    assert.equal(bodyText(r), 'done');
   } finally {
     await cm.shutdown();
     await origin.close();

@@ -117,3 +117,18 @@ test('an idle connection the upstream closes is dropped; the next request opens 
   }
 });
 
+
+test('an endpoint with an invalid port fails the stream asynchronously, never throwing', async () => {
+  const { cm, c, stat } = setup(staticCluster('web', [70000]));
+  try {
+    const s = new TestStream();
+    s.start(c);
+    assert.equal(s.result.poolFailure, undefined, 'not failed inline');
+    const r = await within(s.done);
+    assert.equal(r.poolFailure?.reason, 'local_connection_failure');
+    assert.match(r.poolFailure?.transport ?? '', /^immediate connect error: /);
+    assert.equal(stat('upstream_cx_connect_fail'), 1);
+  } finally {
+    await cm.shutdown();
+  }
+});

@@ -196,7 +196,10 @@ export const duplicateListenerAddress: LintRule = {
   help: 'The second listener cannot bind (address already in use) and Envoy refuses the config. Merge the listeners or change a port.',
   example: 'listeners: [{ address: { socket_address: { address: 0.0.0.0, port_value: 80 } } }, { ...same... }]',
   check(ctx) {
-    duplicates(ctx.model.listeners, (l) => {
+    // A listener with bind_to_port: false (Istio's per-port listeners behind a use_original_dst
+    // virtual listener) never binds its address, so it cannot conflict.
+    const binding = ctx.model.listeners.filter((l) => (l.listener as { bind_to_port?: boolean }).bind_to_port !== false);
+    duplicates(binding, (l) => {
       const s = l.listener.address?.socket_address;
       if (s) return `${s.protocol ?? 'TCP'} ${s.address}:${s.port_value ?? s.named_port ?? ''}`;
       const p = l.listener.address?.pipe;

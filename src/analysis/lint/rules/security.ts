@@ -12,6 +12,8 @@ export function isEdge(h: HcmSite): boolean {
   const l = h.listener?.listener;
   if (!l) return false;
   if (l.traffic_direction === 'OUTBOUND') return false;
+  // Not bound itself: it receives connections redirected by another listener (use_original_dst).
+  if ((l as { bind_to_port?: boolean }).bind_to_port === false) return false;
   const s = l.address?.socket_address;
   return s !== undefined && typeof s.address === 'string' && !isLoopback(s.address);
 }
