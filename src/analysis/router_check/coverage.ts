@@ -56,7 +56,7 @@ interface RouteInfo {
   vhost: string;
   uniqueName: string;
   index: number;
-  matchText: string;
+  route: RouteEntry;
 }
 
 export class Coverage {
@@ -71,7 +71,7 @@ export class Coverage {
       for (const r of vh.routes) {
         const uniqueName = `${r.name ?? ''}-${pseudoUuid(`${vh.index}/${vh.name}/${r.index}`)}`;
         this.uniqueNames.set(r, uniqueName);
-        this.routes.push({ vhost: vh.name, uniqueName, index: r.index, matchText: routeMatchText(r.config.match ?? {}, true) });
+        this.routes.push({ vhost: vh.name, uniqueName, index: r.index, route: r });
         n += r.weightedClusters.length > 0 ? r.weightedClusters.length : 1;
       }
     }
@@ -143,7 +143,7 @@ export class Coverage {
     for (const c of this.covered.values()) coveredNames.add(c.target.routeName);
     return this.routes
       .filter((r) => !coveredNames.has(r.uniqueName))
-      .map((r) => ({ virtualHost: r.vhost, routeName: r.uniqueName, routeIndex: r.index, match: r.matchText }));
+      .map((r) => ({ virtualHost: r.vhost, routeName: r.uniqueName, routeIndex: r.index, match: routeMatchText(r.route.config.match ?? {}, true) }));
   }
 }
 

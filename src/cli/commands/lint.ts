@@ -118,7 +118,14 @@ export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = 
       unreadable = true;
       continue;
     }
-    const all = lintText(source, name, opts.type !== undefined ? { type: opts.type, ruleOff } : { ruleOff });
+    let all: Diagnostic[];
+    try {
+      all = lintText(source, name, opts.type !== undefined ? { type: opts.type, ruleOff } : { ruleOff });
+    } catch (err) {
+      // The loader and rules promise not to throw; if one does, report it on this file and go on.
+      const why = err instanceof Error ? err.message : String(err);
+      all = [{ file: name, line: 1, col: 1, severity: 'error', rule: 'lint/internal', path: '$', message: `tsproxy failed on this file (${why}); please report it` }];
+    }
     const shown = opts.quiet ? all.filter((d) => reaches(d.severity, opts.failOn)) : all;
     reports.push({ file: name, source, diagnostics: shown });
   }

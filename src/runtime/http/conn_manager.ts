@@ -153,6 +153,12 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
 
+  // Envoy's HCM requires :authority (HTTP/1 Host): 400 missing_host_header.
+  if (stream.requestHeaders.authority === undefined) {
+    stream.start(true, false);
+    stream.sendLocalReply(400, '', Details.MissingHost);
+    return;
+  }
   // The :authority the route table sees and the upstream gets (ConnectionManagerUtility::maybeNormalizeHost).
   if (config.hostNormalization !== undefined) {
     stream.requestHeaders.authority = normalizeHost(stream.requestHeaders.authority, config.hostNormalization, conn.localPort);

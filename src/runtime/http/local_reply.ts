@@ -45,6 +45,7 @@ export const Details = {
   StreamIdleTimeout: 'stream_idle_timeout',
   RequestOverallTimeout: 'request_overall_timeout',
   LowVersion: 'low_version',
+  MissingHost: 'missing_host_header',
   TooManyHeaders: 'http1.too_many_headers',
   HeadersTooLarge: 'http1.headers_too_large',
   HttpCodecError: 'http1.codec_error',

@@ -278,6 +278,18 @@ test('an HTTP/1.0 upstream without keep-alive: each response retires its connect
       assert.equal(r.reset, undefined);
     }
     assert.equal(origin.connections, 3);
+    // A request issued synchronously from the previous response's end must not get the dying
+    // connection (undici closes it right after the response).
+    const chained: Promise<unknown>[] = [];
+    const startNext = (n: number): void => {
+      const s = new TestStream();
+      if (n > 0) s.onDataHook = () => startNext(n - 1);
+      chained.push(s.start(c).done);
+    };
+    startNext(2);
+    while (chained.length < 3) await new Promise((r) => setTimeout(r, 5));
+    const rs = (await within(Promise.all(chained))) as Array<{ reset?: unknown; body: Buffer[] }>;
+    for (const r of rs) assert.equal(r.reset, undefined);
   } finally {
     await cm.shutdown();
     await origin.close();
