@@ -81,7 +81,9 @@ export function compileClusterSpecifier(
         clusterHeader,
         weight,
         index: i,
-        position: posOf(cw),
+        get position() {
+          return posOf(cw);
+        },
         perFilterConfig: cw.typed_per_filter_config !== undefined ? { ...perFilterConfig, ...cw.typed_per_filter_config } : perFilterConfig,
         metadataMatch: cw.metadata_match,
         config: cw,

@@ -4,7 +4,7 @@
  * evaluated in Envoy's order (runtime_fraction, grpc, headers, query parameters, tls_context,
  * dynamic_metadata), and everything the action needs at request time.
  */
-import type { Any, FractionalPercentDenominator, RegexMatchAndSubstitute, RequestMirrorPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
+import type { Any, FractionalPercentDenominator, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
 import type { ClusterNotFoundStatus, RouteActionKind, RouteEntry, RouteRequest, RuntimeValues, VirtualHostEntry } from './route_types.js';
 import { posOf, report, type CompileContext } from './compile_context.js';
@@ -55,16 +55,15 @@ export interface RouteCompileScope {
 
 export class CompiledRoute implements RouteEntry {
   readonly name: string | undefined;
-  readonly position: SourcePosition | undefined;
   readonly actionKind: RouteActionKind;
   readonly action: RouteAction | undefined;
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number | undefined;
-  readonly retryPolicy;
-  readonly mirrorPolicies;
-  readonly hashPolicies;
+  readonly retryPolicy: RetryPolicy | undefined;
+  readonly mirrorPolicies: readonly RequestMirrorPolicy[];
+  readonly hashPolicies: readonly HashPolicy[];
   readonly perFilterConfig: Readonly<Record<string, Any>>;
-  readonly metadata;
+  readonly metadata: Metadata | undefined;
   readonly clusterNotFoundResponseCode: ClusterNotFoundStatus;
   readonly weightedClusters: readonly CompiledWeightedCluster[];
 
@@ -124,7 +123,6 @@ export class CompiledRoute implements RouteEntry {
     const m = config.match ?? {};
     const mp = `${path}.match`;
     this.name = config.name;
-    this.position = posOf(config);
     this.caseSensitive = m.case_sensitive !== false;
     let pathRegex: CompiledRegex | undefined;
     let kind: PathMatchKind;
@@ -272,6 +270,11 @@ export class CompiledRoute implements RouteEntry {
   readonly fastPrefix: string | undefined;
   /** False when the route has no predicate besides the path (route() skips matchRest). */
   readonly hasRest: boolean;
+
+  /** Where the route was written (computed on first use: positions are lazy in the loader). */
+  get position(): SourcePosition | undefined {
+    return posOf(this.config);
+  }
 
   /** The path matcher alone; `pathOnly` has no query or fragment. */
   matchPath(pathOnly: string, method: string): boolean {

@@ -15,7 +15,7 @@
 import type { CompiledRoute } from './route_entry.js';
 
 /** Below this many routes a linear scan is as fast as the lookup. */
-export const ROUTE_INDEX_MIN_ROUTES = 16;
+export const ROUTE_INDEX_MIN_ROUTES = 8;
 
 export interface RouteIndex {
   readonly buckets: ReadonlyMap<string, readonly CompiledRoute[]>;

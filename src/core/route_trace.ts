@@ -223,7 +223,8 @@ export function traceCluster(d: ForwardDecision, trace: RouteTrace): void {
   trace.steps.push(step);
   if (d.virtualClusterName !== undefined) {
     trace.steps.push({
-      kind: 'virtual_cluster', name: d.virtualClusterName, index: 0, matched: d.virtualClusterName !== 'other', predicate: 'virtual_cluster',
+      // An assignment, not a filter: the request always lands in a virtual cluster ("other" at worst).
+      kind: 'virtual_cluster', name: d.virtualClusterName, index: 0, matched: true, predicate: 'virtual_cluster',
       reason: d.virtualClusterName === 'other' ? 'no virtual cluster matches: stats go to "other"' : `virtual cluster "${d.virtualClusterName}" matches`,
     });
   }

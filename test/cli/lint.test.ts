@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { allRules } from '../../src/analysis/lint/registry.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'tsproxy.js');
@@ -123,6 +124,9 @@ test('--list-rules prints every rule id, severity and an example', () => {
     assert.match(r.stdout, new RegExp(`^  ${id.replace('/', '\\/')}\\s+(error|warning|info)\\s+\\S`, 'm'));
   }
   assert.match(r.stdout, /e\.g\. route: \{ cluster: backend-typo \}/);
+  const json = JSON.parse(lint(['--list-rules', '--format', 'json']).stdout) as { id: string; severity: string }[];
+  assert.deepEqual(json.map((x) => x.id), allRules.map((x) => x.id));
+  assert.deepEqual(json.find((x) => x.id === 'route/shadowed'), { ...json.find((x) => x.id === 'route/shadowed')!, severity: 'warning' });
 });
 
 test('--type forces the document kind; a bad value is a usage error', () => {

@@ -72,7 +72,12 @@ function relUri(file: string, cwd: string): string {
 export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = defaultIo()): number {
   const style = styleFor(io.stdout);
   if (opts.listRules) {
-    io.stdout.write(formatRuleList(allRules, style));
+    // JSON for tooling (`--list-rules --format json`); text otherwise.
+    io.stdout.write(
+      opts.format === 'json'
+        ? JSON.stringify(allRules.map((r) => ({ id: r.id, severity: r.severity, category: r.category, summary: r.summary, help: r.help, example: r.example })), null, 2) + '\n'
+        : formatRuleList(allRules, style),
+    );
     return 0;
   }
   if (files.length === 0) {

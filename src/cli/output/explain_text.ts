@@ -62,7 +62,11 @@ export function formatExplain(r: ExplainReport, style: Style): string {
     for (const s of routeSteps) line(stepLine(s, style));
     if (!r.matched) line(`   ${style.bad('no route matches')}`);
   }
-  for (const s of other) line(stepLine(s, style));
+  for (const s of other) {
+    // Cluster and virtual-cluster steps: what was resolved, labelled by kind rather than match/miss.
+    const where = s.position ? ` ${style.dim(formatPos(s.position))}` : '';
+    line(`   ${s.kind.replace('_', ' ')} ${s.name}${where}: ${s.reason}`);
+  }
 
   head('Outcome');
   const a = r.action;

@@ -7,21 +7,16 @@
  * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
  * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
  */
-import { readFileSync } from 'node:fs';
-import type { Any } from '../../config/types.js';
 import type { ForwardDecision } from '../../core/route_types.js';
 import type {
   DownstreamAbortHandler,
   FilterDataStatus,
-  FilterFactoryCb,
   FilterHeadersStatus,
   RequestHeaderMap,
   StreamDecoderFilter,
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
-import type { FilterFactoryContext } from './registry.js';
 import type { HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
-import { hashKeyFor } from '../../core/hash_policy.js';
 import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../http/headers.js';
 import {
   Details,
@@ -31,64 +26,13 @@ import {
   type EnvoyResetReason,
 } from '../http/local_reply.js';
 import { addFlag } from '../http/active_stream.js';
-import { clusterRouterStats, resolveRouterStats, type ClusterRouterStats, type RouterStats } from './router_stats.js';
+import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
 import { finalTimeout } from './router_timeout.js';
+import { BUFFER_LIMIT_BYTES, lbContextFor, type RouterConfig } from './router_config.js';
 
-export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
-
-/** Router config shared by all streams of one HCM (Envoy's FilterConfig). */
-export class RouterConfig {
-  readonly stats: RouterStats;
-  /** `Router.suppress_envoy_headers` (default false). */
-  readonly suppressEnvoyHeaders: boolean;
-  constructor(
-    readonly ctx: FilterFactoryContext,
-    typedConfig: Any | undefined,
-  ) {
-    this.stats = resolveRouterStats(ctx.stats);
-    this.suppressEnvoyHeaders = typedConfig?.['suppress_envoy_headers'] === true;
-  }
-  private readonly files = new Map<string, string>();
-  /**
-   * `direct_response.body.filename`: the core is pure, so the file is read here, once (Envoy
-   * reads it at config load). An unreadable file gives an empty body.
-   */
-  bodyFromFile(filename: string | undefined): string {
-    if (filename === undefined) return '';
-    let body = this.files.get(filename);
-    if (body === undefined) {
-      try {
-        body = readFileSync(filename, 'utf8');
-      } catch {
-        body = '';
-      }
-      this.files.set(filename, body);
-    }
-    return body;
-  }
-
-  private readonly maintenancePct = new Map<string, number>();
-  /**
-   * Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0), resolved once per cluster
-   * (the runtime is a static snapshot); 0 means no random draw at all.
-   */
-  maintenancePercent(cluster: string): number {
-    let pct = this.maintenancePct.get(cluster);
-    if (pct === undefined) {
-      const v = this.ctx.runtime[`upstream.maintenance_mode.${cluster}`];
-      pct = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) || 0 : 0;
-      this.maintenancePct.set(cluster, pct);
-    }
-    return pct;
-  }
-}
-
-export function createRouterFilterFactory(typedConfig: Any | undefined, ctx: FilterFactoryContext): FilterFactoryCb {
-  const config = new RouterConfig(ctx, typedConfig);
-  return () => ({ decoder: new RouterFilter(config) });
-}
+export { ROUTER_TYPE_URL, createRouterFilterFactory } from './router_config.js';
 
 function onGlobalTimer(f: RouterFilter): void {
   f.onResponseTimeout();
@@ -105,6 +49,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private upstream: UpstreamRequest | undefined;
   private headerList: HeaderList | undefined;
   private body: Buffer[] | undefined;
+  private bodyBytes = 0;
+  private readDisabled = false;
   private downstreamEnd = false;
   private requestCompleteAt = 0;
   private globalTimeoutMs = 0;
@@ -174,21 +120,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       });
       return 'StopIteration';
     }
-    // hash_policy (RING_HASH / MAGLEV): the key the core computes from this request.
-    let lbContext: LoadBalancerContext | undefined;
-    const hashPolicies = decision.route.hashPolicies;
-    if (hashPolicies.length > 0) {
-      const hashKey = hashKeyFor(hashPolicies, {
-        authority: headers.authority,
-        path: headers.path,
-        method: headers.method,
-        scheme: headers.scheme,
-        headers: headers.headers,
-        remoteAddress: info.downstreamRemoteAddress,
-        remotePort: info.downstreamRemotePort,
-      });
-      if (hashKey !== undefined) lbContext = { hashKey };
-    }
+    const lbContext = lbContextFor(decision, headers, info);
     this.lbContext = lbContext;
     const host = cluster.chooseHost(lbContext);
     if (host === null) {
@@ -232,6 +164,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     // Keep the body while a retry may replay it, or while the pool has not given a stream yet.
     if (this.retry !== undefined || up === undefined || up.encoder === undefined) {
       if (chunk.length > 0) (this.body ??= []).push(chunk);
+      this.bodyBytes += chunk.length;
+      if (this.bodyBytes > BUFFER_LIMIT_BYTES && this.overBufferLimit(up)) return 'StopIteration';
     }
     if (up !== undefined && up.encoder !== undefined && !up.done) {
       up.encoder.encodeData(chunk, endStream);
@@ -239,6 +173,36 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     }
     if (endStream) this.onRequestComplete();
     return 'StopIteration';
+  }
+
+  /**
+   * The buffered request body passed the buffer limit (Envoy: retry_shadow_buffer_limit, the
+   * 1 MiB connection buffer limit by default). Retries are given up (retry_or_shadow_abandoned);
+   * during a retry backoff that means 507; while the pool has not given a stream yet, reading
+   * from the client pauses until it does. Returns true when the stream ended here.
+   */
+  private overBufferLimit(up: UpstreamRequest | undefined): boolean {
+    if (this.retry !== undefined) {
+      this.retry = undefined;
+      this.cstats!.retry_or_shadow_abandoned.inc();
+      if (up === undefined) {
+        this.finished = true;
+        this.clearTimers();
+        this.cb.sendLocalReply(507, 'exceeded request buffer limit while retrying upstream', 'request_payload_exceeded_retry_buffer_limit');
+        return true;
+      }
+      if (up.encoder !== undefined) {
+        // Everything buffered was already sent: keep nothing more.
+        this.body = undefined;
+        this.bodyBytes = 0;
+        return false;
+      }
+    }
+    if (up !== undefined && up.encoder === undefined && !this.readDisabled) {
+      this.readDisabled = true;
+      this.cb.readDisable(true);
+    }
+    return false;
   }
 
   private onRequestComplete(): void {
@@ -255,6 +219,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.cb.streamInfo.upstreamHost = host;
     const h = this.cb.requestHeaders;
     const enc = req.encoder!;
+    if (this.readDisabled) {
+      this.readDisabled = false;
+      this.cb.readDisable(false);
+    }
     const body = this.body;
     const endAtHeaders = this.downstreamEnd && (body === undefined || body.length === 0);
     enc.encodeHeaders(h.method, h.path, h.authority ?? '', this.headerList!, endAtHeaders);
@@ -268,7 +236,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
         if (req.done) return;
         enc.encodeData(body[i]!, last);
       }
-      if (this.retry === undefined) this.body = undefined;
+      if (this.retry === undefined) {
+        this.body = undefined;
+        this.bodyBytes = 0;
+      }
       if (this.downstreamEnd) req.encodeComplete = true;
     }
   }

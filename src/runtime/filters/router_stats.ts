@@ -63,6 +63,7 @@ export interface ClusterRouterStats {
   readonly upstream_rq_retry_overflow: Counter;
   readonly upstream_rq_retry_limit_exceeded: Counter;
   readonly upstream_rq_retry_backoff_exponential: Counter;
+  readonly retry_or_shadow_abandoned: Counter;
 }
 
 const cache = new WeakMap<ClusterInfo, ClusterRouterStats>();
@@ -83,6 +84,7 @@ export function clusterRouterStats(info: ClusterInfo): ClusterRouterStats {
       upstream_rq_retry_overflow: sc.counter('upstream_rq_retry_overflow'),
       upstream_rq_retry_limit_exceeded: sc.counter('upstream_rq_retry_limit_exceeded'),
       upstream_rq_retry_backoff_exponential: sc.counter('upstream_rq_retry_backoff_exponential'),
+      retry_or_shadow_abandoned: sc.counter('retry_or_shadow_abandoned'),
     };
     cache.set(info, s);
   }

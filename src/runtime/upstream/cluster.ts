@@ -62,6 +62,25 @@ function commonHttpOptions(c: Cluster): Record<string, unknown> | undefined {
   return fromExt ?? (c.common_http_protocol_options as Record<string, unknown> | undefined);
 }
 
+/** What `describe()` returns. */
+export interface ClusterDescription {
+  name: string;
+  lbPolicy: LbAlgorithm;
+  circuitBreakers: { maxConnections: number; maxPendingRequests: number; maxRequests: number; maxRetries: number };
+  hosts: Array<{
+    address: string;
+    hostname: string | undefined;
+    weight: number;
+    priority: number;
+    health: string;
+    cxTotal: number;
+    cxActive: number;
+    cxConnectFail: number;
+    rqTotal: number;
+    rqActive: number;
+  }>;
+}
+
 export class ClusterImpl implements ThreadLocalCluster {
   readonly info: ClusterInfo;
   readonly stats: ClusterStats;
@@ -193,6 +212,33 @@ export class ClusterImpl implements ThreadLocalCluster {
 
   releaseRetry(): void {
     this.resources.retries.dec();
+  }
+
+  /** A plain-data view for admin `/clusters` and `top`: thresholds and per-host counters. */
+  describe(): ClusterDescription {
+    const r = this.resources;
+    return {
+      name: this.info.name,
+      lbPolicy: this.lbPolicy,
+      circuitBreakers: {
+        maxConnections: r.connections.max,
+        maxPendingRequests: r.pendingRequests.max,
+        maxRequests: r.requests.max,
+        maxRetries: r.retries.max,
+      },
+      hosts: this.hosts.map((h) => ({
+        address: h.addressString,
+        hostname: h.hostname,
+        weight: h.weight,
+        priority: h.priority,
+        health: h.health,
+        cxTotal: h.cxTotal,
+        cxActive: h.cxActive,
+        cxConnectFail: h.cxConnectFail,
+        rqTotal: h.rqTotal,
+        rqActive: h.activeRequests,
+      })),
+    };
   }
 
   /** Closes every connection of every host (shutdown). */

@@ -34,6 +34,11 @@ export class Host implements UpstreamHostDescription, LbHost {
   hashKey: string;
   /** Requests active on this host (Envoy's host `rq_active`). */
   activeRequests = 0;
+  /** Per-host counters as admin `/clusters` prints them (`cx_total`, `cx_active`, ...). */
+  cxTotal = 0;
+  cxActive = 0;
+  cxConnectFail = 0;
+  rqTotal = 0;
   /** Connection pool, created lazily by the cluster (typed loosely to avoid an import cycle). */
   pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
 

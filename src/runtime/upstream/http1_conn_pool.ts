@@ -120,37 +120,46 @@ export class Http1ConnPool implements HttpConnPool {
     stats.upstream_cx_total.inc();
     stats.upstream_cx_active.inc();
     resources.connections.inc();
+    this.host.cxTotal++;
+    this.host.cxActive++;
     this.connecting++;
     const c = new ActiveClientImpl(this, this.host.address, this.host.port, clientOptions);
     this.clients.add(c);
   }
 
-  private attach(client: ActiveClient, decoder: ResponseDecoder, callbacks: PoolCallbacks): void {
+  /** Gives `client` to the stream; false (and the stream failed with overflow) at max_requests. */
+  private attach(client: ActiveClient, decoder: ResponseDecoder, callbacks: PoolCallbacks, parkOnOverflow = true): boolean {
     const { stats, resources } = this.ctx;
     if (!resources.requests.canCreate()) {
       // max_requests: Envoy counts this as upstream_rq_pending_overflow too.
-      this.ready.push(client);
+      if (parkOnOverflow) {
+        client.state = 'ready';
+        this.ready.push(client);
+      }
       stats.upstream_rq_pending_overflow.inc();
       callbacks.onPoolFailure('overflow', '', this.host);
-      return;
+      return false;
     }
     stats.upstream_rq_total.inc();
     stats.upstream_rq_active.inc();
     resources.requests.inc();
     this.host.activeRequests++;
+    this.host.rqTotal++;
     client.state = 'busy';
     const stream = new UpstreamStream(client, decoder);
     client.stream = stream;
     callbacks.onPoolReady(stream, this.host);
+    return true;
   }
 
   /** Serves the oldest pending stream with `client`, or parks it as ready. */
   private onClientIdle(client: ActiveClient): void {
-    const p = this.pending.shift();
-    if (p) {
+    // Like Envoy's onUpstreamReady: serve pending streams in order; one that hits max_requests
+    // fails with overflow and the next one gets its chance.
+    for (let p = this.pending.shift(); p; p = this.pending.shift()) {
       this.releasePending(p);
-      this.attach(client, p.decoder, p.callbacks);
-      return;
+      if (this.attach(client, p.decoder, p.callbacks, false)) return;
+      if (client.state === 'closed') return;
     }
     if (this.draining) {
       // Host removed: nothing waits for this connection, so it goes rather than idles.
@@ -185,6 +194,7 @@ export class Http1ConnPool implements HttpConnPool {
     const { stats } = this.ctx;
     this.connecting--;
     stats.upstream_cx_connect_fail.inc();
+    this.host.cxConnectFail++;
     if (reason === 'timeout') stats.upstream_cx_connect_timeout.inc();
     this.forget(client);
     // Fail every pending stream; take the list first so a retry that calls newStream from a
@@ -244,6 +254,7 @@ export class Http1ConnPool implements HttpConnPool {
     if (i >= 0) this.ready.splice(i, 1);
     this.ctx.stats.upstream_cx_active.dec();
     this.ctx.resources.connections.dec();
+    this.host.cxActive--;
   }
 
   /**

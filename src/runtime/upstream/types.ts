@@ -26,7 +26,13 @@ export type StreamResetReason =
   | 'overflow'
   | 'protocol_error'; // garbage from upstream (UPE)
 
-/** Receives the upstream response. Called at most once each for headers and end; never after onReset. */
+/**
+ * Receives the upstream response. Called at most once each for headers and end; never after onReset.
+ * `onHeaders(..., endStream = true)` for a headers-only response (HEAD, 204, 304,
+ * `content-length: 0`); otherwise the end arrives as `onData(empty, true)` or, when the response
+ * has trailers and `onTrailers` is defined, as `onTrailers` (which then ends the stream).
+ * 1xx interim responses are not delivered.
+ */
 export interface ResponseDecoder {
   onHeaders(status: number, headers: HeaderList, endStream: boolean): void;
   onData(chunk: Buffer, endStream: boolean): void;
@@ -36,7 +42,11 @@ export interface ResponseDecoder {
 
 /** Sends the request upstream over the stream a pool gave. */
 export interface RequestEncoder {
-  /** `headers` exclude hop-by-hop headers; `host` carries the final :authority. */
+  /**
+   * `headers` exclude hop-by-hop headers; `host` carries the final :authority.
+   * May call the decoder's `onReset('local_reset', reason)` synchronously when the request head
+   * cannot be encoded (an invalid header name or value).
+   */
   encodeHeaders(method: string, path: string, host: string, headers: HeaderList, endStream: boolean): void;
   encodeData(chunk: Buffer, endStream: boolean): void;
   /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */

@@ -158,7 +158,13 @@ export class UpstreamStream implements RequestEncoder {
     if (this.done) return;
     this.done = true;
     this.body?.destroy();
-    if (err.code === 'UND_ERR_INVALID_ARG' || err.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+    if (err.code === 'UND_ERR_INVALID_ARG') {
+      // undici refused the request head before writing anything: the connection is intact.
+      this.client.onStreamAbandoned(this);
+      this.decoder.onReset('local_reset', err.message);
+      return;
+    }
+    if (err.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
       this.client.onStreamReset(this, true);
       this.decoder.onReset('local_reset', err.message);
       return;

@@ -1,4 +1,7 @@
-/** Deterministic 32-bit generator (mulberry32) for load balancer tests. */
+/** Test fixtures for load balancers: a seeded random source, hosts, pick tallies. */
+import type { HostHealth, LbHost } from '../../../src/core/lb/types.js';
+
+/** Deterministic 32-bit generator (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -9,8 +12,6 @@ export function seededRandom(seed: number): () => number {
     return (t ^ (t >>> 14)) >>> 0;
   };
 }
-
-import type { HostHealth, LbHost } from '../../../src/core/lb/types.js';
 
 export interface TestHost extends LbHost {
   name: string;

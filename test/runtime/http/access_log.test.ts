@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrap, cluster, closedPort, request, sleep, startProxy, startUpstream } from './harness.js';
+import { bootstrap, cluster, closedPort, request, sleep, startProxy, startUpstream, useFake } from './harness.js';
 
 test('access log file: one line per local reply with Envoy flags and details', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsproxy-al-'));
@@ -45,7 +45,7 @@ test('access log file: one line per local reply with Envoy flags and details', a
   assert.match(lines[3]!, /^503 UF upstream_reset_before_response_started\{remote_connection_failure\S*\} dead$/);
 });
 
-test('circuit breaker overflow under concurrency: 503 UO with x-envoy-overloaded', async () => {
+test('circuit breaker overflow under concurrency: 503 UO with x-envoy-overloaded', { skip: useFake ? 'the fake upstream has no circuit breakers' : false }, async () => {
   const up = await startUpstream('slow', (_req, res) => {
     setTimeout(() => {
       res.writeHead(200, { 'content-length': '2' });

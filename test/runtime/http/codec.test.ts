@@ -216,3 +216,18 @@ test('max_requests_per_connection: the last allowed response closes the connecti
     await p.close();
   }
 });
+
+test('a request without Host gets 400 missing_host_header and never reaches the upstream', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(p.port, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
+    assert.match(r.text, /^HTTP\/1\.1 400 Bad Request/);
+    await p.waitStreams(1);
+    assert.equal(p.infos[0]!.responseCodeDetails, 'missing_host_header');
+    assert.equal(up.received.length, 0);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});

@@ -45,6 +45,12 @@ test('STATIC ROUND_ROBIN: picks rotate over the endpoints and requests reach the
     assert.equal(store.gaugeValue('cluster.rr.membership_total'), 3);
     assert.equal(store.gaugeValue('cluster.rr.membership_healthy'), 3);
     assert.deepEqual(os.map((o) => o.connections), [1, 1, 1]);
+    const d = (c as ClusterImpl).describe();
+    assert.deepEqual(d.circuitBreakers, { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 });
+    assert.deepEqual(
+      d.hosts.map((h) => [h.cxTotal, h.cxActive, h.rqTotal, h.rqActive]),
+      [[1, 1, 2, 0], [1, 1, 2, 0], [1, 1, 2, 0]],
+    );
     assert.equal(cm.getThreadLocalCluster('nope'), undefined);
   } finally {
     await cm.shutdown();

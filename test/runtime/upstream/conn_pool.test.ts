@@ -268,6 +268,7 @@ test('a drained pool (host removed) still serves a new stream, then closes the c
 
 test('an HTTP/1.0 upstream without keep-alive: each response retires its connection, no request fails', async () => {
   const origin = await startRawOrigin((sock) => {
+    // Body and end in one write, so the first onData is also the response end.
     sock.on('data', () => sock.end('HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok'));
   });
   const { cm, c } = setup(staticCluster('web', [origin.port]));
@@ -283,7 +284,15 @@ test('an HTTP/1.0 upstream without keep-alive: each response retires its connect
     const chained: Promise<unknown>[] = [];
     const startNext = (n: number): void => {
       const s = new TestStream();
-      if (n > 0) s.onDataHook = () => startNext(n - 1);
+      let fired = false;
+      if (n > 0) {
+        s.onDataHook = () => {
+          if (!fired) {
+            fired = true;
+            startNext(n - 1);
+          }
+        };
+      }
       chained.push(s.start(c).done);
     };
     startNext(2);

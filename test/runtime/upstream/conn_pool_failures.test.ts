@@ -132,3 +132,20 @@ test('an endpoint with an invalid port fails the stream asynchronously, never th
     await cm.shutdown();
   }
 });
+
+test('an invalid request header -> local_reset from encodeHeaders; the connection stays usable', async () => {
+  const origin = await startHttpOrigin((_req, res) => res.end('ok'));
+  const { cm, c, stat } = setup(staticCluster('web', [origin.port]));
+  try {
+    await within(new TestStream().start(c).done);
+    const bad = await within(new TestStream({ headers: [['x-bad', 'a\r\nb']] }).start(c).done);
+    assert.equal(bad.reset?.reason, 'local_reset');
+    const good = await within(new TestStream().start(c).done);
+    assert.equal(good.status, 200);
+    assert.equal(origin.connections, 1);
+    assert.equal(stat('upstream_cx_destroy'), 0);
+  } finally {
+    await cm.shutdown();
+    await origin.close();
+  }
+});
