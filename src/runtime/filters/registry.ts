@@ -19,7 +19,7 @@ import type { FilterFactoryCb, RandomSource, TimeSource } from '../http/filter.j
 import type { ClusterManager } from '../upstream/types.js';
 import type { RouteProvider } from '../http/route_provider.js';
 import type { StatsScope, StatsStore } from '../stats/store.js';
-import { createRouterFilterFactory, ROUTER_TYPE_URL } from './router.js';
+import { createRouterFilterFactory, ROUTER_TYPE_URL } from './router_config.js';
 import { FAULT_FILTER } from './fault.js';
 import { CORS_FILTER } from './cors.js';
 
