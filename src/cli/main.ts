@@ -1,18 +1,27 @@
 /**
  * The command tree. Each command is a plain async function returning an exit code; this is the
  * only module (with bin/tsproxy.js) that decides the process exit code.
+ *
+ * Commands are loaded on demand: `tsproxy lint` never loads the runtime layer, and `match` starts
+ * without parsing serve's modules. `--help` (or an unknown command) loads them all to list them.
  */
 import { Command, CommanderError } from 'commander';
-import { registerMatch } from './commands/match.js';
-import { registerExplain } from './commands/explain.js';
-import { registerTest } from './commands/test.js';
-import { registerLint } from './commands/lint.js';
-import { registerServe } from './commands/serve.js';
 
 /** Exit code slot the command actions set; commander actions cannot return values. */
 export interface ExitBox {
   code: number;
 }
+
+type Register = (program: Command, box: ExitBox) => void;
+
+/** Command name -> loader of its module's register function, in help order. */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['match', async () => (await import('./commands/match.js')).registerMatch],
+  ['explain', async () => (await import('./commands/explain.js')).registerExplain],
+  ['test', async () => (await import('./commands/test.js')).registerTest],
+  ['lint', async () => (await import('./commands/lint.js')).registerLint],
+];
 
 export async function main(argv: string[]): Promise<number> {
   const box: ExitBox = { code: 0 };
@@ -23,11 +32,9 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerServe(program, box);
-  registerMatch(program, box);
-  registerExplain(program, box);
-  registerTest(program, box);
-  registerLint(program, box);
+  const first = argv[2];
+  const wanted = COMMANDS.filter(([name]) => name === first);
+  for (const [, load] of wanted.length > 0 ? wanted : COMMANDS) (await load())(program, box);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -80,3 +80,25 @@ test('x-envoy-retry-on from a trusted caller enables retries on a reset', async 
     await up.close();
   }
 });
+
+test('a request body over the 1 MiB buffer limit gives up retries (retry_or_shadow_abandoned) but still goes through', async () => {
+  const up = await startUpstream('big', (_req, res, body) => {
+    const out = String(body.length);
+    res.writeHead(200, { 'content-length': String(out.length) });
+    res.end(out);
+  });
+  const p = await startProxy(
+    bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: big, retry_policy: {retry_on: 5xx}}', clusters: cluster('big', [up.port]) }),
+    { random: fixedRandom },
+  );
+  try {
+    const body = 'x'.repeat(2 * 1024 * 1024);
+    const r = await request(p.port, '/', { method: 'POST', body, headers: { 'content-length': String(body.length) } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body, String(body.length));
+    assert.equal(p.counter('cluster.big.retry_or_shadow_abandoned'), 1);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
