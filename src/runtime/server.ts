@@ -26,6 +26,7 @@ import { ActiveListener, type ListenerFilterChain } from './listener/listener.js
 import { createAccessLoggers, type AccessLoggerOptions } from './access_log/index.js';
 import { createClusterManager } from './upstream/cluster_manager.js';
 
+/** Envoy's log levels (`--log-level`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
 
 /** Where the server writes its own log lines (not access logs). */
@@ -33,6 +34,7 @@ export interface ServerLogger {
   log(level: LogLevel, message: string): void;
 }
 
+/** Injection points for tests and the CLI; every field is optional. */
 export interface ServerOptions {
   random?: RandomSource;
   time?: TimeSource;
@@ -55,6 +57,7 @@ export interface BoundListener {
   readonly port: number;
 }
 
+/** A started data plane. */
 export interface RunningServer {
   readonly listeners: readonly BoundListener[];
   readonly store: StatsStore;
@@ -65,6 +68,7 @@ export interface RunningServer {
   stop(drainMs?: number): Promise<void>;
 }
 
+/** `server` is present only when nothing was wrong; `diagnostics` holds errors and warnings. */
 export interface StartResult {
   server?: RunningServer;
   diagnostics: Diagnostic[];

@@ -104,6 +104,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   });
 }
 
+/** Adds the `serve` command; its exit code goes to `box` when the server has stopped. */
 export function registerServe(program: Command, box: ExitBox): void {
   program
     .command('serve')

@@ -41,6 +41,12 @@ function onRetryTimer(f: RouterFilter): void {
   f.doRetry();
 }
 
+/**
+ * The router for one stream. Always returns StopIteration (it is terminal); answers through
+ * `sendLocalReply` or `encodeHeaders`/`encodeData` on its callbacks. Its upstream and timer
+ * callbacks arrive asynchronously; after it finished (response complete, local reply, abort)
+ * late callbacks are ignored.
+ */
 export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler {
   private cb!: StreamDecoderFilterCallbacks;
   private decision: ForwardDecision | undefined;

@@ -16,6 +16,7 @@ import { RouterFilter } from './router.js';
 /** Envoy's default per_connection_buffer_limit_bytes (1 MiB), the router's body buffer limit. */
 export const BUFFER_LIMIT_BYTES = 1_048_576;
 
+/** `envoy.extensions.filters.http.router.v3.Router`. */
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
 /** Router config shared by all streams of one HCM (Envoy's FilterConfig). */
@@ -65,6 +66,7 @@ export class RouterConfig {
   }
 }
 
+/** The registry's factory: one RouterConfig per HCM, one RouterFilter per stream. */
 export function createRouterFilterFactory(typedConfig: Any | undefined, ctx: FilterFactoryContext): FilterFactoryCb {
   const config = new RouterConfig(ctx, typedConfig);
   return () => ({ decoder: new RouterFilter(config) });

@@ -40,6 +40,7 @@ function parseRetryOn(s: string | undefined): number {
   return bits;
 }
 
+/** Retry bookkeeping for one downstream request; created only when something is retriable. */
 export class RetryState {
   private readonly retryOn: number;
   private readonly statusCodes: readonly number[];

@@ -16,6 +16,7 @@ export interface RouterStats {
   readonly rq_reset_after_downstream_response_started: Counter;
 }
 
+/** Resolves the router's HCM-level counters once per HCM. */
 export function resolveRouterStats(scope: StatsScope): RouterStats {
   return {
     rq_total: scope.counter('rq_total'),
@@ -68,6 +69,7 @@ export interface ClusterRouterStats {
 
 const cache = new WeakMap<ClusterInfo, ClusterRouterStats>();
 
+/** The router's stats of a cluster, created on first use and cached on its ClusterInfo. */
 export function clusterRouterStats(info: ClusterInfo): ClusterRouterStats {
   let s = cache.get(info);
   if (s === undefined) {

@@ -9,6 +9,7 @@
  */
 import type { RouteEntry } from '../../core/route_types.js';
 
+/** The timeouts the router arms for one request. */
 export interface FinalTimeout {
   /** Global (route) timeout in ms; 0 = none. */
   readonly globalMs: number;
@@ -22,6 +23,7 @@ function parseMs(v: string | string[] | undefined): number | undefined {
   return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
+/** Computes the request's timeouts and edits the timeout headers in place (see the file comment). */
 export function finalTimeout(
   h: Record<string, string | string[] | undefined>,
   route: RouteEntry,

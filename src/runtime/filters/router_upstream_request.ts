@@ -35,6 +35,7 @@ function onPerTryTimer(req: UpstreamRequest): void {
   if (!req.done) req.owner.onPerTryTimeout(req);
 }
 
+/** One attempt: pool callbacks and response decoder in one object (no closures per request). */
 export class UpstreamRequest implements ResponseDecoder, PoolCallbacks {
   encoder: RequestEncoder | undefined;
   host: UpstreamHostDescription;

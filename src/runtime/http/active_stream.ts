@@ -47,6 +47,11 @@ function onRequestTimer(s: ActiveStream): void {
   s.onRequestTimeout();
 }
 
+/**
+ * One request/response on a downstream connection. Created by the connection manager per
+ * request node:http parses; completes exactly once (response written, reset, or client gone),
+ * then destroys its filters and writes the access logs. Not re-entrant across streams.
+ */
 export class ActiveStream extends FilterManager implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
   readonly streamInfo: StreamInfo;
   readonly requestHeaders: RequestHeaderMap;

@@ -79,6 +79,7 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
   };
 }
 
+/** A compiled HCM: Envoy's defaults applied. Immutable; shared by every stream of its filter chain. */
 export interface ConnectionManagerConfig {
   readonly statPrefix: string;
   readonly stats: ConnectionManagerStats;

@@ -39,6 +39,7 @@ function formatterContext(info: StreamInfo, h: RequestHeaderMap | undefined, res
   };
 }
 
+/** The RouteProvider of one HCM: its compiled route table and the core's functions. Stateless per call. */
 export class CoreRouteProvider implements RouteProvider {
   constructor(
     readonly table: RouteTable,

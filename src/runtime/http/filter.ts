@@ -86,6 +86,7 @@ export interface RandomSource {
   uuid(): string;
 }
 
+/** Injected clocks (tests pass fake ones). */
 export interface TimeSource {
   /** Wall clock, epoch ms (for %START_TIME%). */
   now(): number;

@@ -19,6 +19,7 @@ import type {
   StreamEncoderFilterCallbacks,
 } from './filter.js';
 
+/** The shared empty chunk that carries end-of-stream. Never written to. */
 export const EMPTY_BUFFER = Buffer.alloc(0);
 
 export abstract class FilterManager {

@@ -7,6 +7,7 @@ import type { ForwardDecision, RouteDecision, RouteRequest } from '../../core/ro
 import type { RequestHeaderMap, ResponseHeaderMap } from './filter.js';
 import type { StreamInfo } from '../stream_info.js';
 
+/** Routing for one HCM; all methods are synchronous and side-effect free except the in-place header edits. */
 export interface RouteProvider {
   /** The core's route() for this request. Pure; called at most once per stream unless the cache is cleared. */
   route(request: RouteRequest, randomValue: number): RouteDecision;

@@ -32,6 +32,10 @@ export interface ListenerFilterChain {
   readonly config: ConnectionManagerConfig;
 }
 
+/**
+ * One bound listener. `start()` once; `drain()` then `closeAll()` to stop. Connection callbacks
+ * come from node:http; nothing here is re-entrant.
+ */
 export class ActiveListener {
   readonly name: string;
   private server: Server | undefined;
