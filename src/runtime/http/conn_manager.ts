@@ -45,6 +45,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
   readonly localPort: number;
   draining = false;
   closed = false;
+  private readonly openedAt: number;
   /** Requests seen on this connection (for max_requests_per_connection). */
   requestCount = 0;
   /** Streams in flight (more than one only with pipelining). */
@@ -61,6 +62,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
     this.localAddress = plainAddress(socket.localAddress);
     this.localPort = socket.localPort ?? 0;
     (socket as SocketWithConn)[kConn] = this;
+    this.openedAt = config.time.monotonic();
     const st = config.stats;
     st.downstream_cx_total.inc();
     st.downstream_cx_active.inc();
@@ -91,6 +93,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
     const st = this.config.stats;
     st.downstream_cx_active.dec();
     st.downstream_cx_http1_active.dec();
+    st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     if (this.streams.length > 0) st.downstream_cx_destroy_remote_active_rq.inc();
     const pending = this.streams.slice();
     for (const s of pending) s.onDownstreamDisconnect();

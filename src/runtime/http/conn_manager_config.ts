@@ -43,6 +43,7 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_protocol_error: Counter;
   readonly downstream_cx_destroy_remote_active_rq: Counter;
   readonly downstream_cx_idle_timeout: Counter;
+  readonly downstream_cx_length_ms: Histogram;
   readonly downstream_rq_total: Counter;
   readonly downstream_rq_http1_total: Counter;
   readonly downstream_rq_active: Gauge;
@@ -67,6 +68,7 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
     downstream_cx_destroy_remote_active_rq: scope.counter('downstream_cx_destroy_remote_active_rq'),
     downstream_cx_idle_timeout: scope.counter('downstream_cx_idle_timeout'),
+    downstream_cx_length_ms: scope.histogram('downstream_cx_length_ms'),
     downstream_rq_total: scope.counter('downstream_rq_total'),
     downstream_rq_http1_total: scope.counter('downstream_rq_http1_total'),
     downstream_rq_active: scope.gauge('downstream_rq_active'),

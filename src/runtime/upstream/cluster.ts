@@ -92,6 +92,7 @@ export class ClusterImpl implements ThreadLocalCluster {
   private lb: LoadBalancer<Host>;
   private readonly lbOptions: LoadBalancerOptions;
   private readonly poolContext: PoolContext;
+  private readonly useHostnameForHashing: boolean;
   /** Every pool created, including those of hosts since removed (drained at shutdown). */
   private readonly pools = new Set<Http1ConnPool>();
 
@@ -130,6 +131,10 @@ export class ClusterImpl implements ThreadLocalCluster {
       this.lbPolicy = 'ROUND_ROBIN';
       this.warnings.push(`cluster '${config.name}': lb_policy ${policy} is not implemented; using ROUND_ROBIN`);
     }
+    const chc = config.common_lb_config?.['consistent_hashing_lb_config'] as
+      | { use_hostname_for_hashing?: boolean }
+      | undefined;
+    this.useHostnameForHashing = chc?.use_hostname_for_hashing === true;
     const rh = config.ring_hash_lb_config;
     if (rh?.hash_function === 'MURMUR_HASH_2') {
       this.warnings.push(`cluster '${config.name}': ring_hash_lb_config.hash_function MURMUR_HASH_2 is not implemented; using XX_HASH`);
@@ -163,6 +168,10 @@ export class ClusterImpl implements ThreadLocalCluster {
    */
   setHosts(hosts: readonly Host[]): void {
     const old = this.hosts;
+    if (this.useHostnameForHashing) {
+      // consistent_hashing_lb_config.use_hostname_for_hashing: ring/Maglev keys are hostnames.
+      for (const h of hosts) if (h.hostname) h.hashKey = h.hostname;
+    }
     this.hosts = hosts;
     const sets = buildHostSets(hosts);
     this.lb = createLoadBalancer<Host>(this.lbPolicy, sets, this.random, this.lbOptions);

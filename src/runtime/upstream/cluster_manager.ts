@@ -105,7 +105,7 @@ class DnsRefresher {
         const first = addresses[0];
         if (first === undefined) continue;
         if (!this.logical) {
-          this.logical = new Host(first, spec.port, spec.weight, spec.priority, spec.health, spec.address);
+          this.logical = new Host(first, spec.port, spec.weight, spec.priority, spec.health, spec.hostname ?? spec.address);
         } else if (this.logical.address !== first) {
           this.logical.setAddress(first);
         }
@@ -115,7 +115,10 @@ class DnsRefresher {
       for (const addr of addresses) {
         const key = `${spec.address}|${addr}|${spec.port}|${spec.priority}|${spec.weight}|${spec.health}`;
         if (next.has(key)) continue;
-        const h = this.current.get(key) ?? new Host(addr, spec.port, spec.weight, spec.priority, spec.health, spec.address);
+        const h =
+          this.current.get(key) ??
+          // A DNS host's hostname is the endpoint's `hostname`, else the name resolved (Envoy).
+          new Host(addr, spec.port, spec.weight, spec.priority, spec.health, spec.hostname ?? spec.address);
         next.set(key, h);
         hosts.push(h);
       }

@@ -279,3 +279,32 @@ test('LEAST_REQUEST sees live active requests: a busy origin gets fewer new stre
     await fast.close();
   }
 });
+
+test('use_hostname_for_hashing: ring keys are endpoint hostnames, so an address change keeps the pick', () => {
+  const mk = (ip: string): Cluster => ({
+    name: 'h',
+    type: 'STATIC',
+    lb_policy: 'RING_HASH',
+    common_lb_config: { consistent_hashing_lb_config: { use_hostname_for_hashing: true } },
+    load_assignment: {
+      cluster_name: 'h',
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: ip, port_value: 80 } }, hostname: 'a.svc' } },
+            { endpoint: { address: { socket_address: { address: '10.0.0.2', port_value: 80 } }, hostname: 'b.svc' } },
+          ],
+        },
+      ],
+    },
+  });
+  const picks = (ip: string): string[] => {
+    const cm = createClusterManager([mk(ip)], new StatsStore(), { random: seeded(11) });
+    const c = cm.getThreadLocalCluster('h')!;
+    const out = Array.from({ length: 40 }, (_, i) => c.chooseHost({ hashKey: xxHash64(`k${i}`) })!.hostname!);
+    void cm.shutdown();
+    return out;
+  };
+  assert.deepEqual(picks('10.0.0.1'), picks('10.9.9.9'));
+  assert.equal(new Set(picks('10.0.0.1')).size, 2);
+});
