@@ -38,6 +38,9 @@ export class ActiveClient {
   /** Set when the response said `connection: close` (or the stream was reset): retire after it. */
   closeAfterResponse = false;
   requestsServed = 0;
+  /** Monotonic ms when the pool opened it / when it connected (timing histograms). */
+  createdAt = 0;
+  connectedAt = 0;
   /** We are closing it (local close), as opposed to the upstream closing it. */
   private closingLocally = false;
   private timedOut = false;

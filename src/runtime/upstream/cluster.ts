@@ -100,6 +100,7 @@ export class ClusterImpl implements ThreadLocalCluster {
     readonly config: Cluster,
     store: StatsStore,
     private readonly random: Random,
+    now: () => number = () => performance.now(),
   ) {
     const statName = config.alt_stat_name ?? config.name;
     const scope = store.scope(`cluster.${statName}.`);
@@ -123,7 +124,7 @@ export class ClusterImpl implements ThreadLocalCluster {
       idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
       maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
     };
-    this.poolContext = { stats: this.stats, resources: this.resources, clientOptions };
+    this.poolContext = { stats: this.stats, resources: this.resources, clientOptions, now };
     const policy = config.lb_policy ?? 'ROUND_ROBIN';
     if (SUPPORTED_LB.has(policy)) {
       this.lbPolicy = policy as LbAlgorithm;

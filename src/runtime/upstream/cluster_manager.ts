@@ -26,7 +26,7 @@ export type { DnsLookup } from './dns.js';
 export interface ClusterManagerOptions {
   /** Uniform in [0, 1), like Math.random (tests pass a seeded generator). */
   random: () => number;
-  /** Monotonic clock in ms; reserved for health checking and outlier detection. */
+  /** Monotonic clock in ms (connection timing stats; later health checks and outlier detection). */
   now?: () => number;
   /** Resolver for STRICT_DNS / LOGICAL_DNS; defaults to node:dns lookup (all addresses). */
   dnsLookup?: DnsLookup;
@@ -169,7 +169,7 @@ export class ClusterManagerImpl implements ClusterManager {
     const lookup = opts.dnsLookup ?? defaultDnsLookup;
     const inits: Promise<void>[] = [];
     for (const config of clusterConfigs) {
-      const cluster = new ClusterImpl(config, store, random);
+      const cluster = new ClusterImpl(config, store, random, opts.now);
       this.clusters.set(config.name, cluster);
       this.warnings.push(...cluster.warnings);
       const type = config.type ?? 'STATIC';

@@ -4,7 +4,7 @@
  * records its own `upstream_rq_<code>`, `_completed`, `_time`, `_timeout`, `_retry*` counters
  * through `ClusterInfo.stats`.
  */
-import type { Counter, Gauge, StatsScope } from '../stats/store.js';
+import type { Counter, Gauge, Histogram, StatsScope } from '../stats/store.js';
 
 export class ClusterStats {
   readonly upstream_cx_total: Counter;
@@ -36,6 +36,10 @@ export class ClusterStats {
   readonly update_attempt: Counter;
   readonly update_success: Counter;
   readonly update_failure: Counter;
+  /** Connect time of successful connections, ms (Envoy's `upstream_cx_connect_ms`). */
+  readonly upstream_cx_connect_ms: Histogram;
+  /** Lifetime of closed connections, ms (Envoy's `upstream_cx_length_ms`). */
+  readonly upstream_cx_length_ms: Histogram;
 
   constructor(readonly scope: StatsScope) {
     const c = (n: string): Counter => scope.counter(n);
@@ -69,5 +73,7 @@ export class ClusterStats {
     this.update_attempt = c('update_attempt');
     this.update_success = c('update_success');
     this.update_failure = c('update_failure');
+    this.upstream_cx_connect_ms = scope.histogram('upstream_cx_connect_ms');
+    this.upstream_cx_length_ms = scope.histogram('upstream_cx_length_ms');
   }
 }

@@ -34,6 +34,8 @@ export interface PoolContext {
   readonly stats: ClusterStats;
   readonly resources: ResourceManager;
   readonly clientOptions: ClientOptions;
+  /** Monotonic ms, for connection timing histograms. */
+  readonly now: () => number;
 }
 
 /** A queued request waiting for a connection (Envoy's PendingStream). */
@@ -124,6 +126,7 @@ export class Http1ConnPool implements HttpConnPool {
     this.host.cxActive++;
     this.connecting++;
     const c = new ActiveClientImpl(this, this.host.address, this.host.port, clientOptions);
+    c.createdAt = this.ctx.now();
     this.clients.add(c);
   }
 
@@ -187,6 +190,8 @@ export class Http1ConnPool implements HttpConnPool {
 
   onClientConnected(client: ActiveClient): void {
     this.connecting--;
+    client.connectedAt = this.ctx.now();
+    this.ctx.stats.upstream_cx_connect_ms.record(client.connectedAt - client.createdAt);
     this.onClientIdle(client);
   }
 
@@ -250,6 +255,7 @@ export class Http1ConnPool implements HttpConnPool {
 
   private forget(client: ActiveClient): void {
     if (!this.clients.delete(client)) return;
+    this.ctx.stats.upstream_cx_length_ms.record(this.ctx.now() - client.createdAt);
     const i = this.ready.indexOf(client);
     if (i >= 0) this.ready.splice(i, 1);
     this.ctx.stats.upstream_cx_active.dec();

@@ -7,7 +7,7 @@ import { setupCluster as setup } from './helpers.js';
 
 test('keep-alive: sequential requests reuse one upstream connection', async () => {
   const origin = await startHttpOrigin((req, res) => res.end(`hello ${req.url} ${req.headers.host}`));
-  const { cm, c, stat, gauge } = setup(staticCluster('web', [origin.port]));
+  const { cm, c, stat, gauge, store } = setup(staticCluster('web', [origin.port]));
   try {
     for (let i = 0; i < 5; i++) {
       const r = await within(new TestStream({ path: `/r${i}` }).start(c).done);
@@ -20,6 +20,7 @@ test('keep-alive: sequential requests reuse one upstream connection', async () =
     assert.equal(stat('upstream_rq_total'), 5);
     assert.equal(gauge('upstream_rq_active'), 0);
     assert.equal(gauge('upstream_cx_active'), 1);
+    assert.equal(store.histograms.get('cluster.web.upstream_cx_connect_ms')?.count, 1);
   } finally {
     await cm.shutdown();
     await origin.close();
