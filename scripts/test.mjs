@@ -1,7 +1,7 @@
 // Runs every compiled test file under dist/test with Node's test runner.
 // (Node 20's --test does not expand globs, so we list the files.)
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -10,7 +10,8 @@ function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.test.js')) files.push(p);
+    // Skip compiled tests whose TypeScript source was deleted (a stale dist/ in a work tree).
+    else if (name.endsWith('.test.js') && existsSync(p.replace(`${sep}dist${sep}`, sep).replace(/\.js$/, '.ts'))) files.push(p);
   }
 }
 const only = process.argv.slice(2);

@@ -5,6 +5,7 @@
  *
  * Durations are milliseconds, like every decoded `Duration`.
  */
+import type { FractionalPercentDenominator } from './types.js';
 
 // --- route (envoy.config.route.v3) ---------------------------------------------------------
 
@@ -28,6 +29,12 @@ export const DEFAULT_CLUSTER_NOT_FOUND_RESPONSE_CODE = 'SERVICE_UNAVAILABLE';
 export const DEFAULT_CASE_SENSITIVE = true;
 /** `FractionalPercent.denominator`: HUNDRED. */
 export const DEFAULT_FRACTIONAL_PERCENT_DENOMINATOR = 'HUNDRED';
+/** `FractionalPercent.DenominatorType` values. */
+export const FRACTIONAL_PERCENT_DENOMINATORS: Readonly<Record<FractionalPercentDenominator, number>> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
+/** The value of a decoded `FractionalPercent.denominator` (absent: HUNDRED). */
+export function fractionalPercentDenominator(d: FractionalPercentDenominator | undefined): number {
+  return FRACTIONAL_PERCENT_DENOMINATORS[d ?? DEFAULT_FRACTIONAL_PERCENT_DENOMINATOR];
+}
 /** `HeaderValueOption.append` (deprecated): true, i.e. APPEND_IF_EXISTS_OR_ADD. */
 export const DEFAULT_HEADER_APPEND = true;
 /** `RouteConfiguration.max_direct_response_body_size_bytes`: 4096. */

@@ -13,6 +13,7 @@ import type { CorsPolicy } from './types.js';
 import { ISTIO_HTTP_FILTER_TYPES, KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES } from './schema/unsupported_types.js';
 import { typeNameOf } from './schema/registry.js';
 import { fieldPositionOf, positionOf } from './position.js';
+import { fractionalPercentDenominator } from './defaults.js';
 
 export const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
 export const FAULT_TYPE = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
@@ -127,7 +128,7 @@ function validateFault(config: HTTPFault, path: string): Diagnostic[] {
   }
   for (const [name, p] of [['delay', config.delay?.percentage], ['abort', config.abort?.percentage]] as const) {
     if (!p || p.numerator === undefined) continue;
-    const den = p.denominator === 'MILLION' ? 1_000_000 : p.denominator === 'TEN_THOUSAND' ? 10_000 : 100;
+    const den = fractionalPercentDenominator(p.denominator);
     if (p.numerator > den) {
       out.push(diag(p, 'schema/format', `${name}.percentage numerator ${p.numerator} exceeds its denominator ${den} (Envoy caps it at 100%)`, `${path}.${name}.percentage`, undefined, 'warning'));
     }

@@ -86,6 +86,36 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/**
+ * A JSON value with exact integers: integers a double cannot hold exactly (int64 range bounds)
+ * stay `bigint`. Objects are plain records with own properties (`"__proto__"` is a key too).
+ */
+export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Converts a source node to a `JsonValue`, keeping int64 precision (unlike `toPlain`): an integer
+ * stays a number when it is a safe integer, else a bigint. Keys are kept as written.
+ */
+export function toJsonValue(node: SrcNode): JsonValue {
+  switch (node.t) {
+    case 'scalar': {
+      const v = node.value;
+      if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+      return v;
+    }
+    case 'seq':
+      return node.items.map(toJsonValue);
+    case 'map': {
+      const o: { [key: string]: JsonValue } = {};
+      // Define, do not assign: a "__proto__" key is data, not the prototype.
+      for (const e of node.entries) Object.defineProperty(o, e.key, { value: toJsonValue(e.value), enumerable: true, writable: true, configurable: true });
+      return o;
+    }
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Converts a source node to a plain JS value (Struct / raw Any contents). Keys are kept as written. */
 export function toPlain(node: SrcNode): unknown {
   switch (node.t) {

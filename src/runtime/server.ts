@@ -25,6 +25,7 @@ import { CoreRouteProvider } from './http/core_route_provider.js';
 import { ActiveListener, type ListenerFilterChain } from './listener/listener.js';
 import { createAccessLoggers, type AccessLoggerOptions } from './access_log/index.js';
 import { createClusterManager } from './upstream/cluster_manager.js';
+import { serveUnsupported, uncoveredClusterManagerWarnings } from './serve_support.js';
 
 /** Envoy's log levels (`--log-level`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
@@ -68,7 +69,11 @@ export interface RunningServer {
   stop(drainMs?: number): Promise<void>;
 }
 
-/** `server` is present only when nothing was wrong; `diagnostics` holds errors and warnings. */
+/**
+ * `server` is present only when there was no error; `diagnostics` holds errors and warnings
+ * (`serve/unsupported` warnings name configured features serve does not implement; the server
+ * starts without them).
+ */
 export interface StartResult {
   server?: RunningServer;
   diagnostics: Diagnostic[];
@@ -86,12 +91,15 @@ export const defaultTime: TimeSource = {
   monotonic: () => performance.now(),
 };
 
-/** The upstream cluster manager, ready once DNS clusters have their first hosts. */
-function defaultClusterManager(logger: ServerLogger | undefined) {
+/**
+ * The upstream cluster manager, ready once DNS clusters have their first hosts. Its warnings are
+ * logged, except those `reported` already states with a position (serveUnsupported).
+ */
+function defaultClusterManager(logger: ServerLogger | undefined, reported: readonly Diagnostic[]) {
   return async (clusters: readonly Cluster[], store: StatsStore, random: RandomSource): Promise<ClusterManager> => {
     // The cluster manager wants a uniform [0, 1) source; ours yields 32-bit integers.
     const cm = createClusterManager(clusters, store, { random: () => (random.random() % 0x100000000) / 0x100000000 });
-    for (const w of cm.warnings) logger?.log('warn', w);
+    for (const w of uncoveredClusterManagerWarnings(cm.warnings, reported)) logger?.log('warn', w);
     await cm.ready;
     return cm;
   };
@@ -103,8 +111,9 @@ function diagAt(file: string, node: object | undefined, rule: string, message: s
 }
 
 /**
- * Starts every listener of `config`. Returns diagnostics (errors mean nothing was started).
- * Bind failures reject the promise with the system error.
+ * Starts every listener of `config`. Returns diagnostics: errors mean nothing was started;
+ * warnings (serve/unsupported, optional filters skipped) are returned beside the running server
+ * for the caller to print. Bind failures reject the promise with the system error.
  */
 export async function startServer(config: LoadedConfig, options: ServerOptions = {}): Promise<StartResult> {
   const random = options.random ?? defaultRandom;
@@ -116,9 +125,15 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
     diagnostics.push(diagAt(config.file, undefined, 'serve/no-listeners', 'the config has no listeners to serve (a Bootstrap with static_resources.listeners is needed)'));
     return { diagnostics };
   }
+  // Configured features serve does not implement: warnings, or errors that refuse the start
+  // (TLS transport sockets, network filters other than the HCM). Checked before any cluster or
+  // socket exists.
+  const unsupported = serveUnsupported(config);
+  diagnostics.push(...unsupported);
+  if (unsupported.some((d) => d.severity === 'error')) return { diagnostics };
   let clusterManager = options.clusterManager;
   if (clusterManager === undefined) {
-    const create = options.createClusterManager ?? defaultClusterManager(logger);
+    const create = options.createClusterManager ?? defaultClusterManager(logger, unsupported);
     clusterManager = await create(config.clusters, store, random);
   }
   const cm = clusterManager;
@@ -165,15 +180,12 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         accessLoggers: loggers,
         file: config.file,
       });
-      for (const d of built.diagnostics) {
-        if (d.severity === 'error') diagnostics.push(d);
-        else logger?.log('warn', `${d.file}:${d.line}:${d.col}: ${d.message}`);
-      }
+      diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });
     }
     if (chains.length > 0) listeners.push(new ActiveListener(l, chains, store));
   });
-  if (diagnostics.length > 0) {
+  if (diagnostics.some((d) => d.severity === 'error')) {
     await cm.shutdown();
     return { diagnostics };
   }

@@ -83,3 +83,61 @@ test('serve: config errors are printed as file:line:col and exit 2', async () =>
   assert.equal(code, 2);
   assert.match(stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: error .*bogus_field`));
 });
+
+/** Waits (bounded) until `pred(stderr())` holds. */
+async function until(pred: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+test('serve: unimplemented features are file:line:col warnings on stderr, and serve still starts', async () => {
+  const file = 'fixtures/serve/unsupported.yaml';
+  const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file, '--drain-time-s', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    const last = `${file}:69:11: warning cluster "shadow": discovery type EDS is not implemented by serve; the cluster has no hosts (503 UH) [serve/unsupported]`;
+    assert.ok(await until(() => /listening on 127\.0\.0\.1:\d+/.test(stderr) && stderr.includes(last)), stderr);
+    const lines = stderr.split('\n');
+    for (const expected of [
+      `${file}:5:3: warning admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound [serve/unsupported]`,
+      `${file}:36:19: warning virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored [serve/unsupported]`,
+      `${file}:49:16: warning cluster "web": lb_policy CLUSTER_PROVIDED is not implemented by serve; using ROUND_ROBIN [serve/unsupported]`,
+      `${file}:51:5: warning cluster "web": health_checks (active health checking) are not implemented by serve; every host counts as healthy unless its health_status says otherwise [serve/unsupported]`,
+      last,
+    ]) {
+      assert.ok(lines.includes(expected), `missing: ${expected}\n${stderr}`);
+    }
+    assert.equal(lines.filter((l) => l.endsWith('[serve/unsupported]')).length, 16, stderr);
+    // The cluster manager's own unpositioned warnings for the same problems are not repeated.
+    assert.doesNotMatch(stderr, /\[warn\] cluster 'web': lb_policy/);
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
+    assert.equal(code, 0, stderr);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('serve: a TLS listener refuses to start with exit 2 and a positioned error', async () => {
+  const file = 'fixtures/serve/tls.yaml';
+  const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  try {
+    const code = await Promise.race([
+      new Promise<number | null>((r) => child.on('exit', (c) => r(c))),
+      new Promise<string>((r) => setTimeout(() => r('timeout'), 5000)),
+    ]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^fixtures\/serve\/tls\.yaml:9:9: error listener "https": TLS \(transport_socket\) is not implemented by serve; .*refusing to start \[serve\/unsupported\]$/m);
+    assert.doesNotMatch(stderr, /listening on/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

@@ -8,7 +8,7 @@
  * Pure. Never throws: problems come back as `errors`.
  */
 import type { HeaderMatcher, RegexMatcher, StringMatcher } from '../../config/types.js';
-import type { JsonValue } from './lenient_json.js';
+import type { JsonValue } from '../../config/source.js';
 import { structFrom, toPlain } from './struct_value.js';
 import type {
   RouteMetadataAssert,

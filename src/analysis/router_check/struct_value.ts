@@ -3,7 +3,7 @@
  * Struct as an object; text proto writes its message form
  * (`fields { key: "k" value { string_value: "v" } }`). Pure.
  */
-import type { JsonValue } from './lenient_json.js';
+import type { JsonValue } from '../../config/source.js';
 
 type Obj = { [key: string]: JsonValue };
 

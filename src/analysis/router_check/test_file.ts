@@ -4,9 +4,11 @@
  * (`.json`, `.yaml`/`.yml`, `.pb_text`/`.textproto`/`.txtpb`/`.pbtxt`); an unknown extension
  * is sniffed. Pure: the CLI reads the file and passes its text.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { MAX_ALIAS_EXPANSION_NODES } from '../../config/defaults.js';
+import { scanJson } from '../../config/json_source.js';
+import { parseYamlSource } from '../../config/yaml_source.js';
+import { LineIndex, toJsonValue, type JsonValue } from '../../config/source.js';
 import { decodeSpec } from './decode_spec.js';
-import { parseLenientJson, type JsonValue } from './lenient_json.js';
 import type { RouterCheckSpec, TestFileFormat } from './spec.js';
 import { parseTextProto, textProtoToJson } from './text_proto.js';
 
@@ -19,13 +21,8 @@ export interface TestFileResult {
 
 /** Test files larger than this are refused (the same 64 MiB limit as config files). */
 const MAX_TEST_FILE_CHARS = 64 * 1024 * 1024;
-/** At most this many YAML syntax errors are reported. */
-const MAX_SYNTAX_ERRORS = 5;
-
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? '';
-  return /Maximum call stack size exceeded/.test(first) ? 'nesting too deep' : first;
-}
+/** Nesting deeper than this is refused (a test file is a few levels deep). */
+const MAX_TEST_FILE_DEPTH = 512;
 
 /** Picks the syntax from the file name, else from the content. */
 export function detectTestFileFormat(fileName: string, text: string): TestFileFormat {
@@ -46,12 +43,18 @@ export function parseTestFile(text: string, fileName: string, format?: TestFileF
   if (text.length > MAX_TEST_FILE_CHARS) {
     return { format: fmt, errors: [`${fileName}: the test file is ${text.length} characters, over the 64 MiB limit; refusing to read it`] };
   }
+  // A BOM is dropped, as the config loader does, so line 1's columns stay as editors show them.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let root: JsonValue | undefined;
   switch (fmt) {
     case 'json': {
-      const r = parseLenientJson(text);
-      if (!r.ok) return { format: fmt, errors: [`${fileName}:${r.line}:${r.col}: invalid JSON: ${r.message}`] };
-      root = r.value;
+      // The config loader's scanner (trailing commas accepted, as Envoy does).
+      const r = scanJson(text, MAX_TEST_FILE_DEPTH);
+      if (!r.ok) {
+        const { line, col } = new LineIndex(text, fileName).lineCol(r.offset);
+        return { format: fmt, errors: [`${fileName}:${line}:${col}: invalid JSON: ${r.message}`] };
+      }
+      root = toJsonValue(r.node);
       break;
     }
     case 'text_proto': {
@@ -61,23 +64,22 @@ export function parseTestFile(text: string, fileName: string, format?: TestFileF
       break;
     }
     case 'yaml': {
-      const lc = new LineCounter();
-      const doc = parseDocument(text, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
-      if (doc.errors.length > 0) {
-        // One broken bracket can cascade into hundreds of errors: the first few say it.
+      // The config loader's YAML front end (anchors, `<<` merges, alias and nesting budgets).
+      const y = parseYamlSource(text, MAX_TEST_FILE_DEPTH, MAX_ALIAS_EXPANSION_NODES);
+      const problems = y.problems.filter((p) => p.severity === 'error');
+      if (!y.node || problems.length) {
+        const lines = new LineIndex(text, fileName);
         return {
           format: fmt,
-          errors: doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
-            const p = lc.linePos(e.pos[0]);
-            return `${fileName}:${p.line}:${p.col}: invalid YAML: ${yamlMessage(e.message)}`;
-          }),
+          errors: problems.length
+            ? problems.map((p) => {
+                const { line, col } = lines.lineCol(p.start);
+                return `${fileName}:${line}:${col}: ${p.rule === 'schema/syntax' ? 'invalid YAML: ' : ''}${p.message}`;
+              })
+            : [`${fileName}: invalid YAML`],
         };
       }
-      try {
-        root = fromYaml(doc.toJS({ maxAliasCount: 100 }));
-      } catch (e) {
-        return { format: fmt, errors: [`${fileName}: invalid YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`] };
-      }
+      root = toJsonValue(y.node);
       break;
     }
   }
@@ -91,23 +93,4 @@ export function parseTestFile(text: string, fileName: string, format?: TestFileF
   }
   if (d.errors.length || !d.spec) return { format: fmt, errors: d.errors.map((e) => `${fileName}: ${e}`) };
   return { format: fmt, spec: d.spec, errors: [] };
-}
-
-/** YAML's JS values to JSON-like values (bigints kept, dates and other objects stringified). */
-function fromYaml(v: unknown): JsonValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return v;
-  if (typeof v === 'number') return v;
-  if (Array.isArray(v)) return v.map(fromYaml);
-  if (v instanceof Map) {
-    const o: { [k: string]: JsonValue } = {};
-    for (const [k, x] of v) Object.defineProperty(o, String(k), { value: fromYaml(x), enumerable: true, writable: true, configurable: true });
-    return o;
-  }
-  if (typeof v === 'object') {
-    const o: { [k: string]: JsonValue } = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) Object.defineProperty(o, k, { value: fromYaml(x), enumerable: true, writable: true, configurable: true });
-    return o;
-  }
-  return String(v);
 }

@@ -10,8 +10,7 @@
  * once is a value and a field seen several times is an array; the schema-aware decoder
  * (`decode_spec.ts`) then knows which fields are repeated or wrappers. Pure.
  */
-import type { JsonValue } from './lenient_json.js';
-import { lineCol } from './lenient_json.js';
+import { LineIndex, type JsonValue } from '../../config/source.js';
 
 export type TextProtoScalar =
   | { kind: 'string'; value: string }
@@ -59,7 +58,7 @@ export function parseTextProto(text: string): TextProtoResult {
     return { ok: true, message: msg };
   } catch (e) {
     if (e instanceof TextProtoError) {
-      const { line, col } = lineCol(text, e.offset);
+      const { line, col } = new LineIndex(text, '').lineCol(e.offset);
       return { ok: false, message: e.message, line, col };
     }
     throw e;
@@ -186,10 +185,12 @@ function show(tok: Token): string {
 class Lexer {
   private i = 0;
   private peeked: Token | undefined;
+  private lines: LineIndex | undefined;
   constructor(private readonly s: string) {}
 
   pos(offset: number): { line: number; col: number } {
-    return lineCol(this.s, offset);
+    this.lines ??= new LineIndex(this.s, '');
+    return this.lines.lineCol(offset);
   }
 
   peek(): Token {

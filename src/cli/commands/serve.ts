@@ -3,6 +3,11 @@
  * to start on any error diagnostic (printed as file:line:col, exit 2), starts every listener, and
  * runs until SIGTERM/SIGINT: then it stops accepting, lets in-flight requests finish for up to
  * --drain-time-s seconds, and exits 0. Bind failures exit 1.
+ *
+ * Configured Envoy features serve does not implement are printed at startup as
+ * `file:line:col: warning ... [serve/unsupported]` (src/runtime/serve_support.ts) and serve starts
+ * without them; the ones that would be a security hole to skip (TLS, network filters other than
+ * the HCM) are errors: exit 2, nothing bound.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';

@@ -37,11 +37,12 @@ export interface AccessLogSink {
   close(): Promise<void>;
 }
 
-type RawWrite = (data: string, done: (err?: Error | null) => void) => void;
+type RawWrite = (data: Buffer, done: (err?: Error | null) => void) => void;
 
 class BufferedSink implements AccessLogSink {
-  private chunks: string[] = [];
-  private bytes = 0;
+  /** The batch: lines are encoded straight into it (no join, no copy at flush). */
+  private buf: Buffer;
+  private used = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
@@ -54,15 +55,29 @@ class BufferedSink implements AccessLogSink {
     private readonly options: SinkOptions,
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
-    this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+    this.maxBufferBytes = Math.max(1, options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES);
+    this.buf = Buffer.allocUnsafe(this.capacity());
+  }
+
+  /** Room for a full batch plus one line of typical size, so a flush rarely splits a line. */
+  private capacity(): number {
+    return this.maxBufferBytes + 4096;
   }
 
   write(line: string): void {
     if (this.closed) return;
-    this.chunks.push(line);
-    // String length approximates bytes; the threshold only bounds memory.
-    this.bytes += line.length;
-    if (this.bytes >= this.maxBufferBytes) {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    const worst = line.length * 3;
+    if (this.used + worst > this.buf.length) {
+      if (this.used > 0) void this.flush();
+      if (worst > this.buf.length) {
+        // A line larger than the whole batch goes out on its own.
+        this.enqueue(Buffer.from(line, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buf.write(line, this.used, 'utf8');
+    if (this.used >= this.maxBufferBytes) {
       void this.flush();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(this.onTimer, this.flushIntervalMs);
@@ -80,10 +95,15 @@ class BufferedSink implements AccessLogSink {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.chunks.length === 0) return this.inFlight;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
-    this.chunks = [];
-    this.bytes = 0;
+    if (this.used === 0) return this.inFlight;
+    const data = this.buf.subarray(0, this.used);
+    // The written batch stays owned by the write in flight; the next lines go to a new buffer.
+    this.buf = Buffer.allocUnsafe(this.capacity());
+    this.used = 0;
+    return this.enqueue(data);
+  }
+
+  private enqueue(data: Buffer): Promise<void> {
     this.inFlight = this.inFlight.then(
       () =>
         new Promise<void>((resolve) => {
@@ -107,8 +127,7 @@ class BufferedSink implements AccessLogSink {
 /** Opens `path` for appending (synchronously, at config time, so a bad path is a config error). */
 export function openFileSink(path: string, options: SinkOptions = {}): AccessLogSink {
   const fd = openSync(path, 'a');
-  const rawWrite: RawWrite = (data, done) => {
-    const buf = Buffer.from(data);
+  const rawWrite: RawWrite = (buf, done) => {
     let off = 0;
     const step = (err: Error | null, written: number): void => {
       if (err) return done(err);
@@ -126,7 +145,7 @@ export function openFileSink(path: string, options: SinkOptions = {}): AccessLog
 export function streamSink(stream: LineStream, options: SinkOptions = {}): AccessLogSink {
   const rawWrite: RawWrite = (data, done) => {
     try {
-      stream.write(data, (err) => done(err ?? undefined));
+      stream.write(data.toString('utf8'), (err) => done(err ?? undefined));
     } catch (err) {
       done(err as Error);
     }

@@ -18,7 +18,9 @@
  *    origin), `-allow-credentials`, `-expose-headers`.
  *  `shadow_enabled` without `filter_enabled` only counts stats.
  */
-import type { Any, CorsPolicy, RuntimeFractionalPercent, StringMatcher } from '../../config/types.js';
+import type { Any, CorsPolicy, RuntimeFractionalPercent } from '../../config/types.js';
+import { unwrapPerFilterConfig } from '../../config/filters.js';
+import { fractionalPercentDenominator } from '../../config/defaults.js';
 import type { RuntimeValues } from '../../core/route_types.js';
 import type { CompileContext } from '../../core/compile_context.js';
 import { compileStringMatcher, type CompiledStringMatcher } from '../../core/string_matcher.js';
@@ -41,8 +43,6 @@ export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
 /** Response code details of a preflight answered by the filter. */
 export const CORS_RESPONSE_DETAILS = 'cors_response';
 
-const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
-
 /** A CorsPolicy, compiled once per policy object. Undefined fields are "not set here". */
 export interface CompiledCorsPolicy {
   readonly allowOrigins: readonly CompiledStringMatcher[] | undefined;
@@ -57,20 +57,6 @@ export interface CompiledCorsPolicy {
   readonly shadowEnabled: RuntimeFractionalPercent | undefined;
 }
 
-function field(obj: Record<string, unknown> | undefined, snake: string): unknown {
-  if (!obj) return undefined;
-  if (obj[snake] !== undefined) return obj[snake];
-  return obj[snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
-}
-
-function snakeKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snakeKeys);
-  if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snakeKeys(val);
-  return out;
-}
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -79,32 +65,31 @@ function bool(v: unknown): boolean | undefined {
   return typeof v === 'boolean' ? v : undefined;
 }
 
-/** Compiles a CorsPolicy (decoded or raw camelCase). Throws on an invalid matcher. */
-export function compileCorsPolicy(policy: CorsPolicy | Record<string, unknown>, runtime: RuntimeValues = {}): CompiledCorsPolicy {
-  const p = policy as Record<string, unknown>;
-  const origins = field(p, 'allow_origin_string_match') as unknown[] | undefined;
+/**
+ * Compiles a CorsPolicy as the config layer decodes it (the per-route
+ * `envoy.extensions.filters.http.cors.v3.CorsPolicy` or the deprecated route/virtual-host
+ * `cors` field: snake_case, whichever spelling the user wrote). Throws on an invalid matcher.
+ */
+export function compileCorsPolicy(p: CorsPolicy, runtime: RuntimeValues = {}): CompiledCorsPolicy {
+  const origins = p.allow_origin_string_match;
   let allowOrigins: CompiledStringMatcher[] | undefined;
   if (origins && origins.length) {
     const ctx: CompileContext = { runtime, diagnostics: [], file: '' };
-    allowOrigins = origins.map((o, i) => compileStringMatcher(snakeKeys(o) as StringMatcher, ctx, `$.allow_origin_string_match[${i}]`));
+    allowOrigins = origins.map((o, i) => compileStringMatcher(o, ctx, `$.allow_origin_string_match[${i}]`));
     const errors = ctx.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new Error(`CorsPolicy.allow_origin_string_match: ${errors.map((d) => d.message).join('; ')}`);
   }
-  const pct = (name: string): RuntimeFractionalPercent | undefined => {
-    const v = field(p, name);
-    return v ? (snakeKeys(v) as RuntimeFractionalPercent) : undefined;
-  };
   return {
     allowOrigins,
-    allowMethods: str(field(p, 'allow_methods')),
-    allowHeaders: str(field(p, 'allow_headers')),
-    exposeHeaders: str(field(p, 'expose_headers')),
-    maxAge: str(field(p, 'max_age')),
-    allowCredentials: bool(field(p, 'allow_credentials')),
-    allowPrivateNetworkAccess: bool(field(p, 'allow_private_network_access')),
-    forwardNotMatchingPreflights: bool(field(p, 'forward_not_matching_preflights')),
-    filterEnabled: pct('filter_enabled'),
-    shadowEnabled: pct('shadow_enabled'),
+    allowMethods: str(p.allow_methods),
+    allowHeaders: str(p.allow_headers),
+    exposeHeaders: str(p.expose_headers),
+    maxAge: str(p.max_age),
+    allowCredentials: bool(p.allow_credentials),
+    allowPrivateNetworkAccess: bool(p.allow_private_network_access),
+    forwardNotMatchingPreflights: bool(p.forward_not_matching_preflights),
+    filterEnabled: p.filter_enabled,
+    shadowEnabled: p.shadow_enabled,
   };
 }
 
@@ -131,11 +116,11 @@ class CorsShared {
     readonly runtime: RuntimeValues,
   ) {}
 
-  private compile(policy: object): CompiledCorsPolicy | null {
+  private compile(policy: CorsPolicy): CompiledCorsPolicy | null {
     let c = this.compiled.get(policy);
     if (c === undefined) {
       try {
-        c = compileCorsPolicy(policy as Record<string, unknown>, this.runtime);
+        c = compileCorsPolicy(policy, this.runtime);
       } catch {
         c = null;
       }
@@ -148,14 +133,12 @@ class CorsShared {
   policies(callbacks: StreamDecoderFilterCallbacks): CompiledCorsPolicy[] {
     const out: CompiledCorsPolicy[] = [];
     for (const name of this.filterNames) {
-      let any: Any | undefined = callbacks.perFilterConfig(name);
-      if (any === undefined) continue;
-      if (any['@type'].endsWith('envoy.config.route.v3.FilterConfig')) {
-        if (field(any, 'disabled') === true) return [];
-        any = field(any, 'config') as Any | undefined;
-        if (!any) continue;
-      }
-      const c = this.compile(any);
+      const entry = callbacks.perFilterConfig(name);
+      if (entry === undefined) continue;
+      const { config, disabled } = unwrapPerFilterConfig(entry);
+      if (disabled) return [];
+      if (!config) continue;
+      const c = this.compile(config as CorsPolicy);
       if (c) out.push(c);
       break;
     }
@@ -278,7 +261,7 @@ export class CorsFilter implements StreamFilter {
   private featureEnabled(p: RuntimeFractionalPercent | undefined, absent: boolean): boolean {
     if (!p) return absent;
     const d = p.default_value ?? {};
-    const denominator = DENOMINATORS[d.denominator ?? 'HUNDRED'] ?? 100;
+    const denominator = fractionalPercentDenominator(d.denominator);
     let numerator = Number(d.numerator ?? 0);
     if (p.runtime_key !== undefined) {
       const v = this.shared.runtime[p.runtime_key];

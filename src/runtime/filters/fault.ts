@@ -25,9 +25,12 @@
  * Randomness comes from the stream callbacks (`random.random()`), so tests are deterministic.
  */
 import type { Any } from '../../config/types.js';
+import type { HTTPFault } from '../../config/extension_types.js';
+import { FAULT_TYPE, unwrapPerFilterConfig } from '../../config/filters.js';
+import { typeNameOf } from '../../config/schema/registry.js';
 import type { RuntimeValues } from '../../core/route_types.js';
 import { matchAllHeaders } from '../../core/header_matcher.js';
-import { compileFaultConfig, field, type CompiledFaultConfig, type Fraction } from './fault_config.js';
+import { compileFaultConfig, type CompiledFaultConfig, type Fraction } from './fault_config.js';
 import type {
   FilterDataStatus,
   FilterFactoryCb,
@@ -288,16 +291,12 @@ class FaultShared {
   }
 }
 
-/** A per-route entry: an HTTPFault, or a `config.route.v3.FilterConfig` wrapping one. */
-function compilePerRoute(any: Any, runtime: RuntimeValues): CompiledFaultConfig | null {
-  const type = any['@type'];
-  if (type.endsWith('envoy.config.route.v3.FilterConfig')) {
-    if (field(any, 'disabled') === true) return null;
-    const inner = field(any, 'config') as Any | undefined;
-    return inner ? compilePerRoute(inner, runtime) : null;
-  }
+/** A per-route entry (decoded by the loader): an HTTPFault, or a `config.route.v3.FilterConfig` wrapping one. */
+function compilePerRoute(entry: Any, runtime: RuntimeValues): CompiledFaultConfig | null {
+  const { config, disabled } = unwrapPerFilterConfig(entry);
+  if (disabled || !config) return null;
   try {
-    return compileFaultConfig(any, runtime);
+    return compileFaultConfig(config as HTTPFault, runtime);
   } catch {
     // Envoy validates per-route configs at load; an invalid one here disables the fault.
     return null;
@@ -315,7 +314,13 @@ export function createFaultFilterFactory(
   context: FilterFactoryContext,
   options: FaultFilterOptions = {},
 ): FilterFactoryCb {
-  const base = compileFaultConfig(typedConfig, context.runtime);
+  // The loader decodes an HTTPFault typed_config; anything else (a TypedStruct wrapping one) is
+  // not decoded, and running it as an empty fault config would silently drop the user's faults.
+  const type = typedConfig?.['@type'];
+  if (type !== undefined && typeNameOf(type) !== FAULT_TYPE) {
+    throw new Error(`typed_config ${type} is not decoded by tsproxy; write the ${FAULT_TYPE} config directly`);
+  }
+  const base = compileFaultConfig(typedConfig as HTTPFault | undefined, context.runtime);
   // Per-route config is keyed by the HttpFilter's name: find ours in the HCM by identity.
   const own = context.hcm.http_filters?.find((f) => f.typed_config === typedConfig)?.name;
   const names = [...new Set([own, FAULT_FILTER_NAME, 'envoy.fault'].filter((n): n is string => !!n))];

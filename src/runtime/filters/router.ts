@@ -30,6 +30,7 @@ import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
 import { finalTimeout } from './router_timeout.js';
+import { timerPool, type PooledTimer } from '../http/timer_pool.js';
 import { BUFFER_LIMIT_BYTES, lbContextFor, type RouterConfig } from './router_config.js';
 
 export { ROUTER_TYPE_URL, createRouterFilterFactory } from './router_config.js';
@@ -62,7 +63,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private globalTimeoutMs = 0;
   private perTryTimeoutMs = 0;
   private timeoutStatus = 504;
-  private globalTimer: NodeJS.Timeout | undefined;
+  private globalTimer: PooledTimer | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retry: RetryState | undefined;
   private lbContext: LoadBalancerContext | undefined;
@@ -214,7 +215,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private onRequestComplete(): void {
     this.downstreamEnd = true;
     this.requestCompleteAt = this.cb.time.monotonic();
-    if (this.globalTimeoutMs > 0) this.globalTimer = setTimeout(onGlobalTimer, this.globalTimeoutMs, this);
+    if (this.globalTimeoutMs > 0) this.globalTimer = timerPool.arm(this.globalTimeoutMs, onGlobalTimer, this);
     if (this.upstream) this.upstream.setupPerTryTimeout(this.perTryTimeoutMs);
   }
 
@@ -406,7 +407,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 
   private clearTimers(): void {
     if (this.globalTimer) {
-      clearTimeout(this.globalTimer);
+      timerPool.release(this.globalTimer);
       this.globalTimer = undefined;
     }
     if (this.retryTimer) {

@@ -25,6 +25,7 @@ import type {
 } from './filter.js';
 import { Details } from './local_reply.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
+import { timerPool, type PooledTimer } from './timer_pool.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -39,6 +40,9 @@ export interface DownstreamConnectionInfo {
   onStreamComplete(stream: ActiveStream): void;
 }
 
+
+/** Largest complete body sent as a string together with the response head. */
+const SINGLE_WRITE_MAX = 8192;
 
 function onStreamIdleTimer(s: ActiveStream): void {
   s.onIdleTimeout();
@@ -65,8 +69,10 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private remoteComplete = false;
   private closeAfterResponse = false;
   private abortHandler: DownstreamAbortHandler | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimer: PooledTimer | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
+  /** Some response body was handed to node:http (so its head is on the wire or queued). */
+  private bodyWritten = false;
 
   constructor(
     readonly config: ConnectionManagerConfig,
@@ -111,7 +117,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.authority = h.authority;
     const rid = h.headers['x-request-id'];
     if (typeof rid === 'string') info.requestId = rid;
-    if (this.config.streamIdleTimeoutMs > 0) this.idleTimer = setTimeout(onStreamIdleTimer, this.config.streamIdleTimeoutMs, this);
+    if (this.config.streamIdleTimeoutMs > 0) this.idleTimer = timerPool.arm(this.config.streamIdleTimeoutMs, onStreamIdleTimer, this);
     if (this.config.requestTimeoutMs > 0 && !endStream) this.requestTimer = setTimeout(onRequestTimer, this.config.requestTimeoutMs, this);
     this.remoteComplete = endStream;
     this.headersEndStream = endStream;
@@ -264,13 +270,19 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
       this.complete();
       return;
     }
-    if (this.idleTimer) this.idleTimer.refresh();
     this.streamInfo.bytesSent += chunk.length;
     if (endStream) {
-      if (chunk.length > 0) this.res.end(chunk);
-      else this.res.end();
+      const len = chunk.length;
+      if (len === 0) this.res.end();
+      else if (!this.bodyWritten && len <= SINGLE_WRITE_MAX) {
+        // A whole small body: as a latin1 string (byte-preserving), node:http joins it to the
+        // response head and the response leaves in one write.
+        this.res.end(chunk.toString('latin1'), 'latin1');
+      } else this.res.end(chunk);
       this.onResponseEnded();
     } else if (chunk.length > 0) {
+      if (this.idleTimer) this.idleTimer.refresh();
+      this.bodyWritten = true;
       this.res.write(chunk);
     }
   }
@@ -348,7 +360,10 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private complete(): void {
     if (this.completed) return;
     this.completed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer) {
+      timerPool.release(this.idleTimer);
+      this.idleTimer = undefined;
+    }
     if (this.requestTimer) clearTimeout(this.requestTimer);
     const info = this.streamInfo;
     const now = this.time.monotonic();

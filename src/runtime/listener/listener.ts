@@ -5,8 +5,10 @@
  * the filter chain of each connection with the core's selectFilterChain, and drains/stops.
  *
  * Envoy's connection limits map onto node:http's server options: max_request_headers_kb ->
- * maxHeaderSize (overflow is a parse error answered with 431), idle_timeout -> keepAliveTimeout,
- * request_headers_timeout -> headersTimeout. node's own requestTimeout is disabled: the
+ * maxHeaderSize (overflow is a parse error answered with 431), idle_timeout -> the socket's
+ * inactivity timeout (set once per connection), request_headers_timeout -> headersTimeout.
+ * node's keepAliveTimeout is off: it would re-arm the socket timer twice per request and add a
+ * `Keep-Alive: timeout=N` response header that Envoy never sends. node's own requestTimeout is disabled: the
  * connection manager runs request_timeout itself.
  */
 import { createServer, type Server } from 'node:http';
@@ -70,7 +72,9 @@ export class ActiveListener {
       headersTimeout: first.requestHeadersTimeoutMs > 0 ? first.requestHeadersTimeoutMs : 0,
       // node checks headersTimeout on this interval (default 30 s): keep it well under the timeout.
       connectionsCheckingInterval: first.requestHeadersTimeoutMs > 0 ? Math.max(5, Math.min(30_000, Math.floor(first.requestHeadersTimeoutMs / 4))) : 30_000,
-      keepAliveTimeout: first.idleTimeoutMs,
+      // 0: node neither re-arms the socket timer around every request nor advertises
+      // `Keep-Alive: timeout=...`; idle_timeout is the socket timeout set in onConnection.
+      keepAliveTimeout: 0,
       noDelay: true,
       requireHostHeader: false,
       joinDuplicateHeaders: true,

@@ -32,6 +32,19 @@ function skipHeader(name: string): boolean {
 
 function noopRead(): void {}
 
+/** Response header names as upstreams spell them -> lowercase (a bounded cache: few distinct names). */
+const lowerNames = new Map<string, string>();
+
+function lowerName(raw: Buffer): string {
+  const name = raw.toString('latin1');
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerNames.size < 512) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** The dispatch options undici reads (a subset of Dispatcher.DispatchOptions). */
 interface DispatchOpts {
   path: string;
@@ -50,6 +63,10 @@ export class UpstreamStream implements RequestEncoder {
   localReset = false;
   private dispatched = false;
   private method = 'GET';
+  /** Response body bytes still expected per content-length; -1 when not framed by length. */
+  private remaining = -1;
+  /** The decoder already got the end of the body (with the last content-length chunk). */
+  private bodyDone = false;
 
   constructor(
     readonly client: ActiveClient,
@@ -115,14 +132,23 @@ export class UpstreamStream implements RequestEncoder {
     if (this.done || statusCode < 200) return true;
     const list: HeaderList = new Array(rawHeaders.length >> 1);
     let contentLengthZero = false;
+    let remaining = -1;
+    let chunked = false;
     for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
-      const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+      const name = lowerName(rawHeaders[i]!);
       const value = rawHeaders[i + 1]!.toString('latin1');
       list[j] = [name, value];
       if (name === 'connection') {
         if (value.toLowerCase().includes('close')) this.client.closeAfterResponse = true;
-      } else if (name === 'content-length' && value === '0') contentLengthZero = true;
+      } else if (name === 'content-length') {
+        if (value === '0') contentLengthZero = true;
+        else if (remaining === -1 && /^\d{1,15}$/.test(value)) remaining = Number(value);
+        else remaining = -2; // repeated or odd: let undici's framing decide the end
+      } else if (name === 'transfer-encoding') chunked = true;
     }
+    // A body framed by content-length ends with the chunk that completes it: the decoder gets
+    // that chunk with endStream, so the downstream response goes out in one write.
+    this.remaining = chunked || remaining < 0 ? -1 : remaining;
     const endStream =
       this.method === 'HEAD' || statusCode === 204 || statusCode === 304 || contentLengthZero;
     if (endStream) {
@@ -135,7 +161,20 @@ export class UpstreamStream implements RequestEncoder {
   }
 
   onData(chunk: Buffer): boolean {
-    if (!this.done) this.decoder.onData(chunk, false);
+    if (this.done || this.bodyDone) return true;
+    const remaining = this.remaining;
+    if (remaining > 0) {
+      const left = remaining - chunk.length;
+      this.remaining = left;
+      if (left === 0) {
+        // llhttp completes the message right after this chunk (onComplete follows in the same
+        // parser run); the pool bookkeeping waits for it.
+        this.bodyDone = true;
+        this.decoder.onData(chunk, true);
+        return true;
+      }
+    }
+    this.decoder.onData(chunk, false);
     return true;
   }
 
@@ -143,6 +182,7 @@ export class UpstreamStream implements RequestEncoder {
     if (this.done) return;
     this.done = true;
     this.client.onStreamComplete(this);
+    if (this.bodyDone) return;
     if (rawTrailers && rawTrailers.length > 0 && this.decoder.onTrailers) {
       const trailers: HeaderList = [];
       for (let i = 0; i < rawTrailers.length; i += 2) {
@@ -158,6 +198,11 @@ export class UpstreamStream implements RequestEncoder {
     if (this.done) return;
     this.done = true;
     this.body?.destroy();
+    if (this.bodyDone) {
+      // The decoder has the whole response; only the connection is lost.
+      this.client.onStreamReset(this, false, streamResetReason(err));
+      return;
+    }
     if (err.code === 'UND_ERR_INVALID_ARG') {
       // undici refused the request head before writing anything: the connection is intact.
       this.client.onStreamAbandoned(this);

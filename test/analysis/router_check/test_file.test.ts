@@ -105,6 +105,9 @@ test('validation.proto rules and unknown fields are errors with a JSON path', ()
 
 test('syntax errors carry file:line:col', () => {
   assert.deepEqual(parseTestFile('{\n "tests": [\n}', 'a.json').errors, ["a.json:3:1: invalid JSON: unexpected character \"}\""]);
+  assert.deepEqual(parseTestFile('{\n  "a": 1\n  "b": 2\n}', 'b.json').errors, ['b.json:3:3: invalid JSON: expected "," or "}"']);
+  assert.deepEqual(parseTestFile('\ufeff{"tests": [}', 'c.json').errors, ['c.json:1:12: invalid JSON: unexpected character "}"']);
+  assert.deepEqual(parseTestFile('{"tests": [{"a": 1, "a": 2}]}', 'd.json').errors, ['d.json:1:21: invalid JSON: duplicate key "a"']);
   assert.match(parseTestFile('tests:\n  - a: [\n', 'a.yaml').errors[0]!, /^a\.yaml:\d+:\d+: invalid YAML: /);
   assert.match(parseTestFile('tests {\n', 'a.pb_text').errors[0]!, /^a\.pb_text:2:1: invalid text proto: expected '}'/);
   assert.deepEqual(parseTestFile('', 'a.yaml').errors, ['a.yaml: the test file is empty']);
@@ -117,4 +120,16 @@ test('format detection: extension first, then content', () => {
   assert.equal(detectTestFileFormat('tests', '  {"tests": []}'), 'json');
   assert.equal(detectTestFileFormat('tests', '# c\ntests {\n}'), 'text_proto');
   assert.equal(detectTestFileFormat('tests', 'tests:\n- a'), 'yaml');
+});
+
+test('YAML through the config layer front end: anchors, merge keys, int64, BOM, duplicate keys', () => {
+  const r = parseTestFile(
+    '\ufefftests:\n- test_name: a\n  input: &in {authority: h, path: /, method: GET}\n  validate: &v {response_header_matches: [{name: n, range_match: {start: 0, end: 9223372036854775807}}]}\n- test_name: b\n  input: {<<: *in, path: /b}\n  validate: *v\n',
+    'tests.yaml',
+  );
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.spec!.tests[1]!.input.path, '/b');
+  assert.deepEqual(r.spec!.tests[1]!.input.authority, 'h');
+  assert.deepEqual(r.spec!.tests[1]!.validate.response_header_matches[0]!.range_match, { start: 0n, end: 9223372036854775807n });
+  assert.match(parseTestFile('tests:\n- test_name: a\n  test_name: b\n', 'd.yaml').errors[0]!, /^d\.yaml:3:3: invalid YAML: Map keys must be unique/);
 });

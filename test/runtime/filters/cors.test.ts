@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { StatsStore } from '../../../src/runtime/stats/store.js';
 import { compileCorsPolicy, CORS_POLICY_TYPE_URL, CORS_TYPE_URL, createCorsFilterFactory } from '../../../src/runtime/filters/cors.js';
 import type { Any, CorsPolicy } from '../../../src/config/types.js';
+import { loadConfig } from '../../../src/config/load.js';
 import type { RouteDecision } from '../../../src/core/route_types.js';
 import type { StreamFilter } from '../../../src/runtime/http/filter.js';
 import { FakeCallbacks, factoryContext, request } from './fake_callbacks.js';
@@ -135,8 +136,13 @@ test('legacy route/vhost cors fields, route settings first, vhost fills the rest
   assert.equal(cb.encoded[0]!.headers['access-control-max-age'], '60');
 });
 
-test('camelCase raw policy and invalid regex', () => {
-  const c = compileCorsPolicy({ allowOriginStringMatch: [{ safeRegex: { regex: 'https://.*\\.x\\.com' } }], allowCredentials: true });
+test('camelCase policy as loadConfig decodes it, and invalid regex', () => {
+  const r = loadConfig(
+    `virtualHosts: [{name: v, domains: ["*"], routes: [], typedPerFilterConfig: {cors: {"@type": ${CORS_POLICY_TYPE_URL}, allowOriginStringMatch: [{safeRegex: {regex: 'https://.*\\.x\\.com'}}], allowCredentials: true}}}]`,
+    'r.yaml',
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const c = compileCorsPolicy(r.config!.routeConfigurations[0]!.virtual_hosts![0]!.typed_per_filter_config!['cors'] as CorsPolicy);
   assert.equal(c.allowOrigins![0]!.match('https://a.x.com'), true);
   assert.equal(c.allowCredentials, true);
   assert.throws(() => compileCorsPolicy({ allow_origin_string_match: [{ safe_regex: { regex: '(' } }] }), /allow_origin_string_match/);

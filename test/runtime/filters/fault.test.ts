@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { StatsStore } from '../../../src/runtime/stats/store.js';
 import { compileFaultConfig, createFaultFilterFactory, FAULT_TYPE_URL } from '../../../src/runtime/filters/fault.js';
 import type { Any } from '../../../src/config/types.js';
+import type { HTTPFault } from '../../../src/config/extension_types.js';
+import { loadConfig } from '../../../src/config/load.js';
 import type { ForwardDecision } from '../../../src/core/route_types.js';
 import { FakeCallbacks, factoryContext, ManualTimers, request } from './fake_callbacks.js';
 
@@ -64,9 +66,16 @@ test('fixed delay: StopIteration, DI, continueDecoding from the timer', () => {
   assert.equal(s.active(), 0);
 });
 
-test('raw camelCase config with a Duration string', () => {
-  const c = compileFaultConfig({ delay: { fixedDelay: '1.5s', percentage: { numerator: 100 } } });
+test('camelCase config with a Duration string, as loadConfig decodes it', () => {
+  const r = loadConfig(
+    `virtualHosts: [{name: v, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: c}, typedPerFilterConfig: {f: {"@type": ${FAULT_TYPE_URL}, delay: {fixedDelay: 1.5s, percentage: {numerator: 100}}}}}]}]`,
+    'r.yaml',
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const typed = r.config!.routeConfigurations[0]!.virtual_hosts![0]!.routes![0]!.typed_per_filter_config!['f']!;
+  const c = compileFaultConfig(typed as HTTPFault);
   assert.equal(c.delay!.fixedMs, 1500);
+  assert.deepEqual(c.delay!.percentage, { numerator: 100, denominator: 100 });
 });
 
 test('delay then abort: abort evaluated after the delay; one active fault', () => {

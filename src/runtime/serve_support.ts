@@ -1,0 +1,460 @@
+/**
+ * What `tsproxy serve` does not implement yet, said out loud. The config loader decodes many
+ * fields that the offline tools read (match prints mirror policies, explain shows hash policies,
+ * lint checks health checks) but that the data plane does not act on. `serveUnsupported` walks a
+ * LoadedConfig and returns one `serve/unsupported` diagnostic per such configured feature, at the
+ * position where the user wrote it, naming the field and what serve does instead. Project rule:
+ * a known Envoy feature tsproxy does not implement is a warning that names it, never silently
+ * ignored.
+ *
+ * Severity: a warning, and serve still starts, except where running without the feature would be
+ * a security hole. Those are errors and serve refuses to start:
+ *  - a `transport_socket` other than raw_buffer on a listener's filter chain (TLS: serving
+ *    plaintext where TLS was configured) or on a cluster (TLS to the upstream: requests and
+ *    credentials would leave unencrypted), also inside `transport_socket_matches`;
+ *  - a network filter other than the HTTP connection manager in a served filter chain
+ *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters.
+ *
+ * Fields the loader itself flags (`schema/unsupported`: tracing, http2_protocol_options,
+ * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
+ * already refuses (codec_type HTTP2, rds, unknown HTTP filters) are not repeated here.
+ * Pure: reads the config and positions only. Exhaustiveness comes from reading src/runtime; when
+ * the runtime learns a feature, delete its check here (and its line in docs/serve.md).
+ */
+import type { Diagnostic, Severity } from '../config/diagnostic.js';
+import type {
+  Any,
+  CircuitBreakerThresholds,
+  Cluster,
+  FilterChain,
+  HttpConnectionManager,
+  HttpProtocolOptions,
+  Listener,
+  LoadedConfig,
+  RetryPolicy,
+  Route,
+  RouteAction,
+  RouteConfiguration,
+  VirtualHost,
+} from '../config/types.js';
+import { fieldPositionOf, jsonPathOf, positionOf } from '../config/position.js';
+import { findHttpConnectionManager } from '../core/listener_match.js';
+import { KNOWN_UNSUPPORTED_TYPES } from '../config/schema/unsupported_types.js';
+
+/** The rule id of every diagnostic this module returns. */
+export const SERVE_UNSUPPORTED_RULE = 'serve/unsupported';
+
+/** `retry_on` conditions the router implements (router_retry.ts). */
+const SUPPORTED_RETRY_ON: ReadonlySet<string> = new Set([
+  '5xx', 'gateway-error', 'connect-failure', 'retriable-4xx', 'refused-stream', 'retriable-status-codes', 'reset',
+]);
+const SUPPORTED_LB: ReadonlySet<string> = new Set(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
+const SUPPORTED_DISCOVERY: ReadonlySet<string> = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS']);
+const UPSTREAM_HTTP_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
+const RAW_BUFFER_TYPE = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
+const RAW_BUFFER_NAMES: ReadonlySet<string> = new Set(['envoy.transport_sockets.raw_buffer', 'raw_buffer']);
+const TLS_TYPES: ReadonlySet<string> = new Set([
+  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+]);
+const TLS_NAMES: ReadonlySet<string> = new Set(['envoy.transport_sockets.tls', 'tls']);
+
+/** `type.googleapis.com/a.b.C` -> `a.b.C`. */
+function typeName(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const i = url.lastIndexOf('/');
+  return i >= 0 ? url.slice(i + 1) : url;
+}
+
+/** A raw (undecoded) object's field, in snake_case or lowerCamelCase. */
+function rawField(obj: unknown, snake: string): unknown {
+  if (obj === null || typeof obj !== 'object') return undefined;
+  const o = obj as Record<string, unknown>;
+  if (o[snake] !== undefined) return o[snake];
+  return o[snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())];
+}
+
+const isSet = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+
+class Collector {
+  readonly out: Diagnostic[] = [];
+  constructor(private readonly file: string) {}
+
+  /**
+   * A diagnostic at `node.field` (where the user wrote the field; the node itself when `field`
+   * is undefined). `basePath` is the node's JSON path when the decoder did not record one.
+   */
+  add(severity: Severity, node: object, field: string | undefined, basePath: string, message: string): void {
+    const pos = field === undefined ? positionOf(node) : fieldPositionOf(node, field);
+    const base = jsonPathOf(node) ?? basePath;
+    this.out.push({
+      file: pos?.file ?? this.file,
+      line: pos?.line ?? 1,
+      col: pos?.col ?? 1,
+      ...(pos?.endLine !== undefined ? { endLine: pos.endLine, endCol: pos.endCol } : {}),
+      severity,
+      rule: SERVE_UNSUPPORTED_RULE,
+      message,
+      path: field === undefined ? base : /^\d+$/.test(field) ? `${base}[${field}]` : `${base}.${field}`,
+    });
+  }
+
+  warn(node: object, field: string, basePath: string, message: string): void {
+    this.add('warning', node, field, basePath, message);
+  }
+}
+
+/**
+ * Every configured feature of `config` that `tsproxy serve` does not implement: warnings (serve
+ * starts without the feature) and errors (serve refuses to start). Sorted by position.
+ */
+export function serveUnsupported(config: LoadedConfig): Diagnostic[] {
+  const c = new Collector(config.file);
+  bootstrapChecks(c, config);
+  config.listeners.forEach((l, i) => listenerChecks(c, l, `$.static_resources.listeners[${i}]`));
+  config.clusters.forEach((cl, i) => clusterChecks(c, cl, `$.static_resources.clusters[${i}]`));
+  return c.out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
+}
+
+// ---------------------------------------------------------------------------------------------
+// bootstrap
+// ---------------------------------------------------------------------------------------------
+
+function bootstrapChecks(c: Collector, config: LoadedConfig): void {
+  const b = config.bootstrap;
+  if (!b || config.kind !== 'bootstrap') return;
+  if (b.admin !== undefined) {
+    c.warn(b, 'admin', '$', 'admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound');
+  }
+  for (const f of ['use_tcp_for_dns_lookups', 'dns_resolution_config', 'typed_dns_resolver_config']) {
+    if (isSet(b[f])) c.warn(b, f, '$', `${f}: custom DNS resolver settings are not implemented by serve; DNS clusters resolve with the system resolver`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// listeners, filter chains, HTTP connection managers
+// ---------------------------------------------------------------------------------------------
+
+function listenerChecks(c: Collector, l: Listener, path: string): void {
+  const name = `listener "${l.name ?? ''}"`;
+  const raw = l as unknown as Record<string, unknown>;
+  (l.listener_filters ?? []).forEach((f, i) => {
+    // Known extension types were already named by the loader (schema/unsupported).
+    const t = typeName(f.typed_config?.['@type']);
+    if (t !== undefined && KNOWN_UNSUPPORTED_TYPES[t] !== undefined) return;
+    c.warn(l.listener_filters!, String(i), `${path}.listener_filters`, `${name}: listener filter "${f.name}" is not implemented by serve; it does not run`);
+  });
+  if (isSet(l.access_log)) {
+    c.warn(l, 'access_log', path, `${name}: listener access_log is not written by serve (only the HTTP connection manager's access_log is)`);
+  }
+  if (l.per_connection_buffer_limit_bytes !== undefined) {
+    c.warn(l, 'per_connection_buffer_limit_bytes', path, `${name}: per_connection_buffer_limit_bytes is not implemented by serve; request bodies are buffered up to Envoy's default 1 MiB`);
+  }
+  if (raw['bind_to_port'] === false) {
+    c.warn(l, 'bind_to_port', path, `${name}: bind_to_port: false is not implemented by serve; the listener binds its address`);
+  }
+  for (const f of ['freebind', 'tcp_fast_open_queue_length', 'tcp_backlog_size', 'enable_mptcp']) {
+    const v = raw[f];
+    if (v !== undefined && v !== false) c.warn(l, f, path, `${name}: ${f} is not implemented by serve; the socket is opened without it`);
+  }
+  const chains: Array<{ chain: FilterChain; path: string }> = (l.filter_chains ?? []).map((chain, i) => ({ chain, path: `${path}.filter_chains[${i}]` }));
+  if (l.default_filter_chain) chains.push({ chain: l.default_filter_chain, path: `${path}.default_filter_chain` });
+  const hcms: HttpConnectionManager[] = [];
+  for (const { chain, path: cpath } of chains) {
+    const hcm = filterChainChecks(c, chain, cpath, name);
+    if (hcm) hcms.push(hcm);
+  }
+  // node:http takes these per server, i.e. per listener: the first chain's values apply to all.
+  if (hcms.length > 1) {
+    const first = hcms[0]!;
+    for (const h of hcms.slice(1)) {
+      for (const f of ['max_request_headers_kb', 'request_headers_timeout'] as const) {
+        if (h[f] !== first[f]) c.warn(h, f, '$', `${name}: ${f} differs between filter chains; serve applies the first chain's value to every connection of the listener`);
+      }
+    }
+  }
+}
+
+/** Transport socket checks shared by filter chains and clusters: anything but raw_buffer is an error. */
+function transportSocketCheck(c: Collector, owner: object, ts: { name?: string; typed_config?: Any } | undefined, path: string, who: string, downstream: boolean): void {
+  if (!ts) return;
+  const t = typeName(ts.typed_config?.['@type']);
+  if (t === RAW_BUFFER_TYPE || (t === undefined && ts.name !== undefined && RAW_BUFFER_NAMES.has(ts.name))) return;
+  const tls = (t !== undefined && TLS_TYPES.has(t)) || (t === undefined && ts.name !== undefined && TLS_NAMES.has(ts.name));
+  const what = tls ? 'TLS' : `the transport socket "${t ?? ts.name ?? ''}"`;
+  const why = downstream
+    ? 'serving plaintext where TLS was configured would expose the traffic; refusing to start'
+    : 'requests would be sent to the upstream unencrypted; refusing to start';
+  c.add('error', owner, 'transport_socket', path, `${who}: ${what} (transport_socket) is not implemented by serve; ${tls ? why : 'the bytes on the wire would not be what the peer expects; refusing to start'}`);
+}
+
+function filterChainChecks(c: Collector, chain: FilterChain, path: string, who: string): HttpConnectionManager | undefined {
+  const chainWho = chain.name ? `${who}, filter chain "${chain.name}"` : who;
+  transportSocketCheck(c, chain, chain.transport_socket, path, chainWho, true);
+  const m = chain.filter_chain_match;
+  if (m) {
+    const mpath = `${path}.filter_chain_match`;
+    if (isSet(m.server_names)) c.warn(m, 'server_names', mpath, `${chainWho}: filter_chain_match.server_names needs TLS (SNI), which serve does not implement; this filter chain never matches`);
+    if (isSet(m.application_protocols)) c.warn(m, 'application_protocols', mpath, `${chainWho}: filter_chain_match.application_protocols needs TLS (ALPN), which serve does not implement; this filter chain never matches`);
+    if (m.transport_protocol !== undefined && m.transport_protocol !== 'raw_buffer') {
+      c.warn(m, 'transport_protocol', mpath, `${chainWho}: filter_chain_match.transport_protocol "${m.transport_protocol}" is never detected by serve (connections are raw_buffer); this filter chain never matches`);
+    }
+  }
+  const found = findHttpConnectionManager(chain);
+  if (!found) return undefined; // the server refuses such a chain itself (serve/no-hcm)
+  (chain.filters ?? []).forEach((f, i) => {
+    if (i === found.index) return;
+    const t = typeName(f.typed_config?.['@type']) ?? f.name;
+    c.add('error', chain.filters!, String(i), `${path}.filters`, `${chainWho}: network filter "${f.name}" (${t}) cannot run in tsproxy serve; refusing to start rather than skip it`);
+  });
+  hcmChecks(c, found.hcm, `${path}.filters[${found.index}].typed_config`);
+  return found.hcm;
+}
+
+function hcmChecks(c: Collector, hcm: HttpConnectionManager, path: string): void {
+  const who = `HTTP connection manager "${hcm.stat_prefix}"`;
+  const raw = hcm as unknown as Record<string, unknown>;
+  const w = (field: string, message: string): void => c.warn(hcm, field, path, `${who}: ${message}`);
+  if (hcm.add_user_agent === true) w('add_user_agent', 'add_user_agent is not implemented by serve; x-envoy-downstream-service-cluster/-node are not added');
+  if (hcm.via !== undefined) w('via', 'via is not implemented by serve; no via header is added');
+  if (hcm.proxy_100_continue === true) w('proxy_100_continue', 'proxy_100_continue is not implemented by serve; serve answers Expect: 100-continue itself');
+  if (hcm.represent_ipv4_remote_address_as_ipv4_mapped_ipv6 === true) w('represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is not implemented by serve; IPv4 addresses stay IPv4');
+  if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are not tunnelled (the upgrade header is dropped as hop-by-hop)');
+  if (hcm.normalize_path === true) w('normalize_path', 'normalize_path is not implemented by serve; paths are routed and forwarded as received');
+  if (hcm.merge_slashes === true) w('merge_slashes', 'merge_slashes is not implemented by serve; paths are routed and forwarded as received');
+  const esc = hcm.path_with_escaped_slashes_action;
+  if (esc !== undefined && esc !== 'IMPLEMENTATION_SPECIFIC_DEFAULT' && esc !== 'KEEP_UNCHANGED') {
+    w('path_with_escaped_slashes_action', `path_with_escaped_slashes_action ${esc} is not implemented by serve; escaped slashes are kept unchanged`);
+  }
+  if (hcm.request_id_extension !== undefined) w('request_id_extension', 'request_id_extension is not implemented by serve; x-request-id is a random UUID');
+  if (hcm.stream_error_on_invalid_http_message === true) w('stream_error_on_invalid_http_message', 'stream_error_on_invalid_http_message is not implemented by serve; a malformed request closes the connection');
+  if (hcm.drain_timeout !== undefined) w('drain_timeout', 'drain_timeout is not implemented by serve; shutdown drains for --drain-time-s');
+  if (hcm.delayed_close_timeout !== undefined) w('delayed_close_timeout', 'delayed_close_timeout is not implemented by serve; connections close as soon as the response is written');
+  if (hcm.forward_client_cert_details !== undefined) w('forward_client_cert_details', 'forward_client_cert_details is not implemented by serve (no TLS); x-forwarded-client-cert is passed through unchanged');
+  if (raw['append_x_forwarded_port'] === true) w('append_x_forwarded_port', 'append_x_forwarded_port is not implemented by serve; x-forwarded-port is not added');
+  if (raw['append_local_overload'] === true) w('append_local_overload', 'append_local_overload is not implemented by serve (no overload manager)');
+  for (const f of ['access_log_flush_interval', 'flush_access_log_on_new_request']) {
+    if (raw[f] !== undefined && raw[f] !== false) w(f, `${f} is not implemented by serve; access log lines are written when a stream ends`);
+  }
+  protocolOptionsChecks(c, hcm.common_http_protocol_options, `${path}.common_http_protocol_options`, who, true);
+  const h1 = hcm.http_protocol_options as Record<string, unknown> | undefined;
+  if (h1) http1OptionsChecks(c, h1, `${path}.http_protocol_options`, who);
+  (hcm.http_filters ?? []).forEach((f, i) => {
+    if (f.disabled || typeName(f.typed_config?.['@type']) !== ROUTER_TYPE) return;
+    routerChecks(c, f.typed_config!, `${path}.http_filters[${i}].typed_config`, `${who}, router filter`);
+  });
+  if (hcm.route_config) routeConfigChecks(c, hcm.route_config, `${path}.route_config`);
+}
+
+/** `HttpProtocolOptions` (HCM common_http_protocol_options, cluster upstream options). */
+function protocolOptionsChecks(c: Collector, o: HttpProtocolOptions | undefined, path: string, who: string, downstream: boolean): void {
+  if (!o) return;
+  const raw = o as unknown as Record<string, unknown>;
+  const w = (f: string, m: string): void => c.warn(o, f, path, `${who}: common_http_protocol_options.${f} ${m}`);
+  if (o.max_connection_duration !== undefined) w('max_connection_duration', 'is not implemented by serve; connections are not closed after a maximum duration');
+  if (o.max_stream_duration !== undefined) w('max_stream_duration', 'is not implemented by serve; streams have no maximum duration (route timeouts still apply)');
+  if (o.headers_with_underscores_action !== undefined && o.headers_with_underscores_action !== 'ALLOW') {
+    w('headers_with_underscores_action', `${o.headers_with_underscores_action} is not implemented by serve; headers with underscores are allowed`);
+  }
+  if (raw['max_response_headers_kb'] !== undefined) w('max_response_headers_kb', 'is not implemented by serve; upstream response headers are limited to 60 KiB');
+  if (!downstream && o.max_headers_count !== undefined) w('max_headers_count', 'is not implemented by serve for upstream responses');
+}
+
+/** `Http1ProtocolOptions` flags serve does not honour when turned on. */
+function http1OptionsChecks(c: Collector, h1: Record<string, unknown>, path: string, who: string): void {
+  for (const f of ['enable_trailers', 'allow_chunked_length', 'allow_custom_methods', 'override_stream_error_on_invalid_http_message', 'send_fully_qualified_url']) {
+    if (h1[f] === true) c.warn(h1, f, path, `${who}: http_protocol_options.${f} is not implemented by serve; HTTP/1.1 behaves as with ${f}: false`);
+  }
+}
+
+function routerChecks(c: Collector, r: Any, path: string, who: string): void {
+  const w = (f: string, m: string): void => c.warn(r, f, path, `${who}: ${f} ${m}`);
+  if (isSet(r['upstream_log'])) w('upstream_log', 'is not implemented by serve; no upstream log is written');
+  if (r['upstream_log_options'] !== undefined) w('upstream_log_options', 'is not implemented by serve');
+  if (isSet(r['strict_check_headers'])) w('strict_check_headers', 'is not implemented by serve; x-envoy-* request headers are not validated');
+  if (r['respect_expected_rq_timeout'] === true) w('respect_expected_rq_timeout', 'is not implemented by serve; x-envoy-expected-rq-timeout-ms from the client is not used as the timeout');
+  if (r['dynamic_stats'] === false) w('dynamic_stats', 'false is not implemented by serve; per-response-code stats are always kept');
+}
+
+// ---------------------------------------------------------------------------------------------
+// routes
+// ---------------------------------------------------------------------------------------------
+
+function mirrorCheck(c: Collector, node: { request_mirror_policies?: unknown[] }, path: string, who: string): void {
+  if (isSet(node.request_mirror_policies)) {
+    c.warn(node, 'request_mirror_policies', path, `${who}: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored`);
+  }
+}
+
+function routeConfigChecks(c: Collector, rc: RouteConfiguration, path: string): void {
+  const who = `route configuration${rc.name ? ` "${rc.name}"` : ''}`;
+  mirrorCheck(c, rc, path, who);
+  (rc.virtual_hosts ?? []).forEach((vh, i) => virtualHostChecks(c, vh, `${path}.virtual_hosts[${i}]`));
+}
+
+function bufferLimitChecks(c: Collector, node: object, path: string, who: string): void {
+  const raw = node as Record<string, unknown>;
+  for (const f of ['per_request_buffer_limit_bytes', 'request_body_buffer_limit']) {
+    if (raw[f] !== undefined) c.warn(node, f, path, `${who}: ${f} is not implemented by serve; request bodies are buffered up to Envoy's default 1 MiB`);
+  }
+}
+
+function virtualHostChecks(c: Collector, vh: VirtualHost, path: string): void {
+  const who = `virtual host "${vh.name}"`;
+  mirrorCheck(c, vh, path, who);
+  if (isSet(vh.virtual_clusters)) {
+    c.warn(vh, 'virtual_clusters', path, `${who}: virtual_clusters stats (vhost.${vh.name}.vcluster.*) are not kept by serve; the name reaches the access log only`);
+  }
+  if ((vh as unknown as Record<string, unknown>)['include_is_timeout_retry_header'] === true) {
+    c.warn(vh, 'include_is_timeout_retry_header', path, `${who}: include_is_timeout_retry_header is not implemented by serve; x-envoy-is-timeout-retry is not added`);
+  }
+  bufferLimitChecks(c, vh, path, who);
+  if (vh.retry_policy) retryPolicyChecks(c, vh.retry_policy, `${path}.retry_policy`, who);
+  (vh.routes ?? []).forEach((r, i) => routeChecks(c, r, `${path}.routes[${i}]`, vh.name));
+}
+
+function routeChecks(c: Collector, r: Route, path: string, vhName: string): void {
+  const who = `virtual host "${vhName}", ${r.name ? `route "${r.name}"` : path.slice(path.lastIndexOf('.') + 1)}`;
+  if (r.decorator !== undefined) c.warn(r, 'decorator', path, `${who}: decorator is not implemented by serve (no tracing); x-envoy-decorator-operation is not set`);
+  if (r.stat_prefix !== undefined) c.warn(r, 'stat_prefix', path, `${who}: route stat_prefix is not implemented by serve; no per-route stats are kept`);
+  bufferLimitChecks(c, r, path, who);
+  if (isSet(r.match?.dynamic_metadata)) {
+    c.warn(r.match, 'dynamic_metadata', `${path}.match`, `${who}: match.dynamic_metadata never sees metadata in serve (no filter of tsproxy sets dynamic metadata)`);
+  }
+  if (r.route) routeActionChecks(c, r.route, `${path}.route`, who);
+}
+
+function routeActionChecks(c: Collector, a: RouteAction, path: string, who: string): void {
+  const raw = a as unknown as Record<string, unknown>;
+  const w = (f: string, m: string): void => c.warn(a, f, path, `${who}: ${m}`);
+  mirrorCheck(c, a, path, who);
+  if (a.idle_timeout !== undefined) w('idle_timeout', 'route idle_timeout is not implemented by serve; the connection manager\'s stream_idle_timeout applies');
+  if (a.max_stream_duration !== undefined) w('max_stream_duration', 'max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored');
+  if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
+  if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
+  if (isSet(a.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are not tunnelled');
+  if (a.internal_redirect_policy !== undefined) w('internal_redirect_policy', 'internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client');
+  if (raw['internal_redirect_action'] === 'HANDLE_INTERNAL_REDIRECT') w('internal_redirect_action', 'internal_redirect_action HANDLE_INTERNAL_REDIRECT is not implemented by serve; upstream redirects are passed to the client');
+  if (a.priority === 'HIGH') w('priority', 'priority HIGH is not implemented by serve; the cluster\'s DEFAULT priority circuit breakers apply');
+  (a.hash_policy ?? []).forEach((h, i) => {
+    if (h.cookie?.ttl !== undefined) {
+      c.warn(h.cookie, 'ttl', `${path}.hash_policy[${i}].cookie`, `${who}: hash_policy cookie "${h.cookie.name}": generating the cookie (ttl) is not implemented by serve; a request without it is not hashed by it`);
+    }
+  });
+  if (a.retry_policy) retryPolicyChecks(c, a.retry_policy, `${path}.retry_policy`, who);
+}
+
+function retryPolicyChecks(c: Collector, p: RetryPolicy, path: string, who: string): void {
+  const w = (f: string, m: string): void => c.warn(p, f, path, `${who}: retry_policy.${m}`);
+  if (p.retry_on) {
+    const bad = p.retry_on.split(',').map((s) => s.trim()).filter((s) => s !== '' && !SUPPORTED_RETRY_ON.has(s));
+    if (bad.length > 0) w('retry_on', `retry_on ${bad.map((s) => `"${s}"`).join(', ')} is not implemented by serve; those failures are not retried`);
+  }
+  if (isSet(p.retriable_headers)) w('retriable_headers', 'retriable_headers is not implemented by serve; responses are not retried on their headers');
+  if (isSet(p.retriable_request_headers)) w('retriable_request_headers', 'retriable_request_headers is not implemented by serve; every request is eligible for retry');
+  if (p.per_try_idle_timeout !== undefined) w('per_try_idle_timeout', 'per_try_idle_timeout is not implemented by serve; only per_try_timeout applies');
+  if (p.host_selection_retry_max_attempts !== undefined && Number(p.host_selection_retry_max_attempts) > 1) {
+    w('host_selection_retry_max_attempts', 'host_selection_retry_max_attempts above 1 is not implemented by serve; a retry re-picks a host once');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// clusters
+// ---------------------------------------------------------------------------------------------
+
+function clusterChecks(c: Collector, cl: Cluster, path: string): void {
+  const who = `cluster "${cl.name}"`;
+  const raw = cl as unknown as Record<string, unknown>;
+  const w = (node: object, f: string, npath: string, m: string): void => c.warn(node, f, npath, `${who}: ${m}`);
+  const type = cl.type ?? 'STATIC';
+  if (!SUPPORTED_DISCOVERY.has(type)) w(cl, 'type', path, `discovery type ${type} is not implemented by serve; the cluster has no hosts (503 UH)`);
+  const lb = cl.lb_policy ?? 'ROUND_ROBIN';
+  if (!SUPPORTED_LB.has(lb)) w(cl, 'lb_policy', path, `lb_policy ${lb} is not implemented by serve; using ROUND_ROBIN`);
+  if (cl.ring_hash_lb_config?.hash_function === 'MURMUR_HASH_2') {
+    w(cl.ring_hash_lb_config, 'hash_function', `${path}.ring_hash_lb_config`, 'ring_hash_lb_config.hash_function MURMUR_HASH_2 is not implemented by serve; using XX_HASH');
+  }
+  if (isSet(cl.health_checks)) w(cl, 'health_checks', path, 'health_checks (active health checking) are not implemented by serve; every host counts as healthy unless its health_status says otherwise');
+  if (cl.outlier_detection !== undefined) w(cl, 'outlier_detection', path, 'outlier_detection is not implemented by serve; no host is ever ejected');
+  const cb = cl.circuit_breakers;
+  if (cb) {
+    const cbPath = `${path}.circuit_breakers`;
+    (cb.thresholds ?? []).forEach((t, i) => thresholdChecks(c, t, `${cbPath}.thresholds[${i}]`, who));
+    if (isSet(cb.per_host_thresholds)) w(cb, 'per_host_thresholds', cbPath, 'circuit_breakers.per_host_thresholds is not implemented by serve; only the cluster-wide thresholds apply');
+  }
+  transportSocketCheck(c, cl, cl.transport_socket, path, who, false);
+  const matches = raw['transport_socket_matches'];
+  if (Array.isArray(matches)) {
+    for (const m of matches) {
+      const ts = rawField(m, 'transport_socket') as { name?: string; typed_config?: Any; typedConfig?: Any } | undefined;
+      if (ts && typeof ts === 'object') {
+        transportSocketCheck(c, cl, { name: ts.name, typed_config: ts.typed_config ?? ts.typedConfig }, path, `${who} (transport_socket_matches)`, false);
+      }
+    }
+  }
+  if (cl.per_connection_buffer_limit_bytes !== undefined) w(cl, 'per_connection_buffer_limit_bytes', path, 'per_connection_buffer_limit_bytes is not implemented by serve; request bodies are buffered up to Envoy\'s default 1 MiB');
+  const lbc = cl.common_lb_config as Record<string, unknown> | undefined;
+  if (lbc) {
+    const lpath = `${path}.common_lb_config`;
+    const msgs: Record<string, string> = {
+      zone_aware_lb_config: 'zone aware routing is not implemented by serve; localities are ignored',
+      locality_weighted_lb_config: 'locality weighted load balancing is not implemented by serve; locality weights are ignored',
+      update_merge_window: 'is not implemented by serve; host updates apply at once',
+      ignore_new_hosts_until_first_hc: 'is not implemented by serve (no health checks)',
+      close_connections_on_host_set_change: 'is not implemented by serve; connections to remaining hosts stay open',
+      override_host_status: 'is not implemented by serve',
+    };
+    for (const [f, m] of Object.entries(msgs)) {
+      if (lbc[f] !== undefined && lbc[f] !== false) w(lbc, f, lpath, `common_lb_config.${f} ${m.startsWith('is') ? m : `(${m})`}`);
+    }
+    if (rawField(lbc['consistent_hashing_lb_config'], 'hash_balance_factor') !== undefined) {
+      w(lbc, 'consistent_hashing_lb_config', lpath, 'common_lb_config.consistent_hashing_lb_config.hash_balance_factor (bounded load) is not implemented by serve');
+    }
+  }
+  const policy = cl.load_assignment?.policy as Record<string, unknown> | undefined;
+  if (policy?.['weighted_priority_health'] === true) {
+    w(policy, 'weighted_priority_health', `${path}.load_assignment.policy`, 'load_assignment.policy.weighted_priority_health is not implemented by serve');
+  }
+  if (cl.respect_dns_ttl === true) w(cl, 'respect_dns_ttl', path, 'respect_dns_ttl is not implemented by serve; DNS is refreshed every dns_refresh_rate');
+  for (const f of ['dns_jitter', 'dns_resolvers', 'typed_dns_resolver_config', 'use_tcp_for_dns_lookups', 'dns_resolution_config']) {
+    if (isSet(raw[f]) && raw[f] !== false) w(cl, f, path, `${f} is not implemented by serve; DNS uses the system resolver every dns_refresh_rate`);
+  }
+  if (raw['connection_pool_per_downstream_connection'] === true) w(cl, 'connection_pool_per_downstream_connection', path, 'connection_pool_per_downstream_connection is not implemented by serve; pools are shared per host');
+  if (raw['upstream_config'] !== undefined) w(cl, 'upstream_config', path, 'upstream_config is not implemented by serve; the HTTP/1.1 connection pool is used');
+  // Upstream protocol options: typed (HttpProtocolOptions) or the deprecated cluster fields.
+  const ext = cl.typed_extension_protocol_options?.[UPSTREAM_HTTP_OPTIONS_KEY] as Record<string, unknown> | undefined;
+  if (ext) {
+    const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
+    protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
+    if (ext['upstream_http_protocol_options'] !== undefined) w(ext, 'upstream_http_protocol_options', epath, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+    const h1 = rawField(ext['explicit_http_config'], 'http_protocol_options');
+    if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.explicit_http_config.http_protocol_options`, who);
+  }
+  protocolOptionsChecks(c, cl.common_http_protocol_options, `${path}.common_http_protocol_options`, who, false);
+  if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who);
+  if (raw['upstream_http_protocol_options'] !== undefined) w(cl, 'upstream_http_protocol_options', path, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+}
+
+function thresholdChecks(c: Collector, t: CircuitBreakerThresholds, path: string, who: string): void {
+  const raw = t as unknown as Record<string, unknown>;
+  if (t.priority === 'HIGH') c.warn(t, 'priority', path, `${who}: circuit breaker thresholds for priority HIGH are not implemented by serve; every request uses the DEFAULT thresholds`);
+  if (t.retry_budget !== undefined) c.warn(t, 'retry_budget', path, `${who}: circuit_breakers retry_budget is not implemented by serve; max_retries limits concurrent retries instead`);
+  if (raw['max_connection_pools'] !== undefined) c.warn(t, 'max_connection_pools', path, `${who}: circuit_breakers max_connection_pools is not implemented by serve; connection pools are not limited`);
+}
+
+/**
+ * The cluster manager's own warnings (`ClusterManagerImpl.warnings`, plain strings of the form
+ * `cluster '<name>': ...`) that `diagnostics` do not already report with a position, so startup
+ * logs each problem once. A warning is covered when a serve/unsupported diagnostic names the
+ * same cluster and the same feature.
+ */
+export function uncoveredClusterManagerWarnings(warnings: readonly string[], diagnostics: readonly Diagnostic[]): string[] {
+  const FEATURES = ['lb_policy', 'EDS', 'ORIGINAL_DST', 'per_host_thresholds', 'MURMUR_HASH_2', 'health_checks', 'outlier_detection'];
+  return warnings.filter((wm) => {
+    const m = /^cluster '([^']*)'/.exec(wm);
+    if (!m) return true;
+    const feature = FEATURES.find((f) => wm.includes(f));
+    if (feature === undefined) return true;
+    return !diagnostics.some((d) => d.rule === SERVE_UNSUPPORTED_RULE && d.message.startsWith(`cluster "${m[1]}":`) && d.message.includes(feature));
+  });
+}
