@@ -103,7 +103,29 @@ export function compileTextFormat(
     const constant = t.lits[0]!;
     return { formatter: { format: () => constant }, errors, warnings };
   }
-  return { formatter: { format: (info) => renderTemplate(t, info, unset) }, errors, warnings };
+  return { formatter: { format: compileRenderer(t, unset) }, errors, warnings };
+}
+
+/** Templates with more operators than this use the generic loop. */
+const MAX_UNROLLED_OPS = 64;
+
+/**
+ * The template as one straight-line function (one call site per operator, so each stays
+ * monomorphic and inlinable) — the same extractors and concatenation as renderTemplate, built
+ * once at config time. The generated code holds no config text: literals, extractors and the
+ * unset marker are passed in as arguments.
+ */
+function compileRenderer(t: Template, unset: string): (info: StreamInfo) => string {
+  const n = t.ops.length;
+  if (n > MAX_UNROLLED_OPS) return (info) => renderTemplate(t, info, unset);
+  let body = 'return function render(info) {\n  let v;\n  let out = L[0];\n';
+  for (let i = 0; i < n; i++) {
+    body += `  v = O[${i}](info);\n  out += (v === undefined ? U : v) + L[${i + 1}];\n`;
+  }
+  body += '  return out;\n};';
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function('L', 'O', 'U', body) as (l: readonly string[], o: readonly FieldExtractor[], u: string) => (info: StreamInfo) => string;
+  return make(t.lits.slice(), t.ops.slice(), unset);
 }
 
 /** One compiled JSON value. */

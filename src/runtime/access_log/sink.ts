@@ -37,6 +37,9 @@ export interface AccessLogSink {
   close(): Promise<void>;
 }
 
+/** Buffer's own encoder, without `write()`'s argument juggling (public on Buffer.prototype). */
+type Utf8Writable = Buffer & { utf8Write(s: string, offset: number): number };
+
 type RawWrite = (data: Buffer, done: (err?: Error | null) => void) => void;
 
 class BufferedSink implements AccessLogSink {
@@ -76,7 +79,7 @@ class BufferedSink implements AccessLogSink {
         return;
       }
     }
-    this.used += this.buf.write(line, this.used, 'utf8');
+    this.used += (this.buf as Utf8Writable).utf8Write(line, this.used);
     if (this.used >= this.maxBufferBytes) {
       void this.flush();
     } else if (this.timer === undefined) {

@@ -10,6 +10,7 @@
 import type { ForwardDecision } from '../../core/route_types.js';
 import type {
   DownstreamAbortHandler,
+  DownstreamWatermarkCallbacks,
   FilterDataStatus,
   FilterHeadersStatus,
   RequestHeaderMap,
@@ -48,7 +49,7 @@ function onRetryTimer(f: RouterFilter): void {
  * callbacks arrive asynchronously; after it finished (response complete, local reply, abort)
  * late callbacks are ignored.
  */
-export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler {
+export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler, DownstreamWatermarkCallbacks {
   private cb!: StreamDecoderFilterCallbacks;
   private decision: ForwardDecision | undefined;
   private cluster: ThreadLocalCluster | undefined;
@@ -70,6 +71,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private retried = false;
   private responseStarted = false;
   private finished = false;
+  /** The downstream client is not keeping up: upstream reads are paused. */
+  private downstreamBlocked = false;
 
   constructor(private readonly config: RouterConfig) {}
 
@@ -145,6 +148,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     if (decision.virtualHost.includeRequestAttemptCount) headers.headers['x-envoy-attempt-count'] = '1';
     info.attemptCount = 1;
     cb.onDownstreamAbort(this);
+    cb.addDownstreamWatermarkCallbacks?.(this);
     // Rewrites and header mutations exactly as the core finalizes them.
     this.finalize(headers, decision);
     this.headerList = toUpstreamHeaderList(headers.headers);
@@ -266,10 +270,11 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.body = undefined;
     const cb = this.cb;
     const info = cb.streamInfo;
-    info.firstUpstreamRxByteReceived = cb.time.monotonic();
+    const now = cb.time.monotonic();
+    info.firstUpstreamRxByteReceived = now;
     const headers = fromUpstreamHeaderList(list);
     if (this.downstreamEnd && !this.config.suppressEnvoyHeaders) {
-      headers['x-envoy-upstream-service-time'] = String(Math.round(cb.time.monotonic() - this.requestCompleteAt));
+      headers['x-envoy-upstream-service-time'] = String(Math.round(now - this.requestCompleteAt));
     }
     if (this.decision!.virtualHost.includeAttemptCountInResponse) headers['x-envoy-attempt-count'] = String(info.attemptCount);
     cstats.codes.charge(status);
@@ -414,6 +419,20 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
+  }
+
+  // --- DownstreamWatermarkCallbacks (backpressure from a slow client) -----------------------------
+
+  onAboveWriteBufferHighWatermark(): void {
+    if (this.downstreamBlocked) return;
+    this.downstreamBlocked = true;
+    this.upstream?.encoder?.readDisable?.(true);
+  }
+
+  onBelowWriteBufferLowWatermark(): void {
+    if (!this.downstreamBlocked) return;
+    this.downstreamBlocked = false;
+    this.upstream?.encoder?.readDisable?.(false);
   }
 
   /** The downstream went away (DC) or the stream timed out: abort the upstream attempt. */

@@ -15,6 +15,7 @@ import { newStreamInfo, type ResponseFlag, type StreamInfo } from '../stream_inf
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
+  DownstreamWatermarkCallbacks,
   LocalReplyOptions,
   RandomSource,
   RequestHeaderMap,
@@ -73,6 +74,9 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private requestTimer: NodeJS.Timeout | undefined;
   /** Some response body was handed to node:http (so its head is on the wire or queued). */
   private bodyWritten = false;
+  private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
+  /** node:http's response buffer is over its high watermark; waiting for 'drain'. */
+  private aboveHighWatermark = false;
 
   constructor(
     readonly config: ConnectionManagerConfig,
@@ -189,6 +193,10 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.abortHandler = handler;
   }
 
+  addDownstreamWatermarkCallbacks(callbacks: DownstreamWatermarkCallbacks): void {
+    this.watermarkCallbacks = callbacks;
+  }
+
   readDisable(disable: boolean): void {
     if (disable) this.req.pause();
     else this.req.resume();
@@ -283,8 +291,20 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     } else if (chunk.length > 0) {
       if (this.idleTimer) this.idleTimer.refresh();
       this.bodyWritten = true;
-      this.res.write(chunk);
+      if (!this.res.write(chunk) && !this.aboveHighWatermark) this.onAboveHighWatermark();
     }
+  }
+
+  /** The client is slower than the upstream: pause the producer until node:http drains. */
+  private onAboveHighWatermark(): void {
+    const cb = this.watermarkCallbacks;
+    if (cb === undefined) return;
+    this.aboveHighWatermark = true;
+    this.res.once('drain', () => {
+      this.aboveHighWatermark = false;
+      if (!this.completed) cb.onBelowWriteBufferLowWatermark();
+    });
+    cb.onAboveWriteBufferHighWatermark();
   }
 
   private finishResponse(): void {

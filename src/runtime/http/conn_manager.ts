@@ -46,6 +46,9 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
   draining = false;
   closed = false;
   private readonly openedAt: number;
+  /** Idle sweep state (listener.ts): monotonic ms since when idle, bytes moved at the last look. */
+  idleSince = 0;
+  lastActivity = -1;
   /** Requests seen on this connection (for max_requests_per_connection). */
   requestCount = 0;
   /** Streams in flight (more than one only with pipelining). */

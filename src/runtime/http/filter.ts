@@ -147,6 +147,20 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
   onDownstreamAbort(handler: DownstreamAbortHandler): void;
   /** Pauses/resumes reading the downstream request body (backpressure from the upstream). */
   readDisable(disable: boolean): void;
+  /**
+   * Registers the filter for the downstream's write-buffer watermarks (Envoy's
+   * addDownstreamWatermarkCallbacks): told when the client stops keeping up with the response
+   * and when it caught up again. One registration per stream (the router's).
+   */
+  addDownstreamWatermarkCallbacks?(callbacks: DownstreamWatermarkCallbacks): void;
+}
+
+/** Envoy's DownstreamWatermarkCallbacks: backpressure from the downstream connection. */
+export interface DownstreamWatermarkCallbacks {
+  /** The downstream write buffer is over its high watermark: stop producing response data. */
+  onAboveWriteBufferHighWatermark(): void;
+  /** It drained: produce again. */
+  onBelowWriteBufferLowWatermark(): void;
 }
 
 /** Told when the downstream went away before the stream completed (DC). */

@@ -5,27 +5,34 @@
  * the filter chain of each connection with the core's selectFilterChain, and drains/stops.
  *
  * Envoy's connection limits map onto node:http's server options: max_request_headers_kb ->
- * maxHeaderSize (overflow is a parse error answered with 431), idle_timeout -> the socket's
- * inactivity timeout (set once per connection), request_headers_timeout -> headersTimeout.
- * node's keepAliveTimeout is off: it would re-arm the socket timer twice per request and add a
- * `Keep-Alive: timeout=N` response header that Envoy never sends. node's own requestTimeout is disabled: the
- * connection manager runs request_timeout itself.
+ * maxHeaderSize (overflow is a parse error answered with 431), request_headers_timeout ->
+ * headersTimeout. idle_timeout is a per-listener sweep (below), not a socket timer: a socket
+ * timer is refreshed on every read and write, i.e. several timer operations per request, while
+ * the sweep costs nothing per request. node's keepAliveTimeout is off: it would re-arm a socket
+ * timer twice per request and add a `Keep-Alive: timeout=N` header that Envoy never sends.
+ * node's own requestTimeout is disabled: the connection manager runs request_timeout itself.
  */
 import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { FilterChain, Listener } from '../../config/types.js';
 import { selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
-import { connectionOf, DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
+import { DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
 import { plainAddress } from '../http/header_sanitizer.js';
 
-/** node:http's server 'timeout' (socket inactivity): Envoy's connection idle timeout. */
-function onSocketIdle(socket: Socket): void {
-  const conn = connectionOf(socket);
-  if (conn !== undefined && conn.streams.length > 0) return; // stream_idle_timeout covers active streams
-  conn?.config.stats.downstream_cx_idle_timeout.inc();
-  socket.destroy();
+/** node:http's server 'timeout' (a socket timeout nobody set): ignored, never a destroy. */
+function onSocketTimeout(): void {}
+
+/** Bytes moved on a socket so far (the idle sweep's activity marker). */
+function socketActivity(socket: Socket): number {
+  return socket.bytesRead + socket.bytesWritten;
+}
+
+/** How often the idle sweep looks: a quarter of the timeout, between 5 ms and 1 s. */
+export function idleSweepIntervalMs(idleTimeoutMs: number): number {
+  return Math.min(1000, Math.max(5, Math.floor(idleTimeoutMs / 4)));
 }
 
 /** A filter chain of the listener with its compiled connection manager. */
@@ -49,6 +56,8 @@ export class ActiveListener {
   address = '';
   port = 0;
   private draining = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepIntervalMs = 0;
   private readonly byChain = new Map<FilterChain, ConnectionManagerConfig>();
 
   constructor(
@@ -83,9 +92,8 @@ export class ActiveListener {
     server.maxHeadersCount = Math.max(2000, first.maxHeadersCount * 2 + 2);
     server.on('request', onRequest);
     server.on('clientError', onClientError);
-    // Socket inactivity is ours to judge (idle_timeout applies only without active streams);
-    // a 'timeout' listener keeps node:http from destroying the socket itself.
-    server.on('timeout', onSocketIdle);
+    // A 'timeout' listener keeps node:http from destroying a socket on its own.
+    server.on('timeout', onSocketTimeout);
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -118,9 +126,6 @@ export class ActiveListener {
       return;
     }
     socket.setNoDelay(true);
-    // HCM common_http_protocol_options.idle_timeout (default 1 h): close a connection that has had
-    // no active stream for that long, including one that never sent a request.
-    if (config.idleTimeoutMs > 0) socket.setTimeout(config.idleTimeoutMs);
     this.cxTotal!.inc();
     this.cxActive!.inc();
     const conn = new DownstreamConnection(config, socket, (c) => {
@@ -128,7 +133,50 @@ export class ActiveListener {
       this.cxActive!.dec();
     });
     conn.draining = this.draining;
+    conn.idleSince = performance.now();
+    conn.lastActivity = socketActivity(socket);
     this.connections.add(conn);
+    if (config.idleTimeoutMs > 0) this.startIdleSweep(config.idleTimeoutMs);
+  }
+
+  /**
+   * HCM common_http_protocol_options.idle_timeout (default 1 h): a connection with no active
+   * stream and no bytes moved for that long is closed (downstream_cx_idle_timeout), including one
+   * that never sent a request. A periodic sweep over the listener's connections decides it, so a
+   * connection closes between idle_timeout and idle_timeout plus one sweep interval after it
+   * went quiet; nothing runs per request.
+   */
+  private startIdleSweep(idleTimeoutMs: number): void {
+    const interval = idleSweepIntervalMs(idleTimeoutMs);
+    if (this.sweepTimer !== undefined && this.sweepIntervalMs <= interval) return;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepIntervalMs = interval;
+    this.sweepTimer = setInterval(this.sweepIdle, interval);
+    this.sweepTimer.unref();
+  }
+
+  private readonly sweepIdle = (): void => {
+    const now = performance.now();
+    for (const c of this.connections) {
+      const timeout = c.config.idleTimeoutMs;
+      if (timeout <= 0 || c.closed) continue;
+      const activity = socketActivity(c.socket);
+      if (c.streams.length > 0 || activity !== c.lastActivity) {
+        // Busy, or bytes moved since the last look: idle (again) from now.
+        c.lastActivity = activity;
+        c.idleSince = now;
+        continue;
+      }
+      if (now - c.idleSince >= timeout) {
+        c.config.stats.downstream_cx_idle_timeout.inc();
+        c.socket.destroy();
+      }
+    }
+  };
+
+  private stopIdleSweep(): void {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
   }
 
   private configFor(socket: Socket): ConnectionManagerConfig | undefined {
@@ -178,6 +226,7 @@ export class ActiveListener {
 
   /** Closes every remaining connection at once. */
   closeAll(): void {
+    this.stopIdleSweep();
     for (const c of this.connections) c.socket.destroy();
     this.server?.closeAllConnections();
   }

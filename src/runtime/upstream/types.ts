@@ -51,6 +51,12 @@ export interface RequestEncoder {
   encodeData(chunk: Buffer, endStream: boolean): void;
   /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */
   resetStream(): void;
+  /**
+   * Stops (true) or resumes (false) reading the response from the upstream connection (Envoy's
+   * readDisable): the router calls it while the downstream client is slower than the upstream,
+   * so a large response is not buffered in memory. Optional for encoders without a socket.
+   */
+  readDisable?(disable: boolean): void;
 }
 
 export interface UpstreamHostDescription {

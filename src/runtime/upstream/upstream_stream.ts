@@ -32,17 +32,11 @@ function skipHeader(name: string): boolean {
 
 function noopRead(): void {}
 
-/** Response header names as upstreams spell them -> lowercase (a bounded cache: few distinct names). */
-const lowerNames = new Map<string, string>();
+/** Buffer's own latin1 decoder, without toString()'s encoding lookup (public on Buffer.prototype). */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
-function lowerName(raw: Buffer): string {
-  const name = raw.toString('latin1');
-  let lower = lowerNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerNames.size < 512) lowerNames.set(name, lower);
-  }
-  return lower;
+function latin1(b: Buffer): string {
+  return (b as Latin1Buffer).latin1Slice(0, b.length);
 }
 
 /** The dispatch options undici reads (a subset of Dispatcher.DispatchOptions). */
@@ -67,6 +61,12 @@ export class UpstreamStream implements RequestEncoder {
   private remaining = -1;
   /** The decoder already got the end of the body (with the last content-length chunk). */
   private bodyDone = false;
+  /** undici's parser resume function (backpressure), set with the response head. */
+  private resumeFn: (() => void) | null = null;
+  /** readDisable(true) is in effect: the next body chunk pauses undici's parser. */
+  private readDisabled = false;
+  /** undici's parser is paused by us (onData returned false). */
+  private paused = false;
 
   constructor(
     readonly client: ActiveClient,
@@ -103,6 +103,15 @@ export class UpstreamStream implements RequestEncoder {
     if (endStream) body.push(null);
   }
 
+  readDisable(disable: boolean): void {
+    if (this.done) return;
+    this.readDisabled = disable;
+    if (!disable && this.paused) {
+      this.paused = false;
+      this.resumeFn?.();
+    }
+  }
+
   resetStream(): void {
     if (this.done) return;
     this.done = true;
@@ -126,20 +135,21 @@ export class UpstreamStream implements RequestEncoder {
     this.abortFn = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
     // 1xx interim responses (102, 103) are dropped as Envoy does; undici itself treats a 100
     // as a bad response (we never send `expect`, so a 100 means a confused upstream).
     if (this.done || statusCode < 200) return true;
+    this.resumeFn = resume;
     const list: HeaderList = new Array(rawHeaders.length >> 1);
     let contentLengthZero = false;
     let remaining = -1;
     let chunked = false;
     for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
-      const name = lowerName(rawHeaders[i]!);
-      const value = rawHeaders[i + 1]!.toString('latin1');
+      const name = latin1(rawHeaders[i]!).toLowerCase();
+      const value = latin1(rawHeaders[i + 1]!);
       list[j] = [name, value];
       if (name === 'connection') {
-        if (value.toLowerCase().includes('close')) this.client.closeAfterResponse = true;
+        if (value !== 'keep-alive' && value.toLowerCase().includes('close')) this.client.closeAfterResponse = true;
       } else if (name === 'content-length') {
         if (value === '0') contentLengthZero = true;
         else if (remaining === -1 && /^\d{1,15}$/.test(value)) remaining = Number(value);
@@ -175,6 +185,11 @@ export class UpstreamStream implements RequestEncoder {
       }
     }
     this.decoder.onData(chunk, false);
+    if (this.readDisabled && !this.done) {
+      // Backpressure: undici stops parsing (and reading the socket) until readDisable(false).
+      this.paused = true;
+      return false;
+    }
     return true;
   }
 
