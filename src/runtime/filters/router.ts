@@ -30,7 +30,7 @@ import { addFlag } from '../http/active_stream.js';
 import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
-import { finalTimeout } from './router_timeout.js';
+import { computeTimeouts } from './router_timeout.js';
 import { timerPool, type PooledTimer } from '../http/timer_pool.js';
 import { BUFFER_LIMIT_BYTES, lbContextFor, type RouterConfig } from './router_config.js';
 
@@ -61,9 +61,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private readDisabled = false;
   private downstreamEnd = false;
   private requestCompleteAt = 0;
-  private globalTimeoutMs = 0;
-  private perTryTimeoutMs = 0;
-  private timeoutStatus = 504;
+  /** Written by computeTimeouts (TimeoutTarget). */
+  globalTimeoutMs = 0;
+  perTryTimeoutMs = 0;
+  timeoutStatus = 504;
   private globalTimer: PooledTimer | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retry: RetryState | undefined;
@@ -140,10 +141,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       return 'StopIteration';
     }
     info.upstreamHost = host;
-    const t = finalTimeout(headers.headers, decision.route, this.config.suppressEnvoyHeaders);
-    this.globalTimeoutMs = t.globalMs;
-    this.perTryTimeoutMs = t.perTryMs;
-    this.timeoutStatus = t.timeoutStatus;
+    computeTimeouts(headers.headers, decision.route, this.config.suppressEnvoyHeaders, this);
     this.retry = RetryState.create(decision.route.retryPolicy, headers.headers);
     if (decision.virtualHost.includeRequestAttemptCount) headers.headers['x-envoy-attempt-count'] = '1';
     info.attemptCount = 1;

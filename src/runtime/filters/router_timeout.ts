@@ -19,8 +19,11 @@ export interface FinalTimeout {
   readonly timeoutStatus: number;
 }
 
-function parseMs(v: string | string[] | undefined): number | undefined {
-  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+/** Where computeTimeouts writes the timeouts (the router itself: no result object per request). */
+export interface TimeoutTarget {
+  globalTimeoutMs: number;
+  perTryTimeoutMs: number;
+  timeoutStatus: number;
 }
 
 /** Computes the request's timeouts and edits the timeout headers in place (see the file comment). */
@@ -29,6 +32,22 @@ export function finalTimeout(
   route: RouteEntry,
   suppressEnvoyHeaders: boolean,
 ): FinalTimeout {
+  const t: TimeoutTarget = { globalTimeoutMs: 0, perTryTimeoutMs: 0, timeoutStatus: 504 };
+  computeTimeouts(h, route, suppressEnvoyHeaders, t);
+  return { globalMs: t.globalTimeoutMs, perTryMs: t.perTryTimeoutMs, timeoutStatus: t.timeoutStatus };
+}
+
+function parseMs(v: string | string[] | undefined): number | undefined {
+  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/** finalTimeout writing into `out` (the router's hot path). */
+export function computeTimeouts(
+  h: Record<string, string | string[] | undefined>,
+  route: RouteEntry,
+  suppressEnvoyHeaders: boolean,
+  out: TimeoutTarget,
+): void {
   let global = route.timeoutMs;
   let perTry = route.retryPolicy?.per_try_timeout ?? 0;
   const hGlobal = h['x-envoy-upstream-rq-timeout-ms'];
@@ -52,5 +71,7 @@ export function finalTimeout(
     timeoutStatus = 204;
     delete h['x-envoy-upstream-rq-timeout-alt-response'];
   }
-  return { globalMs: global, perTryMs: perTry, timeoutStatus };
+  out.globalTimeoutMs = global;
+  out.perTryTimeoutMs = perTry;
+  out.timeoutStatus = timeoutStatus;
 }

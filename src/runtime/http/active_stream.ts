@@ -98,7 +98,19 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.streamInfo = info;
     const headers = req.headers as Record<string, string | string[] | undefined>;
     const host = headers.host;
-    this.requestHeaders = { method: req.method ?? 'GET', path: req.url ?? '/', authority: typeof host === 'string' ? host : undefined, scheme: 'http', headers };
+    // The header map doubles as the core's RouteRequest (route() passes it as is: no per-lookup object).
+    const rh: RequestHeaderMap & RouteRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      authority: typeof host === 'string' ? host : undefined,
+      scheme: 'http',
+      headers,
+      remoteAddress: conn.remoteAddress,
+      remotePort: conn.remotePort,
+      localAddress: conn.localAddress,
+      localPort: conn.localPort,
+    };
+    this.requestHeaders = rh;
     const st = config.stats;
     st.downstream_rq_total.inc();
     st.downstream_rq_http1_total.inc();
@@ -156,19 +168,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   route(): RouteDecision {
     let r = this.cachedRoute;
     if (r === undefined) {
-      const h = this.requestHeaders;
-      const request: RouteRequest = {
-        authority: h.authority,
-        path: h.path,
-        method: h.method,
-        scheme: h.scheme,
-        headers: h.headers,
-        remoteAddress: this.conn.remoteAddress,
-        remotePort: this.conn.remotePort,
-        localAddress: this.conn.localAddress,
-        localPort: this.conn.localPort,
-      };
-      r = this.config.routeProvider.route(request, this.random.random());
+      r = this.config.routeProvider.route(this.requestHeaders as RequestHeaderMap & RouteRequest, this.random.random());
       this.cachedRoute = r;
       if (r.kind !== 'no_route') {
         this.streamInfo.virtualHostName = r.virtualHost.name;

@@ -22,10 +22,14 @@ import type {
 /** The shared empty chunk that carries end-of-stream. Never written to. */
 export const EMPTY_BUFFER = Buffer.alloc(0);
 
+/** The encoder list of a stream without encoder filters (the common case): shared, never written. */
+const NO_ENCODERS: StreamEncoderFilter[] = [];
+
 export abstract class FilterManager {
   abstract readonly requestHeaders: RequestHeaderMap;
   protected readonly decoders: StreamDecoderFilter[] = [];
-  protected readonly encoders: StreamEncoderFilter[] = [];
+  /** Reverse config order; the shared empty list until a filter brings an encoder. */
+  protected encoders: StreamEncoderFilter[] = NO_ENCODERS;
   protected decodeStoppedAt = -1;
   protected headersDone = false;
   protected pendingData: Buffer[] | undefined;
@@ -53,6 +57,7 @@ export abstract class FilterManager {
       }
       if (inst.encoder) {
         inst.encoder.setEncoderFilterCallbacks(callbacks);
+        if (this.encoders === NO_ENCODERS) this.encoders = [];
         this.encoders.unshift(inst.encoder);
       }
     }

@@ -39,6 +39,20 @@ function latin1(b: Buffer): string {
   return (b as Latin1Buffer).latin1Slice(0, b.length);
 }
 
+/** Lowercased response header names by their wire spelling: an upstream repeats the same few
+ * (`Content-Length`, `Date`, ...), so the lowercase copy is made once. Bounded. */
+const lowerNames = new Map<string, string>();
+const LOWER_NAMES_MAX = 1024;
+
+function lowerName(raw: string): string {
+  let l = lowerNames.get(raw);
+  if (l === undefined) {
+    l = raw.toLowerCase();
+    if (lowerNames.size < LOWER_NAMES_MAX) lowerNames.set(raw, l);
+  }
+  return l;
+}
+
 /** The dispatch options undici reads (a subset of Dispatcher.DispatchOptions). */
 interface DispatchOpts {
   path: string;
@@ -145,7 +159,7 @@ export class UpstreamStream implements RequestEncoder {
     let remaining = -1;
     let chunked = false;
     for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
-      const name = latin1(rawHeaders[i]!).toLowerCase();
+      const name = lowerName(latin1(rawHeaders[i]!));
       const value = latin1(rawHeaders[i + 1]!);
       list[j] = [name, value];
       if (name === 'connection') {
