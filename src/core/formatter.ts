@@ -44,7 +44,7 @@ export interface FormatterContext {
   dynamicMetadata?: Readonly<Record<string, unknown>>;
   /** Upstream host metadata (namespace -> struct) for %UPSTREAM_METADATA(["ns","key"])%. */
   upstreamMetadata?: Readonly<Record<string, unknown>>;
-  /** Process environment for %ENVIRONMENT(X)%, passed in because core does not read process.env. */
+  /** Process environment for %ENVIRONMENT(X)%, passed in because core never reads the environment itself. */
   environment?: Readonly<Record<string, string | undefined>>;
   responseCode?: number;
 }
