@@ -28,15 +28,13 @@ import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
 import { traceCluster, traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
 import { buildRouteIndex, firstSegment, type RouteIndex } from './route_index.js';
 import { jsonPathOf, positionOf } from '../config/position.js';
+import { DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES } from '../config/defaults.js';
 
 export { finalizeRequest, finalizeResponseHeaders, applyRequestHeaders } from './finalize.js';
 export type { FinalizedRequest, FinalizeOptions } from './finalize.js';
 export { applyHeaderMutations, NO_HEADER_MUTATIONS } from './header_mutation.js';
 export type { HeaderMutations, MutableHeaders } from './header_mutation.js';
 export type { FormatterContext } from './formatter.js';
-
-/** Envoy's default `max_direct_response_body_size_bytes`: 4096. */
-export const DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE = 4096;
 
 /** Options of compileRouteConfig. */
 export interface CompileRouteConfigOptions {
@@ -142,7 +140,7 @@ export function compileRouteConfig(
   const rcRequest = compileHeaderMutationGroup(rc.request_headers_to_add, rc.request_headers_to_remove, ctx, root, 'request_headers_to_add', 'request_headers_to_remove');
   const rcResponse = compileHeaderMutationGroup(rc.response_headers_to_add, rc.response_headers_to_remove, ctx, root, 'response_headers_to_add', 'response_headers_to_remove');
   const mostSpecificWins = rc.most_specific_header_mutations_wins === true;
-  const maxBody = rc.max_direct_response_body_size_bytes ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE;
+  const maxBody = rc.max_direct_response_body_size_bytes ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES;
 
   (rc.virtual_hosts ?? []).forEach((vhc, vi) => {
     const vpath = `${root}.virtual_hosts[${vi}]`;

@@ -4,7 +4,7 @@
  * evaluated in Envoy's order (runtime_fraction, grpc, headers, query parameters, tls_context,
  * dynamic_metadata), and everything the action needs at request time.
  */
-import type { Any, FractionalPercentDenominator, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
+import type { Any, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
 import type { ClusterNotFoundStatus, RouteActionKind, RouteEntry, RouteRequest, RuntimeValues, VirtualHostEntry } from './route_types.js';
 import { posOf, report, type CompileContext } from './compile_context.js';
@@ -16,6 +16,7 @@ import { regexFullMatch, validRewrite, type CompiledRegex } from './regex.js';
 import { compileClusterSpecifier, type CompiledClusterSpecifier, type CompiledWeightedCluster } from './cluster_specifier.js';
 import { redirectStatus, type CompiledRedirect } from './redirect.js';
 import { compileHeaderMutationGroup, type HeaderMutationGroup, type HeaderMutations } from './header_mutation.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS, fractionalPercentDenominator } from '../config/defaults.js';
 
 /** Compiles a RegexMatchAndSubstitute's pattern and checks its substitution (RE2 rewrite rules). */
 function compileRewrite(rs: RegexMatchAndSubstitute, ctx: CompileContext, path: string): CompiledRegex | undefined {
@@ -30,12 +31,6 @@ function compileRewrite(rs: RegexMatchAndSubstitute, ctx: CompileContext, path: 
 
 export type PathMatchKind = 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix' | 'connect_matcher' | 'unsupported';
 
-/** Envoy's default route timeout (RouteAction.timeout): 15 s. */
-export const DEFAULT_ROUTE_TIMEOUT_MS = 15000;
-
-function denominatorValue(d: FractionalPercentDenominator | undefined): number {
-  return d === 'MILLION' ? 1_000_000 : d === 'TEN_THOUSAND' ? 10_000 : 100;
-}
 
 function notFoundStatus(code: RouteAction['cluster_not_found_response_code']): ClusterNotFoundStatus {
   return code === 'NOT_FOUND' ? 404 : code === 'INTERNAL_SERVER_ERROR' ? 500 : 503;
@@ -170,7 +165,7 @@ export class CompiledRoute implements RouteEntry {
     // router_check_tool's assignRuntimeFraction (not Envoy proper): numerator 0 counts as 1.
     if (rf !== undefined && num === 0 && scope.bumpZeroRuntimeNumerator) num = 1;
     this.runtimeNumerator = num;
-    this.runtimeDenominator = denominatorValue(rf?.default_value?.denominator);
+    this.runtimeDenominator = fractionalPercentDenominator(rf?.default_value?.denominator);
 
     // Per-filter config: route > vhost > route configuration.
     this.perFilterConfig = config.typed_per_filter_config !== undefined ? { ...scope.vhostPerFilterConfig, ...config.typed_per_filter_config } : scope.vhostPerFilterConfig;
@@ -316,7 +311,7 @@ export class CompiledRoute implements RouteEntry {
     else if (v !== null && typeof v === 'object') {
       const fp = v as { numerator?: unknown; denominator?: unknown };
       if (typeof fp.numerator === 'number') num = fp.numerator;
-      if (typeof fp.denominator === 'string') den = denominatorValue(fp.denominator as FractionalPercentDenominator);
+      if (typeof fp.denominator === 'string') den = fractionalPercentDenominator(fp.denominator as FractionalPercentDenominator);
     }
     return randomValue % den < num;
   }

@@ -8,9 +8,8 @@
 import { LoadBalancerBase, equalWeights } from './base.js';
 import { EdfScheduler } from './edf_scheduler.js';
 import type { HostSet, LbHost, LoadBalancerOptions, Random } from './types.js';
+import { DEFAULT_LEAST_REQUEST_CHOICE_COUNT } from '../../config/defaults.js';
 
-/** Envoy's `choice_count` default. */
-export const DEFAULT_CHOICE_COUNT = 2;
 /** Envoy's `active_request_bias` default. */
 export const DEFAULT_ACTIVE_REQUEST_BIAS = 1.0;
 
@@ -26,7 +25,7 @@ export class LeastRequestLoadBalancer<H extends LbHost> extends LoadBalancerBase
 
   constructor(hostSets: readonly HostSet<H>[], random: Random, options: LoadBalancerOptions = {}) {
     super(hostSets, random, options);
-    this.choiceCount = Math.max(2, options.choiceCount ?? DEFAULT_CHOICE_COUNT);
+    this.choiceCount = Math.max(2, options.choiceCount ?? DEFAULT_LEAST_REQUEST_CHOICE_COUNT);
     this.bias = options.activeRequestBias ?? DEFAULT_ACTIVE_REQUEST_BIAS;
     const bias = this.bias;
     this.effectiveWeight =

@@ -12,16 +12,15 @@ import { LoadBalancerBase, hashToNumber } from './base.js';
 import { randomHash } from './ring_hash.js';
 import type { HostSet, LbHost, LoadBalancerOptions, Random } from './types.js';
 import { xxHash64 } from './xxhash64.js';
+import { DEFAULT_MAGLEV_TABLE_SIZE } from '../../config/defaults.js';
 
-/** Envoy's `maglev_lb_config.table_size` default. */
-export const DEFAULT_TABLE_SIZE = 65537;
 
 /** An immutable Maglev lookup table. */
 export class MaglevTable<H extends LbHost> {
   readonly table: readonly H[];
   readonly tableSize: number;
 
-  constructor(hosts: readonly H[], tableSize = DEFAULT_TABLE_SIZE) {
+  constructor(hosts: readonly H[], tableSize = DEFAULT_MAGLEV_TABLE_SIZE) {
     this.tableSize = tableSize;
     const M = BigInt(tableSize);
     let total = 0;

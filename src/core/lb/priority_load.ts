@@ -7,11 +7,8 @@
  * panic the load is split by host count. Pure, computed once per snapshot.
  */
 import type { HostSet, HostsSourceType, LbHost } from './types.js';
+import { DEFAULT_HEALTHY_PANIC_THRESHOLD_PERCENT, DEFAULT_OVERPROVISIONING_FACTOR } from '../../config/defaults.js';
 
-/** Envoy's `overprovisioning_factor` default 140 (1.4x, in percent units). */
-export const DEFAULT_OVERPROVISIONING_FACTOR = 140;
-/** Envoy's `healthy_panic_threshold` default: 50 %. */
-export const DEFAULT_HEALTHY_PANIC_THRESHOLD = 50;
 
 /** The computed load split of a snapshot. Immutable. */
 export interface PriorityLoad {
@@ -40,7 +37,7 @@ function distribute(
 /** Computes healthy/degraded load per priority and the panic flags (Envoy's recalculatePerPriorityState/Panic). */
 export function computePriorityLoad<H extends LbHost>(
   hostSets: readonly HostSet<H>[],
-  panicThresholdPercent: number = DEFAULT_HEALTHY_PANIC_THRESHOLD,
+  panicThresholdPercent: number = DEFAULT_HEALTHY_PANIC_THRESHOLD_PERCENT,
   overprovisioningFactor: number = DEFAULT_OVERPROVISIONING_FACTOR,
 ): PriorityLoad {
   const n = Math.max(1, hostSets.length);

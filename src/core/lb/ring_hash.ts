@@ -11,11 +11,8 @@
 import { LoadBalancerBase, hashToNumber } from './base.js';
 import type { HostSet, LbHost, LoadBalancerOptions, Random } from './types.js';
 import { xxHash64 } from './xxhash64.js';
+import { DEFAULT_RING_HASH_MAXIMUM_RING_SIZE, DEFAULT_RING_HASH_MINIMUM_RING_SIZE } from '../../config/defaults.js';
 
-/** Envoy's `minimum_ring_size` default. */
-export const DEFAULT_MIN_RING_SIZE = 1024;
-/** Envoy's `maximum_ring_size` default (8M). */
-export const DEFAULT_MAX_RING_SIZE = 8 * 1024 * 1024;
 
 /** An immutable hash ring. */
 export class HashRing<H extends LbHost> {
@@ -24,7 +21,7 @@ export class HashRing<H extends LbHost> {
   /** Host of each point. */
   readonly hosts: readonly H[];
 
-  constructor(hosts: readonly H[], minRingSize = DEFAULT_MIN_RING_SIZE, maxRingSize = DEFAULT_MAX_RING_SIZE) {
+  constructor(hosts: readonly H[], minRingSize = DEFAULT_RING_HASH_MINIMUM_RING_SIZE, maxRingSize = DEFAULT_RING_HASH_MAXIMUM_RING_SIZE) {
     let total = 0;
     for (const h of hosts) total += h.weight;
     const points: Array<{ hash: bigint; host: H }> = [];
