@@ -4,7 +4,7 @@
  * evaluated in Envoy's order (runtime_fraction, grpc, headers, query parameters, tls_context,
  * dynamic_metadata), and everything the action needs at request time.
  */
-import type { Any, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
+import type { Any, FractionalPercentDenominator, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
 import type { ClusterNotFoundStatus, RouteActionKind, RouteEntry, RouteRequest, RuntimeValues, VirtualHostEntry } from './route_types.js';
 import { posOf, report, type CompileContext } from './compile_context.js';

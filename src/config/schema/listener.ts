@@ -7,10 +7,10 @@ import {
   type MessageDescriptor,
 } from './descriptor.js';
 import {
-  ADDRESS, HTTP1_PROTOCOL_OPTIONS, HTTP2_PROTOCOL_OPTIONS, HTTP_PROTOCOL_OPTIONS, METADATA,
-  TRANSPORT_SOCKET,
+  ADDRESS, FRACTIONAL_PERCENT, HTTP1_PROTOCOL_OPTIONS, HTTP2_PROTOCOL_OPTIONS, HTTP_PROTOCOL_OPTIONS, METADATA,
+  RUNTIME_UINT32, TRANSPORT_SOCKET,
 } from './common.js';
-import { ROUTE_CONFIGURATION } from './route.js';
+import { HEADER_MATCHER, METADATA_MATCHER, ROUTE_CONFIGURATION } from './route.js';
 
 const CIDR_RANGE: MessageDescriptor = message('envoy.config.core.v3.CidrRange', {
   address_prefix: str({ required: true }),
@@ -48,9 +48,66 @@ export const FILTER_CHAIN: MessageDescriptor = message('envoy.config.listener.v3
   on_demand_configuration: unsupported('on-demand filter chains'),
 });
 
-export const ACCESS_LOG: MessageDescriptor = message('envoy.config.accesslog.v3.AccessLog', {
+const AL = 'envoy.config.accesslog.v3';
+
+const COMPARISON_FILTER: MessageDescriptor = message(`${AL}.ComparisonFilter`, {
+  op: enm(['EQ', 'GE', 'LE', 'NE']),
+  value: msg(() => RUNTIME_UINT32, { required: true }),
+});
+
+const GRPC_STATUSES = [
+  'OK', 'CANCELED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED',
+  'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+] as const;
+
+const ACCESS_LOG_TYPES = [
+  'NotSet', 'TcpUpstreamConnected', 'TcpPeriodic', 'TcpConnectionEnd', 'DownstreamStart', 'DownstreamPeriodic',
+  'DownstreamEnd', 'UpstreamPoolReady', 'UpstreamPeriodic', 'UpstreamEnd', 'DownstreamTunnelSuccessfullyEstablished',
+  'UdpTunnelUpstreamConnected', 'UdpPeriodic', 'UdpSessionEnd',
+] as const;
+
+const F = { oneof: 'filter_specifier' } as const;
+
+/**
+ * `envoy.config.accesslog.v3.AccessLogFilter`: every filter type decodes (snake_case, unknown
+ * fields are errors); the access log runtime refuses the ones it does not implement.
+ */
+export const ACCESS_LOG_FILTER: MessageDescriptor = message(`${AL}.AccessLogFilter`, {
+  status_code_filter: msg(() => message(`${AL}.StatusCodeFilter`, { comparison: msg(() => COMPARISON_FILTER, { required: true }) }), F),
+  duration_filter: msg(() => message(`${AL}.DurationFilter`, { comparison: msg(() => COMPARISON_FILTER, { required: true }) }), F),
+  not_health_check_filter: msg(() => message(`${AL}.NotHealthCheckFilter`, {}), F),
+  traceable_filter: msg(() => message(`${AL}.TraceableFilter`, {}), F),
+  runtime_filter: msg(() => message(`${AL}.RuntimeFilter`, {
+    runtime_key: str({ required: true, check: { minLen: 1 } }),
+    percent_sampled: msg(() => FRACTIONAL_PERCENT),
+    use_independent_randomness: bool(),
+  }), F),
+  and_filter: msg(() => message(`${AL}.AndFilter`, { filters: msg(() => ACCESS_LOG_FILTER, { repeated: true }) }), F),
+  or_filter: msg(() => message(`${AL}.OrFilter`, { filters: msg(() => ACCESS_LOG_FILTER, { repeated: true }) }), F),
+  header_filter: msg(() => message(`${AL}.HeaderFilter`, { header: msg(() => HEADER_MATCHER, { required: true }) }), F),
+  response_flag_filter: msg(() => message(`${AL}.ResponseFlagFilter`, { flags: str({ repeated: true }) }), F),
+  grpc_status_filter: msg(() => message(`${AL}.GrpcStatusFilter`, {
+    statuses: enm(GRPC_STATUSES, { repeated: true }),
+    exclude: bool(),
+  }), F),
+  extension_filter: msg(() => message(`${AL}.ExtensionFilter`, {
+    name: str(),
+    typed_config: any({ oneof: 'config_type' }),
+  }), F),
+  metadata_filter: msg(() => message(`${AL}.MetadataFilter`, {
+    matcher: msg(() => METADATA_MATCHER),
+    match_if_key_not_found: bool(),
+  }), F),
+  log_type_filter: msg(() => message(`${AL}.LogTypeFilter`, {
+    types: enm(ACCESS_LOG_TYPES, { repeated: true }),
+    exclude: bool(),
+  }), F),
+}, { requiredOneofs: ['filter_specifier'] });
+
+export const ACCESS_LOG: MessageDescriptor = message(`${AL}.AccessLog`, {
   name: str(),
-  filter: unsupported('access log filters (AccessLog.filter)'),
+  filter: msg(() => ACCESS_LOG_FILTER),
   typed_config: any({ oneof: 'config_type' }),
 });
 

@@ -40,7 +40,7 @@ export const QUERY_PARAMETER_MATCHER: MessageDescriptor = message('envoy.config.
 });
 
 /** `envoy.type.matcher.v3.MetadataMatcher` (RouteMatch.dynamic_metadata); `value` (ValueMatcher) kept raw. */
-const METADATA_MATCHER: MessageDescriptor = message('envoy.type.matcher.v3.MetadataMatcher', {
+export const METADATA_MATCHER: MessageDescriptor = message('envoy.type.matcher.v3.MetadataMatcher', {
   filter: str({ required: true }),
   path: msg(() => message('envoy.type.matcher.v3.MetadataMatcher.PathSegment', { key: str({ required: true }) }), {
     repeated: true,
