@@ -7,30 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import { bootstrap } from '../runtime/http/harness.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
-const CONFIG = `static_resources:
-  listeners:
-  - name: demo
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: demo
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {prefix: "/"}
-                direct_response: {status: 200, body: {inline_string: "served"}}
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-`;
+const CONFIG = bootstrap({ routes: '- match: {prefix: "/"}\n  direct_response: {status: 200, body: {inline_string: "served"}}' });
 
 function get(port: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -75,7 +56,7 @@ test('serve: logs the bound port, serves, exits 0 on SIGTERM', async () => {
 test('serve: config errors are printed as file:line:col and exit 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsproxy-serve-'));
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, CONFIG.replace('stat_prefix: demo', 'stat_prefix: demo\n          bogus_field: 1'));
+  writeFileSync(file, CONFIG.replace('stat_prefix: ingress', 'stat_prefix: ingress\n          bogus_field: 1'));
   const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
