@@ -9,10 +9,9 @@
  * without them; the ones that would be a security hole to skip (TLS, network filters other than
  * the HCM) are errors: exit 2, nothing bound.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
-import { loadConfigText } from '../output/config_loader.js';
+import { loadConfigText, readConfigFile } from '../output/config_loader.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../output/diagnostics.js';
 import { startServer, type LogLevel, type ServerLogger } from '../../runtime/server.js';
 
@@ -52,13 +51,12 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.stderr.write('tsproxy serve: --drain-time-s must be a non-negative number\n');
     return 2;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    process.stderr.write(`tsproxy serve: cannot read ${file}: ${(err as Error).message}\n`);
+  const read = readConfigFile(file);
+  if ('error' in read) {
+    process.stderr.write(`tsproxy serve: ${read.error}\n`);
     return 2;
   }
+  const text = read.text;
   const logger = stderrLogger(level);
   const loaded = loadConfigText(text, file, undefined);
   const printAll = (ds: typeof loaded.diagnostics): void => {

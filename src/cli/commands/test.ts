@@ -9,9 +9,9 @@
  *
  * This file does the I/O; the decisions live in src/analysis/router_check (pure).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
+import { readConfigFile } from '../output/config_loader.js';
 
 interface TestFlags {
   configPath?: string;
@@ -57,13 +57,8 @@ function usage(msg: string): number {
 }
 
 function readText(file: string, what: string): string | { error: string } {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    return { error: `cannot read ${what} ${file}: ${why}` };
-  }
+  const r = readConfigFile(file);
+  return 'error' in r ? { error: `cannot read ${what} ${file}: ${r.reason}` } : r.text;
 }
 
 async function runTest(flags: TestFlags): Promise<number> {

@@ -3,7 +3,9 @@
  */
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { LoadedConfig } from '../../config/types.js';
+import { readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
+import { MAX_CONFIG_BYTES } from '../../config/defaults.js';
 
 export type ConfigTypeFlag = 'bootstrap' | 'route' | 'config_dump';
 
@@ -23,5 +25,24 @@ export function loadConfigText(
         { file, line: 1, col: 1, severity: 'error', rule: 'config/internal', message: `the config could not be loaded: ${(e as Error).message}`, path: '$' },
       ],
     };
+  }
+}
+
+/**
+ * Reads a config (or test) file for a command. Refuses a file over the loader's 64 MiB limit
+ * before reading it, so a huge file is never pulled into memory. Never throws.
+ */
+export function readConfigFile(file: string): { text: string } | { error: string; reason: string } {
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_CONFIG_BYTES) {
+      const reason = `${size} bytes, over the 64 MiB (${MAX_CONFIG_BYTES}-byte) config limit`;
+      return { error: `cannot read ${file}: ${reason}`, reason };
+    }
+    return { text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    return { error: `cannot read ${file}: ${why}`, reason: why };
   }
 }

@@ -3,14 +3,13 @@
  * analysis, printing config diagnostics and errors, and the exit code (0 a route matched, 1 none,
  * 2 usage or config errors). Each command supplies only its formatter.
  */
-import { readFileSync } from 'node:fs';
 import type { QueryFlags } from './query_options.js';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { analyze } from '../../analysis/explain/analyze.js';
 import type { ExplainReport } from '../../analysis/explain/report_types.js';
 import { parseHeaderFlag, type RequestInput } from '../../analysis/explain/request.js';
-import { loadConfigText } from './config_loader.js';
+import { loadConfigText, readConfigFile } from './config_loader.js';
 import { classifyHttpFilter } from './filter_support.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { styleFor, type Style } from './style.js';
@@ -54,13 +53,9 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     if (typeof parsed === 'string') return usage(`tsproxy: ${parsed}`);
     headers.push(parsed);
   }
-  let text: string;
-  try {
-    text = readFileSync(flags.config!, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return usage(`tsproxy: cannot read ${flags.config}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
+  const read = readConfigFile(flags.config!);
+  if ('error' in read) return usage(`tsproxy: ${read.error}`);
+  const text = read.text;
   const loaded = loadConfigText(text, flags.config!, flags.type);
   printDiagnostics(loaded.diagnostics, err);
   if (!loaded.config || hasErrors(loaded.diagnostics)) {
