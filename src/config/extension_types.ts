@@ -3,7 +3,7 @@
  * conventions as types.ts: snake_case names, Duration in ms, no defaults filled. Each carries
  * its `'@type'` as decoded.
  */
-import type { AccessLog, DataSource, DurationMs, FractionalPercent, HeaderMatcher, HttpProtocolOptions, Http1ProtocolOptions } from './types.js';
+import type { AccessLog, Any, DataSource, DurationMs, FractionalPercent, HeaderMatcher, HttpProtocolOptions, Http1ProtocolOptions } from './types.js';
 
 /** `envoy.extensions.filters.http.router.v3.Router`. */
 export interface RouterConfig {
@@ -73,6 +73,33 @@ export interface SubstitutionFormatString {
   omit_empty_values?: boolean;
   content_type?: string;
   json_format_options?: { sort_properties?: boolean };
+}
+
+/** `envoy.config.accesslog.v3.ComparisonFilter`; `value` is a RuntimeUInt32. */
+export interface AccessLogComparisonFilter {
+  /** Default `EQ`. */
+  op?: 'EQ' | 'GE' | 'LE' | 'NE';
+  value?: { default_value?: number; runtime_key?: string };
+}
+
+/**
+ * `envoy.config.accesslog.v3.AccessLogFilter` (AccessLog.filter), as decoded: exactly one member
+ * of the `filter_specifier` oneof is set.
+ */
+export interface AccessLogFilter {
+  status_code_filter?: { comparison?: AccessLogComparisonFilter };
+  duration_filter?: { comparison?: AccessLogComparisonFilter };
+  not_health_check_filter?: Record<string, never>;
+  traceable_filter?: Record<string, never>;
+  runtime_filter?: { runtime_key?: string; percent_sampled?: FractionalPercent; use_independent_randomness?: boolean };
+  and_filter?: { filters?: AccessLogFilter[] };
+  or_filter?: { filters?: AccessLogFilter[] };
+  header_filter?: { header?: HeaderMatcher };
+  response_flag_filter?: { flags?: string[] };
+  grpc_status_filter?: { statuses?: string[]; exclude?: boolean };
+  extension_filter?: { name?: string; typed_config?: Any };
+  metadata_filter?: { matcher?: unknown; match_if_key_not_found?: boolean };
+  log_type_filter?: { types?: string[]; exclude?: boolean };
 }
 
 /** `envoy.extensions.access_loggers.file.v3.FileAccessLog`. */

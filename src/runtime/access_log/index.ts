@@ -17,7 +17,13 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AccessLog } from '../../config/types.js';
+import type { AccessLog, DataSource } from '../../config/types.js';
+import type {
+  AccessLogFilter,
+  FileAccessLogConfig,
+  StreamAccessLogConfig,
+  SubstitutionFormatString,
+} from '../../config/extension_types.js';
 import type { StreamInfo } from '../stream_info.js';
 import {
   compileJsonFormat,
@@ -74,24 +80,17 @@ export class AccessLogConfigError extends Error {
   }
 }
 
-/** Reads `snake_case`, falling back to the lowerCamelCase spelling (raw, undecoded configs). */
-function field(obj: Record<string, unknown>, snake: string): unknown {
-  if (obj[snake] !== undefined) return obj[snake];
-  return obj[snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
-}
-
 function typeName(typeUrl: string): string {
   const slash = typeUrl.lastIndexOf('/');
   return slash >= 0 ? typeUrl.slice(slash + 1) : typeUrl;
 }
 
-function dataSourceText(ds: Record<string, unknown>): { text?: string; error?: string } {
-  const inline = field(ds, 'inline_string');
+function dataSourceText(ds: DataSource): { text?: string; error?: string } {
+  const inline = ds.inline_string;
   if (typeof inline === 'string') return { text: inline };
-  const bytes = field(ds, 'inline_bytes');
+  const bytes = ds.inline_bytes;
   if (bytes instanceof Uint8Array) return { text: Buffer.from(bytes).toString('utf8') };
-  if (typeof bytes === 'string') return { text: Buffer.from(bytes, 'base64').toString('utf8') };
-  const filename = field(ds, 'filename');
+  const filename = ds.filename;
   if (typeof filename === 'string') {
     try {
       // Config time, not the request path.
@@ -100,7 +99,7 @@ function dataSourceText(ds: Record<string, unknown>): { text?: string; error?: s
       return { error: `text_format_source: cannot read ${filename}: ${(err as Error).message}` };
     }
   }
-  const envVar = field(ds, 'environment_variable');
+  const envVar = ds.environment_variable;
   if (typeof envVar === 'string') {
     const v = process.env[envVar];
     return v === undefined ? { error: `text_format_source: environment variable ${envVar} is not set` } : { text: v };
@@ -109,41 +108,41 @@ function dataSourceText(ds: Record<string, unknown>): { text?: string; error?: s
 }
 
 /** Compiles `log_format` (SubstitutionFormatString). */
-function compileSubstitutionFormat(sfs: Record<string, unknown>, ctx: OperatorContext): FormatCompileResult {
-  const omitEmptyValues = field(sfs, 'omit_empty_values') === true;
-  const formatters = field(sfs, 'formatters');
+function compileSubstitutionFormat(sfs: SubstitutionFormatString & { formatters?: unknown }, ctx: OperatorContext): FormatCompileResult {
+  const omitEmptyValues = sfs.omit_empty_values === true;
+  const formatters = sfs.formatters;
   if (Array.isArray(formatters) && formatters.length > 0) {
     return { errors: ['log_format.formatters (formatter extensions) are not implemented by tsproxy'], warnings: [] };
   }
-  const json = field(sfs, 'json_format');
+  const json = sfs.json_format;
   if (json !== undefined) {
     if (typeof json !== 'object' || json === null) return { errors: ['log_format.json_format must be a struct'], warnings: [] };
-    const opts = (field(sfs, 'json_format_options') ?? {}) as Record<string, unknown>;
-    return compileJsonFormat(json as Record<string, unknown>, ctx, {
+    return compileJsonFormat(json, ctx, {
       omitEmptyValues,
-      sortProperties: field(opts, 'sort_properties') === true,
+      sortProperties: sfs.json_format_options?.sort_properties === true,
     });
   }
-  const src = field(sfs, 'text_format_source');
+  const src = sfs.text_format_source;
   if (src !== undefined) {
-    const r = dataSourceText((src ?? {}) as Record<string, unknown>);
+    const r = dataSourceText(src ?? {});
     if (r.error !== undefined) return { errors: [r.error], warnings: [] };
     return compileTextFormat(r.text!, ctx, { omitEmptyValues });
   }
-  const text = field(sfs, 'text_format');
+  const text = sfs.text_format;
   if (typeof text === 'string') return compileTextFormat(text, ctx, { omitEmptyValues });
   return { errors: ['log_format: one of text_format, json_format, text_format_source must be set'], warnings: [] };
 }
 
-function compileFormat(cfg: Record<string, unknown>, ctx: OperatorContext, allowLegacy: boolean): FormatCompileResult {
-  const logFormat = field(cfg, 'log_format');
-  if (logFormat !== undefined) return compileSubstitutionFormat((logFormat ?? {}) as Record<string, unknown>, ctx);
+function compileFormat(cfg: FileAccessLogConfig | StreamAccessLogConfig, ctx: OperatorContext, allowLegacy: boolean): FormatCompileResult {
+  const logFormat = cfg.log_format;
+  if (logFormat !== undefined) return compileSubstitutionFormat(logFormat ?? {}, ctx);
   if (allowLegacy) {
     // Deprecated FileAccessLog access_log_format oneof: format, json_format, typed_json_format.
-    const format = field(cfg, 'format');
+    const file = cfg as FileAccessLogConfig;
+    const format = file.format;
     if (typeof format === 'string' && format !== '') return compileTextFormat(format, ctx);
-    const json = field(cfg, 'json_format') ?? field(cfg, 'typed_json_format');
-    if (typeof json === 'object' && json !== null) return compileJsonFormat(json as Record<string, unknown>, ctx);
+    const json = file.json_format ?? file.typed_json_format;
+    if (typeof json === 'object' && json !== null) return compileJsonFormat(json, ctx);
   }
   return compileTextFormat(DEFAULT_ACCESS_LOG_FORMAT, ctx);
 }
@@ -157,14 +156,15 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
     uuid: options.uuid ?? randomUUID,
     env: options.env ?? process.env,
   };
-  const typed = accessLog.typed_config as Record<string, unknown> | undefined;
+  // Decoded by the config layer by `@type` (snake_case, whichever spelling the user wrote).
+  const typed = accessLog.typed_config as unknown as (FileAccessLogConfig | StreamAccessLogConfig) | undefined;
   if (!typed || typeof typed['@type'] !== 'string') {
     return { errors: [`access log ${accessLog.name ?? ''}: typed_config with @type is required`.replace('  ', ' ')], warnings: [] };
   }
   const type = typeName(typed['@type']);
   let predicate: AccessLogPredicate | undefined;
   if (accessLog.filter !== undefined) {
-    const f = compileAccessLogFilter(accessLog.filter);
+    const f = compileAccessLogFilter(accessLog.filter as AccessLogFilter);
     if (!f.ok) return { errors: [f.error], warnings: [] };
     predicate = f.predicate;
   }
@@ -174,9 +174,9 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
   const stderr = options.stderr ?? process.stderr;
   switch (type) {
     case FILE_ACCESS_LOG_TYPE: {
-      const path = field(typed, 'path');
+      const path = (typed as FileAccessLogConfig).path;
       if (typeof path !== 'string' || path === '') return { errors: ['FileAccessLog: path is required'], warnings: [] };
-      formatResult = compileFormat(typed, ctx, true);
+      formatResult = compileFormat(typed as FileAccessLogConfig, ctx, true);
       openSink = () =>
         path === '/dev/stdout'
           ? streamSink(stdout, options)
@@ -187,7 +187,7 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
     }
     case STDOUT_ACCESS_LOG_TYPE:
     case STDERR_ACCESS_LOG_TYPE: {
-      formatResult = compileFormat(typed, ctx, false);
+      formatResult = compileFormat(typed as StreamAccessLogConfig, ctx, false);
       const stream = type === STDOUT_ACCESS_LOG_TYPE ? stdout : stderr;
       openSink = () => streamSink(stream, options);
       break;
@@ -200,7 +200,7 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
   try {
     sink = openSink();
   } catch (err) {
-    return { errors: [`access log: cannot open ${String(field(typed, 'path'))}: ${(err as Error).message}`], warnings: formatResult.warnings };
+    return { errors: [`access log: cannot open ${String((typed as FileAccessLogConfig).path)}: ${(err as Error).message}`], warnings: formatResult.warnings };
   }
   return { logger: makeLogger(formatResult.formatter, sink, predicate, monotonicNow, options.onError), errors: [], warnings: formatResult.warnings };
 }

@@ -83,10 +83,10 @@ test('default format when no format is configured; json_format on a file', async
   assert.deepEqual(JSON.parse(out2.chunks.join('')), { code: 204, cluster: 'locations' });
 });
 
-test('stdout and stderr loggers, camelCase raw config, text_format', async () => {
+test('stdout and stderr loggers, text_format (camelCase goes through loadConfig: camel_case_config.test.ts)', async () => {
   const out = memoryStream();
   const err = memoryStream();
-  const a = createAccessLogger({ typed_config: { '@type': STDOUT, logFormat: { textFormat: 'out %RESPONSE_CODE%\n' } } }, { stdout: out, stderr: err });
+  const a = createAccessLogger({ typed_config: { '@type': STDOUT, log_format: { text_format: 'out %RESPONSE_CODE%\n' } } }, { stdout: out, stderr: err });
   const b = createAccessLogger({ typed_config: { '@type': STDERR, log_format: { text_format: 'err %ROUTE_NAME%\n' } } }, { stdout: out, stderr: err });
   a.log(sampleInfo());
   b.log(sampleInfo());
@@ -112,7 +112,7 @@ test('several access logs on one HCM; an access log filter', async () => {
         filter: {
           and_filter: {
             filters: [
-              { headerFilter: { header: { name: 'user-agent', stringMatch: { prefix: 'nsq' } } } },
+              { header_filter: { header: { name: 'user-agent', string_match: { prefix: 'nsq' } } } },
               { status_code_filter: { comparison: { op: 'LE', value: { default_value: 404 } } } },
             ],
           },
