@@ -1,13 +1,12 @@
 /**
  * One downstream request/response (Envoy's ConnectionManagerImpl::ActiveStream plus its
  * FilterManager): owns the StreamInfo, the cached route, the HTTP filter chain and the write of
- * the response to node:http's ServerResponse. See conn_manager.ts for the phase chart.
+ * the response through the HTTP/1 codec. See conn_manager.ts for the phase chart.
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever
  * it is stopped. Timers receive the stream as their argument instead of a bound closure.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
@@ -27,6 +26,7 @@ import type {
 import { Details } from './local_reply.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
+import type { Http1ServerCodec, RequestHead } from './http1_server_codec.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -37,13 +37,11 @@ export interface DownstreamConnectionInfo {
   readonly localPort: number;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
-  /** Called by the stream when it completes (removes it from the connection's list). */
+  /** The connection's HTTP/1 codec (writes the response). */
+  readonly codec: Http1ServerCodec;
+  /** Called by the stream when it completes. */
   onStreamComplete(stream: ActiveStream): void;
 }
-
-
-/** Largest complete body sent as a string together with the response head. */
-const SINGLE_WRITE_MAX = 8192;
 
 function onStreamIdleTimer(s: ActiveStream): void {
   s.onIdleTimeout();
@@ -54,7 +52,7 @@ function onRequestTimer(s: ActiveStream): void {
 
 /**
  * One request/response on a downstream connection. Created by the connection manager per
- * request node:http parses; completes exactly once (response written, reset, or client gone),
+ * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
 export class ActiveStream extends FilterManager implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
@@ -72,37 +70,37 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private abortHandler: DownstreamAbortHandler | undefined;
   private idleTimer: PooledTimer | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
-  /** Some response body was handed to node:http (so its head is on the wire or queued). */
-  private bodyWritten = false;
   private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
-  /** node:http's response buffer is over its high watermark; waiting for 'drain'. */
+  /** The socket's write buffer is over its high watermark; waiting for 'drain'. */
   private aboveHighWatermark = false;
+  private readonly codec: Http1ServerCodec;
 
   constructor(
     readonly config: ConnectionManagerConfig,
     readonly conn: DownstreamConnectionInfo,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    head: RequestHead,
   ) {
     super();
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
     this.connectionId = conn.id;
+    this.codec = conn.codec;
     const info = newStreamInfo(config.time.now(), config.time.monotonic());
-    info.protocol = req.httpVersion === '1.1' ? 'HTTP/1.1' : req.httpVersion === '1.0' ? 'HTTP/1.0' : 'HTTP/' + req.httpVersion;
+    const minor = head.versionMinor;
+    info.protocol = head.versionMajor === 1 ? (minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : 'HTTP/1.' + minor) : `HTTP/${head.versionMajor}.${minor}`;
     info.downstreamRemoteAddress = conn.remoteAddress;
     info.downstreamRemotePort = conn.remotePort;
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
     this.streamInfo = info;
-    const headers = req.headers as Record<string, string | string[] | undefined>;
-    const host = headers.host;
+    const headers = head.headers as Record<string, string | string[] | undefined>;
+    const host = head.headers.host;
     // The header map doubles as the core's RouteRequest (route() passes it as is: no per-lookup object).
     const rh: RequestHeaderMap & RouteRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      authority: typeof host === 'string' ? host : undefined,
+      method: head.method,
+      path: head.url,
+      authority: host,
       scheme: 'http',
       headers,
       remoteAddress: conn.remoteAddress,
@@ -143,7 +141,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.iterateDecodeHeaders(0, endStream);
   }
 
-  /** node:http delivered a request body chunk. */
+  /** The codec delivered a request body chunk. */
   onRequestData(chunk: Buffer): void {
     if (this.completed) return;
     this.streamInfo.bytesReceived += chunk.length;
@@ -151,7 +149,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.decodeBody(chunk, false);
   }
 
-  /** node:http saw the end of the request. */
+  /** The codec saw the end of the request. */
   onRequestEnd(): void {
     if (this.completed || this.remoteComplete) return;
     this.remoteComplete = true;
@@ -198,8 +196,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   }
 
   readDisable(disable: boolean): void {
-    if (disable) this.req.pause();
-    else this.req.resume();
+    if (!this.completed) this.codec.readDisable(disable);
   }
 
   // --- response path --------------------------------------------------------------------------
@@ -257,64 +254,43 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.responseCode = h.status;
     info.responseHeaders = headers;
     if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
-    const res = this.res;
-    if (res.destroyed) {
+    if (this.codec.socket.destroyed) {
       this.complete();
       return;
     }
-    try {
-      res.writeHead(h.status, headers as Record<string, string | string[] | number>);
-    } catch {
-      // A header node:http refuses (invalid characters from an upstream): reset, never crash.
+    if (!this.codec.encodeHeaders(h.status, headers, endStream)) {
+      // A header that cannot be written (invalid characters from a filter or an upstream):
+      // reset, never crash.
       this.streamInfo.responseCodeDetails = 'invalid_response_header';
       this.resetStream();
       return;
     }
-    if (endStream) this.finishResponse();
+    if (endStream) this.complete();
   }
 
   protected writeData(chunk: Buffer, endStream: boolean): void {
-    if (this.res.destroyed) {
+    const codec = this.codec;
+    if (codec.socket.destroyed) {
       this.complete();
       return;
     }
     this.streamInfo.bytesSent += chunk.length;
-    if (endStream) {
-      const len = chunk.length;
-      if (len === 0) this.res.end();
-      else if (!this.bodyWritten && len <= SINGLE_WRITE_MAX) {
-        // A whole small body: as a latin1 string (byte-preserving), node:http joins it to the
-        // response head and the response leaves in one write.
-        this.res.end(chunk.toString('latin1'), 'latin1');
-      } else this.res.end(chunk);
-      this.onResponseEnded();
-    } else if (chunk.length > 0) {
-      if (this.idleTimer) this.idleTimer.refresh();
-      this.bodyWritten = true;
-      if (!this.res.write(chunk) && !this.aboveHighWatermark) this.onAboveHighWatermark();
-    }
+    if (!endStream && this.idleTimer) this.idleTimer.refresh();
+    const ok = codec.encodeData(chunk, endStream);
+    if (endStream) this.complete();
+    else if (!ok && !this.aboveHighWatermark) this.onAboveHighWatermark();
   }
 
-  /** The client is slower than the upstream: pause the producer until node:http drains. */
+  /** The client is slower than the upstream: pause the producer until the socket drains. */
   private onAboveHighWatermark(): void {
     const cb = this.watermarkCallbacks;
     if (cb === undefined) return;
     this.aboveHighWatermark = true;
-    this.res.once('drain', () => {
+    this.codec.socket.once('drain', () => {
       this.aboveHighWatermark = false;
       if (!this.completed) cb.onBelowWriteBufferLowWatermark();
     });
     cb.onAboveWriteBufferHighWatermark();
-  }
-
-  private finishResponse(): void {
-    this.res.end();
-    this.onResponseEnded();
-  }
-
-  private onResponseEnded(): void {
-    if (this.closeAfterResponse) this.res.shouldKeepAlive = false;
-    this.complete();
   }
 
   // --- timeouts and resets --------------------------------------------------------------------
@@ -373,8 +349,8 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     if (this.completed) return;
     this.abortUpstream();
     this.closeAfterResponse = true;
-    this.res.destroy();
     this.complete();
+    this.codec.close(true);
   }
 
   private complete(): void {

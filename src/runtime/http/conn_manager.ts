@@ -1,31 +1,33 @@
 /**
- * The HTTP connection manager (Envoy's ConnectionManagerImpl) over node:http's HTTP/1.1 codec
- * (llhttp): per-connection state, request admission checks, request header mutation, the
- * ActiveStream per request, and codec (parse) errors turned into Envoy's local replies.
+ * The HTTP connection manager (Envoy's ConnectionManagerImpl) over the HTTP/1.1 codec
+ * (http1_server_codec.ts, native llhttp): per-connection state, request admission checks,
+ * request header mutation, the ActiveStream per request, and codec (parse) errors turned into
+ * Envoy's local replies.
  *
  * Phase chart of one request (what runs, in order; cf. Envoy's HCM and router):
  *
  *   accept (listener.ts: TCP_NODELAY, listener + HCM cx stats, filter chain -> this manager)
- *     -> llhttp parses the request head          [parse error -> clientError: 400/431 DPE, close]
+ *     -> llhttp parses the request head          [parse error -> onCodecError: 400/431 DPE, close]
  *     -> onRequest: ActiveStream created          (downstream_rq_total/active, StreamInfo)
- *     -> admission: HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header count > max -> 431
+ *     -> admission: HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header count > max -> 431;
+        two Host headers -> 400; Upgrade/CONNECT -> 403 upgrade_failed
  *     -> mutateRequestHeaders: XFF, x-forwarded-proto, x-request-id, edge x-envoy-* stripping
  *     -> HTTP filters decodeHeaders in config order (Continue | StopIteration + continueDecoding)
  *     -> router (terminal): route() [core] -> direct response / redirect / 404 NR
  *          -> cluster (NC) -> maintenance (UO) -> chooseHost (UH) -> timeouts -> finalizeRequest [core]
  *          -> conn pool newStream -> encodeHeaders/encodeData upstream; route + per-try timers
  *          -> response headers: retry? -> x-envoy-upstream-service-time, finalizeResponse [core]
- *     -> encoder filters in reverse order -> server header -> node:http writes the response
+ *     -> encoder filters in reverse order -> server header -> the codec writes the response
  *     -> stream complete: downstream_rq_<N>xx, downstream_rq_time, filters onDestroy, access log
  *   Timers per stream: stream_idle_timeout (408 SI), request_timeout (408); connection:
- *   idle_timeout (node keepAliveTimeout), request_headers_timeout (node headersTimeout).
+ *   idle_timeout and request_headers_timeout (listener.ts sweep, nothing per request).
  *   Downstream close mid-stream -> DC, upstream request reset, access log.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
+import { Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo } from '../stream_info.js';
 import { normalizeHost } from '../../core/hcm_host.js';
@@ -36,13 +38,20 @@ type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
 let nextConnectionId = 1;
 
-/** Per-downstream-connection state (Envoy's ConnectionManagerImpl instance per connection). */
-export class DownstreamConnection implements DownstreamConnectionInfo {
+function ignoreSocketError(): void {}
+
+/**
+ * Per-downstream-connection state (Envoy's ConnectionManagerImpl instance per connection): the
+ * HTTP/1 codec, the stream in progress, connection stats. Requests arrive one at a time (the
+ * codec queues pipelined ones), so at most one stream is active.
+ */
+export class DownstreamConnection implements DownstreamConnectionInfo, ServerCodecCallbacks {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
+  readonly codec: Http1ServerCodec;
   draining = false;
   closed = false;
   private readonly openedAt: number;
@@ -51,8 +60,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
   lastActivity = -1;
   /** Requests seen on this connection (for max_requests_per_connection). */
   requestCount = 0;
-  /** Streams in flight (more than one only with pipelining). */
-  readonly streams: ActiveStream[] = [];
+  /** The stream in progress (its response is not complete), or undefined. */
+  stream: ActiveStream | undefined;
+  /** The last stream delivered, which receives request body events even after it completed. */
+  private current: ActiveStream | undefined;
 
   constructor(
     readonly config: ConnectionManagerConfig,
@@ -71,36 +82,82 @@ export class DownstreamConnection implements DownstreamConnectionInfo {
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
+    this.codec = new Http1ServerCodec(socket, this, {
+      maxHeaderSize: config.maxRequestHeadersKb * 1024,
+      requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
+    });
+    socket.on('error', ignoreSocketError);
     socket.on('close', onSocketClose);
   }
 
-  /** A parse error seen behind pipelined requests still being answered. */
-  pendingCodecError: (Error & { code?: string }) | undefined;
-
-  onStreamComplete(stream: ActiveStream): void {
-    const s = this.streams;
-    const i = s.indexOf(stream);
-    if (i >= 0) s.splice(i, 1);
-    if (s.length === 0 && this.pendingCodecError !== undefined) {
-      const err = this.pendingCodecError;
-      this.pendingCodecError = undefined;
-      // After node:http flushed the earlier response.
-      setImmediate(onClientError, err, this.socket);
-    }
+  /** Streams in flight (0 or 1). */
+  get activeStreams(): number {
+    return this.stream === undefined ? 0 : 1;
   }
 
-  /** The socket closed: every unfinished stream is a downstream disconnect (DC). */
+  onStreamComplete(stream: ActiveStream): void {
+    if (this.stream === stream) this.stream = undefined;
+  }
+
+  /** The socket closed: an unfinished stream is a downstream disconnect (DC). */
   onSocketClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.codec.destroy();
     const st = this.config.stats;
     st.downstream_cx_active.dec();
     st.downstream_cx_http1_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
-    if (this.streams.length > 0) st.downstream_cx_destroy_remote_active_rq.inc();
-    const pending = this.streams.slice();
-    for (const s of pending) s.onDownstreamDisconnect();
+    const s = this.stream;
+    if (s !== undefined) {
+      st.downstream_cx_destroy_remote_active_rq.inc();
+      s.onDownstreamDisconnect();
+    }
     this.onClosed(this);
+  }
+
+  // ---- codec callbacks ------------------------------------------------------------------------
+
+  onRequestHeaders(head: RequestHead): void {
+    onRequest(this, head);
+  }
+
+  onRequestBody(chunk: Buffer): void {
+    this.current?.onRequestData(chunk);
+  }
+
+  onRequestComplete(): void {
+    this.current?.onRequestEnd();
+  }
+
+  onCodecError(code: string, inRequest: boolean): void {
+    const mapped = codecError(code);
+    const socket = this.socket;
+    if (mapped === undefined || socket.destroyed || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const s = this.current;
+    if (inRequest && s !== undefined && !s.isComplete) {
+      // A body that does not parse: the stream exists (its headers may be upstream already).
+      this.config.stats.downstream_cx_protocol_error.inc();
+      s.onCodecError(mapped.status, statusText(mapped.status), mapped.details);
+      this.codec.close(false);
+      return;
+    }
+    if (inRequest) {
+      socket.destroy();
+      return;
+    }
+    writeCodecErrorReply(this, mapped);
+  }
+
+  /** Starts a stream for a request head (called by onRequest). */
+  newStream(head: RequestHead): ActiveStream {
+    const stream = new ActiveStream(this.config, this, head);
+    this.stream = stream;
+    this.current = stream;
+    return stream;
   }
 }
 
@@ -108,38 +165,22 @@ function onSocketClose(this: Socket): void {
   (this as SocketWithConn)[kConn]?.onSocketClosed();
 }
 
-function onReqData(this: IncomingMessage & { [kStream]?: ActiveStream }, chunk: Buffer): void {
-  this[kStream]!.onRequestData(chunk);
-}
-function onReqEnd(this: IncomingMessage & { [kStream]?: ActiveStream }): void {
-  this[kStream]!.onRequestEnd();
-}
-const kStream = Symbol('tsproxy.activeStream');
-
-/** The connection of a node:http request, or undefined when the socket was not accepted by us. */
+/** The connection of a socket accepted by a listener, or undefined. */
 export function connectionOf(socket: Socket): DownstreamConnection | undefined {
   return (socket as SocketWithConn)[kConn];
 }
 
-/**
- * Handles one request node:http parsed. Not re-entrant per connection in any way that matters:
- * node:http delivers requests of a connection in order.
- */
-export function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const conn = (req.socket as SocketWithConn)[kConn];
-  if (conn === undefined) {
-    res.destroy();
-    return;
-  }
+/** Handles one request head the codec parsed (Envoy's ConnectionManagerImpl::newStream + decodeHeaders). */
+function onRequest(conn: DownstreamConnection, head: RequestHead): void {
   const config = conn.config;
-  const stream = new ActiveStream(config, conn, req, res);
-  conn.streams.push(stream);
+  const stream = conn.newStream(head);
   // max_requests_per_connection: the last allowed request's response closes the connection.
   if (config.maxRequestsPerConnection > 0 && ++conn.requestCount >= config.maxRequestsPerConnection) stream.closeConnectionAfterResponse();
+  if (!head.keepAlive) stream.closeConnectionAfterResponse();
 
   // Admission checks the HTTP/1 codec makes in Envoy.
-  const major = req.httpVersionMajor;
-  const minor = req.httpVersionMinor;
+  const major = head.versionMajor;
+  const minor = head.versionMinor;
   if (major !== 1 || minor !== 1) {
     if ((major === 1 && minor === 0) || (major === 0 && minor === 9)) {
       if (!config.acceptHttp10) {
@@ -154,8 +195,19 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
       return;
     }
   }
-  if (req.rawHeaders.length > config.maxHeadersCount * 2) {
+  if (head.headerCount > config.maxHeadersCount) {
     protocolErrorReply(stream, 431, Details.TooManyHeaders);
+    return;
+  }
+  if (head.duplicateHost) {
+    protocolErrorReply(stream, 400, Details.HttpCodecError);
+    return;
+  }
+  if (head.upgrade) {
+    // No upgrade_configs support: Envoy answers an upgrade it has no filter chain for with 403.
+    stream.closeConnectionAfterResponse();
+    stream.start(true, false);
+    stream.sendLocalReply(403, '', Details.UpgradeFailed);
     return;
   }
 
@@ -171,17 +223,12 @@ export function onRequest(req: IncomingMessage, res: ServerResponse): void {
   }
   stream.trustedDownstream = mutateRequestHeaders(stream.requestHeaders, conn.remoteAddress, false, config);
 
-  // HTTP/1 framing decides whether a body follows (Envoy: deferred end_stream on headers).
-  const h = req.headers;
-  const cl = h['content-length'];
-  const hasBody = h['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
-  if (hasBody) {
-    (req as IncomingMessage & { [kStream]?: ActiveStream })[kStream] = stream;
-    req.on('data', onReqData);
-    req.on('end', onReqEnd);
+  // Envoy answers `Expect: 100-continue` itself (proxy_100_continue false) and strips it.
+  if (head.hasBody && head.headers['expect'] !== undefined && head.versionMinor === 1 && head.headers['expect'].toLowerCase() === '100-continue') {
+    conn.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
   }
   try {
-    stream.start(!hasBody);
+    stream.start(!head.hasBody);
   } catch (err) {
     // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
     stream.onInternalError(err as Error);
@@ -216,35 +263,12 @@ function codecError(code: string | undefined): { status: number; details: string
 }
 
 /**
- * A request node:http could not parse (Envoy's codec protocol error): the local reply is written
- * raw (no stream reached any filter, nothing reaches an upstream), the connection is closed,
- * `downstream_cx_protocol_error` counts it, and the access log gets a DPE entry.
+ * A request the codec could not parse (Envoy's codec protocol error), or a request head that
+ * timed out: the local reply is written raw (no stream reached any filter, nothing reaches an
+ * upstream), the connection is closed, `downstream_cx_protocol_error` counts it, and the access
+ * log gets a DPE entry.
  */
-export function onClientError(err: Error & { code?: string }, socket: Socket): void {
-  const conn = (socket as SocketWithConn)[kConn];
-  const mapped = codecError(err.code);
-  if (conn === undefined || mapped === undefined || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const last = conn.streams[conn.streams.length - 1];
-  if (last !== undefined && !last.isRequestComplete) {
-    // A body that does not parse: the stream exists (its headers may be upstream already).
-    conn.config.stats.downstream_cx_protocol_error.inc();
-    last.onCodecError(mapped.status, statusText(mapped.status), mapped.details);
-    if (!socket.destroyed) socket.end();
-    return;
-  }
-  if (last !== undefined) {
-    // A bad pipelined request behind complete ones: answer it once they are answered (Envoy
-    // parses one request at a time, so the earlier responses go out first).
-    conn.pendingCodecError = err;
-    return;
-  }
-  writeCodecErrorReply(conn, socket, mapped);
-}
-
-function writeCodecErrorReply(conn: DownstreamConnection, socket: Socket, mapped: { status: number; details: string }): void {
+function writeCodecErrorReply(conn: DownstreamConnection, mapped: { status: number; details: string }): void {
   const config = conn.config;
   const st = config.stats;
   const timeout = mapped.status === 408;
@@ -264,7 +288,7 @@ function writeCodecErrorReply(conn: DownstreamConnection, socket: Socket, mapped
   info.bytesSent = Buffer.byteLength(body);
   info.responseHeaders = { 'content-type': 'text/plain', 'content-length': String(info.bytesSent), server: config.serverName, connection: 'close' };
   info.lastDownstreamTxByteSent = config.time.monotonic();
-  socket.end(
+  conn.codec.endWith(
     `HTTP/1.1 ${mapped.status} ${statusText(mapped.status)}\r\ncontent-length: ${info.bytesSent}\r\n` +
       `content-type: text/plain\r\ndate: ${new Date(info.startTime).toUTCString()}\r\nserver: ${config.serverName}\r\n` +
       `connection: close\r\n\r\n${body}`,

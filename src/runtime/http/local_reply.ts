@@ -46,6 +46,7 @@ export const Details = {
   RequestOverallTimeout: 'request_overall_timeout',
   LowVersion: 'low_version',
   MissingHost: 'missing_host_header',
+  UpgradeFailed: 'upgrade_failed',
   TooManyHeaders: 'http1.too_many_headers',
   HeadersTooLarge: 'http1.headers_too_large',
   HttpCodecError: 'http1.codec_error',

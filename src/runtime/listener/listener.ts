@@ -1,29 +1,22 @@
 /**
- * A listener (Envoy's ActiveTcpListener + ListenerImpl) serving HTTP/1.1 through node:http's
- * server (llhttp): binds the configured address (port 0 allowed; the bound port is recorded),
- * sets TCP_NODELAY, tracks its connections (`listener.<address>_<port>.downstream_cx_*`), picks
- * the filter chain of each connection with the core's selectFilterChain, and drains/stops.
+ * A listener (Envoy's ActiveTcpListener + ListenerImpl) serving HTTP/1.1 over a `net.Server`
+ * with the connection manager's own codec (native llhttp): binds the configured address (port 0
+ * allowed; the bound port is recorded), sets TCP_NODELAY, tracks its connections
+ * (`listener.<address>_<port>.downstream_cx_*`), picks the filter chain of each connection with
+ * the core's selectFilterChain, and drains/stops.
  *
- * Envoy's connection limits map onto node:http's server options: max_request_headers_kb ->
- * maxHeaderSize (overflow is a parse error answered with 431), request_headers_timeout ->
- * headersTimeout. idle_timeout is a per-listener sweep (below), not a socket timer: a socket
- * timer is refreshed on every read and write, i.e. several timer operations per request, while
- * the sweep costs nothing per request. node's keepAliveTimeout is off: it would re-arm a socket
- * timer twice per request and add a `Keep-Alive: timeout=N` header that Envoy never sends.
- * node's own requestTimeout is disabled: the connection manager runs request_timeout itself.
+ * idle_timeout and request_headers_timeout are a per-listener sweep (below), not socket timers:
+ * a socket timer is refreshed on every read and write, i.e. several timer operations per
+ * request, while the sweep costs nothing per request.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import type { FilterChain, Listener } from '../../config/types.js';
 import { selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
-import { DownstreamConnection, onClientError, onRequest } from '../http/conn_manager.js';
+import { DownstreamConnection } from '../http/conn_manager.js';
 import { plainAddress } from '../http/header_sanitizer.js';
-
-/** node:http's server 'timeout' (a socket timeout nobody set): ignored, never a destroy. */
-function onSocketTimeout(): void {}
 
 /** Bytes moved on a socket so far (the idle sweep's activity marker). */
 function socketActivity(socket: Socket): number {
@@ -43,7 +36,7 @@ export interface ListenerFilterChain {
 
 /**
  * One bound listener. `start()` once; `drain()` then `closeAll()` to stop. Connection callbacks
- * come from node:http; nothing here is re-entrant.
+ * come from the net.Server; nothing here is re-entrant.
  */
 export class ActiveListener {
   readonly name: string;
@@ -75,25 +68,9 @@ export class ActiveListener {
     if (!sa) throw new Error(`listener "${this.name}": only socket_address listeners are supported`);
     const first = this.chains[0]?.config;
     if (!first) throw new Error(`listener "${this.name}" has no HTTP connection manager`);
-    const server = createServer({
-      maxHeaderSize: first.maxRequestHeadersKb * 1024,
-      requestTimeout: 0,
-      headersTimeout: first.requestHeadersTimeoutMs > 0 ? first.requestHeadersTimeoutMs : 0,
-      // node checks headersTimeout on this interval (default 30 s): keep it well under the timeout.
-      connectionsCheckingInterval: first.requestHeadersTimeoutMs > 0 ? Math.max(5, Math.min(30_000, Math.floor(first.requestHeadersTimeoutMs / 4))) : 30_000,
-      // 0: node neither re-arms the socket timer around every request nor advertises
-      // `Keep-Alive: timeout=...`; idle_timeout is the socket timeout set in onConnection.
-      keepAliveTimeout: 0,
-      noDelay: true,
-      requireHostHeader: false,
-      joinDuplicateHeaders: true,
-    });
-    // Count headers ourselves (431 above max_headers_count); node's own cap truncates silently.
-    server.maxHeadersCount = Math.max(2000, first.maxHeadersCount * 2 + 2);
-    server.on('request', onRequest);
-    server.on('clientError', onClientError);
-    // A 'timeout' listener keeps node:http from destroying a socket on its own.
-    server.on('timeout', onSocketTimeout);
+    // allowHalfOpen: a client that half-closes after its request still gets the response (the
+    // codec closes once the queued requests are answered).
+    const server = createServer({ noDelay: true, allowHalfOpen: true });
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -137,10 +114,12 @@ export class ActiveListener {
     conn.lastActivity = socketActivity(socket);
     this.connections.add(conn);
     if (config.idleTimeoutMs > 0) this.startIdleSweep(config.idleTimeoutMs);
+    if (config.requestHeadersTimeoutMs > 0) this.startIdleSweep(config.requestHeadersTimeoutMs);
   }
 
   /**
-   * HCM common_http_protocol_options.idle_timeout (default 1 h): a connection with no active
+   * HCM request_headers_timeout: a request head pending longer gets 408 and the connection
+   * closes. HCM common_http_protocol_options.idle_timeout (default 1 h): a connection with no active
    * stream and no bytes moved for that long is closed (downstream_cx_idle_timeout), including one
    * that never sent a request. A periodic sweep over the listener's connections decides it, so a
    * connection closes between idle_timeout and idle_timeout plus one sweep interval after it
@@ -158,10 +137,16 @@ export class ActiveListener {
   private readonly sweepIdle = (): void => {
     const now = performance.now();
     for (const c of this.connections) {
+      if (c.closed) continue;
+      const headersTimeout = c.config.requestHeadersTimeoutMs;
+      if (headersTimeout > 0 && c.codec.headersTimedOut(now, headersTimeout)) {
+        c.codec.onHeadersTimeout();
+        continue;
+      }
       const timeout = c.config.idleTimeoutMs;
-      if (timeout <= 0 || c.closed) continue;
+      if (timeout <= 0) continue;
       const activity = socketActivity(c.socket);
-      if (c.streams.length > 0 || activity !== c.lastActivity) {
+      if (!c.codec.idle || activity !== c.lastActivity) {
         // Busy, or bytes moved since the last look: idle (again) from now.
         c.lastActivity = activity;
         c.idleSince = now;
@@ -203,7 +188,7 @@ export class ActiveListener {
   /** Number of streams in flight on this listener. */
   get activeStreams(): number {
     let n = 0;
-    for (const c of this.connections) n += c.streams.length;
+    for (const c of this.connections) n += c.activeStreams;
     return n;
   }
 
@@ -214,13 +199,10 @@ export class ActiveListener {
   drain(): void {
     this.draining = true;
     const server = this.server;
-    if (server) {
-      server.close();
-      server.closeIdleConnections();
-    }
+    if (server) server.close();
     for (const c of this.connections) {
       c.draining = true;
-      if (c.streams.length === 0) c.socket.end();
+      if (c.codec.idle) c.codec.close(false);
     }
   }
 
@@ -228,6 +210,5 @@ export class ActiveListener {
   closeAll(): void {
     this.stopIdleSweep();
     for (const c of this.connections) c.socket.destroy();
-    this.server?.closeAllConnections();
   }
 }
