@@ -1,0 +1,187 @@
+// The downstream HTTP/1 codec (native llhttp over net.Server) through raw sockets: framing,
+// keep-alive decisions, pipelined bodies, half-close, Host and upgrade rules, header joining.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { bootstrap, cluster, rawRequest, startProxy, startUpstream } from './harness.js';
+import { Http1ServerCodec } from '../../../src/runtime/http/http1_server_codec.js';
+
+const ROUTES = '- match: {prefix: "/"}\n  route: {cluster: web}';
+
+/** Splits a raw byte stream of HTTP/1 responses into [head, body] pairs using content-length. */
+function responses(text: string): { head: string; body: string }[] {
+  const out: { head: string; body: string }[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) break;
+    const head = rest.slice(0, end);
+    const m = /\r\ncontent-length: (\d+)/i.exec(head);
+    const len = m ? Number(m[1]) : 0;
+    out.push({ head, body: rest.slice(end + 4, end + 4 + len) });
+    rest = rest.slice(end + 4 + len);
+  }
+  return out;
+}
+
+test('pipelined POSTs with bodies are answered in order, each body reaching the upstream whole', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(
+      p.port,
+      'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc' +
+        'POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n1\r\nf\r\n0\r\n\r\n' +
+        'GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+      3000,
+    );
+    const rs = responses(r.text);
+    assert.equal(rs.length, 3);
+    assert.deepEqual(rs.map((x) => (JSON.parse(x.body) as { url: string }).url), ['/a', '/b', '/c']);
+    assert.deepEqual(up.received.map((x) => x.body), ['abc', 'def', '']);
+    assert.match(rs[2]!.head, /\r\nconnection: close/);
+    assert.ok(r.closedByServer);
+    assert.equal(p.counter('http.ingress.downstream_rq_total'), 3);
+    assert.equal(p.counter('http.ingress.downstream_cx_total'), 1);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('a client that half-closes after its request still gets the response, then the connection closes', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const text = await new Promise<string>((resolve) => {
+      const s = net.connect(p.port, '127.0.0.1', () => s.end('GET /half HTTP/1.1\r\nHost: h\r\n\r\n'));
+      let t = '';
+      const timer = setTimeout(() => s.destroy(), 3000);
+      s.on('data', (d) => (t += d.toString('latin1')));
+      s.on('error', () => {});
+      s.on('close', () => {
+        clearTimeout(timer);
+        resolve(t);
+      });
+    });
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(text, /"url":"\/half"/);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('repeated request headers are joined with "," (cookie with "; ") as Envoy does; two Host headers get 400', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(p.port, 'GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 200 OK/);
+    assert.equal(up.received[0]!.headers['x-a'], '1,2');
+    assert.equal(up.received[0]!.headers['cookie'], 'a=1; b=2');
+    const dup = await rawRequest(p.port, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 2000);
+    assert.match(dup.text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.ok(dup.closedByServer);
+    assert.equal(up.received.length, 1);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('an Upgrade request without upgrade_configs gets 403 upgrade_failed and never reaches the upstream', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(p.port, 'GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 403 Forbidden\r\n/);
+    assert.ok(r.closedByServer);
+    await p.waitStreams(1);
+    assert.equal(p.infos[0]!.responseCodeDetails, 'upgrade_failed');
+    assert.equal(up.started(), 0);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('response framing: chunked for HTTP/1.1 when the upstream length is unknown, close-delimited for HTTP/1.0, no body for HEAD', async () => {
+  const up = await startUpstream('web', (req, res) => {
+    // No content-length: node's upstream sends chunked; the proxy re-frames.
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('part1-');
+    setTimeout(() => res.end('part2'), 20);
+  });
+  const p = await startProxy(
+    bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]), hcmExtra: 'http_protocol_options: {accept_http_10: true}' }),
+  );
+  try {
+    const r11 = await rawRequest(p.port, 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(r11.text, /\r\ntransfer-encoding: chunked\r\n/);
+    assert.match(r11.text, /\r\n\r\n6\r\npart1-\r\n5\r\npart2\r\n0\r\n\r\n$/);
+    const r10 = await rawRequest(p.port, 'GET / HTTP/1.0\r\nHost: h\r\n\r\n', 2000);
+    assert.doesNotMatch(r10.text, /transfer-encoding/);
+    assert.match(r10.text, /\r\nconnection: close\r\n/);
+    assert.ok(r10.text.endsWith('\r\n\r\npart1-part2'));
+    assert.ok(r10.closedByServer);
+    const head = await rawRequest(p.port, 'HEAD / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(head.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(head.text.endsWith('\r\n\r\n'));
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('HTTP/1.0 keep-alive is honoured; every response carries a date header', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(
+    bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]), hcmExtra: 'http_protocol_options: {accept_http_10: true}' }),
+  );
+  try {
+    const r = await rawRequest(p.port, 'GET /1 HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\nHost: h\r\n\r\n', 2000);
+    const rs = responses(r.text);
+    assert.equal(rs.length, 2);
+    assert.match(rs[0]!.head, /\r\nconnection: keep-alive/);
+    assert.match(rs[1]!.head, /\r\nconnection: close/);
+    for (const x of rs) assert.match(x.head, /\r\ndate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/);
+    assert.ok(r.closedByServer);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
+
+test('the codec refuses to write a header name or value that would break the framing, writing nothing', async () => {
+  const results: boolean[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    const codec: Http1ServerCodec = new Http1ServerCodec(
+      socket,
+      {
+        onRequestHeaders: () => {
+          results.push(codec.encodeHeaders(200, { 'x-bad': 'a\r\nset-cookie: evil=1' }, true));
+          results.push(codec.encodeHeaders(200, { 'bad name': 'v' }, true));
+          results.push(codec.encodeHeaders(200, { 'x-list': ['ok', 'b\nad'] }, true));
+          results.push(codec.encodeHeaders(200, { 'x-good': 'fine', 'content-length': 0 }, true));
+        },
+        onRequestBody: () => {},
+        onRequestComplete: () => {},
+        onCodecError: () => {},
+      },
+      { maxHeaderSize: 8192, requestHeadersTimeoutMs: 0 },
+    );
+    socket.on('close', () => codec.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const r = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', 2000);
+    assert.deepEqual(results, [false, false, false, true]);
+    assert.equal((r.text.match(/HTTP\/1\.1/g) ?? []).length, 1);
+    assert.match(r.text, /^HTTP\/1\.1 200 OK\r\nx-good: fine\r\ncontent-length: 0\r\n/);
+    assert.equal(r.text.includes('evil'), false);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
