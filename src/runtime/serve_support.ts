@@ -160,20 +160,7 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   }
   const chains: Array<{ chain: FilterChain; path: string }> = (l.filter_chains ?? []).map((chain, i) => ({ chain, path: `${path}.filter_chains[${i}]` }));
   if (l.default_filter_chain) chains.push({ chain: l.default_filter_chain, path: `${path}.default_filter_chain` });
-  const hcms: HttpConnectionManager[] = [];
-  for (const { chain, path: cpath } of chains) {
-    const hcm = filterChainChecks(c, chain, cpath, name);
-    if (hcm) hcms.push(hcm);
-  }
-  // node:http takes these per server, i.e. per listener: the first chain's values apply to all.
-  if (hcms.length > 1) {
-    const first = hcms[0]!;
-    for (const h of hcms.slice(1)) {
-      for (const f of ['max_request_headers_kb', 'request_headers_timeout'] as const) {
-        if (h[f] !== first[f]) c.warn(h, f, '$', `${name}: ${f} differs between filter chains; serve applies the first chain's value to every connection of the listener`);
-      }
-    }
-  }
+  for (const { chain, path: cpath } of chains) filterChainChecks(c, chain, cpath, name);
 }
 
 /** Transport socket checks shared by filter chains and clusters: anything but raw_buffer is an error. */
@@ -220,7 +207,7 @@ function hcmChecks(c: Collector, hcm: HttpConnectionManager, path: string): void
   if (hcm.via !== undefined) w('via', 'via is not implemented by serve; no via header is added');
   if (hcm.proxy_100_continue === true) w('proxy_100_continue', 'proxy_100_continue is not implemented by serve; serve answers Expect: 100-continue itself');
   if (hcm.represent_ipv4_remote_address_as_ipv4_mapped_ipv6 === true) w('represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is not implemented by serve; IPv4 addresses stay IPv4');
-  if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are not tunnelled (the upgrade header is dropped as hop-by-hop)');
+  if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for');
   if (hcm.normalize_path === true) w('normalize_path', 'normalize_path is not implemented by serve; paths are routed and forwarded as received');
   if (hcm.merge_slashes === true) w('merge_slashes', 'merge_slashes is not implemented by serve; paths are routed and forwarded as received');
   const esc = hcm.path_with_escaped_slashes_action;
@@ -333,7 +320,7 @@ function routeActionChecks(c: Collector, a: RouteAction, path: string, who: stri
   if (a.max_stream_duration !== undefined) w('max_stream_duration', 'max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored');
   if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
   if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
-  if (isSet(a.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are not tunnelled');
+  if (isSet(a.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed');
   if (a.internal_redirect_policy !== undefined) w('internal_redirect_policy', 'internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client');
   if (raw['internal_redirect_action'] === 'HANDLE_INTERNAL_REDIRECT') w('internal_redirect_action', 'internal_redirect_action HANDLE_INTERNAL_REDIRECT is not implemented by serve; upstream redirects are passed to the client');
   if (a.priority === 'HIGH') w('priority', 'priority HIGH is not implemented by serve; the cluster\'s DEFAULT priority circuit breakers apply');
