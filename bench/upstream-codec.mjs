@@ -3,13 +3,21 @@
 //   node bench/upstream-codec.mjs [requests=30000] [concurrency=50]
 // Candidates:
 //   undici-dispatch  one undici Client per connection, Client.dispatch with a raw handler object
-//                    (llhttp in wasm; what src/runtime/upstream/http1_conn_pool.ts uses)
+//                    (llhttp in wasm; what src/runtime/upstream used before the native codec)
 //   undici-pool      undici Pool.request (the bench peer's style, with a body stream)
 //   node-http-agent  node:http request() with a keep-alive Agent (llhttp native)
-//   tsproxy-pool     src/runtime/upstream via createClusterManager (needs `npx tsc -p .` first)
+//   native-codec     src/runtime/upstream/http1_client_codec.ts + http1_request_head.ts alone: node's
+//                    native llhttp over raw net sockets, no pool (needs `npx tsc -p .` first)
+//   tsproxy-pool     src/runtime/upstream via createClusterManager: the pool on the native codec
+//                    (needs `npx tsc -p .` first)
+// ONLY=name,name runs a subset.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { Client, Pool } from 'undici';
+import net from 'node:net';
+
+// undici is only a comparison peer here (the proxy no longer uses it): its variants are skipped
+// when it is not installed.
+const undici = await import('undici').catch(() => null);
 
 const TOTAL = Number(process.argv[2] ?? 30000);
 const CONC = Number(process.argv[3] ?? 50);
@@ -88,7 +96,11 @@ async function main() {
   const only = process.env.ONLY?.split(',');
   const want = (n) => !only || only.includes(n);
   try {
-    if (want('undici-dispatch')) {
+    if (!undici && (want('undici-dispatch') || want('undici-pool'))) {
+      console.log('undici-*           (skipped: undici is not installed)');
+    }
+    if (undici && want('undici-dispatch')) {
+      const { Client } = undici;
       const idle = [];
       for (let i = 0; i < CONC; i++) idle.push(new Client(origin, { pipelining: 1, keepAliveTimeout: 60000 }));
       const opts = { path: '/', method: 'GET', headers, body: null };
@@ -101,7 +113,8 @@ async function main() {
         () => Promise.all(idle.map((c) => c.close())),
       );
     }
-    if (want('undici-pool')) {
+    if (undici && want('undici-pool')) {
+      const { Pool } = undici;
       const pool = new Pool(origin, { connections: CONC, pipelining: 1, keepAliveTimeout: 60000 });
       await measure(
         'undici-pool',
@@ -129,6 +142,81 @@ async function main() {
         },
         () => agent.destroy(),
       );
+    }
+    if (want('native-codec')) {
+      let codecMod, headMod;
+      try {
+        codecMod = await import('../dist/src/runtime/upstream/http1_client_codec.js');
+        headMod = await import('../dist/src/runtime/upstream/http1_request_head.js');
+      } catch {
+        console.log('native-codec       (skipped: build first with npx tsc -p .)');
+      }
+      if (codecMod) {
+        const { Http1ClientCodec } = codecMod;
+        const { encodeRequestHead } = headMod;
+        const hl = [['user-agent', 'bench'], ['accept', '*/*']];
+        const host = `127.0.0.1:${port}`;
+        // One object per request as both request framing and response sink, like UpstreamStream.
+        class Exchange {
+          constructor(conn, done) {
+            this.conn = conn;
+            this.done = done;
+            this.requestSent = false;
+            this.bodyless = false;
+            this.bodyRemaining = -1;
+            this.headError = '';
+          }
+          send() {
+            const head = encodeRequestHead('GET', '/', host, hl, true, this);
+            this.requestSent = true;
+            this.conn.socket.write(head, 'latin1');
+          }
+          onResponseHead() {}
+          onResponseBody() {}
+          onResponseComplete() {
+            const c = this.conn;
+            c.stream = null;
+            idle.push(c);
+            this.done();
+          }
+        }
+        class Conn {
+          constructor(socket) {
+            this.socket = socket;
+            this.stream = null;
+            this.codec = new Http1ClientCodec(this, 60 * 1024);
+            socket.on('data', (d) => {
+              const err = this.codec.execute(d);
+              if (err) this.stream?.done(new Error(err.code));
+            });
+          }
+        }
+        const idle = [];
+        await Promise.all(
+          Array.from({ length: CONC }, () => new Promise((resolve, reject) => {
+            const s = net.connect({ host: '127.0.0.1', port, noDelay: true }, () => {
+              idle.push(new Conn(s));
+              resolve();
+            });
+            s.on('error', reject);
+          })),
+        );
+        await measure(
+          'native-codec',
+          (done) => {
+            const c = idle.pop();
+            const x = new Exchange(c, done);
+            c.stream = x;
+            x.send();
+          },
+          () => {
+            for (const c of idle) {
+              c.socket.destroy();
+              c.codec.close();
+            }
+          },
+        );
+      }
     }
     if (want('tsproxy-pool')) {
       let mod, store;

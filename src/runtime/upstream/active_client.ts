@@ -1,25 +1,25 @@
 /**
- * One upstream HTTP/1.1 connection of a pool (Envoy's ActiveClient / CodecClient). We open the
- * TCP connection ourselves (so connect failures and `connect_timeout` are known before any
- * stream is attached, with Envoy's failure reasons), then hand the connected socket to an undici
- * `Client` (llhttp in WebAssembly) with pipelining 1, which frames requests and parses
- * responses. Chosen by measurement (bench/upstream-codec.mjs): undici's raw dispatch costs
- * about 40 % of the CPU of node:http's ClientRequest + Agent per request.
+ * One upstream HTTP/1.1 connection of a pool (Envoy's ActiveClient / CodecClient): a raw
+ * `net.Socket` we connect ourselves (so connect failures and `connect_timeout` are known before
+ * any stream is attached, with Envoy's failure reasons) and the native llhttp response codec
+ * (http1_client_codec.ts). The stream in flight (at most one: no pipelining) writes its request
+ * to `socket` and receives the parsed response.
  *
  * Lifecycle: connecting -> ready <-> busy -> closed. The pool owns every transition; this class
- * reports events to it. Never throws from socket events; every socket is destroyed on close.
+ * reports events to it: onClientConnected / onConnectFailure, onStreamDone (after each stream),
+ * onClientClosed, onClientIdleTimeout. Never throws from socket events; every socket is
+ * destroyed on close.
+ *
+ * A stream that completes inside a parse run is released to the pool after that run returns,
+ * so the rest of the bytes (if any: an unsolicited response) are judged before the connection
+ * is handed out again. Upstream idle timeout (common_http_protocol_options.idle_timeout): the
+ * connection remembers when it went idle; one timer per connection, re-armed lazily (never per
+ * request), closes it once it sat idle that long.
  */
 import net from 'node:net';
-import { createRequire } from 'node:module';
-import type { Client as UndiciClient } from 'undici';
-
-// Only undici's HTTP/1 Client module is loaded, not its index (fetch, WebSocket, caches, ...):
-// about 10 MiB less resident memory for the proxy. undici 7 has no `exports` map, so the path
-// is reachable; tests exercise it on every install.
-const Client = createRequire(import.meta.url)('undici/lib/dispatcher/client.js') as typeof UndiciClient;
-type Client = UndiciClient;
+import { Http1ClientCodec, type CodecOwner, type ParseError } from './http1_client_codec.js';
 import type { Http1ConnPool } from './http1_conn_pool.js';
-import { connectFailure, strerror } from './transport_failure.js';
+import { connectFailure, protocolErrorDetails, strerror } from './transport_failure.js';
 import type { PoolFailureReason, StreamResetReason } from './types.js';
 import type { UpstreamStream } from './upstream_stream.js';
 
@@ -30,15 +30,14 @@ export interface ClientOptions {
   connectTimeoutMs: number;
   /** 0 = unlimited (Envoy's max_requests_per_connection default). */
   maxRequestsPerConnection: number;
-  /** Upstream idle timeout: common_http_protocol_options.idle_timeout (default 1 h). */
+  /** Upstream idle timeout: common_http_protocol_options.idle_timeout (default 1 h; 0: none). */
   idleTimeoutMs: number;
   /** Largest response head accepted (Envoy's max_response_headers_kb, default 60 KiB). */
   maxHeaderSize: number;
 }
 
-type Connector = (opts: unknown, cb: (err: Error | null, socket: net.Socket | null) => void) => void;
-
-export class ActiveClient {
+/** One upstream connection and its codec (see the module comment for lifecycle and events). */
+export class ActiveClient implements CodecOwner {
   state: ActiveClientState = 'connecting';
   /** The stream in flight (HTTP/1.1: at most one). */
   stream: UpstreamStream | null = null;
@@ -48,14 +47,24 @@ export class ActiveClient {
   /** Monotonic ms when the pool opened it / when it connected (timing histograms). */
   createdAt = 0;
   connectedAt = 0;
+  /** The connected socket the stream in flight writes to; null before connect and once closed. */
+  socket: net.Socket | null = null;
   /** We are closing it (local close), as opposed to the upstream closing it. */
   private closingLocally = false;
+  /** The socket closed under us (upstream FIN/RST or socket error). */
+  private remoteClosed = false;
   private timedOut = false;
-  private socket: net.Socket | null = null;
-  private undici: Client | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
-  private handedOff = false;
   private lastErrorCode: string | undefined;
+  private codec: Http1ClientCodec | null = null;
+  /** Inside codec.execute/finish: the parser must not be freed, releases wait. */
+  private parsing = false;
+  /** The stream completed during the parse run in progress; release it after the run. */
+  private releasePending = false;
+  /** readDisable(true) paused the socket. */
+  private readDisabled = false;
+  private idleSince = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly pool: Http1ConnPool,
@@ -69,7 +78,6 @@ export class ActiveClient {
     } catch (err) {
       // A bad port or address throws synchronously; report it like any connect failure, but
       // asynchronously, since newStream promises not to fail a pending stream inline.
-      this.socket = null;
       const message = (err as Error).message;
       queueMicrotask(() => this.failConnect('local_connection_failure', `immediate connect error: ${message}`));
       return;
@@ -84,13 +92,15 @@ export class ActiveClient {
     }
   }
 
-  // Arrow properties: bound once per connection, not per request.
+  // ---- socket events (arrow properties: bound once per connection, not per request) -----------
+
   private readonly onSocketError = (err: NodeJS.ErrnoException): void => {
     this.lastErrorCode = err.code;
     if (this.state === 'connecting') {
       const f = connectFailure(err);
       this.failConnect(f.reason, f.transport);
     }
+    // Once connected, 'close' follows and does the work.
   };
 
   private readonly onConnectTimeout = (): void => {
@@ -102,51 +112,34 @@ export class ActiveClient {
   };
 
   private readonly onSocketConnect = (): void => {
-    if (this.state !== 'connecting') return;
+    if (this.state !== 'connecting' || this.socket === null) return;
     if (this.connectTimer) {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
     }
-    const o = this.options;
-    const connector: Connector = (_opts, cb) => {
-      const s = this.socket;
-      if (!s || this.handedOff || s.destroyed) {
-        cb(new Error('upstream connection closed'), null);
-        return;
-      }
-      this.handedOff = true;
-      // From here undici owns close handling ('disconnect' below, emitted after it has failed
-      // any request in flight); our 'error' listener stays so no error is ever unhandled.
-      s.removeListener('close', this.onSocketClose);
-      // undici expects the connector to call back asynchronously (its own does so on 'connect');
-      // a synchronous callback re-enters its resume loop and writes the request twice.
-      queueMicrotask(() => {
-        if (s.destroyed) {
-          cb(new Error('upstream connection closed'), null);
-          if (this.state !== 'closed') this.closed();
-        } else cb(null, s);
-      });
-    };
-    const addr = this.socket!.remoteAddress ?? '127.0.0.1';
-    const origin = `http://${net.isIPv6(addr) ? `[${addr}]` : addr}:${this.socket!.remotePort ?? 80}`;
-    const client = new Client(origin, {
-      connect: connector as never,
-      pipelining: 1,
-      // The router owns request timeouts (route timeout, per_try_timeout): undici's are off.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: o.idleTimeoutMs,
-      keepAliveMaxTimeout: o.idleTimeoutMs,
-      maxHeaderSize: o.maxHeaderSize,
-    });
-    client.on('disconnect', this.onDisconnect);
-    client.on('connectionError', this.onDisconnect);
-    this.undici = client;
+    this.codec = new Http1ClientCodec(this, this.options.maxHeaderSize);
+    this.socket.on('data', this.onSocketData);
     this.state = 'ready';
+    this.markIdle();
     this.pool.onClientConnected(this);
   };
 
-  private readonly onSocketClose = (): void => {
+  private readonly onSocketData = (chunk: Buffer): void => {
+    const codec = this.codec;
+    if (codec === null || this.state === 'closed') return;
+    let err: ParseError | null = null;
+    let thrown: unknown = null;
+    this.parsing = true;
+    try {
+      err = codec.execute(chunk);
+    } catch (e) {
+      thrown = e ?? new Error('decoder callback threw');
+    }
+    this.parsing = false;
+    this.afterParse(codec, err, thrown);
+  };
+
+  private readonly onSocketClose = (hadError: boolean): void => {
     if (this.state === 'connecting') {
       const code = this.lastErrorCode;
       this.failConnect(
@@ -155,12 +148,59 @@ export class ActiveClient {
       );
       return;
     }
+    if (this.state === 'closed') return;
+    this.remoteClosed = true;
+    const codec = this.codec;
+    if (!hadError && codec !== null && this.stream?.requestSent) {
+      // EOF: a close-delimited body ends here (anything else in progress is cut short).
+      let thrown: unknown = null;
+      this.parsing = true;
+      try {
+        codec.finish();
+      } catch (e) {
+        thrown = e ?? new Error('decoder callback threw');
+      }
+      this.parsing = false;
+      this.afterParse(codec, null, thrown);
+    }
+    // Envoy reports a closed upstream as a connection termination (UC), reset or not.
+    const s = this.stream;
+    if (s !== null) s.abort('connection_termination', '', false);
     this.closed();
   };
 
-  private readonly onDisconnect = (): void => {
-    this.closed();
-  };
+  /** Handles the outcome of a parse run: errors, unsolicited bytes, the deferred release. */
+  private afterParse(codec: Http1ClientCodec, err: ParseError | null, thrown: unknown): void {
+    if (thrown !== null) {
+      // A decoder callback threw: the parser is unusable. Never let it escape a socket event.
+      const s = this.stream;
+      this.closeAfterResponse = true;
+      if (s !== null) {
+        try {
+          s.abort('local_reset', `upstream response handling failed: ${(thrown as Error).message}`, true);
+        } catch {
+          // The decoder threw again; the connection goes regardless.
+        }
+      }
+      this.close();
+    } else if (err !== null) {
+      const s = this.stream;
+      this.closeAfterResponse = true;
+      if (s !== null) s.abort('protocol_error', protocolErrorDetails(err.reason), false);
+      else this.close();
+    } else if (codec.unsolicited) {
+      // A response nobody asked for: the connection is out of step and cannot be reused.
+      const s = this.stream;
+      this.closeAfterResponse = true;
+      if (s !== null) s.abort('protocol_error', protocolErrorDetails('unsolicited response'), false);
+      else if (!this.releasePending) this.close();
+    }
+    if (this.releasePending) {
+      this.releasePending = false;
+      this.release();
+    }
+    if (this.state === 'closed') this.freeCodec();
+  }
 
   private failConnect(reason: PoolFailureReason, transport: string): void {
     if (this.state !== 'connecting') return;
@@ -174,39 +214,25 @@ export class ActiveClient {
     this.pool.onConnectFailure(this, this.timedOut ? 'timeout' : reason, transport);
   }
 
-  /** Sends a request (the pool attached `stream` to this client). */
-  dispatch(opts: object, stream: UpstreamStream): void {
-    const u = this.undici;
-    if (!u) {
-      stream.onError(Object.assign(new Error('upstream connection closed'), { code: 'UND_ERR_SOCKET' }));
-      return;
-    }
-    u.dispatch(opts as never, stream as never);
-  }
+  // ---- events from the stream -----------------------------------------------------------------
 
   /**
-   * The response completed: count it, then release the connection to the pool one microtask
-   * later. undici decides right after this callback whether to close the socket (no keep-alive,
-   * HTTP/1.0, a response that beat its request body, a too-short keep-alive hint) and destroys
-   * it synchronously; waiting a microtask lets us see that and never hand out a dying connection.
+   * The response completed: count it and release the connection to the pool, after the parse
+   * run in progress (see the module comment).
    */
   onStreamComplete(stream: UpstreamStream): void {
     if (this.stream !== stream) return;
     this.stream = null;
     this.requestsServed++;
-    queueMicrotask(this.releaseAfterResponse);
+    if (this.parsing) this.releasePending = true;
+    else this.release();
   }
-
-  private readonly releaseAfterResponse = (): void => {
-    if (!this.socket || this.socket.destroyed) this.closeAfterResponse = true;
-    this.pool.onStreamDone(this, false);
-  };
 
   /** The router reset the stream before sending anything: release the connection intact. */
   onStreamAbandoned(stream: UpstreamStream): void {
     if (this.stream !== stream) return;
     this.stream = null;
-    this.pool.onStreamDone(this, false);
+    this.release();
   }
 
   /** The stream failed or the router reset it; the connection is not reused. */
@@ -216,6 +242,50 @@ export class ActiveClient {
     this.closeAfterResponse = true;
     this.pool.onStreamDone(this, true, local, reason);
   }
+
+  /** Stops (true) or resumes (false) reading the socket: backpressure from the downstream. */
+  readDisable(disable: boolean): void {
+    const s = this.socket;
+    if (s === null || disable === this.readDisabled) return;
+    this.readDisabled = disable;
+    if (disable) s.pause();
+    else s.resume();
+  }
+
+  private release(): void {
+    // The next stream (or the idle pool) must see EOF and stray bytes: read again.
+    if (this.readDisabled) this.readDisable(false);
+    if (this.state !== 'closed') this.markIdle();
+    this.pool.onStreamDone(this, false);
+  }
+
+  // ---- idle timeout ---------------------------------------------------------------------------
+
+  /** Remembers when the connection went idle; arms the idle timer if none is pending. */
+  private markIdle(): void {
+    const timeout = this.options.idleTimeoutMs;
+    if (timeout <= 0) return;
+    this.idleSince = this.pool.now();
+    if (this.idleTimer === null) {
+      this.idleTimer = setTimeout(this.onIdleTimer, timeout);
+      this.idleTimer.unref();
+    }
+  }
+
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = null;
+    // Busy: the timer is armed again when the connection next goes idle.
+    if (this.state !== 'ready') return;
+    const left = this.idleSince + this.options.idleTimeoutMs - this.pool.now();
+    if (left <= 0) {
+      this.pool.onClientIdleTimeout(this);
+      return;
+    }
+    this.idleTimer = setTimeout(this.onIdleTimer, Math.ceil(left));
+    this.idleTimer.unref();
+  };
+
+  // ---- pool queries and close -----------------------------------------------------------------
 
   /** Whether this connection can take another request after the current one. */
   get reusable(): boolean {
@@ -229,10 +299,10 @@ export class ActiveClient {
     return max > 0 && this.requestsServed >= max;
   }
 
-  /** Closes the connection (local close). Idempotent. */
+  /** Closes the connection (local close); a stream in flight is reset. Idempotent. */
   close(): void {
     if (this.state === 'closed') return;
-    this.closingLocally = true;
+    if (!this.remoteClosed) this.closingLocally = true;
     if (this.state === 'connecting') {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
@@ -242,21 +312,35 @@ export class ActiveClient {
       this.pool.onConnectingClosed(this);
       return;
     }
+    // The stream's reset reaches the pool (onStreamDone), which calls close() again.
+    const s = this.stream;
+    if (s !== null) s.abort('connection_termination', '', true);
     this.closed();
   }
 
   private closed(): void {
     if (this.state === 'closed' || this.state === 'connecting') return;
+    const s = this.stream;
+    if (s !== null) {
+      // Only reachable if a caller skipped close(); the stream still gets its reset.
+      s.abort('connection_termination', '', this.closingLocally);
+      if ((this.state as ActiveClientState) === 'closed') return;
+    }
     this.state = 'closed';
-    const u = this.undici;
-    this.undici = null;
-    if (u) {
-      u.removeListener('disconnect', this.onDisconnect);
-      u.removeListener('connectionError', this.onDisconnect);
-      u.destroy().catch(() => {});
+    if (this.idleTimer !== null) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
     }
     this.socket?.destroy();
     this.socket = null;
+    if (!this.parsing) this.freeCodec();
     this.pool.onClientClosed(this, this.closingLocally);
+  }
+
+  private freeCodec(): void {
+    const c = this.codec;
+    if (c === null) return;
+    this.codec = null;
+    c.close();
   }
 }

@@ -14,6 +14,7 @@ export class ClusterStats {
   readonly upstream_cx_overflow: Counter;
   readonly upstream_cx_destroy: Counter;
   readonly upstream_cx_destroy_remote: Counter;
+  readonly upstream_cx_idle_timeout: Counter;
   readonly upstream_cx_destroy_local: Counter;
   readonly upstream_cx_destroy_with_active_rq: Counter;
   readonly upstream_cx_destroy_remote_with_active_rq: Counter;
@@ -51,6 +52,7 @@ export class ClusterStats {
     this.upstream_cx_overflow = c('upstream_cx_overflow');
     this.upstream_cx_destroy = c('upstream_cx_destroy');
     this.upstream_cx_destroy_remote = c('upstream_cx_destroy_remote');
+    this.upstream_cx_idle_timeout = c('upstream_cx_idle_timeout');
     this.upstream_cx_destroy_local = c('upstream_cx_destroy_local');
     this.upstream_cx_destroy_with_active_rq = c('upstream_cx_destroy_with_active_rq');
     this.upstream_cx_destroy_remote_with_active_rq = c('upstream_cx_destroy_remote_with_active_rq');

@@ -244,6 +244,21 @@ export class Http1ConnPool implements HttpConnPool {
     this.tryCreateConnections();
   }
 
+  /** Monotonic ms (the cluster's clock), for connection idle times. */
+  now(): number {
+    return this.ctx.now();
+  }
+
+  /**
+   * An idle connection sat unused for common_http_protocol_options.idle_timeout: closed
+   * locally and counted as Envoy's `upstream_cx_idle_timeout`.
+   */
+  onClientIdleTimeout(client: ActiveClient): void {
+    if (!this.clients.has(client)) return;
+    this.ctx.stats.upstream_cx_idle_timeout.inc();
+    client.close();
+  }
+
   /** A connection we closed before it connected (drain, shutdown). */
   onConnectingClosed(client: ActiveClient): void {
     if (!this.clients.has(client)) return;

@@ -1,9 +1,10 @@
 /**
  * Envoy's words for connection failures, as %UPSTREAM_TRANSPORT_FAILURE_REASON% and the local
  * reply body print them: a failed connect reads `delayed connect error: Connection refused`
- * (strerror of the socket error), and maps to a remote or local PoolFailureReason.
+ * (strerror of the socket error), and maps to a remote or local PoolFailureReason; a response
+ * that does not parse reads `Response does not match the HTTP/1.1 protocol (<llhttp reason>)`.
  */
-import type { PoolFailureReason, StreamResetReason } from './types.js';
+import type { PoolFailureReason } from './types.js';
 
 /** strerror(3) text of the errno names Node reports. */
 const STRERROR: Readonly<Record<string, string>> = {
@@ -45,21 +46,9 @@ export function connectFailure(err: NodeJS.ErrnoException): { reason: PoolFailur
 }
 
 /**
- * Classifies an error undici reports for a stream: llhttp errors (`HPE_*`) and malformed
- * framing are protocol errors (UPE); a socket the upstream closed or reset is a connection
- * termination (UC); anything else is treated as termination too.
+ * The transport failure reason of a response that does not parse (`reason` is llhttp's text,
+ * e.g. `Expected HTTP/`, `Header overflow`).
  */
-export function streamResetReason(err: { code?: string; name?: string; message?: string }): StreamResetReason {
-  const code = err.code ?? '';
-  if (
-    err.name === 'HTTPParserError' ||
-    code.startsWith('HPE_') ||
-    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
-    code === 'UND_ERR_HEADERS_OVERFLOW' ||
-    code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' ||
-    code === 'UND_ERR_NOT_SUPPORTED'
-  ) {
-    return 'protocol_error';
-  }
-  return 'connection_termination';
+export function protocolErrorDetails(reason: string): string {
+  return `Response does not match the HTTP/1.1 protocol (${reason})`;
 }

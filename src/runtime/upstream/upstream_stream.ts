@@ -1,86 +1,62 @@
 /**
  * One request/response exchange on an upstream HTTP/1.1 connection: the RequestEncoder the
- * router writes to, and the undici dispatch handler that receives the response (Envoy's
- * ActiveClient stream wrapper + ResponseDecoder plumbing). One object per request serves both
- * roles, so the hot path allocates no closures and adds no listeners.
+ * router writes to, and the ResponseSink the connection's codec delivers the response to
+ * (Envoy's ActiveClient stream wrapper + ResponseDecoder plumbing). One object per request
+ * serves both roles, so the hot path allocates no closures and adds no listeners.
  *
- * Re-entrancy: decoder callbacks run from undici's parser callbacks. `encodeHeaders` may call
- * `decoder.onReset('local_reset', reason)` synchronously when undici rejects the request head
- * (e.g. an invalid header value). After `resetStream()` the decoder hears nothing more.
+ * Contract:
+ * - `encodeHeaders` writes the whole head with one `socket.write` (see http1_request_head.ts for
+ *   validation and framing). An invalid head calls `decoder.onReset('local_reset', why)`
+ *   synchronously, writes nothing and leaves the connection reusable.
+ * - A body follows as raw bytes (content-length, enforced: a mismatch resets the stream
+ *   locally and the connection is not reused) or chunked. The socket is corked from the head
+ *   until the end of the body or the next tick, so head and a small body leave in one write.
+ * - The decoder hears `onHeaders` (endStream for HEAD, 204, 304, `content-length: 0`), then
+ *   `onData`* ending with endStream — on the chunk that completes a content-length body, else
+ *   an empty one — or `onTrailers`. Or `onReset` instead, at most once, never after the end.
+ * - After `resetStream()` the decoder hears nothing more.
+ * Re-entrancy: decoder callbacks run from the codec's parser callbacks (inside `execute`).
  */
-import { Readable } from 'node:stream';
 import type { ActiveClient } from './active_client.js';
-import { streamResetReason } from './transport_failure.js';
-import type { HeaderList, RequestEncoder, ResponseDecoder } from './types.js';
+import type { ResponseSink } from './http1_client_codec.js';
+import {
+  CHUNK_END,
+  LAST_CHUNK,
+  LAST_CHUNK_AFTER_DATA,
+  chunkHeader,
+  encodeRequestHead,
+  type RequestFraming,
+} from './http1_request_head.js';
+import type { HeaderList, RequestEncoder, ResponseDecoder, StreamResetReason } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** Request headers undici refuses or manages itself; the router strips hop-by-hop ones anyway. */
-function skipHeader(name: string): boolean {
-  switch (name) {
-    case 'host':
-    case 'connection':
-    case 'keep-alive':
-    case 'transfer-encoding':
-    case 'upgrade':
-    case 'expect':
-    case 'proxy-connection':
-      return true;
-  }
-  return false;
+/** Shown as the reset reason when the router's body disagrees with its content-length. */
+const LENGTH_MISMATCH = 'request body length does not match content-length header';
+
+function uncorkAfterTick(stream: UpstreamStream): void {
+  stream.uncork();
 }
 
-function noopRead(): void {}
-
-/** Buffer's own latin1 decoder, without toString()'s encoding lookup (public on Buffer.prototype). */
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
-
-function latin1(b: Buffer): string {
-  return (b as Latin1Buffer).latin1Slice(0, b.length);
-}
-
-/** Lowercased response header names by their wire spelling: an upstream repeats the same few
- * (`Content-Length`, `Date`, ...), so the lowercase copy is made once. Bounded. */
-const lowerNames = new Map<string, string>();
-const LOWER_NAMES_MAX = 1024;
-
-function lowerName(raw: string): string {
-  let l = lowerNames.get(raw);
-  if (l === undefined) {
-    l = raw.toLowerCase();
-    if (lowerNames.size < LOWER_NAMES_MAX) lowerNames.set(raw, l);
-  }
-  return l;
-}
-
-/** The dispatch options undici reads (a subset of Dispatcher.DispatchOptions). */
-interface DispatchOpts {
-  path: string;
-  method: string;
-  headers: string[];
-  body: Readable | null;
-}
-
-export class UpstreamStream implements RequestEncoder {
-  /** Set once undici gives the abort function (onConnect). */
-  private abortFn: ((err?: Error) => void) | null = null;
-  private body: Readable | null = null;
+/** One request/response exchange (see the module contract); the pool creates one per stream. */
+export class UpstreamStream implements RequestEncoder, ResponseSink, RequestFraming {
   /** No more decoder callbacks: completed, errored or reset. */
   done = false;
   /** resetStream() was called. */
   localReset = false;
-  private dispatched = false;
+  /** The request head was written. */
+  requestSent = false;
+  /** RequestFraming: request body bytes still to send per content-length, -1 when chunked. */
+  bodyRemaining = -1;
+  /** RequestFraming: why encodeRequestHead refused the head. */
+  headError = '';
+  /** The whole request (head and body) was written. */
+  private requestEnded = false;
   private method = 'GET';
+  /** The socket is corked by this stream (released at the end of the body or the next tick). */
+  private corked = false;
   /** Response body bytes still expected per content-length; -1 when not framed by length. */
   private remaining = -1;
-  /** The decoder already got the end of the body (with the last content-length chunk). */
-  private bodyDone = false;
-  /** undici's parser resume function (backpressure), set with the response head. */
-  private resumeFn: (() => void) | null = null;
-  /** readDisable(true) is in effect: the next body chunk pauses undici's parser. */
-  private readDisabled = false;
-  /** undici's parser is paused by us (onData returned false). */
-  private paused = false;
 
   constructor(
     readonly client: ActiveClient,
@@ -90,161 +66,142 @@ export class UpstreamStream implements RequestEncoder {
   // ---- RequestEncoder -------------------------------------------------------------------------
 
   encodeHeaders(method: string, path: string, host: string, headers: HeaderList, endStream: boolean): void {
-    if (this.done || this.dispatched) return;
-    this.dispatched = true;
-    this.method = method;
-    // undici closes the connection after every HEAD request (it guards against servers that
-    // send a body anyway), so the pool must not hand this connection out again.
-    if (method === 'HEAD') this.client.closeAfterResponse = true;
-    const flat: string[] = ['host', host];
-    for (let i = 0; i < headers.length; i++) {
-      const h = headers[i]!;
-      const name = h[0];
-      if (skipHeader(name)) continue;
-      // With no body, a content-length other than 0 would make undici fail the request.
-      if (endStream && name === 'content-length') continue;
-      flat.push(name, h[1]);
+    if (this.done || this.requestSent) return;
+    const head = encodeRequestHead(method, path, host, headers, endStream, this);
+    if (head === null) {
+      // Nothing was written: the connection is intact and goes back to the pool.
+      this.done = true;
+      this.client.onStreamAbandoned(this);
+      this.decoder.onReset('local_reset', this.headError);
+      return;
     }
-    if (!endStream) this.body = new Readable({ read: noopRead });
-    const opts: DispatchOpts = { path, method, headers: flat, body: this.body };
-    this.client.dispatch(opts, this);
+    const socket = this.client.socket;
+    if (socket === null) {
+      this.abort('connection_termination', '', false);
+      return;
+    }
+    this.requestSent = true;
+    this.method = method;
+    if (endStream) {
+      this.requestEnded = true;
+      socket.write(head, 'latin1');
+      return;
+    }
+    socket.cork();
+    this.corked = true;
+    socket.write(head, 'latin1');
+    process.nextTick(uncorkAfterTick, this);
   }
 
   encodeData(chunk: Buffer, endStream: boolean): void {
-    const body = this.body;
-    if (this.done || !body) return;
-    if (chunk.length > 0) body.push(chunk);
-    if (endStream) body.push(null);
+    if (this.done || !this.requestSent || this.requestEnded) return;
+    const socket = this.client.socket;
+    if (socket === null) return;
+    const length = chunk.length;
+    if (this.bodyRemaining >= 0) {
+      const left = this.bodyRemaining - length;
+      if (left < 0 || (endStream && left !== 0)) {
+        this.abort('local_reset', LENGTH_MISMATCH, true);
+        return;
+      }
+      this.bodyRemaining = left;
+      if (length > 0) socket.write(chunk);
+    } else {
+      const cork = !this.corked;
+      if (cork) socket.cork();
+      if (length > 0) {
+        socket.write(chunkHeader(length), 'latin1');
+        socket.write(chunk);
+        socket.write(endStream ? LAST_CHUNK_AFTER_DATA : CHUNK_END, 'latin1');
+      } else if (endStream) {
+        socket.write(LAST_CHUNK, 'latin1');
+      }
+      if (cork) socket.uncork();
+    }
+    if (endStream) {
+      this.requestEnded = true;
+      this.uncork();
+    }
   }
 
   readDisable(disable: boolean): void {
-    if (this.done) return;
-    this.readDisabled = disable;
-    if (!disable && this.paused) {
-      this.paused = false;
-      this.resumeFn?.();
-    }
+    if (this.done || this.client.stream !== this) return;
+    this.client.readDisable(disable);
   }
 
   resetStream(): void {
     if (this.done) return;
     this.done = true;
     this.localReset = true;
-    this.body?.destroy();
-    if (!this.dispatched) {
+    if (!this.requestSent) {
       // Nothing was written: the connection is intact and goes back to the pool.
       this.client.onStreamAbandoned(this);
       return;
     }
-    if (this.abortFn) {
-      // undici errors the request (onError, ignored since done) and destroys the socket.
-      this.abortFn(new Error('upstream stream reset by router'));
-    }
+    // The pool closes the connection (a half-sent request or an unread response).
     this.client.onStreamReset(this, true);
   }
 
-  // ---- undici dispatch handler (legacy raw form: no header objects built) -----------------------
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortFn = abort;
+  /** Releases this stream's cork on the socket (end of body, or the tick after the head). */
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.client.socket?.uncork();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
-    // 1xx interim responses (102, 103) are dropped as Envoy does; undici itself treats a 100
-    // as a bad response (we never send `expect`, so a 100 means a confused upstream).
-    if (this.done || statusCode < 200) return true;
-    this.resumeFn = resume;
-    const list: HeaderList = new Array(rawHeaders.length >> 1);
-    let contentLengthZero = false;
-    let remaining = -1;
-    let chunked = false;
-    for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j++) {
-      const name = lowerName(latin1(rawHeaders[i]!));
-      const value = latin1(rawHeaders[i + 1]!);
-      list[j] = [name, value];
-      if (name === 'connection') {
-        if (value !== 'keep-alive' && value.toLowerCase().includes('close')) this.client.closeAfterResponse = true;
-      } else if (name === 'content-length') {
-        if (value === '0') contentLengthZero = true;
-        else if (remaining === -1 && /^\d{1,15}$/.test(value)) remaining = Number(value);
-        else remaining = -2; // repeated or odd: let undici's framing decide the end
-      } else if (name === 'transfer-encoding') chunked = true;
-    }
+  /**
+   * Fails the stream: the connection is not reused (the pool closes it), then the decoder hears
+   * `onReset` unless it already has the whole response.
+   */
+  abort(reason: StreamResetReason, transportFailureReason: string, local: boolean): void {
+    const notify = !this.done;
+    this.done = true;
+    this.client.onStreamReset(this, local, reason);
+    if (notify) this.decoder.onReset(reason, transportFailureReason);
+  }
+
+  // ---- ResponseSink (from the connection's codec) ----------------------------------------------
+
+  get bodyless(): boolean {
+    return this.method === 'HEAD';
+  }
+
+  onResponseHead(status: number, headers: HeaderList, contentLength: number, keepAlive: boolean): void {
+    if (!keepAlive) this.client.closeAfterResponse = true;
+    if (this.done) return;
+    const endStream = this.method === 'HEAD' || status === 204 || status === 304 || contentLength === 0;
     // A body framed by content-length ends with the chunk that completes it: the decoder gets
     // that chunk with endStream, so the downstream response goes out in one write.
-    this.remaining = chunked || remaining < 0 ? -1 : remaining;
-    const endStream =
-      this.method === 'HEAD' || statusCode === 204 || statusCode === 304 || contentLengthZero;
-    if (endStream) {
-      // Headers-only response: done now (undici's onComplete follows in the same parser run).
-      this.done = true;
-      this.client.onStreamComplete(this);
-    }
-    this.decoder.onHeaders(statusCode, list, endStream);
-    return true;
+    this.remaining = endStream ? -1 : contentLength;
+    // Headers-only: the decoder has the whole response (llhttp completes the message next).
+    if (endStream) this.done = true;
+    this.decoder.onHeaders(status, headers, endStream);
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.done || this.bodyDone) return true;
+  onResponseBody(chunk: Buffer): void {
+    if (this.done) return;
     const remaining = this.remaining;
     if (remaining > 0) {
       const left = remaining - chunk.length;
       this.remaining = left;
-      if (left === 0) {
-        // llhttp completes the message right after this chunk (onComplete follows in the same
-        // parser run); the pool bookkeeping waits for it.
-        this.bodyDone = true;
+      if (left <= 0) {
+        // llhttp completes the message right after this chunk; the pool bookkeeping waits for it.
+        this.done = true;
         this.decoder.onData(chunk, true);
-        return true;
+        return;
       }
     }
     this.decoder.onData(chunk, false);
-    if (this.readDisabled && !this.done) {
-      // Backpressure: undici stops parsing (and reading the socket) until readDisable(false).
-      this.paused = true;
-      return false;
-    }
-    return true;
   }
 
-  onComplete(rawTrailers: Buffer[] | null): void {
-    if (this.done) return;
+  onResponseComplete(trailers: HeaderList | null): void {
+    const notify = !this.done;
     this.done = true;
+    // A response that beat its request body leaves the request framing unfinished.
+    if (!this.requestEnded) this.client.closeAfterResponse = true;
     this.client.onStreamComplete(this);
-    if (this.bodyDone) return;
-    if (rawTrailers && rawTrailers.length > 0 && this.decoder.onTrailers) {
-      const trailers: HeaderList = [];
-      for (let i = 0; i < rawTrailers.length; i += 2) {
-        trailers.push([rawTrailers[i]!.toString('latin1').toLowerCase(), rawTrailers[i + 1]!.toString('latin1')]);
-      }
-      this.decoder.onTrailers(trailers);
-    } else {
-      this.decoder.onData(EMPTY, true);
-    }
-  }
-
-  onError(err: Error & { code?: string }): void {
-    if (this.done) return;
-    this.done = true;
-    this.body?.destroy();
-    if (this.bodyDone) {
-      // The decoder has the whole response; only the connection is lost.
-      this.client.onStreamReset(this, false, streamResetReason(err));
-      return;
-    }
-    if (err.code === 'UND_ERR_INVALID_ARG') {
-      // undici refused the request head before writing anything: the connection is intact.
-      this.client.onStreamAbandoned(this);
-      this.decoder.onReset('local_reset', err.message);
-      return;
-    }
-    if (err.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
-      this.client.onStreamReset(this, true);
-      this.decoder.onReset('local_reset', err.message);
-      return;
-    }
-    const reason = streamResetReason(err);
-    this.client.onStreamReset(this, false, reason);
-    this.decoder.onReset(reason, err.message);
+    if (!notify) return;
+    if (trailers !== null && this.decoder.onTrailers) this.decoder.onTrailers(trailers);
+    else this.decoder.onData(EMPTY, true);
   }
 }
