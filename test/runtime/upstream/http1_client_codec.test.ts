@@ -245,3 +245,36 @@ test('shutdown with a request in flight resets it (connection_termination)', asy
     await origin.close();
   }
 });
+
+test('content-length bodies read beside llhttp: head+body in one packet, head alone then body, body cut by close', async () => {
+  let n = 0;
+  const origin = await scripted(async (s) => {
+    n++;
+    if (n === 1) s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+    else if (n === 2) {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n');
+      await sleep(15);
+      s.write('wor');
+      await sleep(15);
+      s.write('ld!');
+    } else {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      await sleep(15);
+      s.destroy();
+    }
+  });
+  await withCluster(origin, async (c) => {
+    const one = await within(new Recorder().start(c).done);
+    assert.equal(one.body, 'hello');
+    assert.deepEqual(one.events, ['headers 200 false', 'data 5 true']);
+    const two = await within(new Recorder().start(c).done);
+    assert.equal(two.body, 'world!');
+    // TCP may coalesce the two body writes; either way the last chunk carries endStream.
+    assert.equal(two.events[0], 'headers 200 false');
+    assert.match(two.events[two.events.length - 1]!, /^data \d+ true$/);
+    assert.equal(origin.connections, 1);
+    const three = await within(new Recorder().start(c).done);
+    assert.deepEqual(three.events, ['headers 200 false', 'data 3 false', 'reset connection_termination']);
+    assert.equal(three.body, 'abc');
+  });
+});
