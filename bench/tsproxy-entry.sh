@@ -45,4 +45,4 @@ static_resources:
       - lb_endpoints:
         - endpoint: { address: { socket_address: { address: $UPSTREAM_HOST, port_value: $UPSTREAM_PORT } } }
 YAML
-exec node ${TSPROXY_NODE_ARGS:-} "$here/../bin/tsproxy.js" serve -c "$cfg" --log-level warn
+NODE_OPTIONS="${TSPROXY_NODE_ARGS:-}" exec "$here/../bin/tsproxy" serve -c "$cfg" --log-level warn

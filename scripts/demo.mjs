@@ -43,7 +43,7 @@ try {
   process.exit(1);
 }
 
-const proxy = spawn(process.execPath, [join(root, 'bin', 'tsproxy.js'), 'serve', '-c', config, '--drain-time-s', '1'], {
+const proxy = spawn(join(root, 'bin', 'tsproxy'), ['serve', '-c', config, '--drain-time-s', '1'], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'pipe'],
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -25,11 +25,12 @@ function get(port: number): Promise<{ status: number; body: string }> {
   });
 }
 
-test('serve: logs the bound port, serves, exits 0 on SIGTERM', async () => {
+test('serve through the installed command (bin/tsproxy): 2 MiB V8 semi-spaces, logs the bound port, serves, exits 0 on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsproxy-serve-'));
   const file = join(dir, 'envoy.yaml');
   writeFileSync(file, CONFIG);
-  const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file, '--drain-time-s', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const env = { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' };
+  const child = spawn(join(root, 'bin/tsproxy'), ['serve', '-c', file, '--drain-time-s', '1'], { cwd: root, env });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -41,6 +42,9 @@ test('serve: logs the bound port, serves, exits 0 on SIGTERM', async () => {
       else await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(port > 0, stderr);
+    // The launcher exec'd node itself (same pid) with the serve heap flag.
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.includes('--max-semi-space-size=2'), cmdline.join(' '));
     const r = await get(port);
     assert.equal(r.status, 200);
     assert.equal(r.body, 'served');
