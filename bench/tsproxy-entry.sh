@@ -45,4 +45,4 @@ static_resources:
       - lb_endpoints:
         - endpoint: { address: { socket_address: { address: $UPSTREAM_HOST, port_value: $UPSTREAM_PORT } } }
 YAML
-NODE_OPTIONS="${TSPROXY_NODE_ARGS:-}" exec "$here/../bin/tsproxy" serve -c "$cfg" --log-level warn
+exec "$here/../bin/tsproxy" serve -c "$cfg" --log-level warn

@@ -13,9 +13,9 @@
  * - A parse error is reported through `onCodecError` when it is reached in order: with the request
  *   in progress (`inRequest` true: a bad body) or in place of the next request.
  * - The response is written by `encodeHeaders` + `encodeData`; framing (content-length, chunked,
- *   close-delimited for HTTP/1.0), `date`, `connection` and keep-alive are decided here. A response
- *   head plus a body that follows in the same tick leave in one writev (the socket is corked until
- *   the next tick or the end of the response).
+ *   close-delimited for HTTP/1.0), `date`, `connection` and keep-alive are decided here. The head
+ *   is held until the first body chunk of the same tick (or the next tick): a small response
+ *   leaves in one write of one string, a large chunk in one writev with its head.
  * - Repeated request headers are joined with "," (`cookie` with "; "), as Envoy's header map
  *   does; the header object has lowercase names.
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
@@ -160,8 +160,16 @@ function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
-function uncorkSocket(codec: Http1ServerCodec): void {
-  codec.uncork();
+function flushHeadLater(codec: Http1ServerCodec): void {
+  codec.flushHead();
+}
+
+/** Largest body chunk sent as a latin1 string together with the head and framing. */
+const SINGLE_WRITE_MAX = 8192;
+
+/** Buffer's own latin1 decoder, without toString()'s encoding lookup (public on Buffer.prototype). */
+function latin1(b: Buffer): string {
+  return (b as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(0, b.length);
 }
 
 function onSocketData(this: Socket & { [kCodec]?: Http1ServerCodec }, chunk: Buffer): void {
@@ -202,7 +210,9 @@ export class Http1ServerCodec {
   private chunked = false;
   private noBody = false;
   private closeAfterResponse = false;
-  private corked = false;
+  /** A response head not written yet (see encodeHeaders). */
+  private pendingHead: string | undefined;
+  private flushScheduled = false;
   private isHeadRequest = false;
   private http10 = false;
   private keepAlive = true;
@@ -455,49 +465,59 @@ export class Http1ServerCodec {
       this.responseComplete();
       return true;
     }
-    // Cork until the next tick: a body arriving in the same tick leaves with the head.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(uncorkSocket, this);
+    // Held until the body's first chunk (the same tick, usually) or the next tick: a small
+    // response then leaves in one write of one string.
+    this.pendingHead = head;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flushHeadLater, this);
     }
-    socket.write(head, 'latin1');
     return true;
   }
 
   /** Writes a body chunk; returns false when the socket buffer is over its high watermark. */
   encodeData(chunk: Buffer, endStream: boolean): boolean {
     const socket = this.socket;
+    const head = this.pendingHead;
+    this.pendingHead = undefined;
+    const len = chunk.length;
+    const chunked = this.chunked;
     let ok = true;
-    if (!this.noBody && chunk.length > 0) {
-      if (this.chunked) {
-        if (!this.corked) {
-          this.corked = true;
-          socket.cork();
-          process.nextTick(uncorkSocket, this);
-        }
-        socket.write(chunk.length.toString(16) + CRLF, 'latin1');
+    if (this.noBody || len === 0) {
+      const out = endStream && chunked && !this.noBody ? (head ?? '') + LAST_CHUNK : head;
+      if (out !== undefined) ok = socket.write(out, 'latin1');
+    } else if (len <= SINGLE_WRITE_MAX) {
+      // Bytes as a latin1 string are preserved exactly; head, framing and body in one write.
+      let out = head ?? '';
+      if (chunked) out += len.toString(16) + CRLF + latin1(chunk) + (endStream ? CRLF + LAST_CHUNK : CRLF);
+      else out += latin1(chunk);
+      ok = socket.write(out, 'latin1');
+    } else {
+      // A large chunk is not copied: head and framing go with it in one writev.
+      socket.cork();
+      if (head !== undefined) socket.write(head, 'latin1');
+      if (chunked) {
+        socket.write(len.toString(16) + CRLF, 'latin1');
         socket.write(chunk);
         ok = socket.write(endStream ? CRLF + LAST_CHUNK : CRLF, 'latin1');
       } else ok = socket.write(chunk);
-    } else if (endStream && this.chunked && !this.noBody) {
-      ok = socket.write(LAST_CHUNK, 'latin1');
+      socket.uncork();
     }
     if (endStream) this.responseComplete();
     return ok;
   }
 
-  /** Ends the cork started by encodeHeaders (next tick, or at the end of the response). */
-  uncork(): void {
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork();
-    }
+  /** Writes a head still held by encodeHeaders (no body came in the same tick). */
+  flushHead(): void {
+    this.flushScheduled = false;
+    const head = this.pendingHead;
+    if (head === undefined) return;
+    this.pendingHead = undefined;
+    if (!this.socket.destroyed) this.socket.write(head, 'latin1');
   }
 
   /** The response is on the wire: close, or go on with the next queued request. */
   private responseComplete(): void {
-    this.uncork();
     this.streamActive = false;
     if (this.closeAfterResponse || (!this.deliveredComplete && this.deliveredHasBody)) {
       // A response before the whole request body arrived cannot keep the connection (HTTP/1).
@@ -570,7 +590,7 @@ export class Http1ServerCodec {
   /** Writes a raw response (a codec error reply) and closes the connection after it. */
   endWith(raw: string): void {
     this.closing = true;
-    this.uncork();
+    this.pendingHead = undefined;
     if (!this.socket.destroyed) this.socket.end(raw, 'latin1');
   }
 
@@ -581,7 +601,7 @@ export class Http1ServerCodec {
   close(abort: boolean): void {
     this.closing = true;
     this.queue.length = 0;
-    this.uncork();
+    if (!abort) this.flushHead();
     const s = this.socket;
     if (s.destroyed) return;
     if (abort) s.destroy();
