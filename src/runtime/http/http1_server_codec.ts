@@ -32,6 +32,9 @@ interface NativeParser {
   execute(data: Buffer): number | (Error & { code?: string; bytesParsed?: number });
   finish(): undefined | (Error & { code?: string });
   close(): void;
+  /** Reads straight from a libuv stream (node:http's server does this). */
+  consume(handle: NativeStreamHandle): void;
+  unconsume(): void;
   [callback: number]: unknown;
 }
 interface NativeParserModule {
@@ -43,8 +46,17 @@ interface NativeParserModule {
     kOnHeadersComplete: number;
     kOnBody: number;
     kOnMessageComplete: number;
+    kOnExecute: number;
   };
   methods: readonly string[];
+}
+
+/** The socket's libuv stream handle (`socket._handle`), as far as we use it. */
+interface NativeStreamHandle {
+  readonly isStreamBase?: boolean;
+  _consumed?: boolean;
+  readStart(): number;
+  readStop(): number;
 }
 
 const { HTTPParser, methods } = createRequire(import.meta.url)('_http_common') as NativeParserModule;
@@ -53,6 +65,7 @@ const kOnHeaders = HTTPParser.kOnHeaders | 0;
 const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
 const kOnBody = HTTPParser.kOnBody | 0;
 const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
+const kOnExecute = HTTPParser.kOnExecute | 0;
 
 /** One parsed request head. */
 export interface RequestHead {
@@ -182,6 +195,8 @@ const kCodec = Symbol('tsproxy.http1ServerCodec');
 
 export class Http1ServerCodec {
   private readonly parser: NativeParser;
+  /** The stream handle the parser consumes, or undefined (reads arrive as 'data' events). */
+  private handle: NativeStreamHandle | undefined;
   /** Headers delivered by kOnHeaders before kOnHeadersComplete (a head over several reads). */
   private partialHeaders: string[] | undefined;
   private partialUrl = '';
@@ -231,13 +246,35 @@ export class Http1ServerCodec {
     if (options.requestHeadersTimeoutMs > 0) p[kOnMessageBegin] = this.onMessageBegin;
     this.parser = p;
     (socket as Socket & { [kCodec]?: Http1ServerCodec })[kCodec] = this;
+    // The parser reads straight from the socket's libuv stream, as node:http's server does: no
+    // Buffer, no Readable push and no 'data' event per read. Without a stream handle (a test
+    // double), the 'data' listener below feeds it instead.
+    const handle = (socket as Socket & { _handle?: NativeStreamHandle | null })._handle;
+    if (handle && handle.isStreamBase === true && !handle._consumed) {
+      handle._consumed = true;
+      p[kOnExecute] = this.onExecute;
+      p.consume(handle);
+      this.handle = handle;
+    }
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
   }
 
   // ---- parsing --------------------------------------------------------------------------------
 
-  /** Bytes from the socket. */
+  /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
+  private readonly onExecute = (ret: number | (Error & { code?: string })): void => {
+    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(ret.code ?? 'HPE_UNKNOWN');
+  };
+
+  /** A callback into the connection manager threw: reset the connection, never crash. */
+  private callbackFailed(): void {
+    this.closing = true;
+    this.parseFailed = true;
+    this.socket.destroy();
+  }
+
+  /** Bytes from the socket (only when the parser does not consume the stream itself). */
   onData(chunk: Buffer): void {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
@@ -309,7 +346,11 @@ export class Http1ServerCodec {
       hasBody: headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0'),
     };
     if (!this.streamActive && this.queue.length === 0) {
-      this.deliver(head, false);
+      try {
+        this.deliver(head, false);
+      } catch {
+        this.callbackFailed();
+      }
     } else {
       const q: QueuedRequest = { head, body: undefined, complete: false, error: undefined };
       this.queue.push(q);
@@ -322,15 +363,24 @@ export class Http1ServerCodec {
   };
 
   private readonly onBody = (chunk: Buffer): void => {
-    if (this.parsingDelivered) this.callbacks.onRequestBody(chunk);
-    else if (this.parsing !== undefined) (this.parsing.body ??= []).push(chunk);
+    if (this.parsingDelivered) {
+      try {
+        this.callbacks.onRequestBody(chunk);
+      } catch {
+        this.callbackFailed();
+      }
+    } else if (this.parsing !== undefined) (this.parsing.body ??= []).push(chunk);
   };
 
   private readonly onMessageComplete = (): void => {
     if (this.parsingDelivered) {
       this.parsingDelivered = false;
       this.deliveredComplete = true;
-      this.callbacks.onRequestComplete();
+      try {
+        this.callbacks.onRequestComplete();
+      } catch {
+        this.callbackFailed();
+      }
     } else if (this.parsing !== undefined) {
       this.parsing.complete = true;
       this.parsing = undefined;
@@ -380,8 +430,14 @@ export class Http1ServerCodec {
   private pauseReading(): void {
     if (!this.readPaused) {
       this.readPaused = true;
-      this.socket.pause();
+      if (this.handle !== undefined) this.handle.readStop();
+      else this.socket.pause();
     }
+  }
+
+  private resumeReading(): void {
+    if (this.handle !== undefined) this.handle.readStart();
+    else this.socket.resume();
   }
 
   /** Stops (true) or resumes (false) reading the request (Envoy's readDisable). */
@@ -389,7 +445,7 @@ export class Http1ServerCodec {
     if (disable) this.pauseReading();
     else if (this.readPaused && this.queue.length === 0 && !this.closing && !this.parseFailed) {
       this.readPaused = false;
-      this.socket.resume();
+      this.resumeReading();
     }
   }
 
@@ -537,12 +593,21 @@ export class Http1ServerCodec {
     if (this.remoteEnded) this.close(false);
     else if (this.readPaused && !this.closing && !this.parseFailed) {
       this.readPaused = false;
-      this.socket.resume();
+      this.resumeReading();
     }
   }
 
   /** Delivers queued requests until one is in progress; then resumes reading when idle. */
   dispatchQueued(): void {
+    try {
+      this.dispatchQueuedUnsafe();
+    } catch {
+      this.delivering = false;
+      this.callbackFailed();
+    }
+  }
+
+  private dispatchQueuedUnsafe(): void {
     this.dispatchScheduled = false;
     this.delivering = true;
     try {
@@ -583,7 +648,7 @@ export class Http1ServerCodec {
     if (this.remoteEnded) this.close(false);
     else if (this.readPaused && !this.parseFailed) {
       this.readPaused = false;
-      this.socket.resume();
+      this.resumeReading();
     }
   }
 
@@ -612,6 +677,14 @@ export class Http1ServerCodec {
   destroy(): void {
     this.closing = true;
     this.queue.length = 0;
+    if (this.handle !== undefined) {
+      this.handle = undefined;
+      try {
+        this.parser.unconsume();
+      } catch {
+        // The stream is gone already.
+      }
+    }
     this.parser.close();
   }
 }

@@ -185,3 +185,74 @@ test('the codec refuses to write a header name or value that would break the fra
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+/** A bare codec on a real listener: `handlers` get the codec; returns the port and a closer. */
+async function codecServer(handlers: (codec: () => Http1ServerCodec) => ConstructorParameters<typeof Http1ServerCodec>[1]): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => {});
+    const codec: Http1ServerCodec = new Http1ServerCodec(socket, handlers(() => codec), { maxHeaderSize: 8192, requestHeadersTimeoutMs: 0 });
+    socket.on('close', () => codec.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('readDisable stops reading the request body (the parser reads the socket itself) and resumes it', async () => {
+  const seen: string[] = [];
+  const srv = await codecServer((codec) => ({
+    onRequestHeaders: () => {
+      codec().readDisable(true);
+      setTimeout(() => {
+        seen.push(`resume after ${seen.length} body events`);
+        codec().readDisable(false);
+      }, 150);
+    },
+    onRequestBody: (b) => seen.push('body ' + b.toString()),
+    onRequestComplete: () => {
+      seen.push('complete');
+      codec().encodeHeaders(200, { 'content-length': 2 }, false);
+      codec().encodeData(Buffer.from('ok'), true);
+    },
+    onCodecError: () => {},
+  }));
+  try {
+    const text = await new Promise<string>((resolve) => {
+      const s = net.connect(srv.port, '127.0.0.1', () => {
+        s.write('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\n');
+        setTimeout(() => s.write('hello'), 50);
+      });
+      let t = '';
+      const timer = setTimeout(() => s.destroy(), 3000);
+      s.on('data', (d) => (t += d.toString('latin1')));
+      s.on('error', () => {});
+      s.on('close', () => {
+        clearTimeout(timer);
+        resolve(t);
+      });
+    });
+    assert.deepEqual(seen, ['resume after 0 body events', 'body hello', 'complete']);
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a connection-manager callback that throws resets that connection; the listener keeps serving', async () => {
+  const srv = await codecServer((codec) => ({
+    onRequestHeaders: (h) => {
+      if (h.url === '/boom') throw new Error('bug');
+      codec().encodeHeaders(200, { 'content-length': 0 }, true);
+    },
+    onRequestBody: () => {},
+    onRequestComplete: () => {},
+    onCodecError: () => {},
+  }));
+  try {
+    const boom = await rawRequest(srv.port, 'GET /boom HTTP/1.1\r\nHost: h\r\n\r\n', 2000);
+    assert.equal(boom.text, '');
+    const ok = await rawRequest(srv.port, 'GET /fine HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(ok.text, /^HTTP\/1\.1 200 OK\r\n/);
+  } finally {
+    await srv.close();
+  }
+});
