@@ -25,6 +25,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { statusText } from './local_reply.js';
 import type { HeaderObject } from './headers.js';
+import { isHeaderValue, isToken, lowerHeaderName } from '../header_chars.js';
 
 /** The native llhttp parser binding (node's internal `HTTPParser`), as far as we use it. */
 interface NativeParser {
@@ -115,31 +116,6 @@ interface QueuedRequest {
   complete: boolean;
   /** A parse error in place of (or inside) this request. */
   error: string | undefined;
-}
-
-/** Lowercase header names by wire spelling: clients repeat the same few. Bounded. */
-const lowerNames = new Map<string, string>();
-function lowerName(raw: string): string {
-  let l = lowerNames.get(raw);
-  if (l === undefined) {
-    l = raw.toLowerCase();
-    if (lowerNames.size < 2048) lowerNames.set(raw, l);
-  }
-  return l;
-}
-
-/** RFC 9110 field-value characters (HTAB, SP, VCHAR, obs-text); anything else is refused. */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-/** RFC 9110 token (field names). */
-const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
-
-/** Whether a header value can be written as is. */
-export function validHeaderValue(v: string): boolean {
-  return !INVALID_VALUE.test(v);
-}
-/** Whether a header name is an RFC 9110 token. */
-export function validHeaderName(n: string): boolean {
-  return TOKEN.test(n);
 }
 
 /** `HTTP/1.1 <code> <reason>\r\n` for the codes a proxy sees most. */
@@ -325,7 +301,7 @@ export class Http1ServerCodec {
     const headers: Record<string, string> = {};
     let duplicateHost = false;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = lowerName(raw[i]!);
+      const name = lowerHeaderName(raw[i]!);
       const value = raw[i + 1]!;
       const prev = headers[name];
       if (prev === undefined) headers[name] = value;
@@ -486,15 +462,15 @@ export class Http1ServerCodec {
           break;
       }
       if (typeof v === 'string') {
-        if (INVALID_VALUE.test(v) || !TOKEN.test(name)) return false;
+        if (!isHeaderValue(v) || !isToken(name)) return false;
         head += name + ': ' + v + CRLF;
       } else if (typeof v === 'number') {
         head += name + ': ' + v + CRLF;
       } else {
-        if (!TOKEN.test(name)) return false;
+        if (!isToken(name)) return false;
         for (let i = 0; i < v.length; i++) {
           const item = v[i]!;
-          if (INVALID_VALUE.test(item)) return false;
+          if (!isHeaderValue(item)) return false;
           head += name + ': ' + item + CRLF;
         }
       }

@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import type { HeaderList } from './types.js';
+import { lowerHeaderName } from '../header_chars.js';
 
 /** A parse failure: llhttp's error code (`HPE_*`) and reason text. */
 export interface ParseError {
@@ -83,25 +84,11 @@ const PARSER_RESOURCE = {};
 /** What `execute` reports for a 101 response (we never ask for an upgrade). */
 const UPGRADE_ERROR: ParseError = { code: 'HPE_UNEXPECTED_UPGRADE', reason: 'Unexpected upgrade' };
 
-/** Lowercased header names by their wire spelling: an upstream repeats the same few
- * (`Content-Length`, `Date`, ...), so the lowercase copy is made once. Bounded. */
-const lowerNames = new Map<string, string>();
-const LOWER_NAMES_MAX = 1024;
-
-function lowerName(raw: string): string {
-  let l = lowerNames.get(raw);
-  if (l === undefined) {
-    l = raw.toLowerCase();
-    if (lowerNames.size < LOWER_NAMES_MAX) lowerNames.set(raw, l);
-  }
-  return l;
-}
-
 /** A header list from llhttp's flat [name, value, ...] array (names lowercased). */
 function headerList(raw: readonly string[]): HeaderList {
   const n = raw.length >> 1;
   const list: HeaderList = new Array(n);
-  for (let i = 0, j = 0; j < n; i += 2, j++) list[j] = [lowerName(raw[i]!), raw[i + 1]!];
+  for (let i = 0, j = 0; j < n; i += 2, j++) list[j] = [lowerHeaderName(raw[i]!), raw[i + 1]!];
   return list;
 }
 

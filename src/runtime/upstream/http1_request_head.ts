@@ -17,6 +17,7 @@
  *   `transfer-encoding: chunked` is added and -1 reported.
  */
 import type { HeaderList } from './types.js';
+import { isHeaderValue, isToken } from '../header_chars.js';
 
 /** Where `encodeRequestHead` reports framing and errors (the stream itself: no allocation). */
 export interface RequestFraming {
@@ -26,10 +27,6 @@ export interface RequestFraming {
   headError: string;
 }
 
-/** RFC 9110 token (method, field names). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Anything outside HTAB, SP, VCHAR, obs-text (RFC 9110 field-value). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** Request target: printable, no space, nothing above U+00FF (as node:http's client checks). */
 const VALID_PATH = /^[\x21-\xff]+$/;
 const CONTENT_LENGTH = /^\d{1,15}$/;
@@ -66,17 +63,17 @@ export function encodeRequestHead(
   endStream: boolean,
   framing: RequestFraming,
 ): string | null {
-  if (!TOKEN.test(method)) return refuse(framing, 'invalid request method');
+  if (!isToken(method)) return refuse(framing, 'invalid request method');
   if (!VALID_PATH.test(path)) return refuse(framing, 'invalid request path');
-  if (INVALID_VALUE.test(host)) return refuse(framing, 'invalid host header');
+  if (!isHeaderValue(host)) return refuse(framing, 'invalid host header');
   let head = method + ' ' + path + ' HTTP/1.1\r\nhost: ' + host + '\r\n';
   let contentLength = '';
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
     const name = h[0];
     const value = h[1];
-    if (!TOKEN.test(name)) return refuse(framing, 'invalid header name');
-    if (INVALID_VALUE.test(value)) return refuse(framing, `invalid ${name} header`);
+    if (!isToken(name)) return refuse(framing, 'invalid header name');
+    if (!isHeaderValue(value)) return refuse(framing, `invalid ${name} header`);
     if (name === 'content-length') {
       if (endStream) continue;
       if (!CONTENT_LENGTH.test(value)) return refuse(framing, 'invalid content-length header');
