@@ -124,9 +124,11 @@ function joinAddr(addr: string | undefined, port: number | undefined): string {
 function headerValue(h: FormatterHeaders | undefined, name: string): string | undefined {
   if (h === undefined) return undefined;
   const v = h[name];
-  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.length > 0 ? v[0] : undefined;
-  return String(v);
+  if (typeof v === 'number') return String(v);
+  // undefined, or a member plain objects inherit (`constructor`): no such header.
+  return undefined;
 }
 
 function requestHeader(ctx: FormatterContext, name: string): string | undefined {

@@ -53,7 +53,9 @@ export function requestHeaderValue(req: RouteRequest, name: string): string | un
   const v = req.headers[name];
   if (v === undefined || typeof v === 'string') return v;
   // Envoy: getAllOfHeaderAsString(headers, name, ",").
-  return v.join(',');
+  if (Array.isArray(v)) return v.join(',');
+  // Not a header: a member the object inherits (`constructor`, `__proto__`).
+  return undefined;
 }
 
 export class CompiledHeaderMatcher {

@@ -58,3 +58,24 @@ test('random configs and requests never throw', () => {
   }
   assert.ok(true);
 });
+
+test('header matchers on names that plain objects inherit (constructor, __proto__) see no header', () => {
+  const rc: RouteConfiguration = {
+    virtual_hosts: [
+      {
+        name: 'v',
+        domains: ['*'],
+        routes: [
+          { match: { prefix: '/', headers: [{ name: 'constructor', present_match: true }] }, route: { cluster: 'ctor' } },
+          { match: { prefix: '/', headers: [{ name: '__proto__', present_match: true }] }, route: { cluster: 'proto' } },
+          { match: { prefix: '/' }, route: { cluster: 'fallback' } },
+        ],
+      },
+    ],
+  };
+  const { table } = compileRouteConfig(rc);
+  const d = route(table, req('h', '/'), 0);
+  assert.equal(d.kind === 'forward' ? d.cluster : d.kind, 'fallback');
+  const withHeader = route(table, req('h', '/', { headers: { constructor: 'x' } }), 0);
+  assert.equal(withHeader.kind === 'forward' ? withHeader.cluster : withHeader.kind, 'ctor');
+});

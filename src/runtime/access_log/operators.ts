@@ -39,10 +39,11 @@ export type CompiledOperator =
 type HeaderBag = Readonly<Record<string, string | string[] | number | undefined>> | undefined;
 
 function firstValue(v: string | string[] | number | undefined): string | undefined {
-  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return v.length ? v[0] : undefined;
-  return v;
+  // undefined, or a member plain objects inherit (`constructor`): no such header.
+  return undefined;
 }
 
 /** A request header (or pseudo-header) as the access log sees it. */

@@ -304,7 +304,8 @@ export class Http1ServerCodec {
       const name = lowerHeaderName(raw[i]!);
       const value = raw[i + 1]!;
       const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
+      // typeof, not undefined: `constructor`, `toString`... are inherited from Object.prototype.
+      if (typeof prev !== 'string') headers[name] = value;
       else if (name === 'host') duplicateHost = true;
       else headers[name] = prev + (name === 'cookie' ? '; ' : ',') + value;
     }

@@ -187,3 +187,8 @@ test('json_format: typed values, null, templates, nesting', () => {
   const esc = compileJsonFormat({ ua: '%REQ(USER-AGENT)%' }, ctx);
   assert.equal(esc.formatter!.format(sampleInfo({ requestHeaders: { 'user-agent': 'a"b\n' } })), '{"ua":"a\\"b\\n"}\n');
 });
+
+test('%REQ% and %RESP% of names that plain objects inherit (constructor) print -, not Object internals', () => {
+  const info = sampleInfo({ requestHeaders: { 'x-a': 'a' }, responseHeaders: {} });
+  assert.equal(fmt('%REQ(CONSTRUCTOR)% %RESP(constructor)% %REQ(__proto__)% %REQ(X-A)%', info), '- - - a');
+});

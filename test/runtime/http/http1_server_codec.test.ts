@@ -256,3 +256,17 @@ test('a connection-manager callback that throws resets that connection; the list
     await srv.close();
   }
 });
+
+test('request headers named like Object.prototype members are plain headers', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const r = await rawRequest(p.port, 'GET / HTTP/1.1\r\nHost: h\r\nConstructor: c1\r\ntoString: t\r\nconstructor: c2\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 200 OK/);
+    assert.equal(up.received[0]!.headers['constructor'], 'c1,c2');
+    assert.equal(up.received[0]!.headers['tostring'], 't');
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
