@@ -242,7 +242,7 @@ function protocolErrorReply(stream: ActiveStream, status: number, details: strin
   stream.sendLocalReply(status, statusText(status), details, { closeConnection: true });
 }
 
-/** node:http `clientError` codes -> Envoy's codec error status and details. */
+/** llhttp error codes (and the request-header timeout) -> Envoy's codec error status and details. */
 function codecError(code: string | undefined): { status: number; details: string } | undefined {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':

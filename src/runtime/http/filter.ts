@@ -44,7 +44,8 @@ export type FilterDataStatus = 'Continue' | 'StopIteration';
 
 /**
  * Mutable request headers of one stream. Pseudo-headers are fields; `headers` holds the regular
- * headers with lowercase names (node:http's shape: repeated headers are joined or arrays).
+ * headers with lowercase names (repeated request headers joined with "," by the codec; arrays
+ * where a filter or a header mutation adds values).
  * Filters mutate in place; after changing anything routing reads, call `clearRouteCache()`.
  */
 export interface RequestHeaderMap {

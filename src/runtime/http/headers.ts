@@ -20,7 +20,7 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'transfer-encoding',
   'upgrade',
   // Envoy answers `Expect: 100-continue` itself (proxy_100_continue defaults to false) and does
-  // not forward it; node:http has already sent the 100 Continue by the time we see the request.
+  // not forward it; the codec has already sent the 100 Continue by the time the router runs.
   'expect',
 ]);
 
@@ -31,7 +31,7 @@ export function isHopByHopRequestHeader(name: string, value: string | string[] |
   return false;
 }
 
-/** Whether a response header must not go downstream (node:http frames the response itself). */
+/** Whether a response header must not go downstream (the codec frames the response itself). */
 export function isHopByHopResponseHeader(name: string): boolean {
   return name === 'connection' || name === 'keep-alive' || name === 'proxy-connection' ||
     name === 'transfer-encoding' || name === 'upgrade';
