@@ -216,7 +216,7 @@ test('readDisable stops reading the request body (the parser reads the socket it
       setTimeout(() => {
         seen.push(`resume after ${seen.length} body events`);
         codec().readDisable(false);
-      }, 150);
+      }, 300);
     },
     onRequestBody: (b) => seen.push('body ' + b.toString()),
     onRequestComplete: () => {
@@ -229,7 +229,7 @@ test('readDisable stops reading the request body (the parser reads the socket it
   try {
     const text = await converse(srv.port, (s) => {
       s.write('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\n');
-      setTimeout(() => s.write('hello'), 50);
+      setTimeout(() => s.write('hello'), 100);
     });
     assert.deepEqual(seen, ['resume after 0 body events', 'body hello', 'complete']);
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
