@@ -95,7 +95,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.downstreamLocalPort = conn.localPort;
     this.streamInfo = info;
     const headers = head.headers as Record<string, string | string[] | undefined>;
-    const host = head.headers.host;
+    const host = head.absoluteAuthority ?? head.headers.host;
     // The header map doubles as the core's RouteRequest (route() passes it as is: no per-lookup object).
     const rh: RequestHeaderMap & RouteRequest = {
       method: head.method,

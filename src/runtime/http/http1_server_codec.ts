@@ -71,8 +71,13 @@ const kOnExecute = HTTPParser.kOnExecute | 0;
 /** One parsed request head. */
 export interface RequestHead {
   readonly method: string;
-  /** The request target as received. */
+  /**
+   * The request target: as received in origin form (`/path?query`); an absolute-form target
+   * (`http://host/path`) is reduced to its path here and its authority set in `absoluteAuthority`.
+   */
   readonly url: string;
+  /** The authority of an absolute-form target, which replaces Host (RFC 9112 section 3.2.2). */
+  readonly absoluteAuthority: string | undefined;
   readonly versionMajor: number;
   readonly versionMinor: number;
   /** Lowercase names; repeated headers joined with "," (`cookie` with "; "). */
@@ -117,6 +122,9 @@ interface QueuedRequest {
   /** A parse error in place of (or inside) this request. */
   error: string | undefined;
 }
+
+/** An absolute-form request target: scheme, a non-empty authority, the rest. */
+const ABSOLUTE_URL = /^https?:\/\/([^/?#]+)(.*)$/i;
 
 /** `HTTP/1.1 <code> <reason>\r\n` for the codes a proxy sees most. */
 const statusLines: string[] = [];
@@ -310,9 +318,22 @@ export class Http1ServerCodec {
       else headers[name] = prev + (name === 'cookie' ? '; ' : ',') + value;
     }
     const cl = headers['content-length'];
+    let target = url ?? '/';
+    let absoluteAuthority: string | undefined;
+    if (target.charCodeAt(0) !== 47 /* / */ && target !== '*') {
+      // Absolute form, as Envoy's HTTP/1 codec accepts it (allow_absolute_url, default true).
+      const m = ABSOLUTE_URL.exec(target);
+      if (m !== null) {
+        absoluteAuthority = m[1]!;
+        headers['host'] = absoluteAuthority;
+        const rest = m[2]!;
+        target = rest === '' ? '/' : rest.charCodeAt(0) === 47 ? rest : '/' + rest;
+      }
+    }
     const head: RequestHead = {
       method: methods[method] ?? 'GET',
-      url: url ?? '/',
+      url: target,
+      absoluteAuthority,
       versionMajor,
       versionMinor,
       headers,

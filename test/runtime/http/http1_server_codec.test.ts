@@ -258,3 +258,24 @@ test('a connection-manager callback that throws resets that connection; the list
   }
 });
 
+
+test('an absolute-form request target is routed on its path, and its authority replaces Host (RFC 9112 3.2.2)', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(
+    bootstrap({
+      routes: '- match: {prefix: "/x"}\n  route: {cluster: web}',
+      clusters: cluster('web', [up.port]),
+    }),
+  );
+  try {
+    const r = await rawRequest(p.port, 'GET http://api.example.com/x/y?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n', 2000);
+    assert.match(r.text, /^HTTP\/1\.1 200 OK/);
+    assert.equal(up.received[0]!.url, '/x/y?q=1');
+    assert.equal(up.received[0]!.headers['host'], 'api.example.com');
+    await p.waitStreams(1);
+    assert.equal(p.infos[0]!.authority, 'api.example.com');
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
