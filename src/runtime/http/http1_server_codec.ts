@@ -20,79 +20,27 @@
  *   does; the header object has lowercase names.
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { statusText } from './local_reply.js';
 import type { HeaderObject } from './headers.js';
-import { isHeaderValue, isToken, lowerHeaderName } from '../header_chars.js';
+import { buildRequestHead, type RequestHead } from './request_head.js';
+import {
+  HTTPParser,
+  kOnBody,
+  kOnExecute,
+  kOnHeaders,
+  kOnHeadersComplete,
+  kOnMessageBegin,
+  kOnMessageComplete,
+  methods,
+  PARSER_RESOURCE,
+  type NativeParseError,
+  type NativeParser,
+  type NativeStreamHandle,
+} from '../llhttp.js';
+import { encodeResponseHead, writeBody, type ResponseFraming } from './http1_response_encoder.js';
 
-/** The native llhttp parser binding (node's internal `HTTPParser`), as far as we use it. */
-interface NativeParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | (Error & { code?: string; bytesParsed?: number });
-  finish(): undefined | (Error & { code?: string });
-  close(): void;
-  /** Reads straight from a libuv stream (node:http's server does this). */
-  consume(handle: NativeStreamHandle): void;
-  unconsume(): void;
-  [callback: number]: unknown;
-}
-interface NativeParserModule {
-  HTTPParser: {
-    new (): NativeParser;
-    REQUEST: number;
-    kOnMessageBegin: number;
-    kOnHeaders: number;
-    kOnHeadersComplete: number;
-    kOnBody: number;
-    kOnMessageComplete: number;
-    kOnExecute: number;
-  };
-  methods: readonly string[];
-}
-
-/** The socket's libuv stream handle (`socket._handle`), as far as we use it. */
-interface NativeStreamHandle {
-  readonly isStreamBase?: boolean;
-  _consumed?: boolean;
-  readStart(): number;
-  readStop(): number;
-}
-
-const { HTTPParser, methods } = createRequire(import.meta.url)('_http_common') as NativeParserModule;
-const kOnMessageBegin = HTTPParser.kOnMessageBegin | 0;
-const kOnHeaders = HTTPParser.kOnHeaders | 0;
-const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
-const kOnBody = HTTPParser.kOnBody | 0;
-const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
-const kOnExecute = HTTPParser.kOnExecute | 0;
-
-/** One parsed request head. */
-export interface RequestHead {
-  readonly method: string;
-  /**
-   * The request target: as received in origin form (`/path?query`); an absolute-form target
-   * (`http://host/path`) is reduced to its path here and its authority set in `absoluteAuthority`.
-   */
-  readonly url: string;
-  /** The authority of an absolute-form target, which replaces Host (RFC 9112 section 3.2.2). */
-  readonly absoluteAuthority: string | undefined;
-  readonly versionMajor: number;
-  readonly versionMinor: number;
-  /** Lowercase names; repeated headers joined with "," (`cookie` with "; "). */
-  readonly headers: Record<string, string>;
-  /** Header lines received (for max_headers_count). */
-  readonly headerCount: number;
-  /** More than one Host header (RFC 9112 section 3.2: answered with 400). */
-  readonly duplicateHost: boolean;
-  /** An Upgrade or CONNECT request. */
-  readonly upgrade: boolean;
-  /** llhttp's keep-alive verdict (false for `connection: close`, HTTP/1.0 without keep-alive). */
-  readonly keepAlive: boolean;
-  /** A body follows (content-length > 0 or transfer-encoding). */
-  readonly hasBody: boolean;
-}
+export type { RequestHead } from './request_head.js';
 
 /** What the connection manager implements. */
 export interface ServerCodecCallbacks {
@@ -123,50 +71,12 @@ interface QueuedRequest {
   error: string | undefined;
 }
 
-/** An absolute-form request target: scheme, a non-empty authority, the rest. */
-const ABSOLUTE_URL = /^https?:\/\/([^/?#]+)(.*)$/i;
-
-/** `HTTP/1.1 <code> <reason>\r\n` for the codes a proxy sees most. */
-const statusLines: string[] = [];
-function statusLine(status: number): string {
-  let l = statusLines[status];
-  if (l === undefined) {
-    l = `HTTP/1.1 ${status} ${statusText(status)}\r\n`;
-    if (status >= 100 && status < 1000) statusLines[status] = l;
-  }
-  return l;
-}
-
-/** The `date` header line, rebuilt at most once a second. */
-let dateSecond = -1;
-let dateLine = '';
-function currentDateLine(): string {
-  const now = Date.now();
-  const sec = Math.floor(now / 1000);
-  if (sec !== dateSecond) {
-    dateSecond = sec;
-    dateLine = `date: ${new Date(sec * 1000).toUTCString()}\r\n`;
-  }
-  return dateLine;
-}
-
-const CRLF = '\r\n';
-const LAST_CHUNK = '0\r\n\r\n';
-
 function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
 function flushHeadLater(codec: Http1ServerCodec): void {
   codec.flushHead();
-}
-
-/** Largest body chunk sent as a latin1 string together with the head and framing. */
-const SINGLE_WRITE_MAX = 8192;
-
-/** Buffer's own latin1 decoder, without toString()'s encoding lookup (public on Buffer.prototype). */
-function latin1(b: Buffer): string {
-  return (b as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(0, b.length);
 }
 
 function onSocketData(this: Socket & { [kCodec]?: Http1ServerCodec }, chunk: Buffer): void {
@@ -206,15 +116,19 @@ export class Http1ServerCodec {
   headersStartedAt = 0;
 
   // The response in progress.
-  private chunked = false;
-  private noBody = false;
-  private closeAfterResponse = false;
+  private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };
   /** A response head not written yet (see encodeHeaders). */
   private pendingHead: string | undefined;
   private flushScheduled = false;
-  private isHeadRequest = false;
-  private http10 = false;
+  // The request being answered (ResponseRequestInfo for the encoder).
+  isHeadRequest = false;
+  http10 = false;
   private keepAlive = true;
+
+  /** The response must close the connection (client asked, or the codec is closing). */
+  get mustClose(): boolean {
+    return !this.keepAlive || this.closing;
+  }
 
   constructor(
     readonly socket: Socket,
@@ -222,7 +136,7 @@ export class Http1ServerCodec {
     options: ServerCodecOptions,
   ) {
     const p = new HTTPParser();
-    p.initialize(HTTPParser.REQUEST, {}, options.maxHeaderSize, 0);
+    p.initialize(HTTPParser.REQUEST, PARSER_RESOURCE, options.maxHeaderSize, 0);
     p[kOnHeaders] = this.onHeaders;
     p[kOnHeadersComplete] = this.onHeadersComplete;
     p[kOnBody] = this.onBody;
@@ -247,7 +161,7 @@ export class Http1ServerCodec {
   // ---- parsing --------------------------------------------------------------------------------
 
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
-  private readonly onExecute = (ret: number | (Error & { code?: string })): void => {
+  private readonly onExecute = (ret: number | NativeParseError): void => {
     if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(ret.code ?? 'HPE_UNKNOWN');
   };
 
@@ -306,43 +220,7 @@ export class Http1ServerCodec {
     }
     this.partialHeaders = undefined;
     this.partialUrl = '';
-    const headers: Record<string, string> = {};
-    let duplicateHost = false;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = lowerHeaderName(raw[i]!);
-      const value = raw[i + 1]!;
-      const prev = headers[name];
-      // typeof, not undefined: `constructor`, `toString`... are inherited from Object.prototype.
-      if (typeof prev !== 'string') headers[name] = value;
-      else if (name === 'host') duplicateHost = true;
-      else headers[name] = prev + (name === 'cookie' ? '; ' : ',') + value;
-    }
-    const cl = headers['content-length'];
-    let target = url ?? '/';
-    let absoluteAuthority: string | undefined;
-    if (target.charCodeAt(0) !== 47 /* / */ && target !== '*') {
-      // Absolute form, as Envoy's HTTP/1 codec accepts it (allow_absolute_url, default true).
-      const m = ABSOLUTE_URL.exec(target);
-      if (m !== null) {
-        absoluteAuthority = m[1]!;
-        headers['host'] = absoluteAuthority;
-        const rest = m[2]!;
-        target = rest === '' ? '/' : rest.charCodeAt(0) === 47 ? rest : '/' + rest;
-      }
-    }
-    const head: RequestHead = {
-      method: methods[method] ?? 'GET',
-      url: target,
-      absoluteAuthority,
-      versionMajor,
-      versionMinor,
-      headers,
-      headerCount: raw.length >> 1,
-      duplicateHost,
-      upgrade,
-      keepAlive: shouldKeepAlive,
-      hasBody: headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0'),
-    };
+    const head = buildRequestHead(versionMajor, versionMinor, raw, methods[method] ?? 'GET', url ?? '/', upgrade, shouldKeepAlive);
     if (!this.streamActive && this.queue.length === 0) {
       try {
         this.deliver(head, false);
@@ -460,62 +338,11 @@ export class Http1ServerCodec {
    * cannot be written (invalid name or value): the caller resets the stream.
    */
   encodeHeaders(status: number, headers: HeaderObject, endStream: boolean): boolean {
-    let head = statusLine(status);
-    let hasLength = false;
-    let hasDate = false;
-    let close = !this.keepAlive || this.closing;
-    for (const name in headers) {
-      const v = headers[name];
-      if (v === undefined) continue;
-      switch (name) {
-        case 'connection':
-          if (v === 'close') close = true;
-          continue;
-        case 'transfer-encoding':
-        case 'keep-alive':
-        case 'proxy-connection':
-        case 'upgrade':
-          continue;
-        case 'content-length':
-          hasLength = true;
-          break;
-        case 'date':
-          hasDate = true;
-          break;
-      }
-      if (typeof v === 'string') {
-        if (!isHeaderValue(v) || !isToken(name)) return false;
-        head += name + ': ' + v + CRLF;
-      } else if (typeof v === 'number') {
-        head += name + ': ' + v + CRLF;
-      } else {
-        if (!isToken(name)) return false;
-        for (let i = 0; i < v.length; i++) {
-          const item = v[i]!;
-          if (!isHeaderValue(item)) return false;
-          head += name + ': ' + item + CRLF;
-        }
-      }
-    }
-    if (!hasDate) head += currentDateLine();
-    const noBody = this.isHeadRequest || status === 204 || status === 304 || (status >= 100 && status < 200);
-    this.noBody = noBody;
-    this.chunked = false;
-    if (!hasLength && !noBody) {
-      if (endStream) head += 'content-length: 0\r\n';
-      else if (this.http10) close = true;
-      else {
-        this.chunked = true;
-        head += 'transfer-encoding: chunked\r\n';
-      }
-    }
-    if (close) head += 'connection: close\r\n';
-    else if (this.http10) head += 'connection: keep-alive\r\n';
-    this.closeAfterResponse = close;
-    head += CRLF;
-    const socket = this.socket;
+    const framing = this.framing;
+    const head = encodeResponseHead(status, headers, endStream, this, framing);
+    if (head === null) return false;
     if (endStream) {
-      socket.write(head, 'latin1');
+      this.socket.write(head, 'latin1');
       this.responseComplete();
       return true;
     }
@@ -531,32 +358,9 @@ export class Http1ServerCodec {
 
   /** Writes a body chunk; returns false when the socket buffer is over its high watermark. */
   encodeData(chunk: Buffer, endStream: boolean): boolean {
-    const socket = this.socket;
     const head = this.pendingHead;
     this.pendingHead = undefined;
-    const len = chunk.length;
-    const chunked = this.chunked;
-    let ok = true;
-    if (this.noBody || len === 0) {
-      const out = endStream && chunked && !this.noBody ? (head ?? '') + LAST_CHUNK : head;
-      if (out !== undefined) ok = socket.write(out, 'latin1');
-    } else if (len <= SINGLE_WRITE_MAX) {
-      // Bytes as a latin1 string are preserved exactly; head, framing and body in one write.
-      let out = head ?? '';
-      if (chunked) out += len.toString(16) + CRLF + latin1(chunk) + (endStream ? CRLF + LAST_CHUNK : CRLF);
-      else out += latin1(chunk);
-      ok = socket.write(out, 'latin1');
-    } else {
-      // A large chunk is not copied: head and framing go with it in one writev.
-      socket.cork();
-      if (head !== undefined) socket.write(head, 'latin1');
-      if (chunked) {
-        socket.write(len.toString(16) + CRLF, 'latin1');
-        socket.write(chunk);
-        ok = socket.write(endStream ? CRLF + LAST_CHUNK : CRLF, 'latin1');
-      } else ok = socket.write(chunk);
-      socket.uncork();
-    }
+    const ok = writeBody(this.socket, head, chunk, endStream, this.framing);
     if (endStream) this.responseComplete();
     return ok;
   }
@@ -573,7 +377,7 @@ export class Http1ServerCodec {
   /** The response is on the wire: close, or go on with the next queued request. */
   private responseComplete(): void {
     this.streamActive = false;
-    if (this.closeAfterResponse || (!this.deliveredComplete && this.deliveredHasBody)) {
+    if (this.framing.close || (!this.deliveredComplete && this.deliveredHasBody)) {
       // A response before the whole request body arrived cannot keep the connection (HTTP/1).
       this.parsingDelivered = false;
       this.close(false);

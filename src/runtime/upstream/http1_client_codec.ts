@@ -18,9 +18,19 @@
  *   parser is unusable afterwards.
  * - `close()` must not be called from inside a callback (the native stack must unwind first).
  */
-import { createRequire } from 'node:module';
 import type { HeaderList } from './types.js';
 import { lowerHeaderName } from '../header_chars.js';
+import {
+  HTTPParser,
+  kOnBody,
+  kOnHeaders,
+  kOnHeadersComplete,
+  kOnMessageBegin,
+  kOnMessageComplete,
+  PARSER_RESOURCE,
+  type NativeParseError,
+  type NativeParser,
+} from '../llhttp.js';
 
 /** A parse failure: llhttp's error code (`HPE_*`) and reason text. */
 export interface ParseError {
@@ -50,37 +60,6 @@ export interface CodecOwner {
   readonly stream: ResponseSink | null;
 }
 
-/** The native parser binding, as far as we use it. */
-interface NativeParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | (Error & { code?: string; reason?: string });
-  finish(): undefined | (Error & { code?: string; reason?: string });
-  close(): void;
-  [callback: number]: unknown;
-}
-
-interface NativeParserModule {
-  HTTPParser: {
-    new (): NativeParser;
-    RESPONSE: number;
-    kOnMessageBegin: number;
-    kOnHeaders: number;
-    kOnHeadersComplete: number;
-    kOnBody: number;
-    kOnMessageComplete: number;
-  };
-}
-
-const { HTTPParser } = createRequire(import.meta.url)('_http_common') as NativeParserModule;
-const kOnMessageBegin = HTTPParser.kOnMessageBegin | 0;
-const kOnHeaders = HTTPParser.kOnHeaders | 0;
-const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
-const kOnBody = HTTPParser.kOnBody | 0;
-const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
-
-/** The async resource llhttp wants; node:http passes one per request, we share one. */
-const PARSER_RESOURCE = {};
-
 /** What `execute` reports for a 101 response (we never ask for an upgrade). */
 const UPGRADE_ERROR: ParseError = { code: 'HPE_UNEXPECTED_UPGRADE', reason: 'Unexpected upgrade' };
 
@@ -106,7 +85,7 @@ function keepAliveWithoutBody(major: number, minor: number, connection: string |
   return connection !== undefined && KEEP_ALIVE_TOKEN.test(connection) && !CLOSE_TOKEN.test(connection);
 }
 
-function toParseError(e: Error & { code?: string; reason?: string }): ParseError {
+function toParseError(e: NativeParseError): ParseError {
   return { code: e.code ?? 'HPE_UNKNOWN', reason: e.reason ?? e.message };
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Node's own native llhttp parser, the `HTTPParser` binding node:http itself uses (exported by
+ * Node's public `_http_common` module, present in Node 20 and later), typed as far as tsproxy's
+ * HTTP/1 codecs use it. One parser per connection; callbacks are set by index (`kOn*`).
+ */
+import { createRequire } from 'node:module';
+
+/** A parse failure as llhttp reports it: `code` is `HPE_*`, `reason` its text. */
+export type NativeParseError = Error & { code?: string; reason?: string; bytesParsed?: number };
+
+/** The socket's libuv stream handle (`socket._handle`), as far as the codecs use it. */
+export interface NativeStreamHandle {
+  readonly isStreamBase?: boolean;
+  _consumed?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+/** One native parser. */
+export interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  /** Parses bytes; the number parsed, or the error. Callbacks run inside. */
+  execute(data: Buffer): number | NativeParseError;
+  /** End of input: completes a close-delimited message, or reports the message cut short. */
+  finish(): undefined | NativeParseError;
+  /** Frees the native parser. Never from inside one of its callbacks. */
+  close(): void;
+  /** Reads straight from a libuv stream (node:http's server does this); `kOnExecute` reports. */
+  consume(handle: NativeStreamHandle): void;
+  unconsume(): void;
+  [callback: number]: unknown;
+}
+
+interface NativeParserModule {
+  HTTPParser: {
+    new (): NativeParser;
+    REQUEST: number;
+    RESPONSE: number;
+    kOnMessageBegin: number;
+    kOnHeaders: number;
+    kOnHeadersComplete: number;
+    kOnBody: number;
+    kOnMessageComplete: number;
+    kOnExecute: number;
+  };
+  /** Method names by llhttp's method number. */
+  methods: readonly string[];
+}
+
+const binding = createRequire(import.meta.url)('_http_common') as NativeParserModule;
+
+export const HTTPParser = binding.HTTPParser;
+/** Method names by llhttp's method number. */
+export const methods = binding.methods;
+export const kOnMessageBegin = HTTPParser.kOnMessageBegin | 0;
+export const kOnHeaders = HTTPParser.kOnHeaders | 0;
+export const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
+export const kOnBody = HTTPParser.kOnBody | 0;
+export const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
+export const kOnExecute = HTTPParser.kOnExecute | 0;
+
+/** The async resource llhttp wants; node:http passes one per request, the codecs share one. */
+export const PARSER_RESOURCE = {};
