@@ -59,6 +59,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private body: Buffer[] | undefined;
   private bodyBytes = 0;
   private readDisabled = false;
+  /** The downstream is paused because the upstream connection's write buffer is full. */
+  private upstreamWriteBlocked = false;
   private downstreamEnd = false;
   private requestCompleteAt = 0;
   /** Written by computeTimeouts (TimeoutTarget). */
@@ -161,6 +163,11 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 
   private startAttempt(host: UpstreamHostDescription): void {
     const req = new UpstreamRequest(this, host);
+    if (this.upstreamWriteBlocked) {
+      // The blocked attempt is gone: its drain will never be reported.
+      this.upstreamWriteBlocked = false;
+      this.cb.readDisable(false);
+    }
     this.upstream = req;
     this.cb.streamInfo.upstreamHost = host;
     if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
@@ -316,6 +323,17 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       upstreamResetDetails(reason, tfr, late),
       reason === 'overflow',
     );
+  }
+
+  /**
+   * Request-body backpressure (Envoy's upstream write-buffer watermarks): while the upstream
+   * connection's write buffer is full, the downstream is not read, so a fast client uploading to
+   * a slow upstream is not buffered in memory.
+   */
+  onUpstreamWriteBlocked(req: UpstreamRequest, blocked: boolean): void {
+    if (req !== this.upstream || blocked === this.upstreamWriteBlocked) return;
+    this.upstreamWriteBlocked = blocked;
+    this.cb.readDisable(blocked);
   }
 
   onPerTryTimeout(req: UpstreamRequest): void {

@@ -28,6 +28,8 @@ export interface UpstreamRequestOwner {
   onUpstreamData(req: UpstreamRequest, chunk: Buffer, endStream: boolean): void;
   onUpstreamReset(req: UpstreamRequest, reason: EnvoyResetReason, transportFailureReason: string): void;
   onPerTryTimeout(req: UpstreamRequest): void;
+  /** The upstream connection's write buffer is full (true) or drained (false). */
+  onUpstreamWriteBlocked(req: UpstreamRequest, blocked: boolean): void;
 }
 
 function onPerTryTimer(req: UpstreamRequest): void {
@@ -134,6 +136,14 @@ export class UpstreamRequest implements ResponseDecoder, PoolCallbacks {
       this.markComplete();
     }
     this.owner.onUpstreamData(this, chunk, endStream);
+  }
+
+  onAboveWriteBufferHighWatermark(): void {
+    if (!this.done) this.owner.onUpstreamWriteBlocked(this, true);
+  }
+
+  onBelowWriteBufferLowWatermark(): void {
+    if (!this.done) this.owner.onUpstreamWriteBlocked(this, false);
   }
 
   onReset(reason: StreamResetReason, transportFailureReason?: string): void {

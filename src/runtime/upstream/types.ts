@@ -38,6 +38,14 @@ export interface ResponseDecoder {
   onData(chunk: Buffer, endStream: boolean): void;
   onTrailers?(trailers: HeaderList): void;
   onReset(reason: StreamResetReason, transportFailureReason?: string): void;
+  /**
+   * The request body is written faster than the upstream takes it: the connection's write buffer
+   * is over its high watermark (Envoy's onAboveWriteBufferHighWatermark). The router stops
+   * reading the downstream until `onBelowWriteBufferLowWatermark`.
+   */
+  onAboveWriteBufferHighWatermark?(): void;
+  /** The connection's write buffer drained after `onAboveWriteBufferHighWatermark`. */
+  onBelowWriteBufferLowWatermark?(): void;
 }
 
 /** Sends the request upstream over the stream a pool gave. */

@@ -14,6 +14,9 @@
  * - The decoder hears `onHeaders` (endStream for HEAD, 204, 304, `content-length: 0`), then
  *   `onData`* ending with endStream — on the chunk that completes a content-length body, else
  *   an empty one — or `onTrailers`. Or `onReset` instead, at most once, never after the end.
+ * - A request body the upstream does not take fast enough (the socket's write buffer over its
+ *   high watermark) calls `decoder.onAboveWriteBufferHighWatermark`, then
+ *   `onBelowWriteBufferLowWatermark` once it drained.
  * - After `resetStream()` the decoder hears nothing more.
  * Re-entrancy: decoder callbacks run from the codec's parser callbacks (inside `execute`).
  */
@@ -57,6 +60,8 @@ export class UpstreamStream implements RequestEncoder, ResponseSink, RequestFram
   private corked = false;
   /** Response body bytes still expected per content-length; -1 when not framed by length. */
   private remaining = -1;
+  /** The request body filled the socket's write buffer; waiting for 'drain'. */
+  private aboveHighWatermark = false;
 
   constructor(
     readonly client: ActiveClient,
@@ -121,6 +126,15 @@ export class UpstreamStream implements RequestEncoder, ResponseSink, RequestFram
     if (endStream) {
       this.requestEnded = true;
       this.uncork();
+    } else if (socket.writableNeedDrain && !this.aboveHighWatermark) {
+      // Upstream slower than the client: tell the router to stop reading the downstream until
+      // the socket drains (a closure only on this slow path).
+      this.aboveHighWatermark = true;
+      socket.once('drain', () => {
+        this.aboveHighWatermark = false;
+        if (!this.done) this.decoder.onBelowWriteBufferLowWatermark?.();
+      });
+      this.decoder.onAboveWriteBufferHighWatermark?.();
     }
   }
 

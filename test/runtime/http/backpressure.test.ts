@@ -80,3 +80,60 @@ test('a slow client pauses the upstream: a 64 MB response is not buffered in mem
     upstream.closeAllConnections();
   }
 });
+
+test('a slow upstream pauses the client: a 64 MB upload is not buffered in memory', { skip: useFake ? 'the fake upstream has no sockets' : false }, async () => {
+  // Upstream: reads nothing until released, then reads everything and answers 200 with the count.
+  let release: (() => void) | undefined;
+  let upstreamReceived = 0;
+  const upstream = net.createServer({ pauseOnConnect: true }, (s) => {
+    s.on('error', () => {});
+    let head = '';
+    release = () => {
+      s.on('data', (d: Buffer) => {
+        upstreamReceived += d.length;
+        if (head.length < 4096) head += d.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end >= 0 && upstreamReceived - (end + 4) >= TOTAL) s.end(`HTTP/1.1 200 OK\r\ncontent-length: ${String(TOTAL).length}\r\n\r\n${TOTAL}`);
+      });
+      s.resume();
+    };
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const upPort = (upstream.address() as net.AddressInfo).port;
+  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow, timeout: 30s}', clusters: cluster('slow', [upPort]) }));
+  const client = net.connect(p.port, '127.0.0.1');
+  client.on('error', () => {});
+  try {
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    let response = '';
+    client.on('data', (d: Buffer) => (response += d.toString('latin1')));
+    client.write(`POST /up HTTP/1.1\r\nhost: slow\r\ncontent-length: ${TOTAL}\r\n\r\n`);
+    let offered = 0;
+    const pump = (): void => {
+      while (offered < TOTAL) {
+        offered += CHUNK.length;
+        if (!client.write(CHUNK)) {
+          client.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+    await sleep(700);
+    // What left the client: without backpressure the proxy would have read (and buffered) it all.
+    const flushed = client.bytesWritten - client.writableLength;
+    assert.ok(flushed < TOTAL / 2, `the client got ${flushed} of ${TOTAL} bytes out while the upstream read nothing`);
+    await sleep(200);
+    assert.ok(client.bytesWritten - client.writableLength - flushed < 4 * 1024 * 1024, 'the client stays paused');
+    assert.ok(release !== undefined, 'the upstream connection was opened');
+    release!();
+    const deadline = Date.now() + 15000;
+    while (!response.includes('\r\n\r\n' + TOTAL) && Date.now() < deadline) await sleep(20);
+    assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(response.endsWith(String(TOTAL)), response.slice(0, 200));
+  } finally {
+    client.destroy();
+    await p.close();
+    await new Promise<void>((r) => upstream.close(() => r()));
+  }
+});
