@@ -279,3 +279,32 @@ test('an absolute-form request target is routed on its path, and its authority r
     await up.close();
   }
 });
+
+test('request smuggling and framing ambiguities are refused with 400 before anything reaches the upstream', async () => {
+  const up = await startUpstream('web');
+  const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
+  try {
+    const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n';
+    const cases: Record<string, string> = {
+      'CL and TE': `POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+      'two different CLs': `POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n${smuggled}`,
+      'TE not ending in chunked': `POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${smuggled}`,
+      'space before colon': `POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+      'obs-fold': `GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n`,
+      'bare LF': `GET / HTTP/1.1\nHost: h\n\n`,
+      'NUL in a value': `GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x00b\r\n\r\n`,
+      'negative CL': `POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n`,
+      'chunk size overflow': `POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF\r\n`,
+    };
+    for (const [name, raw] of Object.entries(cases)) {
+      const r = await rawRequest(p.port, raw, 2000);
+      assert.match(r.text, /^HTTP\/1\.1 400 Bad Request\r\n/, name);
+      assert.equal((r.text.match(/HTTP\/1\.1 /g) ?? []).length, 1, name);
+      assert.ok(r.closedByServer, name);
+    }
+    assert.equal(up.started(), 0);
+  } finally {
+    await p.close();
+    await up.close();
+  }
+});
