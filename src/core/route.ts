@@ -7,7 +7,7 @@
  * Hot path: with no trace, route() allocates only the decision object (plus a sliced path
  * when the request has a query, and the weighted-pick record for weighted routes).
  */
-import type { Any, HttpConnectionManager, RouteConfiguration, VirtualHost } from '../config/types.js';
+import type { Any, RouteConfiguration, VirtualHost } from '../config/types.js';
 import type { Diagnostic, SourcePosition } from '../config/diagnostic.js';
 import type {
   ClusterResolution,
@@ -40,7 +40,11 @@ export type { FormatterContext } from './formatter.js';
 export interface CompileRouteConfigOptions {
   /** Static runtime (layered_runtime static layers, router_check `runtime`). */
   runtime?: RuntimeValues;
-  /** From HCM strip_any_host_port / strip_matching_host_port, or rc.ignore_port_in_host_matching. */
+  /**
+   * Match hosts without their port (as rc.ignore_port_in_host_matching). The HCM's
+   * strip_any_host_port / strip_matching_host_port are applied to the :authority before routing
+   * by normalizeHost (hcm_host.ts) in serve and explain; `tsproxy test` sets this instead.
+   */
   ignorePortInHostMatching?: boolean;
   /**
    * router_check_tool's RouterCheckTool::assignRuntimeFraction: a runtime_fraction default
@@ -49,12 +53,6 @@ export interface CompileRouteConfigOptions {
   bumpZeroRuntimeNumerator?: boolean;
   /** File name for diagnostics when the config objects carry no position. */
   file?: string;
-  /**
-   * The HCM that holds this route config: `strip_any_host_port` makes host matching ignore the
-   * port. `strip_matching_host_port` needs the listener port, so serve strips that one itself
-   * before routing; the core does not guess it.
-   */
-  hcm?: HttpConnectionManager;
 }
 
 /** A compiled virtual cluster. */
@@ -132,7 +130,7 @@ export function compileRouteConfig(
 ): { table: RouteTable; diagnostics: Diagnostic[] } {
   const runtime = options.runtime ?? {};
   const ctx: CompileContext = { runtime, diagnostics: [], file: options.file ?? positionOf(rc)?.file ?? '<config>' };
-  const table = new CompiledRouteTable(rc, options.ignorePortInHostMatching === true || options.hcm?.strip_any_host_port === true || rc.ignore_port_in_host_matching === true, runtime);
+  const table = new CompiledRouteTable(rc, options.ignorePortInHostMatching === true || rc.ignore_port_in_host_matching === true, runtime);
   const rcPerFilter: Readonly<Record<string, Any>> = rc.typed_per_filter_config ?? {};
   // JSON paths in diagnostics are rooted where the decoder found this route config (inside a
   // Bootstrap's HCM, a dump...), or `$` for objects built in code.

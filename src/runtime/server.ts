@@ -157,7 +157,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         diagnostics.push(diagAt(config.file, hcm, 'serve/rds-unsupported', `HTTP connection manager "${hcm.stat_prefix}": only inline route_config is supported (rds needs xDS)`));
         continue;
       }
-      const compiled = compileRouteConfig(hcm.route_config, { runtime: config.runtime, hcm, file: config.file });
+      const compiled = compileRouteConfig(hcm.route_config, { runtime: config.runtime, file: config.file });
       for (const d of compiled.diagnostics) if (d.severity === 'error') diagnostics.push(d);
       let loggers: AccessLogger[] = [];
       try {

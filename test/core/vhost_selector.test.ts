@@ -65,12 +65,10 @@ test('the port is part of the Host by default', () => {
   assert.equal(vhFor(t, 'api.example.com'), 'default');
 });
 
-test('ignore_port_in_host_matching / strip_any_host_port strip the port', () => {
+test('ignore_port_in_host_matching strips the port (the HCM strip_*_host_port options are normalizeHost, hcm_host.ts)', () => {
   const rc = { virtual_hosts: [vhost('exact', ['www.foo.com'], [any])] };
   const t1 = table({ ...rc, ignore_port_in_host_matching: true });
   assert.equal(vhFor(t1, 'www.foo.com:8090'), 'exact');
-  const t2 = table(rc, { hcm: { stat_prefix: 'x', strip_any_host_port: true } });
-  assert.equal(vhFor(t2, 'www.foo.com:8090'), 'exact');
   const t3 = table(rc, { ignorePortInHostMatching: true });
   assert.equal(vhFor(t3, '[::1]:80'), undefined);
   assert.equal(vhFor(t3, 'www.foo.com'), 'exact');
