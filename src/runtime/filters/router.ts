@@ -96,7 +96,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
         cb.sendLocalReply(404, '', Details.RouteNotFound, { flag: 'NR' });
         return 'StopIteration';
       case 'redirect':
-        stats.rq_redirect.inc();
+        // A redirect is a direct-response entry in current Envoy (router.cc): only
+        // rq_direct_response moves; rq_redirect exists and stays 0.
         stats.rq_direct_response.inc();
         this.finished = true;
         cb.sendLocalReply(decision.status, '', Details.DirectResponse, { headers: [['location', decision.location]] });
