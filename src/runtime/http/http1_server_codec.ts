@@ -75,8 +75,14 @@ function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
-function flushHeadLater(codec: Http1ServerCodec): void {
-  codec.flushHead();
+/** Codecs holding a response head until the next tick; one tick flushes them all. */
+const heldHeads: Http1ServerCodec[] = [];
+let heldFlushScheduled = false;
+
+function flushHeldHeads(): void {
+  heldFlushScheduled = false;
+  for (let i = 0; i < heldHeads.length; i++) heldHeads[i]!.flushHead();
+  heldHeads.length = 0;
 }
 
 function onSocketData(this: Socket & { [kCodec]?: Http1ServerCodec }, chunk: Buffer): void {
@@ -351,7 +357,11 @@ export class Http1ServerCodec {
     this.pendingHead = head;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(flushHeadLater, this);
+      heldHeads.push(this);
+      if (!heldFlushScheduled) {
+        heldFlushScheduled = true;
+        process.nextTick(flushHeldHeads);
+      }
     }
     return true;
   }
