@@ -165,11 +165,6 @@ function onSocketClose(this: Socket): void {
   (this as SocketWithConn)[kConn]?.onSocketClosed();
 }
 
-/** The connection of a socket accepted by a listener, or undefined. */
-export function connectionOf(socket: Socket): DownstreamConnection | undefined {
-  return (socket as SocketWithConn)[kConn];
-}
-
 /** Handles one request head the codec parsed (Envoy's ConnectionManagerImpl::newStream + decodeHeaders). */
 function onRequest(conn: DownstreamConnection, head: RequestHead): void {
   const config = conn.config;
@@ -251,9 +246,6 @@ function codecError(code: string | undefined): { status: number; details: string
       return { status: 400, details: Details.InvalidCharacters };
     case 'HPE_INVALID_URL':
       return { status: 400, details: Details.InvalidUrl };
-    case 'HPE_INVALID_EOF_STATE':
-      // The client closed mid-request: a downstream disconnect (DC), not a protocol error.
-      return undefined;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, details: 'request_header_timeout' };
     default:
@@ -288,11 +280,7 @@ function writeCodecErrorReply(conn: DownstreamConnection, mapped: { status: numb
   info.bytesSent = Buffer.byteLength(body);
   info.responseHeaders = { 'content-type': 'text/plain', 'content-length': String(info.bytesSent), server: config.serverName, connection: 'close' };
   info.lastDownstreamTxByteSent = config.time.monotonic();
-  conn.codec.endWith(
-    `HTTP/1.1 ${mapped.status} ${statusText(mapped.status)}\r\ncontent-length: ${info.bytesSent}\r\n` +
-      `content-type: text/plain\r\ndate: ${new Date(info.startTime).toUTCString()}\r\nserver: ${config.serverName}\r\n` +
-      `connection: close\r\n\r\n${body}`,
-  );
+  conn.codec.endWith(mapped.status, info.responseHeaders, body);
   st.downstream_rq_time.record(0);
   for (const l of config.accessLoggers) l.log(info);
 }

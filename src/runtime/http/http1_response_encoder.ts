@@ -5,7 +5,7 @@
  * per-second `date` caches; the codec keeps the per-response framing in a ResponseFraming.
  */
 import type { Socket } from 'node:net';
-import type { HeaderObject } from './headers.js';
+import { isHopByHopResponseHeader, type HeaderObject } from './headers.js';
 import { statusText } from './local_reply.js';
 import { isHeaderValue, isToken } from '../header_chars.js';
 
@@ -80,15 +80,13 @@ export function encodeResponseHead(
   for (const name in headers) {
     const v = headers[name];
     if (v === undefined) continue;
+    if (name === 'connection') {
+      if (v === 'close') close = true;
+      continue;
+    }
+    // Framing is this encoder's: the other connection-specific headers are never copied.
+    if (isHopByHopResponseHeader(name)) continue;
     switch (name) {
-      case 'connection':
-        if (v === 'close') close = true;
-        continue;
-      case 'transfer-encoding':
-      case 'keep-alive':
-      case 'proxy-connection':
-      case 'upgrade':
-        continue;
       case 'content-length':
         hasLength = true;
         break;

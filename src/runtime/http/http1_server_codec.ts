@@ -75,6 +75,9 @@ function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
+/** A reply to a request that never became one (it did not parse): closes, has a body. */
+const CODEC_ERROR_REPLY = { isHeadRequest: false, http10: false, mustClose: true } as const;
+
 /** Codecs holding a response head until the next tick; one tick flushes them all. */
 const heldHeads: Http1ServerCodec[] = [];
 let heldFlushScheduled = false;
@@ -464,11 +467,17 @@ export class Http1ServerCodec {
     }
   }
 
-  /** Writes a raw response (a codec error reply) and closes the connection after it. */
-  endWith(raw: string): void {
+  /**
+   * Answers outside any stream (a codec error reply) with a complete response, serialized like
+   * every other one, and closes the connection after it.
+   */
+  endWith(status: number, headers: HeaderObject, body: string): void {
     this.closing = true;
     this.pendingHead = undefined;
-    if (!this.socket.destroyed) this.socket.end(raw, 'latin1');
+    if (this.socket.destroyed) return;
+    const head = encodeResponseHead(status, headers, body.length === 0, CODEC_ERROR_REPLY, this.framing);
+    if (head === null) this.socket.destroy();
+    else this.socket.end(head + body, 'latin1');
   }
 
   /**

@@ -58,14 +58,7 @@ async function track(server: net.Server): Promise<Origin> {
   return origin;
 }
 
-/** A port nothing listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { closedPort } from '../http/harness.js';
 
 /**
  * A listener whose accept queue is full: a child process listens with backlog 1 and then blocks
