@@ -220,7 +220,7 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
 
   // Envoy answers `Expect: 100-continue` itself (proxy_100_continue false) and strips it.
   if (head.hasBody && head.headers['expect'] !== undefined && head.versionMinor === 1 && head.headers['expect'].toLowerCase() === '100-continue') {
-    conn.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    conn.codec.encode100Continue();
   }
   try {
     stream.start(!head.hasBody);

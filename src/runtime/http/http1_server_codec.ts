@@ -75,6 +75,8 @@ function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
 /** A reply to a request that never became one (it did not parse): closes, has a body. */
 const CODEC_ERROR_REPLY = { isHeadRequest: false, http10: false, mustClose: true } as const;
 
@@ -367,6 +369,11 @@ export class Http1ServerCodec {
       }
     }
     return true;
+  }
+
+  /** The interim `100 Continue` for a request that expects it (before its final response). */
+  encode100Continue(): void {
+    if (!this.socket.destroyed && this.pendingHead === undefined) this.socket.write(CONTINUE, 'latin1');
   }
 
   /** Writes a body chunk; returns false when the socket buffer is over its high watermark. */
