@@ -10,6 +10,7 @@ import {
   createAccessLoggers,
 } from '../../../src/runtime/access_log/index.js';
 import { memoryStream, sampleInfo } from './helpers.js';
+import { batchSink } from '../../../src/runtime/access_log/sink.js';
 
 const FILE = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
 const STDOUT = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';
@@ -155,4 +156,26 @@ test('a failing stream never throws into the request path; the error is reported
   logger.log(sampleInfo());
   await logger.close();
   assert.deepEqual(errors.map((e) => e.message), ['EPIPE']);
+});
+
+test('a busy sink reuses two batch buffers instead of allocating one per flush', async () => {
+  const arrayBuffers = new Set<ArrayBufferLike>();
+  let lines = 0;
+  const sink = batchSink(
+    (data, done) => {
+      arrayBuffers.add(data.buffer);
+      lines += data.toString('latin1').split('\n').length - 1;
+      setImmediate(done);
+    },
+    { maxBufferBytes: 1024, flushIntervalMs: 60_000 },
+  );
+  const line = 'x'.repeat(99) + '\n';
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 12; i++) sink.write(line);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+  }
+  await sink.close();
+  assert.equal(lines, 240);
+  assert.ok(arrayBuffers.size <= 3, `${arrayBuffers.size} distinct batch buffers for ${lines} lines`);
 });
