@@ -2,23 +2,87 @@
 // and `tsproxy serve -c fixtures/demo/envoy.yaml` in front of them. No network needed. Ctrl-C
 // stops everything (tsproxy drains on SIGTERM).
 import http from 'node:http';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = join('fixtures', 'demo', 'envoy.yaml');
+const fixture = join('fixtures', 'demo', 'envoy.yaml');
 if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
   console.error('tsproxy is not built yet: run `npm ci` (or `npm run build`) first.');
   process.exit(1);
 }
 
+// Ports: PORT / UPSTREAM_PORTS in the environment, or --port / --upstream-ports
+// (`npm start -- --port 8080 --upstream-ports 9001,9002,9003`).
+const DEFAULT_UPSTREAMS = [18081, 18082, 18083];
+let args;
+try {
+  args = parseArgs({ options: { port: { type: 'string' }, 'upstream-ports': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+} catch (err) {
+  console.error(`${err.message}\nusage: npm start [-- --port N --upstream-ports A,B,C]   (or PORT=N UPSTREAM_PORTS=A,B,C npm start)`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log('usage: npm start [-- --port N --upstream-ports A,B,C]   (or PORT=N UPSTREAM_PORTS=A,B,C npm start)');
+  process.exit(0);
+}
+function port(text, what) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    console.error(`demo: ${what} must be a port number between 1 and 65535, got "${text}"`);
+    process.exit(2);
+  }
+  return n;
+}
+const proxyPort = port(args.port ?? process.env.PORT ?? '10000', 'the proxy port (--port / PORT)');
+const upstreamText = args['upstream-ports'] ?? process.env.UPSTREAM_PORTS;
+const upstreamPorts = upstreamText ? upstreamText.split(',').map((p) => port(p.trim(), 'an upstream port (--upstream-ports / UPSTREAM_PORTS)')) : DEFAULT_UPSTREAMS;
+if (upstreamPorts.length !== 3) {
+  console.error('demo: --upstream-ports / UPSTREAM_PORTS takes three ports (blue,green,api)');
+  process.exit(2);
+}
+
 const UPSTREAMS = [
-  { name: 'blue', port: 18081 },
-  { name: 'green', port: 18082 },
-  { name: 'api', port: 18083 },
+  { name: 'blue', port: upstreamPorts[0] },
+  { name: 'green', port: upstreamPorts[1] },
+  { name: 'api', port: upstreamPorts[2] },
 ];
+
+// The bundled config names ports 10000 and 18081-18083; other ports get a copy with them replaced.
+let config = fixture;
+let tmp;
+if (proxyPort !== 10000 || upstreamPorts.some((p, i) => p !== DEFAULT_UPSTREAMS[i])) {
+  let text = readFileSync(join(root, fixture), 'utf8').replaceAll('10000', String(proxyPort));
+  DEFAULT_UPSTREAMS.forEach((p, i) => (text = text.replaceAll(`port_value: ${p}`, `port_value: ${upstreamPorts[i]}`)));
+  tmp = mkdtempSync(join(tmpdir(), 'tsproxy-demo-'));
+  config = join(tmp, 'envoy.yaml');
+  writeFileSync(config, text);
+}
+
+/** Resolves when nothing listens on 127.0.0.1:port; otherwise exits naming the port and the fix. */
+function ensureFree(p, what, fix) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => {
+      console.error(
+        err.code === 'EADDRINUSE'
+          ? `demo: port ${p} (${what}) is busy: another process listens on 127.0.0.1:${p}. Free it, or ${fix}.`
+          : `demo: cannot listen on 127.0.0.1:${p} (${what}): ${err.message}`,
+      );
+      process.exit(1);
+    });
+    probe.listen(p, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+await ensureFree(proxyPort, 'the proxy', 'choose another with `PORT=10001 npm start` (or `npm start -- --port 10001`)');
+for (const u of UPSTREAMS) {
+  await ensureFree(u.port, `upstream ${u.name}`, 'choose others with `UPSTREAM_PORTS=28081,28082,28083 npm start`');
+}
 
 function startUpstream({ name, port }) {
   const server = http.createServer((req, res) => {
@@ -57,23 +121,24 @@ proxy.stderr.on('data', (d) => {
 });
 
 function printHelp() {
-  const m = `node bin/tsproxy.js match -c ${config} --host localhost:10000`;
+  const host = `localhost:${proxyPort}`;
+  const m = `npx tsproxy match -c ${config} --host ${host}`;
   console.log(`
-tsproxy demo is running on http://localhost:10000 (upstreams: blue :18081, green :18082, api :18083)
+tsproxy demo is running on http://${host} (upstreams: ${UPSTREAMS.map((u) => `${u.name} :${u.port}`).join(', ')})
 
 Try:
-  curl -i localhost:10000/hello          # direct response (200, body from the config)
-  curl -i localhost:10000/old?x=1        # redirect: 301 to http://localhost:10000/app/?x=1
-  curl -i localhost:10000/app            # weighted clusters: blue 80%, green 20%
-  curl -i localhost:10000/api/users      # cluster api, path rewritten to /v1/users
-  curl -i localhost:10000/nope           # no route: 404 (NR route_not_found)
+  curl -i ${host}/hello          # direct response (200, body from the config)
+  curl -i '${host}/old?x=1'      # redirect: 301 to http://${host}/app/?x=1
+  curl -i ${host}/app            # weighted clusters: blue 80%, green 20%
+  curl -i ${host}/api/users      # cluster api, path rewritten to /v1/users
+  curl -i ${host}/nope           # no route: 404 (NR route_not_found)
 
 Ask the same questions offline, without traffic:
   ${m} --path /hello
   ${m} --path /old
   ${m} --path /app --random 85           # which weighted cluster a random value picks
   ${m} --path /api/users
-  node bin/tsproxy.js explain -c ${config} --host localhost:10000 --path /nope
+  npx tsproxy explain -c ${config} --host ${host} --path /nope
 
 Access log lines appear below. Ctrl-C to stop.
 `);
@@ -93,5 +158,6 @@ proxy.on('exit', (code) => {
     s.close();
   }
   if (!stopping && code !== 0) console.error(`tsproxy serve exited with code ${code}`);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
   process.exitCode = stopping ? 0 : code ?? 1;
 });

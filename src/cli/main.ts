@@ -6,6 +6,7 @@
  * without parsing serve's modules. `--help` (or an unknown command) loads them all to list them.
  */
 import { Command, CommanderError } from 'commander';
+import { versionText } from './version.js';
 
 /** Exit code slot the command actions set; commander actions cannot return values. */
 export interface ExitBox {
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('tsproxy')
     .description("Envoy's HTTP request path in TypeScript, plus offline tools for Envoy configs")
-    .version('0.1.0')
+    .version(versionText().trimEnd(), '-V, --version', 'print the tsproxy, Node.js, llhttp, nghttp2, OpenSSL and RE2 versions')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const first = argv[2];

@@ -14,6 +14,7 @@ import type { ExitBox } from '../main.js';
 import { loadConfigText, readConfigFile } from '../output/config_loader.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../output/diagnostics.js';
 import { startServer, type LogLevel, type ServerLogger } from '../../runtime/server.js';
+import { tsproxyVersion } from '../version.js';
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'off'];
 
@@ -58,6 +59,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   }
   const text = read.text;
   const logger = stderrLogger(level);
+  logger.log('info', `tsproxy ${tsproxyVersion()} on Node.js ${process.version} (llhttp ${process.versions.llhttp}), config ${file}`);
   const loaded = loadConfigText(text, file, undefined);
   const printAll = (ds: typeof loaded.diagnostics): void => {
     for (const d of sortDiagnostics(ds)) {
