@@ -18,12 +18,18 @@
  *   leaves in one write of one string, a large chunk in one writev with its head.
  * - Repeated request headers are joined with "," (`cookie` with "; "), as Envoy's header map
  *   does; the header object has lowercase names.
+ * - What Envoy's codec refuses after parsing a head (request_head.ts: headers with underscores,
+ *   Transfer-Encoding, Connection-nominated headers, the request target) is delivered with its
+ *   `rejection` set, and a method Envoy does not accept is a parse error (HPE_INVALID_METHOD).
+ *   After a refused request, an upgrade or a parse error nothing more of the connection is
+ *   parsed into requests (Envoy closes it; an upgrade's bytes are never requests).
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HeaderObject } from './headers.js';
-import { buildRequestHead, type RequestHead } from './request_head.js';
+import type { Http1CodecStats } from './http1_codec_stats.js';
+import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
 import {
   HTTPParser,
   kOnBody,
@@ -42,24 +48,62 @@ import { encodeResponseHead, writeBody, type ResponseFraming } from './http1_res
 
 export type { RequestHead } from './request_head.js';
 
+/**
+ * Codes `onCodecError` reports besides llhttp's own `HPE_*`, where Envoy tells apart cases llhttp
+ * reports under one code.
+ */
+export const CodecErrorCodes = {
+  /** Content-Length with Transfer-Encoding (llhttp: HPE_INVALID_CONTENT_LENGTH or _TRANSFER_ENCODING). */
+  ChunkedContentLength: 'HPE_CONTENT_LENGTH_AND_CHUNKED',
+  /** A header name that is not a token (llhttp: HPE_INVALID_HEADER_TOKEN, which also covers values). */
+  InvalidHeaderName: 'HPE_INVALID_HEADER_NAME',
+} as const;
+
+/**
+ * llhttp's error, refined where Envoy distinguishes cases llhttp reports under one code (by
+ * llhttp's reason text): Content-Length with Transfer-Encoding is Envoy's
+ * `http1.content_length_and_chunked_not_allowed` (400), not the 501 of an unsupported
+ * transfer-encoding; an invalid header name is `http1.codec_error`, an invalid value character
+ * `http1.invalid_characters`.
+ */
+function refineParseError(code: string, reason: string | undefined): string {
+  if (reason === undefined) return code;
+  if ((code === 'HPE_INVALID_TRANSFER_ENCODING' || code === 'HPE_INVALID_CONTENT_LENGTH') && reason.includes("can't be present with")) {
+    return CodecErrorCodes.ChunkedContentLength;
+  }
+  if (code === 'HPE_INVALID_HEADER_TOKEN' && reason !== 'Invalid header value char') return CodecErrorCodes.InvalidHeaderName;
+  return code;
+}
+
+/**
+ * Envoy's request methods by llhttp's method number (BalsaParser's list, allow_custom_methods
+ * false): llhttp's HTTP methods but M-SEARCH (Envoy lists `MSEARCH`, which no parser produces)
+ * and QUERY; PRI and the RTSP methods are not HTTP/1.1 methods. Undefined: refused with 400
+ * `http1.codec_error` (Envoy's HPE_INVALID_METHOD).
+ */
+const ENVOY_METHODS: readonly (string | undefined)[] = methods.map((m, i) => (i <= 33 && m !== 'M-SEARCH' ? m : undefined));
+
 /** What the connection manager implements. */
 export interface ServerCodecCallbacks {
   onRequestHeaders(head: RequestHead): void;
   onRequestBody(chunk: Buffer): void;
   onRequestComplete(): void;
   /**
-   * A request that does not parse (llhttp error code, `HPE_*`), or `ERR_HTTP_REQUEST_TIMEOUT`
-   * when request_headers_timeout expired. `inRequest`: the delivered request is incomplete.
+   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes), or
+   * `ERR_HTTP_REQUEST_TIMEOUT` when request_headers_timeout expired. `inRequest`: the delivered
+   * request is incomplete.
    */
   onCodecError(code: string, inRequest: boolean): void;
 }
 
-/** Codec limits (Envoy's HCM settings). */
-export interface ServerCodecOptions {
+/** Codec limits and settings (Envoy's HCM settings). */
+export interface ServerCodecOptions extends RequestHeadOptions {
   /** max_request_headers_kb * 1024. */
   readonly maxHeaderSize: number;
   /** request_headers_timeout in ms (0: off): the sweep calls checkHeadersTimeout. */
   readonly requestHeadersTimeoutMs: number;
+  /** The `http1.*` stats (http1CodecStats). */
+  readonly stats: Http1CodecStats;
 }
 
 /** A request parsed while an earlier response was still in progress. */
@@ -144,7 +188,7 @@ export class Http1ServerCodec {
   constructor(
     readonly socket: Socket,
     private readonly callbacks: ServerCodecCallbacks,
-    options: ServerCodecOptions,
+    private readonly options: ServerCodecOptions,
   ) {
     const p = new HTTPParser();
     p.initialize(HTTPParser.REQUEST, PARSER_RESOURCE, options.maxHeaderSize, 0);
@@ -173,7 +217,7 @@ export class Http1ServerCodec {
 
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
   private readonly onExecute = (ret: number | NativeParseError): void => {
-    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(ret.code ?? 'HPE_UNKNOWN');
+    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
   };
 
   /** A callback into the connection manager threw: reset the connection, never crash. */
@@ -187,7 +231,7 @@ export class Http1ServerCodec {
   onData(chunk: Buffer): void {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
-    if (typeof r !== 'number') this.onParseError(r.code ?? 'HPE_UNKNOWN');
+    if (typeof r !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
   }
 
   /** The client half-closed its side. */
@@ -231,7 +275,23 @@ export class Http1ServerCodec {
     }
     this.partialHeaders = undefined;
     this.partialUrl = '';
-    const head = buildRequestHead(versionMajor, versionMinor, raw, methods[method] ?? 'GET', url ?? '/', upgrade, shouldKeepAlive);
+    // Bytes after a refused request, an upgrade or a parse error are never requests: 2 tells
+    // llhttp that nothing follows this head.
+    if (this.closing || this.parseFailed) return 2;
+    const methodName = ENVOY_METHODS[method];
+    if (methodName === undefined) {
+      this.onParseError('HPE_INVALID_METHOD');
+      return 2;
+    }
+    const head = buildRequestHead(versionMajor, versionMinor, raw, methodName, url ?? '/', upgrade, shouldKeepAlive, this.options);
+    if (head.droppedHeaders > 0) this.options.stats.dropped_headers_with_underscores.inc(head.droppedHeaders);
+    const rejection = head.rejection;
+    if (rejection !== undefined || upgrade) {
+      // Envoy closes the connection after a refused request and hands an upgrade's bytes to the
+      // upgrade: either way nothing after this head is parsed into requests.
+      this.parseFailed = true;
+      if (rejection === CodecRejections.UnexpectedUnderscore) this.options.stats.requests_rejected_with_underscores_in_headers.inc();
+    }
     if (!this.streamActive && this.queue.length === 0) {
       try {
         this.deliver(head, false);
@@ -245,8 +305,9 @@ export class Http1ServerCodec {
       this.parsingDelivered = false;
       this.pauseReading();
     }
-    // An upgrade is answered (403) and the connection closed: tell llhttp no body follows.
-    return upgrade ? 2 : 0;
+    // An upgrade is answered (403) and a refused request too, and the connection closed: tell
+    // llhttp no body follows (a refused body, chunked or not, is never parsed nor forwarded).
+    return rejection !== undefined || upgrade ? 2 : 0;
   };
 
   private readonly onBody = (chunk: Buffer): void => {
