@@ -17,6 +17,8 @@ const MAX_TE_VALUE_SIZE = 256;
  * (what nearly every client sends), checked without allocating.
  */
 export function connectionNominatesHeaders(value: string): boolean {
+  // The spellings clients send, compared whole first; then any case.
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close') return false;
   return !equalsIgnoreCase(value, 'keep-alive') && !equalsIgnoreCase(value, 'close');
 }
 

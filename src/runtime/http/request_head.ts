@@ -64,10 +64,11 @@ export interface RequestHead {
   readonly versionMinor: number;
   /** Lowercase names; repeated headers joined with "," (`cookie` with "; "). */
   readonly headers: Record<string, string>;
-  /** Header lines received and kept (for max_headers_count; DROP_HEADER ones do not count). */
+  /**
+   * Header lines received and kept (for max_headers_count): those DROP_HEADER dropped do not
+   * count, so `raw.length / 2 - headerCount` of them were dropped.
+   */
   readonly headerCount: number;
-  /** Headers dropped for an underscore in their name (DROP_HEADER). */
-  readonly droppedHeaders: number;
   /** More than one Host header (RFC 9112 section 3.2: answered with 400). */
   readonly duplicateHost: boolean;
   /** An Upgrade or CONNECT request. */
@@ -173,7 +174,6 @@ export function buildRequestHead(
     versionMinor,
     headers,
     headerCount: (raw.length >> 1) - dropped,
-    droppedHeaders: dropped,
     duplicateHost,
     upgrade,
     keepAlive,
