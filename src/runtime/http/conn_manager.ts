@@ -179,7 +179,8 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
   if (!head.keepAlive) stream.closeConnectionAfterResponse();
 
   // Admission checks the HTTP/1 codec makes in Envoy.
-  // What Envoy's codec refuses once the head is parsed (request_head.ts), before its version check.
+  // What Envoy's codec refuses once the head is parsed (request_head.ts), before its version check
+  // (Envoy counts headers while parsing: a refused request also over max_headers_count may get 431 there).
   if (head.rejection !== undefined) {
     protocolErrorReply(stream, head.rejection.status, head.rejection.details);
     return;
