@@ -19,6 +19,21 @@ export function isHeaderValue(value: string): boolean {
   return !INVALID_VALUE.test(value);
 }
 
+/**
+ * Whether `value` equals `lower` (lowercase ASCII) ignoring ASCII case, without allocating
+ * (Envoy's absl::EqualsIgnoreCase on header values).
+ */
+export function equalsIgnoreCase(value: string, lower: string): boolean {
+  const n = lower.length;
+  if (value.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    // 'A'..'Z' -> 'a'..'z'; nothing else changes.
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Lowercased header names by their wire spelling: peers repeat the same few. Bounded. */
 const lowerNames = new Map<string, string>();
 const LOWER_NAMES_MAX = 2048;

@@ -43,15 +43,24 @@ interface NativeParserModule {
     kOnMessageComplete: number;
     kOnExecute: number;
   };
-  /** Method names by llhttp's method number. */
-  methods: readonly string[];
 }
 
 const binding = createRequire(import.meta.url)('_http_common') as NativeParserModule;
 
 export const HTTPParser = binding.HTTPParser;
-/** Method names by llhttp's method number. */
-export const methods = binding.methods;
+
+/**
+ * Method names by llhttp's method number (its `llhttp_method` enum). Not `_http_common`'s own
+ * `methods` list: that one is dense (it skips PRI and the RTSP methods), so indexing it with the
+ * number llhttp reports names QUERY (46) wrongly. RTSP methods come only with an `RTSP/` version.
+ */
+export const methods: readonly string[] = [
+  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
+  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
+  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR',
+  'LINK', 'UNLINK', 'SOURCE', 'PRI', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN',
+  'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH', 'QUERY',
+];
 export const kOnMessageBegin = HTTPParser.kOnMessageBegin | 0;
 export const kOnHeaders = HTTPParser.kOnHeaders | 0;
 export const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;

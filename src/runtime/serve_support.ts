@@ -241,9 +241,6 @@ function protocolOptionsChecks(c: Collector, o: HttpProtocolOptions | undefined,
   const w = (f: string, m: string): void => c.warn(o, f, path, `${who}: common_http_protocol_options.${f} ${m}`);
   if (o.max_connection_duration !== undefined) w('max_connection_duration', 'is not implemented by serve; connections are not closed after a maximum duration');
   if (o.max_stream_duration !== undefined) w('max_stream_duration', 'is not implemented by serve; streams have no maximum duration (route timeouts still apply)');
-  if (o.headers_with_underscores_action !== undefined && o.headers_with_underscores_action !== 'ALLOW') {
-    w('headers_with_underscores_action', `${o.headers_with_underscores_action} is not implemented by serve; headers with underscores are allowed`);
-  }
   if (raw['max_response_headers_kb'] !== undefined) w('max_response_headers_kb', 'is not implemented by serve; upstream response headers are limited to 60 KiB');
   if (!downstream && o.max_headers_count !== undefined) w('max_headers_count', 'is not implemented by serve for upstream responses');
 }

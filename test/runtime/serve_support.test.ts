@@ -136,7 +136,7 @@ test('HCM fields serve does not act on', () => {
       'add_user_agent', 'proxy_100_continue', 'normalize_path', 'merge_slashes', 'path_with_escaped_slashes_action',
       'stream_error_on_invalid_http_message', 'drain_timeout', 'delayed_close_timeout', 'forward_client_cert_details',
       'common_http_protocol_options.max_connection_duration', 'common_http_protocol_options.max_stream_duration',
-      'common_http_protocol_options.headers_with_underscores_action', 'http_protocol_options.enable_trailers',
+      'http_protocol_options.enable_trailers',
     ].map((f) => `warning ${HCM}.${f}`),
     ...['upstream_log', 'strict_check_headers', 'respect_expected_rq_timeout', 'dynamic_stats'].map((f) => `warning ${HCM}.http_filters[0].typed_config.${f}`),
   ]);

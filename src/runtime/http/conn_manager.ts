@@ -27,7 +27,8 @@ import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
-import { Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
+import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
+import { http1CodecStats } from './http1_codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo } from '../stream_info.js';
 import { normalizeHost } from '../../core/hcm_host.js';
@@ -85,6 +86,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     this.codec = new Http1ServerCodec(socket, this, {
       maxHeaderSize: config.maxRequestHeadersKb * 1024,
       requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
+      headersWithUnderscoresAction: config.headersWithUnderscoresAction,
+      // Envoy's Http1Settings.validate_scheme: an edge listener (HCM config.cc).
+      validateScheme: config.useRemoteAddress && config.xffNumTrustedHops === 0,
+      stats: http1CodecStats(config.stats.scope.store),
     });
     socket.on('error', ignoreSocketError);
     socket.on('close', onSocketClose);
@@ -174,6 +179,12 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
   if (!head.keepAlive) stream.closeConnectionAfterResponse();
 
   // Admission checks the HTTP/1 codec makes in Envoy.
+  // What Envoy's codec refuses once the head is parsed (request_head.ts), before its version check
+  // (Envoy counts headers while parsing: a refused request also over max_headers_count may get 431 there).
+  if (head.rejection !== undefined) {
+    protocolErrorReply(stream, head.rejection.status, head.rejection.details);
+    return;
+  }
   const major = head.versionMajor;
   const minor = head.versionMinor;
   if (major !== 1 || minor !== 1) {
@@ -212,6 +223,14 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     stream.sendLocalReply(400, '', Details.MissingHost);
     return;
   }
+  // A #fragment in the path: ConnectionManagerUtility::maybeNormalizePath refuses it (runtime
+  // envoy.reloadable_features.http_reject_path_with_fragment, default true since Envoy 1.21).
+  if (head.url.indexOf('#') !== -1) {
+    stream.stats.counter('downstream_rq_failed_path_normalization').inc();
+    stream.start(true, false);
+    stream.sendLocalReply(400, '', 'path_normalization_failed');
+    return;
+  }
   // The :authority the route table sees and the upstream gets (ConnectionManagerUtility::maybeNormalizeHost).
   if (config.hostNormalization !== undefined) {
     stream.requestHeaders.authority = normalizeHost(stream.requestHeaders.authority, config.hostNormalization, conn.localPort);
@@ -240,6 +259,11 @@ function protocolErrorReply(stream: ActiveStream, status: number, details: strin
 /** llhttp error codes (and the request-header timeout) -> Envoy's codec error status and details. */
 function codecError(code: string | undefined): { status: number; details: string } | undefined {
   switch (code) {
+    // Envoy's codec_impl.cc: a transfer-encoding other than chunked is 501; with content-length 400.
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return { status: 501, details: 'http1.invalid_transfer_encoding' };
+    case CodecErrorCodes.ChunkedContentLength:
+      return { status: 400, details: 'http1.content_length_and_chunked_not_allowed' };
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, details: Details.HeadersTooLarge };
     case 'HPE_INVALID_HEADER_TOKEN':

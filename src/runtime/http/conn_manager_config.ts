@@ -105,6 +105,8 @@ export interface ConnectionManagerConfig {
   readonly defaultHostForHttp10: string | undefined;
   readonly maxRequestHeadersKb: number;
   readonly maxHeadersCount: number;
+  /** common_http_protocol_options.headers_with_underscores_action (default ALLOW). */
+  readonly headersWithUnderscoresAction: 'ALLOW' | 'REJECT_REQUEST' | 'DROP_HEADER';
   /** Connection idle timeout (common_http_protocol_options.idle_timeout, default 1 h; 0 disables). */
   readonly idleTimeoutMs: number;
   readonly streamIdleTimeoutMs: number;
@@ -217,6 +219,7 @@ export function buildConnectionManagerConfig(
     defaultHostForHttp10: h1.default_host_for_http_10,
     maxRequestHeadersKb: hcm.max_request_headers_kb ?? DEFAULT_MAX_REQUEST_HEADERS_KB,
     maxHeadersCount: common.max_headers_count ?? DEFAULT_MAX_HEADERS_COUNT,
+    headersWithUnderscoresAction: common.headers_with_underscores_action ?? 'ALLOW',
     idleTimeoutMs: common.idle_timeout ?? DEFAULT_HCM_IDLE_TIMEOUT_MS,
     streamIdleTimeoutMs: hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -4,6 +4,7 @@
  * upstream HeaderList, and Envoy's header names. Stateless; safe to call from anywhere.
  */
 import type { HeaderList } from '../upstream/types.js';
+import { equalsIgnoreCase } from '../header_chars.js';
 
 /** node-style header object: lowercase names, repeated headers as arrays. */
 export type HeaderObject = Record<string, string | string[] | number | undefined>;
@@ -24,10 +25,23 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'expect',
 ]);
 
-/** Whether a request header must not go upstream. */
+/** Whether a `te` value lists the `trailers` token (comma-separated, case-insensitive). */
+export function teNamesTrailers(value: string): boolean {
+  if (equalsIgnoreCase(value, 'trailers')) return true;
+  if (value.indexOf(',') === -1) return false;
+  const parts = value.split(',');
+  for (let i = 0; i < parts.length; i++) if (equalsIgnoreCase(parts[i]!.trim(), 'trailers')) return true;
+  return false;
+}
+
+/**
+ * Whether a request header must not go upstream. `te` goes only as `te: trailers`, and only when
+ * its value names `trailers` (Envoy's ConnectionManagerUtility::sanitizeTEHeader keeps
+ * `trailers` and drops every other transfer coding): see toUpstreamHeaderList.
+ */
 export function isHopByHopRequestHeader(name: string, value: string | string[] | undefined): boolean {
   if (HOP_BY_HOP.has(name)) return true;
-  if (name === 'te') return typeof value !== 'string' || value.toLowerCase() !== 'trailers';
+  if (name === 'te') return typeof value !== 'string' || !teNamesTrailers(value);
   return false;
 }
 
@@ -47,7 +61,8 @@ export function toUpstreamHeaderList(headers: HeaderObject): HeaderList {
     const v = headers[name];
     if (v === undefined || name === 'host') continue;
     if (typeof v === 'string') {
-      if (!isHopByHopRequestHeader(name, v)) out.push([name, v]);
+      // `te: trailers, deflate` goes upstream as `te: trailers` (sanitizeTEHeader).
+      if (!isHopByHopRequestHeader(name, v)) out.push([name, name === 'te' ? 'trailers' : v]);
     } else if (typeof v === 'number') {
       out.push([name, String(v)]);
     } else if (!isHopByHopRequestHeader(name, v)) {

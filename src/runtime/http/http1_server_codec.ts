@@ -18,12 +18,18 @@
  *   leaves in one write of one string, a large chunk in one writev with its head.
  * - Repeated request headers are joined with "," (`cookie` with "; "), as Envoy's header map
  *   does; the header object has lowercase names.
+ * - What Envoy's codec refuses after parsing a head (request_head.ts: headers with underscores,
+ *   Transfer-Encoding, Connection-nominated headers, the request target) is delivered with its
+ *   `rejection` set, and a method Envoy does not accept is a parse error (HPE_INVALID_METHOD).
+ *   After a refused request, an upgrade or a parse error nothing more of the connection is
+ *   parsed into requests (Envoy closes it; an upgrade's bytes are never requests).
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HeaderObject } from './headers.js';
-import { buildRequestHead, type RequestHead } from './request_head.js';
+import type { Http1CodecStats } from './http1_codec_stats.js';
+import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
 import {
   HTTPParser,
   kOnBody,
@@ -32,15 +38,16 @@ import {
   kOnHeadersComplete,
   kOnMessageBegin,
   kOnMessageComplete,
-  methods,
   PARSER_RESOURCE,
   type NativeParseError,
   type NativeParser,
   type NativeStreamHandle,
 } from '../llhttp.js';
 import { encodeResponseHead, writeBody, type ResponseFraming } from './http1_response_encoder.js';
+import { ENVOY_METHODS, refineParseError } from './http1_parser_rules.js';
 
 export type { RequestHead } from './request_head.js';
+export { CodecErrorCodes } from './http1_parser_rules.js';
 
 /** What the connection manager implements. */
 export interface ServerCodecCallbacks {
@@ -48,18 +55,21 @@ export interface ServerCodecCallbacks {
   onRequestBody(chunk: Buffer): void;
   onRequestComplete(): void;
   /**
-   * A request that does not parse (llhttp error code, `HPE_*`), or `ERR_HTTP_REQUEST_TIMEOUT`
-   * when request_headers_timeout expired. `inRequest`: the delivered request is incomplete.
+   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes), or
+   * `ERR_HTTP_REQUEST_TIMEOUT` when request_headers_timeout expired. `inRequest`: the delivered
+   * request is incomplete.
    */
   onCodecError(code: string, inRequest: boolean): void;
 }
 
-/** Codec limits (Envoy's HCM settings). */
-export interface ServerCodecOptions {
+/** Codec limits and settings (Envoy's HCM settings). */
+export interface ServerCodecOptions extends RequestHeadOptions {
   /** max_request_headers_kb * 1024. */
   readonly maxHeaderSize: number;
   /** request_headers_timeout in ms (0: off): the sweep calls checkHeadersTimeout. */
   readonly requestHeadersTimeoutMs: number;
+  /** The `http1.*` stats (http1CodecStats). */
+  readonly stats: Http1CodecStats;
 }
 
 /** A request parsed while an earlier response was still in progress. */
@@ -144,7 +154,7 @@ export class Http1ServerCodec {
   constructor(
     readonly socket: Socket,
     private readonly callbacks: ServerCodecCallbacks,
-    options: ServerCodecOptions,
+    private readonly options: ServerCodecOptions,
   ) {
     const p = new HTTPParser();
     p.initialize(HTTPParser.REQUEST, PARSER_RESOURCE, options.maxHeaderSize, 0);
@@ -173,7 +183,7 @@ export class Http1ServerCodec {
 
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
   private readonly onExecute = (ret: number | NativeParseError): void => {
-    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(ret.code ?? 'HPE_UNKNOWN');
+    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
   };
 
   /** A callback into the connection manager threw: reset the connection, never crash. */
@@ -187,7 +197,7 @@ export class Http1ServerCodec {
   onData(chunk: Buffer): void {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
-    if (typeof r !== 'number') this.onParseError(r.code ?? 'HPE_UNKNOWN');
+    if (typeof r !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
   }
 
   /** The client half-closed its side. */
@@ -231,7 +241,25 @@ export class Http1ServerCodec {
     }
     this.partialHeaders = undefined;
     this.partialUrl = '';
-    const head = buildRequestHead(versionMajor, versionMinor, raw, methods[method] ?? 'GET', url ?? '/', upgrade, shouldKeepAlive);
+    // Bytes after a refused request, an upgrade or a parse error are never requests: 2 tells
+    // llhttp that nothing follows this head.
+    if (this.closing || this.parseFailed) return 2;
+    const methodName = ENVOY_METHODS[method];
+    if (methodName === undefined) {
+      this.onParseError('HPE_INVALID_METHOD');
+      return 2;
+    }
+    const head = buildRequestHead(versionMajor, versionMinor, raw, methodName, url ?? '/', upgrade, shouldKeepAlive, this.options);
+    // Headers DROP_HEADER removed (they do not count in headerCount).
+    const dropped = (raw.length >> 1) - head.headerCount;
+    if (dropped > 0) this.options.stats.dropped_headers_with_underscores.inc(dropped);
+    const rejection = head.rejection;
+    if (rejection !== undefined || upgrade) {
+      // Envoy closes the connection after a refused request and hands an upgrade's bytes to the
+      // upgrade: either way nothing after this head is parsed into requests.
+      this.parseFailed = true;
+      if (rejection === CodecRejections.UnexpectedUnderscore) this.options.stats.requests_rejected_with_underscores_in_headers.inc();
+    }
     if (!this.streamActive && this.queue.length === 0) {
       try {
         this.deliver(head, false);
@@ -245,8 +273,9 @@ export class Http1ServerCodec {
       this.parsingDelivered = false;
       this.pauseReading();
     }
-    // An upgrade is answered (403) and the connection closed: tell llhttp no body follows.
-    return upgrade ? 2 : 0;
+    // An upgrade is answered (403) and a refused request too, and the connection closed: tell
+    // llhttp no body follows (a refused body, chunked or not, is never parsed nor forwarded).
+    return rejection !== undefined || upgrade ? 2 : 0;
   };
 
   private readonly onBody = (chunk: Buffer): void => {
