@@ -16,9 +16,9 @@ export interface SinkDestination {
   /** Writes all of `data` now (exit paths). Throws on failure. */
   writeSync(data: Buffer): void;
   /**
-   * Exit paths, while `write(data)` has not called back: makes sure `data` is out, writing
-   * synchronously what has not reached the destination. After it, that write's callback may
-   * never come. Throws on failure.
+   * Exit paths, while `write(data)` has not called back: waits (briefly) for `data` to reach the
+   * destination, so that what is written after it stays in order. Never writes `data` itself:
+   * whoever holds it finishes it before the process ends.
    */
   settleSync(data: Buffer): void;
   /** Opens the path again (logrotate: the old file was renamed). On failure throws and keeps writing where it wrote before. */
@@ -51,12 +51,13 @@ function writeAllSync(fd: number, data: Buffer): number {
  * A file opened with O_APPEND (created when missing), written through the thread pool so a slow
  * disk never blocks the event loop (Envoy writes from a flush thread for the same reason).
  *
- * Exit paths need to know whether a write handed to the thread pool reached the file: the
- * destination tracks the file's size after its own confirmed writes (the AccessLogManager gives
- * each path one destination, so within the process it is the only writer) and compares it with
- * the size on disk. Only exactly the batch's remaining bytes on disk count as "written"; anything
- * else (the file truncated by `copytruncate`, another process appending) writes the rest again:
- * a line may then appear twice, none is lost.
+ * Exit paths: a write handed to the thread pool is finished by it even when the process exits
+ * first (libuv joins its threads at exit, after the work already queued; a test pins this down),
+ * so it must not be written again. `settleSync` only waits for it to land, up to 100 ms, by
+ * comparing the size on disk with the size this destination knows it wrote (within the process
+ * it is the path's only writer: the AccessLogManager gives each path one destination). Past that
+ * wait (a thread pool busy with other work), the later batches are written first: no line is
+ * lost or doubled, but that batch ends up after them.
  */
 export class FileDestination implements SinkDestination {
   private fd: number;
@@ -64,7 +65,7 @@ export class FileDestination implements SinkDestination {
   private size: number;
   /** Bytes of the write in flight already confirmed by their callbacks. */
   private confirmed = 0;
-  /** Bumped by settleSync: callbacks of the abandoned async write stop there. */
+  /** Bumped by release: the steps of a write still running stop there (the fd is closed). */
   private generation = 0;
 
   /** Opens `path` synchronously (config time: an unopenable path is a config error). */
@@ -94,24 +95,16 @@ export class FileDestination implements SinkDestination {
   }
 
   settleSync(data: Buffer): void {
-    this.generation++;
+    // The usual case: the pool wrote it and only the callback is pending (landed === rest at
+    // once). A size below ours (copytruncate) or another appender only makes this wait longer.
     const rest = data.length - this.confirmed;
-    // The usual case: the thread pool wrote it and only the callback is pending. Otherwise wait
-    // a little for a write the pool has not picked up yet, rather than race it.
     const deadline = performance.now() + SETTLE_WAIT_MS;
-    let landed = fileSize(this.fd) - this.size;
-    while (landed >= 0 && landed < rest && performance.now() < deadline) {
-      Atomics.wait(sleeper, 0, 0, 1);
-      landed = fileSize(this.fd) - this.size;
+    try {
+      while (fileSize(this.fd) - this.size < rest && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 1);
+      this.size = fileSize(this.fd);
+    } catch {
+      // fstat failed: nothing to wait on.
     }
-    if (landed === rest) {
-      this.size += rest;
-      return;
-    }
-    // Partly written (a stalled pool thread): the rest of it; truncated or shared file: all of it.
-    const from = landed > 0 && landed < rest ? this.confirmed + landed : this.confirmed;
-    this.size = fileSize(this.fd);
-    this.writeSync(data.subarray(from));
   }
 
   reopen(): void {

@@ -48,7 +48,10 @@ export interface AccessLogSink {
   flush(): Promise<void>;
   /** Lines written so far go to the current file; later lines to the path opened again. */
   reopen(): Promise<void>;
-  /** Writes everything buffered or queued before returning (exit paths). Never throws. */
+  /**
+   * Exit paths: writes everything buffered or queued before returning; a batch already handed
+   * to the thread pool is finished by the pool before the process ends. Never throws.
+   */
   flushSync(): void;
   /** Flushes, then releases the file descriptor (streams are left open). Idempotent. */
   close(): Promise<void>;
