@@ -24,6 +24,11 @@ import inspector from 'node:inspector';
 /** Set to `1` to let the inspector flags through (local debugging only). */
 export const ALLOW_INSPECT_ENV = 'TSPROXY_ALLOW_INSPECT';
 
+/** Whether the user opted in to the inspector (TSPROXY_ALLOW_INSPECT=1). */
+export function inspectAllowed(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env[ALLOW_INSPECT_ENV] === '1';
+}
+
 /** Flags that open, arm or may configure the inspector (Node reads `_` as `-` in flag names). */
 const INSPECT_FLAG = /^--(inspect|debug[-_]port|experimental[-_](default[-_])?config[-_]file)([-_=]|$)/;
 
@@ -43,7 +48,7 @@ export function guardInspector(
   env: Readonly<Record<string, string | undefined>>,
   warn: (message: string) => void = (m) => process.stderr.write(m),
 ): string | undefined {
-  if (env[ALLOW_INSPECT_ENV] === '1') return undefined;
+  if (inspectAllowed(env)) return undefined;
   const flags = inspectorFlags(execArgv, env['NODE_OPTIONS']);
   if (flags.length > 0) {
     return (

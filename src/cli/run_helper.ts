@@ -12,7 +12,7 @@
  * Installed by `runServe` before the config is loaded, removed when it returns.
  */
 import type { LogLevel, RunningServer, ServerLogger } from '../runtime/server.js';
-import { closeUnrequestedInspector, sigusr1Disabled } from './inspector_guard.js';
+import { closeUnrequestedInspector, inspectAllowed, sigusr1Disabled } from './inspector_guard.js';
 
 /** Exit code after a fatal error (EX_SOFTWARE, as bin/tsproxy.js on an internal error). */
 export const EXIT_FATAL = 70;
@@ -45,7 +45,7 @@ export class RunHelper {
     this.server = server;
     this.drainMs = drainMs;
     // A SIGUSR1 during node's own start-up, before bin/tsproxy.js's listener, may have opened it.
-    closeUnrequestedInspector((m) => this.logger.log('warn', m.trimEnd()));
+    if (!inspectAllowed(process.env)) closeUnrequestedInspector((m) => this.logger.log('warn', m.trimEnd()));
     return new Promise<number>((resolve) => {
       this.onStopped = resolve;
     });

@@ -2,6 +2,7 @@
 // are driven on real processes in test/e2e/signals.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { guardInspector, inspectorFlags, sigusr1Disabled } from '../../src/cli/inspector_guard.js';
 
 test('inspector flags are found on the command line and in NODE_OPTIONS, in either spelling; other flags are not', () => {
@@ -28,4 +29,25 @@ test('--disable-sigusr1 is noticed (it blocks the access log reopen), the last o
   assert.equal(sigusr1Disabled([], '--disable_sigusr1'), true);
   assert.equal(sigusr1Disabled(['--no-disable-sigusr1'], '--disable-sigusr1'), false);
   assert.equal(sigusr1Disabled([], ''), false);
+});
+
+test('an inspector opened by a SIGUSR1 nobody asked for (before any listener existed) is closed, with a warning', () => {
+  const guardUrl = new URL('../../src/cli/inspector_guard.js', import.meta.url).href;
+  // In a child, with the signal-opened inspector on a free port (--inspect-port only arms it).
+  const script = `import inspector from 'node:inspector';
+import { closeUnrequestedInspector } from ${JSON.stringify(guardUrl)};
+process.kill(process.pid, 'SIGUSR1');
+for (let i = 0; i < 500 && inspector.url() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+const opened = inspector.url() !== undefined;
+const warnings = [];
+const closed = closeUnrequestedInspector((m) => warnings.push(m));
+console.log(JSON.stringify({ opened, closed, after: inspector.url() ?? null, warnings }));
+`;
+  const r = spawnSync(process.execPath, ['--inspect-port=127.0.0.1:0', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { opened: boolean; closed: boolean; after: string | null; warnings: string[] };
+  assert.equal(out.opened, true, r.stderr);
+  assert.equal(out.closed, true);
+  assert.equal(out.after, null);
+  assert.match(out.warnings[0]!, /closed Node's inspector \(ws:\/\/127\.0\.0\.1:\d+\/.*\), opened by a SIGUSR1 received during start-up/);
 });

@@ -294,9 +294,12 @@ test('inspector flags are refused unless TSPROXY_ALLOW_INSPECT=1, on every way i
     assert.match(r.stderr, /refusing to run with Node's inspector enabled.*TSPROXY_ALLOW_INSPECT=1/, what);
     assert.doesNotMatch(r.stderr, /listener ".*" listening on/, what);
   }
-  // Opted in: --inspect-port only arms the inspector (no listener) and serve runs.
-  const serve = await startServe(s, 'bin', { TSPROXY_ALLOW_INSPECT: '1', TSPROXY_NODE_ARGS: '--inspect-port=127.0.0.1:0' });
+  // Opted in: the inspector the user asked for (on a free port) is left open, serve runs.
+  const serve = await startServe(s, 'bin', { TSPROXY_ALLOW_INSPECT: '1', TSPROXY_NODE_ARGS: '--inspect=127.0.0.1:0' });
   await get(serve, '/allowed');
+  assert.match(serve.stderr(), /Debugger listening on ws:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(listeningPorts(serve.pid).length, 2);
+  assert.doesNotMatch(serve.stderr(), /closed Node's inspector/);
   process.kill(serve.pid, 'SIGTERM');
   assert.equal(await exitCode(serve), 0, serve.stderr());
 });
