@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Entry point. Checks the running Node before loading anything that needs a newer one.
-const MIN = [22, 22, 2]; // re2 1.27 (^22.22.2 || ^24.15.0), reusePort, --disable-sigusr1
+// Entry point. First of all, no debugger from outside (docs/serve.md "Signals and the debugger"):
+// a SIGUSR1 listener replaces the handler through which Node would open its inspector on
+// 127.0.0.1:9229 (`kill -USR1`, `process._debugProcess(pid)`). serve adds its own (reopening the
+// access logs). Never removed: with no listener at all, SIGUSR1 would end the process.
+process.on('SIGUSR1', () => {});
+// Then checks the running Node before loading anything that needs a newer one.
+const MIN = [22, 22, 2]; // re2 1.27 (^22.22.2 || ^24.15.0), reusePort
 const have = process.versions.node.split('.').map(Number);
 const tooOld = have[0] < MIN[0] || (have[0] === MIN[0] && (have[1] < MIN[1] || (have[1] === MIN[1] && have[2] < MIN[2])));
 if (tooOld) {
@@ -10,6 +15,13 @@ if (tooOld) {
       `otherwise install Node 24 LTS or set TSPROXY_NODE to a node binary.\n`,
   );
   process.exit(1);
+}
+// Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1.
+const { guardInspector } = await import('../dist/src/cli/inspector_guard.js');
+const refusal = guardInspector(process.execArgv, process.env);
+if (refusal !== undefined) {
+  process.stderr.write(refusal);
+  process.exit(2);
 }
 const { main } = await import('../dist/src/cli/main.js');
 main(process.argv).then(

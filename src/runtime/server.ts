@@ -7,7 +7,9 @@
  *
  * Lifecycle: startServer() -> running -> stop(drainMs): stop accepting, let in-flight streams
  * finish up to drainMs, close what is left, shut the cluster manager, flush access logs.
- * Not re-entrant: call stop() once (later calls return the same promise).
+ * Not re-entrant: call stop() once (later calls return the same promise). The access log files
+ * belong to one AccessLogManager (Envoy's): `reopenAccessLogs()` is SIGUSR1's job,
+ * `flushAccessLogsSync()` the one of an exit path that cannot wait.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +26,8 @@ import { buildConnectionManagerConfig, type AccessLogger } from './http/conn_man
 import { CoreRouteProvider } from './http/core_route_provider.js';
 import { ActiveListener, type ListenerFilterChain } from './listener/listener.js';
 import { createAccessLoggers, type AccessLoggerOptions } from './access_log/index.js';
+import { AccessLogManager } from './access_log/manager.js';
+import { accessLogFileStats } from './access_log/file_stats.js';
 import { createClusterManager } from './upstream/cluster_manager.js';
 import { serveUnsupported, uncoveredClusterManagerWarnings } from './serve_support.js';
 
@@ -67,6 +71,14 @@ export interface RunningServer {
   activeStreams(): number;
   /** Drains and stops. Resolves when everything is closed. */
   stop(drainMs?: number): Promise<void>;
+  /**
+   * Reopens every access log file (Envoy's SIGUSR1): lines logged before go to the files open
+   * now (renamed by logrotate), later ones to files opened again at their paths. A path that
+   * cannot be opened counts `filesystem.reopen_failed`, is reported, and keeps its old file.
+   */
+  reopenAccessLogs(): Promise<void>;
+  /** Writes every buffered access log line before returning (process.exit, fatal errors). */
+  flushAccessLogsSync(): void;
 }
 
 /**
@@ -139,6 +151,13 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   const cm = clusterManager;
 
   const allLoggers: AccessLogger[] = [];
+  // Failures of access log writes are never silent: counted (filesystem.*) and logged once per
+  // burst. Without a logger they go to stderr (the sink's default).
+  const accessLogs = new AccessLogManager({
+    ...options.accessLogOptions,
+    stats: accessLogFileStats(store),
+    ...(logger !== undefined && options.accessLogOptions?.report === undefined ? { report: (m: string) => logger.log('error', m) } : {}),
+  });
   const hook = options.onStreamComplete;
   const hookLogger: AccessLogger | undefined = hook ? { log: hook, close: () => undefined } : undefined;
   const listeners: ActiveListener[] = [];
@@ -161,7 +180,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
       for (const d of compiled.diagnostics) if (d.severity === 'error') diagnostics.push(d);
       let loggers: AccessLogger[] = [];
       try {
-        const al = createAccessLoggers(hcm.access_log, options.accessLogOptions);
+        const al = createAccessLoggers(hcm.access_log, { ...options.accessLogOptions, manager: accessLogs });
         allLoggers.push(al);
         loggers = [al];
       } catch (err) {
@@ -187,6 +206,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   });
   if (diagnostics.some((d) => d.severity === 'error')) {
     await cm.shutdown();
+    await accessLogs.close();
     return { diagnostics };
   }
 
@@ -195,6 +215,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   } catch (err) {
     for (const l of listeners) l.closeAll();
     await cm.shutdown();
+    await accessLogs.close();
     throw err;
   }
   const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port }));
@@ -216,9 +237,12 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         for (const l of listeners) l.closeAll();
         await cm.shutdown();
         await Promise.all(allLoggers.map((a) => a.close()));
+        await accessLogs.close();
       })();
       return stopping;
     },
+    reopenAccessLogs: () => accessLogs.reopen(),
+    flushAccessLogsSync: () => accessLogs.flushSync(),
   };
   return { server, diagnostics };
 }

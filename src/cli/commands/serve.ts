@@ -2,7 +2,9 @@
  * `tsproxy serve -c envoy.yaml [--log-level info] [--drain-time-s 5]`: loads the config, refuses
  * to start on any error diagnostic (printed as file:line:col, exit 2), starts every listener, and
  * runs until SIGTERM/SIGINT: then it stops accepting, lets in-flight requests finish for up to
- * --drain-time-s seconds, and exits 0. Bind failures exit 1.
+ * --drain-time-s seconds, flushes the access logs and exits 0. Bind failures exit 1. SIGUSR1
+ * reopens the access logs, SIGHUP is ignored, a fatal error flushes the access logs and exits 70
+ * (src/cli/run_helper.ts).
  *
  * Configured Envoy features serve does not implement are printed at startup as
  * `file:line:col: warning ... [serve/unsupported]` (src/runtime/serve_support.ts) and serve starts
@@ -14,6 +16,7 @@ import type { ExitBox } from '../main.js';
 import { loadConfigText, readConfigFile } from '../output/config_loader.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../output/diagnostics.js';
 import { startServer, type LogLevel, type ServerLogger } from '../../runtime/server.js';
+import { RunHelper } from '../run_helper.js';
 import { tsproxyVersion } from '../version.js';
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'off'];
@@ -60,6 +63,16 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   const text = read.text;
   const logger = stderrLogger(level);
   logger.log('info', `tsproxy ${tsproxyVersion()} on Node.js ${process.version} (llhttp ${process.versions.llhttp}), config ${file}`);
+  const helper = new RunHelper(logger);
+  try {
+    return await serveConfig(text, file, level, logger, helper, drainS);
+  } finally {
+    helper.uninstall();
+  }
+}
+
+/** Loads, starts and serves the config until the RunHelper says it stopped; returns the exit code. */
+async function serveConfig(text: string, file: string, level: LogLevel, logger: ServerLogger, helper: RunHelper, drainS: number): Promise<number> {
   const loaded = loadConfigText(text, file, undefined);
   const printAll = (ds: typeof loaded.diagnostics): void => {
     for (const d of sortDiagnostics(ds)) {
@@ -85,28 +98,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.stderr.write(`tsproxy serve: ${file} cannot be served; not starting\n`);
     return 2;
   }
-  return new Promise<number>((resolve) => {
-    let signalled = false;
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (signalled) return;
-      signalled = true;
-      logger.log('info', `${sig}: draining for up to ${drainS}s`);
-      server.stop(drainS * 1000).then(
-        () => {
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          logger.log('info', 'stopped');
-          resolve(0);
-        },
-        (err: Error) => {
-          logger.log('error', `stop failed: ${err.message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return helper.run(server, drainS * 1000);
 }
 
 /** Adds the `serve` command; its exit code goes to `box` when the server has stopped. */

@@ -35,6 +35,7 @@ import {
 import { compileAccessLogFilter, type AccessLogPredicate } from './filter.js';
 import type { OperatorContext } from './operators.js';
 import { openFileSink, streamSink, type AccessLogSink, type LineStream, type SinkOptions } from './sink.js';
+import type { AccessLogManager } from './manager.js';
 
 export const FILE_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.file.v3.FileAccessLog';
 export const STDOUT_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';
@@ -51,6 +52,11 @@ export interface AccessLogger {
 }
 
 export interface AccessLoggerOptions extends SinkOptions {
+  /**
+   * Where the lines go (a server's manager: one shared sink per destination, reopened on
+   * SIGUSR1, flushed on exit). Without one, each logger opens its own sink with these options.
+   */
+  manager?: AccessLogManager;
   /** Defaults to process.stdout (also used for `path: /dev/stdout`). */
   stdout?: LineStream;
   /** Defaults to process.stderr (also used for `path: /dev/stderr`). */
@@ -177,19 +183,28 @@ export function compileAccessLog(accessLog: AccessLog, options: AccessLoggerOpti
       const path = (typed as FileAccessLogConfig).path;
       if (typeof path !== 'string' || path === '') return { errors: ['FileAccessLog: path is required'], warnings: [] };
       formatResult = compileFormat(typed as FileAccessLogConfig, ctx, true);
+      const manager = options.manager;
       openSink = () =>
-        path === '/dev/stdout'
-          ? streamSink(stdout, options)
-          : path === '/dev/stderr'
-            ? streamSink(stderr, options)
-            : openFileSink(path, options);
+        manager !== undefined
+          ? manager.file(path)
+          : path === '/dev/stdout'
+            ? streamSink(stdout, options, 'stdout')
+            : path === '/dev/stderr'
+              ? streamSink(stderr, options, 'stderr')
+              : openFileSink(path, options);
       break;
     }
     case STDOUT_ACCESS_LOG_TYPE:
     case STDERR_ACCESS_LOG_TYPE: {
       formatResult = compileFormat(typed as StreamAccessLogConfig, ctx, false);
-      const stream = type === STDOUT_ACCESS_LOG_TYPE ? stdout : stderr;
-      openSink = () => streamSink(stream, options);
+      const isStdout = type === STDOUT_ACCESS_LOG_TYPE;
+      const manager = options.manager;
+      openSink = () =>
+        manager !== undefined
+          ? isStdout
+            ? manager.stdout()
+            : manager.stderr()
+          : streamSink(isStdout ? stdout : stderr, options, isStdout ? 'stdout' : 'stderr');
       break;
     }
     default:

@@ -152,10 +152,12 @@ test('a failing stream never throws into the request path; the error is reported
       return false;
     },
   };
-  const logger = createAccessLogger({ typed_config: { '@type': STDOUT } }, { stdout: broken, onError: (e) => errors.push(e) });
+  const reports: string[] = [];
+  const logger = createAccessLogger({ typed_config: { '@type': STDOUT } }, { stdout: broken, onError: (e) => errors.push(e), report: (m) => reports.push(m) });
   logger.log(sampleInfo());
   await logger.close();
   assert.deepEqual(errors.map((e) => e.message), ['EPIPE']);
+  assert.match(reports[0]!, /^access log stdout: write failed \(EPIPE\); 1 line\(s\) dropped/);
 });
 
 test('a busy sink reuses two batch buffers instead of allocating one per flush', async () => {

@@ -1,0 +1,84 @@
+/**
+ * No debugger from outside (docs/serve.md "Signals and the debugger"). Node's inspector lets
+ * whoever connects to it run code in the process, and anyone on the host can connect to
+ * 127.0.0.1:9229. tsproxy closes every way it can be opened from outside the process:
+ *
+ * - SIGUSR1 (also what `process._debugProcess(pid)` sends): bin/tsproxy.js installs a SIGUSR1
+ *   listener before anything else, which replaces Node's inspector signal handler (serve's own
+ *   listener reopens the access logs). `--disable-sigusr1` is not used: on Node 24 it leaves
+ *   SIGUSR1 blocked in every thread, so no listener would ever run and logrotate's SIGUSR1 would
+ *   be lost.
+ * - Node flags that open or arm the inspector (`--inspect`, `--inspect-brk`, `--inspect-wait`,
+ *   `--inspect-port`/`--debug-port`, `--inspect-publish-uid`) on the command line or in
+ *   NODE_OPTIONS, and Node config files (`--experimental-config-file`,
+ *   `--experimental-default-config-file`), which can hold them: refused (exit 2) unless
+ *   TSPROXY_ALLOW_INSPECT=1. bin/tsproxy refuses them before starting node, since
+ *   `--inspect-brk` and `--inspect-wait` wait for a debugger before any of our code runs.
+ * - An inspector opened by a SIGUSR1 that arrived before the listener existed (during node's own
+ *   start-up): closed, with a warning.
+ * - `inspector.open()` exists only inside the process; tsproxy's code never calls it (a test
+ *   checks that no source file imports node:inspector except this one).
+ */
+import inspector from 'node:inspector';
+
+/** Set to `1` to let the inspector flags through (local debugging only). */
+export const ALLOW_INSPECT_ENV = 'TSPROXY_ALLOW_INSPECT';
+
+/** Whether the user opted in to the inspector (TSPROXY_ALLOW_INSPECT=1). */
+export function inspectAllowed(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env[ALLOW_INSPECT_ENV] === '1';
+}
+
+/** Flags that open, arm or may configure the inspector (Node reads `_` as `-` in flag names). */
+const INSPECT_FLAG = /^--(inspect|debug[-_]port|experimental[-_](default[-_])?config[-_]file)([-_=]|$)/;
+
+/** The inspector flags among node's command-line flags and NODE_OPTIONS. */
+export function inspectorFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const fromEnv = (nodeOptions ?? '').split(/\s+/).map((a) => a.replace(/^["']|["']$/g, ''));
+  return [...execArgv, ...fromEnv].filter((a) => INSPECT_FLAG.test(a));
+}
+
+/**
+ * What bin/tsproxy.js does before loading the CLI: the refusal message (exit 2) when inspector
+ * flags are present without TSPROXY_ALLOW_INSPECT=1; otherwise closes an inspector nobody asked
+ * for and returns undefined.
+ */
+export function guardInspector(
+  execArgv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  warn: (message: string) => void = (m) => process.stderr.write(m),
+): string | undefined {
+  if (inspectAllowed(env)) return undefined;
+  const flags = inspectorFlags(execArgv, env['NODE_OPTIONS']);
+  if (flags.length > 0) {
+    return (
+      `tsproxy: refusing to run with Node's inspector enabled (${flags.join(' ')}): ` +
+      `whoever can reach it can run code inside tsproxy. Set ${ALLOW_INSPECT_ENV}=1 to debug on purpose.\n`
+    );
+  }
+  closeUnrequestedInspector(warn);
+  return undefined;
+}
+
+/**
+ * Closes the inspector when it is open although no flag asked for it (a SIGUSR1 that came
+ * during node's start-up, before tsproxy's listener). Returns whether it did.
+ */
+export function closeUnrequestedInspector(warn: (message: string) => void): boolean {
+  const url = inspector.url();
+  if (url === undefined) return false;
+  inspector.close();
+  warn(`tsproxy: closed Node's inspector (${url}), opened by a SIGUSR1 received during start-up\n`);
+  return true;
+}
+
+/** Whether SIGUSR1 is blocked by `--disable-sigusr1` (then access logs cannot be reopened). */
+export function sigusr1Disabled(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const all = [...(nodeOptions ?? '').split(/\s+/), ...execArgv];
+  let disabled = false;
+  for (const a of all) {
+    if (/^--disable[-_]sigusr1$/.test(a)) disabled = true;
+    else if (/^--no[-_]disable[-_]sigusr1$/.test(a)) disabled = false;
+  }
+  return disabled;
+}
