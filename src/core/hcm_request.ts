@@ -57,9 +57,9 @@ export interface HcmRequestCompileOptions {
   readonly serverAddress: string;
   /**
    * The random value Envoy's featureEnabled("http_connection_manager.normalize_path", 0) draws
-   * once at config load when the runtime key is a percentage; 0 when not given.
+   * once at config load; called only when that runtime key is set (0 when not given).
    */
-  readonly randomValue?: number;
+  readonly random?: () => number;
 }
 
 function runtimeNumber(runtime: RuntimeValues | undefined, key: string): number | undefined {
@@ -96,8 +96,8 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
   // normalize_path unset: runtime featureEnabled("http_connection_manager.normalize_path", 0).
   let normalizePath = hcm.normalize_path;
   if (normalizePath === undefined) {
-    const pct = runtimeNumber(runtime, 'http_connection_manager.normalize_path') ?? 0;
-    normalizePath = (options.randomValue ?? 0) % 100 < pct;
+    const pct = runtimeNumber(runtime, 'http_connection_manager.normalize_path');
+    normalizePath = pct !== undefined && (options.random?.() ?? 0) % 100 < pct;
   }
   const mergeSlashes = hcm.merge_slashes === true;
   const escapedSlashesAction = resolveEscapedSlashesAction(hcm.path_with_escaped_slashes_action, runtime);
