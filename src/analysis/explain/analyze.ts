@@ -30,12 +30,19 @@ import type {
   PositionJson,
   TraceStepJson,
 } from './report_types.js';
-import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, splitHostPort, type RequestInput } from './request.js';
+import { buildRouteRequest, connectionFor, requestAuthority, splitHostPort, type RequestInput } from './request.js';
+import { applyConnectionManager, DEFAULT_REMOTE_ADDRESS, localReplyOutcome, trustSentence } from './connection_manager.js';
+import type { HcmLocalReply } from '../../core/hcm_request.js';
 
 export interface AnalyzeOptions {
   readonly listenerName?: string;
   readonly port?: number;
   readonly classify: FilterClassifier;
+  /**
+   * Envoy's own address, appended to x-forwarded-for for a loopback peer under use_remote_address
+   * (the CLI passes the host's, as serve uses); default 127.0.0.1.
+   */
+  readonly serverAddress?: string;
 }
 
 /** Either a report (exit 0 matched / 1 not), or an error that makes the question unanswerable (exit 2). */
@@ -133,6 +140,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       strip_matching_host_port: hcm.strip_matching_host_port === true,
       strip_any_host_port: hcm.strip_any_host_port === true,
       position: pos(positionOf(found.filter)),
+      request_handling: null,
     };
     if (!res.routeConfig) return { ok: false, error: res.problem ?? 'no route configuration', diagnostics: [] };
     rc = res.routeConfig;
@@ -145,9 +153,28 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   }
   const table = compiled.table;
   const listenerPort = listener?.address?.socket_address?.port_value;
-  const authority = hcmAuthority(userAuthority, hcm, listenerPort);
-  if (authority !== userAuthority) notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${userAuthority}" is routed as "${authority}"`);
-  const request = buildRouteRequest(input, authority);
+  const request = buildRouteRequest(input, userAuthority, hcm === undefined);
+  let localReply: HcmLocalReply | undefined;
+  if (hcm !== undefined && hcmJson !== null) {
+    // The connection manager's own handling, exactly as serve runs it on a live request.
+    const run = applyConnectionManager(hcm, request, {
+      remoteAddress: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
+      tls: input.scheme === 'https',
+      listenerPort,
+      serverAddress: opts.serverAddress ?? '127.0.0.1',
+      config,
+      randomValue: input.randomValue,
+    });
+    hcmJson.request_handling = run.handling;
+    localReply = run.localReply;
+    const h = run.handling;
+    if (localReply === undefined && h.authority !== h.original_authority) {
+      notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${h.original_authority}" is routed as "${h.authority}"`);
+    }
+    if (h.path_steps.length > 0 && localReply === undefined) notes.push(`the HTTP connection manager normalizes the path: "${h.original_path}" is routed and forwarded as "${h.path}"`);
+    if (localReply === undefined) notes.push(trustSentence(h));
+  }
+  if (localReply !== undefined) return stoppedByConnectionManager(config, input, request, listenerJson, hcmJson, rc, notes, localReply);
   const trace: RouteTrace = { steps: [] };
   const decision = routeRequest(table, request, input.randomValue, trace);
 
@@ -192,6 +219,40 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     near_misses: nearMisses,
   };
   return { ok: true, report, diagnostics: compiled.diagnostics };
+}
+
+/** A request the connection manager answers itself (400 / 404 / 307): nothing is routed. */
+function stoppedByConnectionManager(
+  config: LoadedConfig,
+  input: RequestInput,
+  request: RouteRequest,
+  listener: ListenerJson | null,
+  hcm: ConnectionManagerJson | null,
+  rc: RouteConfiguration,
+  notes: string[],
+  reply: HcmLocalReply,
+): AnalyzeResult {
+  return {
+    ok: true,
+    diagnostics: [],
+    report: {
+      schema: 'tsproxy.explain/v1',
+      config: { file: config.file, kind: config.kind },
+      request: requestJson(request, input.randomValue),
+      listener,
+      connection_manager: hcm,
+      route_configuration: { name: rc.name ?? null, position: pos(positionOf(rc)) },
+      matched: false,
+      virtual_host: null,
+      route: null,
+      action: emptyAction('no_route', request),
+      http_filters: [],
+      outcome: localReplyOutcome(reply, hcm?.stat_prefix ?? '<stat_prefix>'),
+      notes,
+      steps: [],
+      near_misses: [],
+    },
+  };
 }
 
 /** The match report: the explain report without the decision chain. */
