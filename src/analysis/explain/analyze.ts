@@ -172,7 +172,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${h.original_authority}" is routed as "${h.authority}"`);
     }
     if (h.path_steps.length > 0 && localReply === undefined) notes.push(`the HTTP connection manager normalizes the path: "${h.original_path}" is routed and forwarded as "${h.path}"`);
-    if (localReply === undefined) notes.push(trustSentence(h));
+    // Who the request is from matters when it decided what was kept: say it then.
+    if (localReply === undefined && (h.internal === true || h.header_changes.some((c) => c.after === null))) notes.push(trustSentence(h));
   }
   if (localReply !== undefined) return stoppedByConnectionManager(config, input, request, listenerJson, hcmJson, rc, notes, localReply);
   const trace: RouteTrace = { steps: [] };

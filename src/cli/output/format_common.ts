@@ -63,7 +63,7 @@ export function clusterText(r: ExplainReport): string {
 
 /** `name: before -> after` for a header the connection manager changed. */
 export function headerChangeText(c: HeaderChangeJson): string {
-  const after = c.after === null ? '(removed)' : c.name === 'x-request-id' && c.after === OFFLINE_REQUEST_ID ? `${c.after} (a new UUID in serve)` : c.after;
+  const after = c.after === null ? '(removed)' : c.name === 'x-request-id' && c.after === OFFLINE_REQUEST_ID ? '(a new UUID)' : c.after;
   return `${c.name}: ${c.before ?? '(none)'} -> ${after}`;
 }
 
