@@ -2,10 +2,10 @@
  * The request `match`/`explain` replay, built from their flags: the RouteRequest the core routes,
  * plus the connection facts the listener uses to pick a filter chain. Pure.
  */
-import type { HttpConnectionManager, Listener } from '../../config/types.js';
+import type { Listener } from '../../config/types.js';
 import type { RouteRequest } from '../../core/route_types.js';
 import type { ConnectionInfo } from '../../core/listener_match.js';
-import { normalizeHost, splitHostPort } from '../../core/hcm_host.js';
+import { splitHostPort } from '../../core/hcm_host.js';
 import { DEFAULT_REMOTE_ADDRESS } from './connection_manager.js';
 
 /** What the user asked about. */
@@ -41,15 +41,6 @@ export function parseHeaderFlag(text: string): [string, string] | string {
 
 /** Host normalization lives in the core so `serve` and the offline commands agree. */
 export { splitHostPort } from '../../core/hcm_host.js';
-
-/** The :authority the route table sees after the HCM's host options (core normalizeHost). */
-export function hcmAuthority(
-  authority: string | undefined,
-  hcm: HttpConnectionManager | undefined,
-  listenerPort: number | undefined,
-): string | undefined {
-  return normalizeHost(authority, hcm, listenerPort);
-}
 
 /**
  * The RouteRequest as it arrives (before the connection manager). `-H host: x` or
