@@ -112,20 +112,29 @@ function text(v: string | string[] | undefined): string | undefined {
  * Utility::getLastAddressFromXFF: the XFF entry `skip` from the right, trimmed, if it is an IP
  * literal; `single` when XFF holds only that one entry (and nothing was skipped).
  */
-export function lastAddressFromXff(xff: string | undefined, skip: number): { address: IpAddress | undefined; text: string; single: boolean } {
-  if (xff === undefined) return { address: undefined, text: '', single: false };
+export function lastAddressFromXff(xff: string | undefined, skip: number): XffAddress {
+  if (xff === undefined) return NO_XFF_ADDRESS;
   let s = xff;
   for (let i = 0; i < skip; i++) {
     const comma = s.lastIndexOf(',');
-    if (comma === -1) return { address: undefined, text: '', single: false };
+    if (comma === -1) return NO_XFF_ADDRESS;
     s = s.slice(0, comma);
   }
   const comma = s.lastIndexOf(',');
   if (comma !== -1 && comma + 1 < s.length) s = s.slice(comma + 1);
   s = s.trim();
   const address = parseIpAddress(s);
-  return address === undefined ? { address: undefined, text: '', single: false } : { address, text: s, single: comma === -1 && skip === 0 };
+  return address === undefined ? NO_XFF_ADDRESS : { address, text: s, single: comma === -1 && skip === 0 };
 }
+
+/** An address taken from x-forwarded-for. */
+export interface XffAddress {
+  readonly address: IpAddress | undefined;
+  readonly text: string;
+  readonly single: boolean;
+}
+/** No usable XFF entry (shared: most requests carry no XFF). */
+const NO_XFF_ADDRESS: XffAddress = Object.freeze({ address: undefined, text: '', single: false });
 
 /** HeaderUtility::schemeIsValid: http or https, any case. */
 function schemeIsValid(s: string | undefined): s is string {
