@@ -18,8 +18,15 @@
  *      external, x-envoy-* sanitising, via, x-request-id)
  * Then the route table sees the request (and the upstream gets it) as this function left it.
  */
-import type { HttpConnectionManager } from '../config/types.js';
+import type { HttpConnectionManager, RouteConfiguration } from '../config/types.js';
 import type { RuntimeValues } from './route_types.js';
+import {
+  DEFAULT_GENERATE_REQUEST_ID,
+  DEFAULT_MERGE_SLASHES,
+  DEFAULT_SERVER_NAME,
+  DEFAULT_USE_REMOTE_ADDRESS,
+  DEFAULT_XFF_NUM_TRUSTED_HOPS,
+} from '../config/defaults.js';
 import { authorityIsValid, firstInvalidAuthorityChar, INVALID_AUTHORITY_DETAILS } from './authority.js';
 import { normalizeHost } from './hcm_host.js';
 import { compileInternalAddressConfig } from './internal_address.js';
@@ -60,6 +67,11 @@ export interface HcmRequestCompileOptions {
    * once at config load; called only when that runtime key is set (0 when not given).
    */
   readonly random?: () => number;
+  /**
+   * The route configuration in use, for its `internal_only_headers` (an RDS-provided one);
+   * default: the HCM's inline `route_config`.
+   */
+  readonly routeConfiguration?: RouteConfiguration;
 }
 
 function runtimeNumber(runtime: RuntimeValues | undefined, key: string): number | undefined {
@@ -93,13 +105,14 @@ export function resolveEscapedSlashesAction(configured: string | undefined, runt
 /** Compiles an HCM's request handling with Envoy's defaults. */
 export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: HcmRequestCompileOptions): HcmRequestConfig {
   const runtime = options.runtime;
-  // normalize_path unset: runtime featureEnabled("http_connection_manager.normalize_path", 0).
+  // normalize_path unset: runtime featureEnabled("http_connection_manager.normalize_path", 0),
+  // i.e. DEFAULT_NORMALIZE_PATH (false) unless the runtime key says otherwise.
   let normalizePath = hcm.normalize_path;
   if (normalizePath === undefined) {
     const pct = runtimeNumber(runtime, 'http_connection_manager.normalize_path');
     normalizePath = pct !== undefined && (options.random?.() ?? 0) % 100 < pct;
   }
-  const mergeSlashes = hcm.merge_slashes === true;
+  const mergeSlashes = hcm.merge_slashes ?? DEFAULT_MERGE_SLASHES;
   const escapedSlashesAction = resolveEscapedSlashesAction(hcm.path_with_escaped_slashes_action, runtime);
   const pathOn = normalizePath || mergeSlashes || escapedSlashesAction !== 'KEEP_UNCHANGED';
   const via = hcm.via ?? '';
@@ -108,20 +121,20 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
     pathNormalization: pathOn ? { normalizePath, mergeSlashes, escapedSlashesAction } : undefined,
     hostNormalization: hcm.strip_any_host_port || hcm.strip_matching_host_port || hcm.strip_trailing_host_dot ? hcm : undefined,
     mutation: {
-      useRemoteAddress: hcm.use_remote_address === true,
-      xffNumTrustedHops: hcm.xff_num_trusted_hops ?? 0,
+      useRemoteAddress: hcm.use_remote_address ?? DEFAULT_USE_REMOTE_ADDRESS,
+      xffNumTrustedHops: hcm.xff_num_trusted_hops ?? DEFAULT_XFF_NUM_TRUSTED_HOPS,
       skipXffAppend: hcm.skip_xff_append === true,
       internalAddresses: compileInternalAddressConfig(hcm),
       via,
-      generateRequestId: hcm.generate_request_id ?? true,
+      generateRequestId: hcm.generate_request_id ?? DEFAULT_GENERATE_REQUEST_ID,
       preserveExternalRequestId: hcm.preserve_external_request_id === true,
       schemeToOverwrite: scheme === 'http' || scheme === 'https' ? scheme : undefined,
-      internalOnlyHeaders: (hcm.route_config?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
+      internalOnlyHeaders: ((options.routeConfiguration ?? hcm.route_config)?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
       appendXForwardedPort: (hcm as { append_x_forwarded_port?: boolean }).append_x_forwarded_port === true,
       serverAddress: options.serverAddress,
     },
     response: {
-      serverName: hcm.server_name ?? 'envoy',
+      serverName: hcm.server_name ?? DEFAULT_SERVER_NAME,
       serverHeaderTransformation: hcm.server_header_transformation ?? 'OVERWRITE',
       alwaysSetRequestIdInResponse: hcm.always_set_request_id_in_response === true,
       via,

@@ -164,6 +164,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       serverAddress: opts.serverAddress ?? '127.0.0.1',
       config,
       randomValue: input.randomValue,
+      routeConfiguration: rc,
     });
     hcmJson.request_handling = run.handling;
     localReply = run.localReply;

@@ -5,7 +5,7 @@
  * the path before and after normalisation, the headers it changed, internal vs external, or the
  * local reply (400 / 404 / 307) that stops the request before routing. Pure.
  */
-import type { HttpConnectionManager, LoadedConfig } from '../../config/types.js';
+import type { HttpConnectionManager, LoadedConfig, RouteConfiguration } from '../../config/types.js';
 import {
   compileHcmRequestConfig,
   decodeRequestHeaders,
@@ -66,9 +66,23 @@ export interface ConnectionManagerRun {
 export function applyConnectionManager(
   hcm: HttpConnectionManager,
   request: RouteRequest,
-  options: { remoteAddress: string; tls: boolean; listenerPort: number | undefined; serverAddress: string; config: LoadedConfig; randomValue: number },
+  options: {
+    remoteAddress: string;
+    tls: boolean;
+    listenerPort: number | undefined;
+    serverAddress: string;
+    config: LoadedConfig;
+    randomValue: number;
+    /** The route configuration in use (inline or from RDS): its internal_only_headers. */
+    routeConfiguration: RouteConfiguration;
+  },
 ): ConnectionManagerRun {
-  const config = compileHcmRequestConfig(hcm, { runtime: options.config.runtime, serverAddress: options.serverAddress, random: () => options.randomValue });
+  const config = compileHcmRequestConfig(hcm, {
+    runtime: options.config.runtime,
+    serverAddress: options.serverAddress,
+    random: () => options.randomValue,
+    routeConfiguration: options.routeConfiguration,
+  });
   const originalPath = request.path;
   const originalAuthority = request.authority ?? null;
   const before = { ...request.headers };
