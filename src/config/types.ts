@@ -509,6 +509,7 @@ export interface HttpConnectionManager {
   http2_protocol_options?: unknown;
   server_name?: string;
   server_header_transformation?: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
+  scheme_header_transformation?: { scheme_to_overwrite?: string; match_upstream?: boolean };
   /** Default 60 KiB. */
   max_request_headers_kb?: number;
   /** Default 5 minutes. */
@@ -521,7 +522,8 @@ export interface HttpConnectionManager {
   access_log?: AccessLog[];
   use_remote_address?: boolean;
   xff_num_trusted_hops?: number;
-  internal_address_config?: unknown;
+  /** Absent: no address is internal (Envoy >= 1.33). */
+  internal_address_config?: { unix_sockets?: boolean; cidr_ranges?: { address_prefix: string; prefix_len?: number }[] };
   skip_xff_append?: boolean;
   via?: string;
   generate_request_id?: boolean;

@@ -204,22 +204,14 @@ function hcmChecks(c: Collector, hcm: HttpConnectionManager, path: string): void
   const raw = hcm as unknown as Record<string, unknown>;
   const w = (field: string, message: string): void => c.warn(hcm, field, path, `${who}: ${message}`);
   if (hcm.add_user_agent === true) w('add_user_agent', 'add_user_agent is not implemented by serve; x-envoy-downstream-service-cluster/-node are not added');
-  if (hcm.via !== undefined) w('via', 'via is not implemented by serve; no via header is added');
   if (hcm.proxy_100_continue === true) w('proxy_100_continue', 'proxy_100_continue is not implemented by serve; serve answers Expect: 100-continue itself');
   if (hcm.represent_ipv4_remote_address_as_ipv4_mapped_ipv6 === true) w('represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is not implemented by serve; IPv4 addresses stay IPv4');
   if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for');
-  if (hcm.normalize_path === true) w('normalize_path', 'normalize_path is not implemented by serve; paths are routed and forwarded as received');
-  if (hcm.merge_slashes === true) w('merge_slashes', 'merge_slashes is not implemented by serve; paths are routed and forwarded as received');
-  const esc = hcm.path_with_escaped_slashes_action;
-  if (esc !== undefined && esc !== 'IMPLEMENTATION_SPECIFIC_DEFAULT' && esc !== 'KEEP_UNCHANGED') {
-    w('path_with_escaped_slashes_action', `path_with_escaped_slashes_action ${esc} is not implemented by serve; escaped slashes are kept unchanged`);
-  }
   if (hcm.request_id_extension !== undefined) w('request_id_extension', 'request_id_extension is not implemented by serve; x-request-id is a random UUID');
   if (hcm.stream_error_on_invalid_http_message === true) w('stream_error_on_invalid_http_message', 'stream_error_on_invalid_http_message is not implemented by serve; a malformed request closes the connection');
   if (hcm.drain_timeout !== undefined) w('drain_timeout', 'drain_timeout is not implemented by serve; shutdown drains for --drain-time-s');
   if (hcm.delayed_close_timeout !== undefined) w('delayed_close_timeout', 'delayed_close_timeout is not implemented by serve; connections close as soon as the response is written');
   if (hcm.forward_client_cert_details !== undefined) w('forward_client_cert_details', 'forward_client_cert_details is not implemented by serve (no TLS); x-forwarded-client-cert is passed through unchanged');
-  if (raw['append_x_forwarded_port'] === true) w('append_x_forwarded_port', 'append_x_forwarded_port is not implemented by serve; x-forwarded-port is not added');
   if (raw['append_local_overload'] === true) w('append_local_overload', 'append_local_overload is not implemented by serve (no overload manager)');
   for (const f of ['access_log_flush_interval', 'flush_access_log_on_new_request']) {
     if (raw[f] !== undefined && raw[f] !== false) w(f, `${f} is not implemented by serve; access log lines are written when a stream ends`);

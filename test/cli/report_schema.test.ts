@@ -24,6 +24,10 @@ const CASES: string[][] = [
   ['-c', 'fixtures/explain/nostar.yaml', '--path', '/'],
   ['-c', 'fixtures/explain/config_dump.json', '--host', 'reviews', '--path', '/'],
   ['-c', 'fixtures/explain/sni_only.yaml', '--host', 'b.example.com', '--path', '/', '--scheme', 'https'],
+  // The connection manager's request handling: normalised path and mutated headers, its local replies.
+  ['-c', 'fixtures/explain/edge.yaml', '--host', 'a.com', '--path', '/public/../admin', '-H', 'x-forwarded-proto: https', '-H', 'x-envoy-retry-on: 5xx'],
+  ['-c', 'fixtures/explain/edge.yaml', '--host', 'a.com', '--path', '/a%2Fb'],
+  ['-c', 'fixtures/explain/edge.yaml', '--host', 'evil.com/path', '--path', '/'],
 ];
 
 // explain's report is match's plus the decision chain: every case through explain, a few through match.

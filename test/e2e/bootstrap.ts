@@ -17,6 +17,8 @@ export interface BootstrapSpec {
   /** `access_log` list YAML for the HCM, if any. */
   accessLogYaml?: string;
   statPrefix?: string;
+  /** Extra HttpConnectionManager fields (YAML lines at the HCM's indentation, e.g. `use_remote_address: true`). */
+  hcmExtraYaml?: string;
 }
 
 function indent(text: string, spaces: number): string {
@@ -64,7 +66,7 @@ ${runtime.map(([k, v]) => `      ${JSON.stringify(k)}: ${JSON.stringify(typeof v
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ${spec.statPrefix ?? 'e2e'}
-${spec.accessLogYaml ? indent(spec.accessLogYaml, 10) + '\n' : ''}          http_filters:
+${spec.hcmExtraYaml ? indent(spec.hcmExtraYaml, 10) + '\n' : ''}${spec.accessLogYaml ? indent(spec.accessLogYaml, 10) + '\n' : ''}          http_filters:
 ${spec.httpFiltersYaml ? indent(spec.httpFiltersYaml, 10) + '\n' : ''}          - name: envoy.filters.http.router
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router

@@ -26,10 +26,20 @@ const present = existsSync(CONFORMANCE_DIR);
  */
 const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {};
 
+/**
+ * router_check's `internal: true` stands for a request the connection manager judged internal
+ * (it adds `x-envoy-internal: true`). Online, such a request must come from an internal client:
+ * the proxy treats 10/8 as internal (`internal_address_config: {}`) and, with use_remote_address
+ * false, trusts a single XFF address; every other case arrives without XFF and is external (the
+ * proxy then drops a client-sent x-envoy-internal, as Envoy does).
+ */
+const HCM_EXTRA = 'internal_address_config: {}';
+
 /** Sends a case's request; returns what the echo upstream saw, or why there was none. */
 async function replay(port: number, c: ForwardCase): Promise<{ cluster: string; path: string; host: string; headers: EchoReply['headers'] } | string> {
   try {
-    const res = await send(port, { method: c.input.method, path: c.input.path, authority: c.input.authority, headers: c.headers }, 2000);
+    const headers = c.input.internal ? { ...c.headers, 'x-forwarded-for': '10.0.0.1' } : c.headers;
+    const res = await send(port, { method: c.input.method, path: c.input.path, authority: c.input.authority, headers }, 2000);
     if (res.status === 200 && res.headers['x-echo-cluster'] !== undefined) {
       const e = JSON.parse(res.body) as EchoReply;
       return { cluster: e.cluster, path: e.path, host: e.host ?? '', headers: e.headers };
@@ -76,7 +86,7 @@ test('online == offline on every forwarding router_check case', { skip: present 
       for (const c of g.cases) profiles.set(c.runtimeProfile, [...(profiles.get(c.runtimeProfile) ?? []), c]);
       for (const cases of profiles.values()) {
         if (consecutiveTransportFailures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES) break;
-        const proxy = await startProxy(bootstrapYaml({ routeText: g.routeText, clusterPorts: echo.ports, runtime: cases[0]!.runtime }));
+        const proxy = await startProxy(bootstrapYaml({ routeText: g.routeText, clusterPorts: echo.ports, runtime: cases[0]!.runtime, hcmExtraYaml: HCM_EXTRA }));
         try {
           for (const c of cases) {
             if (consecutiveTransportFailures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES) {

@@ -43,7 +43,6 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
     [
       ['5:3', '$.admin', 'admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound'],
       ['11:5', '$.static_resources.listeners[0].access_log', 'listener "ingress": listener access_log is not written by serve (only the HTTP connection manager\'s access_log is)'],
-      ['19:16', `${HCM}.via`, 'HTTP connection manager "ingress": via is not implemented by serve; no via header is added'],
       ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for'],
       ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed'],
       ['36:19', `${ROUTE}[1].route.request_mirror_policies`, 'virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored'],
@@ -120,9 +119,14 @@ test('HCM fields serve does not act on', () => {
   const hcm = [
     'add_user_agent: true',
     'proxy_100_continue: true',
+    // Implemented by serve (core/hcm_request.ts): no warning.
     'normalize_path: true',
     'merge_slashes: true',
     'path_with_escaped_slashes_action: UNESCAPE_AND_FORWARD',
+    'via: edge',
+    'append_x_forwarded_port: true',
+    'internal_address_config: {cidr_ranges: [{address_prefix: 10.0.0.0, prefix_len: 8}]}',
+    'scheme_header_transformation: {scheme_to_overwrite: https}',
     'stream_error_on_invalid_http_message: true',
     'drain_timeout: 1s',
     'delayed_close_timeout: 0s',
@@ -133,7 +137,7 @@ test('HCM fields serve does not act on', () => {
   const router = 'upstream_log: [{name: l, typed_config: {"@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog}}]\nstrict_check_headers: [x-envoy-max-retries]\nrespect_expected_rq_timeout: true\ndynamic_stats: false\nsuppress_envoy_headers: true';
   assert.deepEqual(paths(bootstrap({ hcm, router })), [
     ...[
-      'add_user_agent', 'proxy_100_continue', 'normalize_path', 'merge_slashes', 'path_with_escaped_slashes_action',
+      'add_user_agent', 'proxy_100_continue',
       'stream_error_on_invalid_http_message', 'drain_timeout', 'delayed_close_timeout', 'forward_client_cert_details',
       'common_http_protocol_options.max_connection_duration', 'common_http_protocol_options.max_stream_duration',
       'http_protocol_options.enable_trailers',
@@ -277,7 +281,7 @@ test('startServer: warnings come back beside a running server; errors start noth
   const started = await startServer(loadFixture('unsupported.yaml'));
   try {
     assert.ok(started.server, JSON.stringify(started.diagnostics));
-    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 16);
+    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 15);
     assert.ok(started.diagnostics.every((d) => d.severity !== 'error'));
   } finally {
     await started.server?.stop(0);

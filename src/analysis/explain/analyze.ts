@@ -4,8 +4,7 @@
  * route() with a trace, and describe what Envoy would do. The CLI only formats the result.
  */
 import type { Diagnostic } from '../../config/diagnostic.js';
-import type { HashPolicy, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration } from '../../config/types.js';
-import { DEFAULT_NUM_RETRIES, DEFAULT_RETRY_BASE_INTERVAL_MS, RETRY_MAX_INTERVAL_FACTOR } from '../../config/defaults.js';
+import type { HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration } from '../../config/types.js';
 import { positionOf } from '../../config/position.js';
 import {
   findHttpConnectionManager,
@@ -15,13 +14,12 @@ import {
   selectListener,
 } from '../../core/listener_match.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
-import { compileTable, finalPathAndHost, routeRequest } from './core_adapter.js';
+import { compileTable, routeRequest } from './core_adapter.js';
+import { actionOf, emptyAction } from './action.js';
 import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
 import { findNearMisses } from './near_miss.js';
-import { outcomeOf, staticEndpointCount } from './outcome.js';
+import { outcomeOf } from './outcome.js';
 import type {
-  ActionJson,
-  ClusterJson,
   ConnectionManagerJson,
   ExplainReport,
   ListenerJson,
@@ -30,12 +28,19 @@ import type {
   PositionJson,
   TraceStepJson,
 } from './report_types.js';
-import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, splitHostPort, type RequestInput } from './request.js';
+import { buildRouteRequest, connectionFor, requestAuthority, splitHostPort, type RequestInput } from './request.js';
+import { applyConnectionManager, DEFAULT_REMOTE_ADDRESS, localReplyOutcome, trustSentence } from './connection_manager.js';
+import type { HcmLocalReply } from '../../core/hcm_request.js';
 
 export interface AnalyzeOptions {
   readonly listenerName?: string;
   readonly port?: number;
   readonly classify: FilterClassifier;
+  /**
+   * Envoy's own address, appended to x-forwarded-for for a loopback peer under use_remote_address
+   * (the CLI passes the host's, as serve uses); default 127.0.0.1.
+   */
+  readonly serverAddress?: string;
 }
 
 /** Either a report (exit 0 matched / 1 not), or an error that makes the question unanswerable (exit 2). */
@@ -133,6 +138,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       strip_matching_host_port: hcm.strip_matching_host_port === true,
       strip_any_host_port: hcm.strip_any_host_port === true,
       position: pos(positionOf(found.filter)),
+      request_handling: null,
     };
     if (!res.routeConfig) return { ok: false, error: res.problem ?? 'no route configuration', diagnostics: [] };
     rc = res.routeConfig;
@@ -145,9 +151,30 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   }
   const table = compiled.table;
   const listenerPort = listener?.address?.socket_address?.port_value;
-  const authority = hcmAuthority(userAuthority, hcm, listenerPort);
-  if (authority !== userAuthority) notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${userAuthority}" is routed as "${authority}"`);
-  const request = buildRouteRequest(input, authority);
+  const request = buildRouteRequest(input, userAuthority, hcm === undefined);
+  let localReply: HcmLocalReply | undefined;
+  if (hcm !== undefined && hcmJson !== null) {
+    // The connection manager's own handling, exactly as serve runs it on a live request.
+    const run = applyConnectionManager(hcm, request, {
+      remoteAddress: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
+      tls: input.scheme === 'https',
+      listenerPort,
+      serverAddress: opts.serverAddress ?? '127.0.0.1',
+      config,
+      randomValue: input.randomValue,
+      routeConfiguration: rc,
+    });
+    hcmJson.request_handling = run.handling;
+    localReply = run.localReply;
+    const h = run.handling;
+    if (localReply === undefined && h.authority !== h.original_authority) {
+      notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${h.original_authority}" is routed as "${h.authority}"`);
+    }
+    if (h.path_steps.length > 0 && localReply === undefined) notes.push(`the HTTP connection manager normalizes the path: "${h.original_path}" is routed and forwarded as "${h.path}"`);
+    // Who the request is from matters when it decided what was kept: say it then.
+    if (localReply === undefined && (h.internal === true || h.header_changes.some((c) => c.after === null))) notes.push(trustSentence(h));
+  }
+  if (localReply !== undefined) return stoppedByConnectionManager(config, input, request, listenerJson, hcmJson, rc, notes, localReply);
   const trace: RouteTrace = { steps: [] };
   const decision = routeRequest(table, request, input.randomValue, trace);
 
@@ -192,6 +219,40 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     near_misses: nearMisses,
   };
   return { ok: true, report, diagnostics: compiled.diagnostics };
+}
+
+/** A request the connection manager answers itself (400 / 404 / 307): nothing is routed. */
+function stoppedByConnectionManager(
+  config: LoadedConfig,
+  input: RequestInput,
+  request: RouteRequest,
+  listener: ListenerJson | null,
+  hcm: ConnectionManagerJson | null,
+  rc: RouteConfiguration,
+  notes: string[],
+  reply: HcmLocalReply,
+): AnalyzeResult {
+  return {
+    ok: true,
+    diagnostics: [],
+    report: {
+      schema: 'tsproxy.explain/v1',
+      config: { file: config.file, kind: config.kind },
+      request: requestJson(request, input.randomValue),
+      listener,
+      connection_manager: hcm,
+      route_configuration: { name: rc.name ?? null, position: pos(positionOf(rc)) },
+      matched: false,
+      virtual_host: null,
+      route: null,
+      action: emptyAction('no_route', request),
+      http_filters: [],
+      outcome: localReplyOutcome(reply, hcm?.stat_prefix ?? '<stat_prefix>'),
+      notes,
+      steps: [],
+      near_misses: [],
+    },
+  };
 }
 
 /** The match report: the explain report without the decision chain. */
@@ -250,102 +311,4 @@ function stepJson(s: TraceStep): TraceStepJson {
     near_miss: s.nearMiss ?? null,
     position: pos(s.position),
   };
-}
-
-function emptyAction(kind: ActionJson['kind'], r: RouteRequest): ActionJson {
-  return {
-    kind,
-    cluster: null,
-    path: null,
-    host: null,
-    original_path: r.path,
-    original_host: r.authority ?? null,
-    timeout_ms: null,
-    idle_timeout_ms: null,
-    retry_policy: null,
-    mirror_policies: [],
-    hash_policies: [],
-    virtual_cluster: null,
-    request_header_changes: [],
-    location: null,
-    status: null,
-    body: null,
-  };
-}
-
-function actionOf(d: RouteDecision, request: RouteRequest, config: LoadedConfig, notes: string[]): ActionJson {
-  switch (d.kind) {
-    case 'no_route':
-      return emptyAction('no_route', request);
-    case 'redirect':
-      return { ...emptyAction('redirect', request), location: d.location, status: d.status, virtual_cluster: d.virtualClusterName ?? null };
-    case 'direct_response':
-      return { ...emptyAction('direct_response', request), status: d.status, body: d.body ?? null, virtual_cluster: d.virtualClusterName ?? null };
-    case 'forward':
-      break;
-  }
-  const r = d.route;
-  const fin = finalPathAndHost(d, request);
-  if (fin.autoHostRewrite) notes.push('auto_host_rewrite: serve sets Host to the chosen upstream host\'s hostname');
-  const res = d.resolution;
-  const clustersKnown = config.kind !== 'route_configuration';
-  const def = clustersKnown ? config.clusters.find((c) => c.name === d.cluster) : undefined;
-  const cluster: ClusterJson = {
-    name: d.cluster,
-    specifier: res.specifier,
-    header: res.specifier === 'cluster_header' ? res.header : res.specifier === 'weighted_clusters' ? (res.header ?? null) : null,
-    weighted:
-      res.specifier === 'weighted_clusters'
-        ? {
-            clusters: res.clusters.map((c) => ({ name: c.name, weight: c.weight, cluster_header: c.clusterHeader ?? null })),
-            total_weight: res.totalWeight,
-            value: res.value,
-            value_source: res.valueSource,
-            selector: res.selector,
-            picked_index: res.pickedIndex,
-          }
-        : null,
-    defined: clustersKnown ? def !== undefined : null,
-    endpoints: def ? staticEndpointCount(def) : null,
-  };
-  const rp = r.retryPolicy;
-  const base = rp?.retry_back_off?.base_interval ?? DEFAULT_RETRY_BASE_INTERVAL_MS;
-  return {
-    ...emptyAction('route', request),
-    cluster,
-    path: fin.path,
-    host: fin.host ?? null,
-    timeout_ms: r.timeoutMs,
-    idle_timeout_ms: r.idleTimeoutMs ?? null,
-    retry_policy: rp
-      ? {
-          retry_on: rp.retry_on ?? null,
-          num_retries: rp.num_retries ?? DEFAULT_NUM_RETRIES,
-          per_try_timeout_ms: rp.per_try_timeout ?? null,
-          retriable_status_codes: [...(rp.retriable_status_codes ?? [])],
-          retry_back_off: { base_interval_ms: base, max_interval_ms: rp.retry_back_off?.max_interval ?? base * RETRY_MAX_INTERVAL_FACTOR },
-        }
-      : null,
-    mirror_policies: r.mirrorPolicies.map((m) => ({
-      cluster: m.cluster ?? null,
-      cluster_header: m.cluster_header ?? null,
-      runtime_fraction: m.runtime_fraction
-        ? `${m.runtime_fraction.default_value?.numerator ?? 0}/${m.runtime_fraction.default_value?.denominator ?? 'HUNDRED'}`
-        : null,
-      runtime_key: m.runtime_fraction?.runtime_key ?? null,
-    })),
-    hash_policies: r.hashPolicies.map(describeHashPolicy),
-    virtual_cluster: d.virtualClusterName ?? null,
-    request_header_changes: fin.headerChanges.map((c) => ({ op: c.op, name: c.name, value: c.value })),
-  };
-}
-
-function describeHashPolicy(h: HashPolicy): string {
-  const t = h.terminal ? ' (terminal)' : '';
-  if (h.header) return `header ${h.header.header_name}${t}`;
-  if (h.cookie) return `cookie ${h.cookie.name}${h.cookie.ttl !== undefined ? ` ttl ${h.cookie.ttl}ms` : ''}${t}`;
-  if (h.connection_properties?.source_ip) return `source_ip${t}`;
-  if (h.query_parameter) return `query_parameter ${h.query_parameter.name}${t}`;
-  if (h.filter_state) return `filter_state ${h.filter_state.key}${t}`;
-  return `unknown${t}`;
 }

@@ -14,7 +14,7 @@ export function compileTable(
   config: LoadedConfig,
   hcm: HttpConnectionManager | undefined,
 ): { table: RouteTable | undefined; diagnostics: Diagnostic[] } {
-  // The HCM's strip_*_host_port rewrite the Host before routing (request.ts hcmAuthority), as
+  // The HCM's strip_*_host_port rewrite the Host before routing (core decodeRequestHeaders), as
   // Envoy's connection manager does; they are not ignore_port_in_host_matching.
   void hcm;
   const r = core.compileRouteConfig(rc, { runtime: config.runtime, file: config.file });

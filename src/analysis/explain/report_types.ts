@@ -11,7 +11,7 @@ export interface PositionJson {
   col: number;
 }
 
-/** The request replayed, as the core saw it (after the HCM's host-port stripping). */
+/** The request replayed, as the route table saw it (after the connection manager's normalisation and header mutation). */
 export interface RequestJson {
   authority: string | null;
   path: string;
@@ -51,6 +51,49 @@ export interface ConnectionManagerJson {
   strip_matching_host_port: boolean;
   strip_any_host_port: boolean;
   position: PositionJson | null;
+  /** What the connection manager did to the request before routing (core decodeRequestHeaders); null when no request reached it. */
+  request_handling: RequestHandlingJson | null;
+}
+
+/** One request header the connection manager set, changed or removed (null: absent). */
+export interface HeaderChangeJson {
+  name: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** The connection manager's request handling, as serve applies it (core/hcm_request.ts). */
+export interface RequestHandlingJson {
+  /** The downstream peer assumed (`--remote-address`, default an external 203.0.113.1). */
+  remote_address: string;
+  /** Downstream TLS (`--scheme https`). */
+  tls: boolean;
+  /** The HCM settings in force, Envoy's defaults and runtime overrides applied. */
+  settings: {
+    normalize_path: boolean;
+    merge_slashes: boolean;
+    path_with_escaped_slashes_action: 'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
+    use_remote_address: boolean;
+    xff_num_trusted_hops: number;
+    skip_xff_append: boolean;
+    /** `none` (Envoy's default: no address is internal), `classic_ranges` (RFC 1918 ...), `cidr_ranges`. */
+    internal_address_config: 'none' | 'classic_ranges' | 'cidr_ranges';
+    via: string | null;
+  };
+  original_path: string;
+  /** The path routed and forwarded (normalised). */
+  path: string;
+  /** Each normalisation that changed the path, in Envoy's order. */
+  path_steps: { op: 'unescape_slashes' | 'normalize_path' | 'merge_slashes'; before: string; after: string }[];
+  original_authority: string | null;
+  authority: string | null;
+  header_changes: HeaderChangeJson[];
+  /** Internal (trusted) request; null when a local reply came first. */
+  internal: boolean | null;
+  /** External request under use_remote_address; null when a local reply came first. */
+  edge: boolean | null;
+  /** The connection manager's own reply instead of routing (also in `outcome`). */
+  local_reply: { status: number; details: string; stat: string | null; location: string | null; protocol_error: boolean } | null;
 }
 
 export interface WeightedJson {

@@ -2,10 +2,11 @@
  * The request `match`/`explain` replay, built from their flags: the RouteRequest the core routes,
  * plus the connection facts the listener uses to pick a filter chain. Pure.
  */
-import type { HttpConnectionManager, Listener } from '../../config/types.js';
+import type { Listener } from '../../config/types.js';
 import type { RouteRequest } from '../../core/route_types.js';
 import type { ConnectionInfo } from '../../core/listener_match.js';
-import { normalizeHost, splitHostPort } from '../../core/hcm_host.js';
+import { splitHostPort } from '../../core/hcm_host.js';
+import { DEFAULT_REMOTE_ADDRESS } from './connection_manager.js';
 
 /** What the user asked about. */
 export interface RequestInput {
@@ -19,7 +20,12 @@ export interface RequestInput {
   readonly headers: readonly (readonly [string, string])[];
   /** router_check's `random_value` (default 0). */
   readonly randomValue: number;
-  readonly sourceIp?: string;
+  /**
+   * The downstream peer address (`--remote-address`): filter-chain source matching, the
+   * connection manager's XFF and internal/external decision, formatters. Default: an external
+   * client, DEFAULT_REMOTE_ADDRESS.
+   */
+  readonly remoteAddress?: string;
   readonly sni?: string;
   readonly alpn?: readonly string[];
 }
@@ -36,21 +42,13 @@ export function parseHeaderFlag(text: string): [string, string] | string {
 /** Host normalization lives in the core so `serve` and the offline commands agree. */
 export { splitHostPort } from '../../core/hcm_host.js';
 
-/** The :authority the route table sees after the HCM's host options (core normalizeHost). */
-export function hcmAuthority(
-  authority: string | undefined,
-  hcm: HttpConnectionManager | undefined,
-  listenerPort: number | undefined,
-): string | undefined {
-  return normalizeHost(authority, hcm, listenerPort);
-}
-
 /**
- * The RouteRequest for the core. `-H host: x` or `-H :authority: x` override --host, as they would
- * on the wire. With `--scheme https`, `x-forwarded-proto: https` is set unless given (what
- * router_check's `ssl: true` does; require_tls reads it).
+ * The RouteRequest as it arrives (before the connection manager). `-H host: x` or
+ * `-H :authority: x` override --host, as they would on the wire. `withoutHcm` (a bare
+ * RouteConfiguration: no connection manager sets x-forwarded-proto): with `--scheme https`,
+ * `x-forwarded-proto: https` is set unless given (what router_check's `ssl: true` does).
  */
-export function buildRouteRequest(input: RequestInput, authority: string | undefined): RouteRequest {
+export function buildRouteRequest(input: RequestInput, authority: string | undefined, withoutHcm = true): RouteRequest {
   const headers: Record<string, string | string[]> = {};
   let path = input.path;
   let method = input.method;
@@ -65,14 +63,14 @@ export function buildRouteRequest(input: RequestInput, authority: string | undef
       headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
     }
   }
-  if (scheme === 'https' && headers['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'https';
+  if (withoutHcm && scheme === 'https' && headers['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'https';
   return {
     authority,
     path,
     method,
     scheme,
     headers,
-    remoteAddress: input.sourceIp ?? '127.0.0.1',
+    remoteAddress: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
   };
 }
 
@@ -124,7 +122,7 @@ export function connectionFor(input: RequestInput, listener: Listener, authority
       serverName,
       transportProtocol,
       applicationProtocols: alpn,
-      sourceIp: input.sourceIp ?? '127.0.0.1',
+      sourceIp: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
     },
     notes,
   };

@@ -5,14 +5,22 @@
  * Envoy's terms (status, response flag, details, stats), then the near misses.
  */
 import type { ExplainReport, TraceStepJson } from '../../analysis/explain/report_types.js';
-import { clusterText, formatPos, outcomeLine, requestLine } from './format_common.js';
+import { clusterText, downstreamText, formatPos, headerChangeText, outcomeLine, pathStepsText, requestLine } from './format_common.js';
 import type { Style } from './style.js';
 
 export function formatExplain(r: ExplainReport, style: Style): string {
   const out: string[] = [];
   const line = (s = '') => out.push(s);
-  line(`${style.bold('Request')} ${requestLine(r)}${r.request.random_value ? ` (random value ${r.request.random_value})` : ''}`);
-  for (const [k, v] of Object.entries(r.request.headers)) line(`  ${k}: ${v}`);
+  // The request as sent: before the connection manager's normalisation and header mutation.
+  const sent = r.connection_manager?.request_handling;
+  const requestText = sent ? `${r.request.method} ${r.request.scheme}://${sent.original_authority ?? '(no Host)'}${sent.original_path}` : requestLine(r);
+  line(`${style.bold('Request')} ${requestText}${r.request.random_value ? ` (random value ${r.request.random_value})` : ''}`);
+  const sentHeaders: Record<string, string> = { ...r.request.headers };
+  for (const c of sent?.header_changes ?? []) {
+    if (c.before === null) delete sentHeaders[c.name];
+    else sentHeaders[c.name] = c.before;
+  }
+  for (const [k, v] of Object.entries(sentHeaders)) line(`  ${k}: ${v}`);
   let n = 0;
   const head = (s: string) => {
     line();
@@ -40,14 +48,33 @@ export function formatExplain(r: ExplainReport, style: Style): string {
     if (h.route_config_name !== null) line(`   route configuration "${h.route_config_name}" (${h.route_config_source})`);
     if (h.strip_any_host_port) line('   strip_any_host_port: the port is removed from Host before routing');
     else if (h.strip_matching_host_port) line('   strip_matching_host_port: a Host port equal to the listener port is removed before routing');
+    const rh = h.request_handling;
+    if (rh) {
+      line(`   downstream ${downstreamText(rh)}`);
+      if (rh.authority !== rh.original_authority) line(`   host ${rh.original_authority ?? '(none)'} -> ${rh.authority ?? '(none)'}`);
+      if (rh.path === rh.original_path) line(`   path ${rh.path} (unchanged)`);
+      else {
+        line(`   path ${rh.original_path} -> ${rh.path}`);
+        for (const s of pathStepsText(rh)) line(`     ${s}`);
+      }
+      if (rh.header_changes.length) {
+        line('   request headers changed:');
+        for (const c of rh.header_changes) line(`     ${headerChangeText(c)}`);
+      }
+      if (rh.local_reply) {
+        const lr = rh.local_reply;
+        line(`   ${style.bad(`${lr.status} ${lr.details}`)}: ${r.outcome.summary}${lr.location ? ` (Location: ${lr.location})` : ''}`);
+      }
+    }
   } else if (r.route_configuration) {
     head(`Route configuration ${r.route_configuration.name ?? '(unnamed)'}`);
   }
 
+  const stopped = r.connection_manager?.request_handling?.local_reply ?? null;
   const vhSteps = r.steps.filter((s) => s.kind === 'virtual_host');
   const routeSteps = r.steps.filter((s) => s.kind === 'route');
   const other = r.steps.filter((s) => s.kind !== 'virtual_host' && s.kind !== 'route');
-  if (r.route_configuration) {
+  if (r.route_configuration && stopped === null) {
     head('Virtual hosts');
     if (vhSteps.length === 0) line(r.virtual_host ? `   ${mark(true, style)} ${r.virtual_host.name}` : '   (none considered)');
     for (const s of vhSteps) line(stepLine(s, style));

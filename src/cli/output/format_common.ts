@@ -1,5 +1,6 @@
 /** Small formatting pieces shared by the match and explain text output. */
-import type { ExplainReport, PositionJson } from '../../analysis/explain/report_types.js';
+import type { ExplainReport, HeaderChangeJson, PositionJson, RequestHandlingJson } from '../../analysis/explain/report_types.js';
+import { OFFLINE_REQUEST_ID } from '../../analysis/explain/connection_manager.js';
 import type { Style } from './style.js';
 
 /** `5s`, `1.5s`, `250ms`; `0` prints as `0s (disabled)` where a 0 timeout disables. */
@@ -58,4 +59,21 @@ export function clusterText(r: ExplainReport): string {
     return `${name}${status}\nweighted_clusters ${parts.join(' ')} (total ${w.total_weight})\n${src} ${w.value} % ${w.total_weight} = ${w.selector} picks #${w.picked_index} ${name}`;
   }
   return `${name}${status}`;
+}
+
+/** `name: before -> after` for a header the connection manager changed. */
+export function headerChangeText(c: HeaderChangeJson): string {
+  const after = c.after === null ? '(removed)' : c.name === 'x-request-id' && c.after === OFFLINE_REQUEST_ID ? '(a new UUID)' : c.after;
+  return `${c.name}: ${c.before ?? '(none)'} -> ${after}`;
+}
+
+/** What normalised the path, in Envoy's order: `unescape_slashes /a%2Fb -> /a/b`. */
+export function pathStepsText(h: RequestHandlingJson): string[] {
+  return h.path_steps.map((s) => `${s.op} ${s.before} -> ${s.after}`);
+}
+
+/** The connection manager's verdict on who sent the request. */
+export function downstreamText(h: RequestHandlingJson): string {
+  const who = h.internal === null ? '' : h.internal ? ', internal' : h.edge ? ', external (edge request)' : ', external';
+  return `${h.remote_address}${h.tls ? ' over TLS' : ''}${who}`;
 }

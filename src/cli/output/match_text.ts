@@ -4,7 +4,7 @@
  * outcome). Stable enough for tests that compare it.
  */
 import type { ExplainReport } from '../../analysis/explain/report_types.js';
-import { clusterText, formatMs, formatPos, kv, outcomeLine, requestLine } from './format_common.js';
+import { clusterText, downstreamText, formatMs, formatPos, headerChangeText, kv, outcomeLine, pathStepsText, requestLine } from './format_common.js';
 import type { Style } from './style.js';
 
 export function formatMatch(r: ExplainReport, style: Style): string {
@@ -19,15 +19,23 @@ export function formatMatch(r: ExplainReport, style: Style): string {
     const h = r.connection_manager;
     const rc = h.route_config_name === null ? '' : `, route_config "${h.route_config_name}" (${h.route_config_source})`;
     rows.push(['http', `stat_prefix ${h.stat_prefix}${rc}`]);
+    const rh = h.request_handling;
+    if (rh) {
+      rows.push(['downstream', downstreamText(rh)]);
+      if (rh.path !== rh.original_path) rows.push(['normalized', [`${rh.original_path} -> ${rh.path}`, ...pathStepsText(rh)].join('\n')]);
+      if (rh.header_changes.length) rows.push(['hcm headers', rh.header_changes.map(headerChangeText).join('\n')]);
+    }
   } else if (r.route_configuration && !r.listener) {
     rows.push(['route config', `${r.route_configuration.name ?? '(unnamed)'} ${style.dim(formatPos(r.route_configuration.position))}`.trimEnd()]);
   }
-  if (r.route_configuration || r.listener) {
+  const stopped = r.connection_manager?.request_handling?.local_reply ?? null;
+  if ((r.route_configuration || r.listener) && stopped === null) {
     rows.push(['virtual host', r.virtual_host ? `${r.virtual_host.name} ${style.dim(formatPos(r.virtual_host.position))}`.trimEnd() : style.bad('none')]);
     rows.push(['route', r.route ? `${r.route.label} ${style.dim(formatPos(r.route.position))}`.trimEnd() : r.matched ? '(require_tls)' : style.bad('none')]);
   }
   const a = r.action;
-  rows.push(['action', a.kind]);
+  rows.push(['action', stopped !== null ? `local reply (the connection manager answers before routing)` : a.kind]);
+  if (stopped?.location) rows.push(['location', stopped.location]);
   if (a.kind === 'route') {
     rows.push(['cluster', clusterText(r)]);
     rows.push(['path', a.path === a.original_path ? (a.path ?? '') : `${a.original_path} -> ${a.path}`]);

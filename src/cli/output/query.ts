@@ -10,6 +10,8 @@ import { analyze } from '../../analysis/explain/analyze.js';
 import type { ExplainReport } from '../../analysis/explain/report_types.js';
 import { parseHeaderFlag, type RequestInput } from '../../analysis/explain/request.js';
 import { loadConfigText, readConfigFile } from './config_loader.js';
+import { localInfoAddress } from '../../runtime/http/conn_manager_config.js';
+import { parseIpAddress } from '../../core/internal_address.js';
 import { classifyHttpFilter } from './filter_support.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { styleFor, type Style } from './style.js';
@@ -53,6 +55,10 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     if (typeof parsed === 'string') return usage(`tsproxy: ${parsed}`);
     headers.push(parsed);
   }
+  const remoteAddress = flags.remoteAddress ?? flags.sourceIp;
+  if (remoteAddress !== undefined && parseIpAddress(remoteAddress) === undefined) {
+    return usage(`tsproxy: --remote-address must be an IP address without port, got "${remoteAddress}"`);
+  }
   const read = readConfigFile(flags.config!);
   if ('error' in read) return usage(`tsproxy: ${read.error}`);
   const text = read.text;
@@ -69,7 +75,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     scheme,
     headers,
     randomValue: random,
-    sourceIp: flags.sourceIp,
+    remoteAddress,
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
   };
@@ -86,7 +92,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
 
 function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined) {
   try {
-    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter });
+    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter, serverAddress: localInfoAddress() });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };

@@ -17,6 +17,7 @@ export interface QueryFlags {
   port?: string;
   type?: 'bootstrap' | 'route' | 'config_dump';
   json?: boolean;
+  remoteAddress?: string;
   sourceIp?: string;
   sni?: string;
   alpn?: string;
@@ -35,7 +36,8 @@ export function addQueryOptions(cmd: Command): Command {
     .addOption(new Option('--listener <name>', 'listener to use (Bootstrap or config dump)').conflicts('port'))
     .option('--port <n>', 'listener port to use (Bootstrap or config dump)')
     .addOption(new Option('--type <type>', 'force the config type').choices(['bootstrap', 'route', 'config_dump']))
-    .option('--source-ip <ip>', 'downstream address for filter-chain matching', undefined)
+    .option('--remote-address <ip>', 'downstream peer address: filter-chain source matching, x-forwarded-for and the internal/external decision of the connection manager (default 203.0.113.1, an external client)')
+    .addOption(new Option('--source-ip <ip>', 'same as --remote-address').hideHelp())
     .option('--sni <name>', 'TLS server name (default: the Host without port, with --scheme https)')
     .option('--alpn <list>', 'comma-separated ALPN protocols for filter-chain matching')
     .option('--json', 'print the documented JSON report (docs/json-schema.md)');

@@ -175,6 +175,16 @@ const UPGRADE_CONFIG: MessageDescriptor = message('envoy.extensions.filters.netw
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
+const INTERNAL_ADDRESS_CONFIG: MessageDescriptor = message(`${HCM}.InternalAddressConfig`, {
+  unix_sockets: bool(),
+  cidr_ranges: msg(() => CIDR_RANGE, { repeated: true }),
+});
+
+const SCHEME_HEADER_TRANSFORMATION: MessageDescriptor = message('envoy.config.core.v3.SchemeHeaderTransformation', {
+  scheme_to_overwrite: str({ oneof: 'transformation' }),
+  match_upstream: bool(),
+});
+
 export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   codec_type: enm(['AUTO', 'HTTP1', 'HTTP2', 'HTTP3']),
   stat_prefix: str({ required: true, check: { minLen: 1 } }),
@@ -191,7 +201,7 @@ export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   http3_protocol_options: unsupported('HTTP/3'),
   server_name: str(),
   server_header_transformation: enm(['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH']),
-  scheme_header_transformation: unsupported('HttpConnectionManager.scheme_header_transformation'),
+  scheme_header_transformation: msg(() => SCHEME_HEADER_TRANSFORMATION),
   max_request_headers_kb: u32({ check: { min: 1, max: 8192 } }),
   stream_idle_timeout: dur(),
   request_timeout: dur(),
@@ -206,7 +216,7 @@ export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   xff_num_trusted_hops: u32(),
   original_ip_detection_extensions: unsupported('original IP detection extensions', { repeated: true }),
   early_header_mutation_extensions: unsupported('early header mutation extensions', { repeated: true }),
-  internal_address_config: unsupported('custom internal address ranges (HttpConnectionManager.internal_address_config)'),
+  internal_address_config: msg(() => INTERNAL_ADDRESS_CONFIG),
   skip_xff_append: bool(),
   via: str(),
   generate_request_id: bool(),

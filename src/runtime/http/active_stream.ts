@@ -24,6 +24,7 @@ import type {
   TimeSource,
 } from './filter.js';
 import { Details } from './local_reply.js';
+import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { Http1ServerCodec, RequestHead } from './http1_server_codec.js';
@@ -241,14 +242,8 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     const cfg = this.config;
     const info = this.streamInfo;
     const headers = h.headers;
-    // server_header_transformation (default OVERWRITE): `server: envoy` unless configured otherwise.
-    if (cfg.serverHeaderTransformation === 'OVERWRITE' || (cfg.serverHeaderTransformation === 'APPEND_IF_ABSENT' && headers['server'] === undefined)) {
-      headers['server'] = cfg.serverName;
-    }
-    if (cfg.alwaysSetRequestIdInResponse) {
-      const rid = this.requestHeaders.headers['x-request-id'];
-      if (rid !== undefined) headers['x-request-id'] = rid;
-    }
+    // server (server_header_transformation), x-request-id, via: the core's response mutation.
+    mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     this.responseStarted = true;
     info.responseCode = h.status;

@@ -11,7 +11,9 @@
  *     -> onRequest: ActiveStream created          (downstream_rq_total/active, StreamInfo)
  *     -> admission: HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header count > max -> 431;
         two Host headers -> 400; Upgrade/CONNECT -> 403 upgrade_failed
- *     -> mutateRequestHeaders: XFF, x-forwarded-proto, x-request-id, edge x-envoy-* stripping
+ *     -> decodeRequestHeaders [core/hcm_request.ts, as match/explain]: Host valid (400 DPE) and present
+ *        (400), relative path (404), path normalisation (400 / 307), host normalisation,
+ *        mutateRequestHeaders (XFF, x-forwarded-proto, internal vs external, x-envoy-* sanitising)
  *     -> HTTP filters decodeHeaders in config order (Continue | StopIteration + continueDecoding)
  *     -> router (terminal): route() [core] -> direct response / redirect / 404 NR
  *          -> cluster (NC) -> maintenance (UO) -> chooseHost (UH) -> timeouts -> finalizeRequest [core]
@@ -26,12 +28,11 @@
 import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
-import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
+import { decodeRequestHeadersOf, plainAddress } from './header_sanitizer.js';
 import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
 import { http1CodecStats } from './http1_codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo } from '../stream_info.js';
-import { normalizeHost } from '../../core/hcm_host.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -88,7 +89,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
       headersWithUnderscoresAction: config.headersWithUnderscoresAction,
       // Envoy's Http1Settings.validate_scheme: an edge listener (HCM config.cc).
-      validateScheme: config.useRemoteAddress && config.xffNumTrustedHops === 0,
+      validateScheme: config.request.mutation.useRemoteAddress && config.request.mutation.xffNumTrustedHops === 0,
       stats: http1CodecStats(config.stats.scope.store),
     });
     socket.on('error', ignoreSocketError);
@@ -217,25 +218,9 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     return;
   }
 
-  // Envoy's HCM requires :authority (HTTP/1 Host): 400 missing_host_header.
-  if (stream.requestHeaders.authority === undefined) {
-    stream.start(true, false);
-    stream.sendLocalReply(400, '', Details.MissingHost);
-    return;
-  }
-  // A #fragment in the path: ConnectionManagerUtility::maybeNormalizePath refuses it (runtime
-  // envoy.reloadable_features.http_reject_path_with_fragment, default true since Envoy 1.21).
-  if (head.url.indexOf('#') !== -1) {
-    stream.stats.counter('downstream_rq_failed_path_normalization').inc();
-    stream.start(true, false);
-    stream.sendLocalReply(400, '', 'path_normalization_failed');
-    return;
-  }
-  // The :authority the route table sees and the upstream gets (ConnectionManagerUtility::maybeNormalizeHost).
-  if (config.hostNormalization !== undefined) {
-    stream.requestHeaders.authority = normalizeHost(stream.requestHeaders.authority, config.hostNormalization, conn.localPort);
-  }
-  stream.trustedDownstream = mutateRequestHeaders(stream.requestHeaders, conn.remoteAddress, false, config);
+  // The connection manager's request handling before routing (the core function match/explain
+  // call): Host validation, missing Host, #fragment, path and host normalisation, header mutation.
+  if (!decodeRequestHeadersOf(stream, conn)) return;
 
   // Envoy answers `Expect: 100-continue` itself (proxy_100_continue false) and strips it.
   if (head.hasBody && head.headers['expect'] !== undefined && head.versionMinor === 1 && head.headers['expect'].toLowerCase() === '100-continue') {

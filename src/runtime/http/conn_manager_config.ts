@@ -3,13 +3,14 @@
  * HttpConnectionManagerConfig): Envoy's defaults applied, stats resolved once, the HTTP filter
  * chain built from the registry. Immutable once built; one per filter chain per config snapshot.
  */
+import { networkInterfaces } from 'node:os';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { HttpConnectionManager, HttpFilter } from '../../config/types.js';
 import type { RuntimeValues } from '../../core/route_types.js';
 import { positionOf } from '../../config/position.js';
+import { compileHcmRequestConfig, type HcmRequestConfig } from '../../core/hcm_request.js';
 import {
   DEFAULT_ACCEPT_HTTP_10,
-  DEFAULT_GENERATE_REQUEST_ID,
   DEFAULT_HCM_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_HEADERS_COUNT,
   DEFAULT_MAX_REQUEST_HEADERS_KB,
@@ -17,7 +18,6 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVER_NAME,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
-  DEFAULT_XFF_NUM_TRUSTED_HOPS,
 } from '../../config/defaults.js';
 import type { Counter, Gauge, Histogram, StatsScope, StatsStore } from '../stats/store.js';
 import type { ClusterManager } from '../upstream/types.js';
@@ -54,6 +54,9 @@ export interface ConnectionManagerStats {
   readonly downstream_rq_timeout: Counter;
   readonly downstream_rq_idle_timeout: Counter;
   readonly downstream_rq_rx_reset: Counter;
+  readonly downstream_rq_failed_path_normalization: Counter;
+  readonly downstream_rq_redirected_with_normalized_path: Counter;
+  readonly downstream_rq_non_relative_path: Counter;
 }
 
 function resolveStats(scope: StatsScope): ConnectionManagerStats {
@@ -78,6 +81,9 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_rq_timeout: scope.counter('downstream_rq_timeout'),
     downstream_rq_idle_timeout: scope.counter('downstream_rq_idle_timeout'),
     downstream_rq_rx_reset: scope.counter('downstream_rq_rx_reset'),
+    downstream_rq_failed_path_normalization: scope.counter('downstream_rq_failed_path_normalization'),
+    downstream_rq_redirected_with_normalized_path: scope.counter('downstream_rq_redirected_with_normalized_path'),
+    downstream_rq_non_relative_path: scope.counter('downstream_rq_non_relative_path'),
   };
 }
 
@@ -90,16 +96,14 @@ export interface ConnectionManagerConfig {
   readonly accessLoggers: readonly AccessLogger[];
   readonly random: RandomSource;
   readonly time: TimeSource;
-  /** `server_name` (default "envoy") and `server_header_transformation` (default OVERWRITE). */
+  /** `server_name` (default "envoy"), for replies written without a stream. */
   readonly serverName: string;
-  readonly serverHeaderTransformation: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
-  readonly useRemoteAddress: boolean;
-  readonly xffNumTrustedHops: number;
-  readonly skipXffAppend: boolean;
-  readonly generateRequestId: boolean;
-  readonly preserveExternalRequestId: boolean;
-  readonly alwaysSetRequestIdInResponse: boolean;
-  readonly internalOnlyHeaders: readonly string[];
+  /**
+   * What the connection manager does to a request head before routing and to every response
+   * (core/hcm_request.ts, the same function match/explain call): authority validation, path and
+   * host normalisation, header mutation, the server/via/x-request-id response headers.
+   */
+  readonly request: HcmRequestConfig;
   /** `http_protocol_options.accept_http_10` (default false: HTTP/1.0 and 0.9 get 426). */
   readonly acceptHttp10: boolean;
   readonly defaultHostForHttp10: string | undefined;
@@ -114,11 +118,32 @@ export interface ConnectionManagerConfig {
   readonly requestHeadersTimeoutMs: number;
   /** common_http_protocol_options.max_requests_per_connection (0 = unlimited, Envoy's default). */
   readonly maxRequestsPerConnection: number;
-  /**
-   * `strip_trailing_host_dot` / `strip_any_host_port` / `strip_matching_host_port` when any is
-   * set (core's normalizeHost applies them, as match/explain do); undefined: nothing to do.
-   */
-  readonly hostNormalization: Pick<HttpConnectionManager, 'strip_any_host_port' | 'strip_matching_host_port' | 'strip_trailing_host_dot'> | undefined;
+}
+
+let cachedLocalInfoAddress: string | undefined;
+
+/**
+ * Envoy's local_info address (Network::Utility::getLocalAddress for IPv4): the first
+ * non-loopback IPv4 address of the host, else 127.0.0.1. With use_remote_address, Envoy appends
+ * it to x-forwarded-for instead of a loopback peer's address. Read once per process.
+ */
+export function localInfoAddress(): string {
+  if (cachedLocalInfoAddress !== undefined) return cachedLocalInfoAddress;
+  let found = '127.0.0.1';
+  try {
+    outer: for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (a.family === 'IPv4' && !a.internal) {
+          found = a.address;
+          break outer;
+        }
+      }
+    }
+  } catch {
+    // No interface list (sandboxes): keep the loopback default, as Envoy does.
+  }
+  cachedLocalInfoAddress = found;
+  return found;
 }
 
 /** What building an HCM needs from the server. */
@@ -154,6 +179,10 @@ export function buildConnectionManagerConfig(
     hcm,
     routeProvider: deps.routeProvider,
   };
+  const scheme = hcm.scheme_header_transformation?.scheme_to_overwrite;
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    diagnostics.push(diag(deps.file, hcm.scheme_header_transformation!, 'error', 'serve/filter-config', `HTTP connection manager "${hcm.stat_prefix}": scheme_header_transformation.scheme_to_overwrite must be "http" or "https", got "${scheme}"`, 'scheme_header_transformation'));
+  }
   if (hcm.codec_type === 'HTTP2' || hcm.codec_type === 'HTTP3') {
     diagnostics.push(diag(deps.file, hcm, 'error', 'serve/unsupported-codec', `HTTP connection manager "${hcm.stat_prefix}": codec_type ${hcm.codec_type} is not implemented yet (HTTP1 and AUTO serve HTTP/1.1)`, 'codec_type'));
   }
@@ -207,14 +236,7 @@ export function buildConnectionManagerConfig(
     random: deps.random,
     time: deps.time,
     serverName: hcm.server_name ?? DEFAULT_SERVER_NAME,
-    serverHeaderTransformation: hcm.server_header_transformation ?? 'OVERWRITE',
-    useRemoteAddress: hcm.use_remote_address ?? false,
-    xffNumTrustedHops: hcm.xff_num_trusted_hops ?? DEFAULT_XFF_NUM_TRUSTED_HOPS,
-    skipXffAppend: hcm.skip_xff_append ?? false,
-    generateRequestId: hcm.generate_request_id ?? DEFAULT_GENERATE_REQUEST_ID,
-    preserveExternalRequestId: hcm.preserve_external_request_id ?? false,
-    alwaysSetRequestIdInResponse: hcm.always_set_request_id_in_response ?? false,
-    internalOnlyHeaders: (hcm.route_config?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
+    request: compileHcmRequestConfig(hcm, { runtime: deps.runtime, serverAddress: localInfoAddress(), random: () => deps.random.random() }),
     acceptHttp10: h1.accept_http_10 ?? DEFAULT_ACCEPT_HTTP_10,
     defaultHostForHttp10: h1.default_host_for_http_10,
     maxRequestHeadersKb: hcm.max_request_headers_kb ?? DEFAULT_MAX_REQUEST_HEADERS_KB,
@@ -225,7 +247,6 @@ export function buildConnectionManagerConfig(
     requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     maxRequestsPerConnection: common.max_requests_per_connection ?? 0,
-    hostNormalization: hcm.strip_any_host_port || hcm.strip_matching_host_port || hcm.strip_trailing_host_dot ? hcm : undefined,
   };
   return { config, diagnostics };
 }

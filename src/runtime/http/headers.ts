@@ -98,30 +98,3 @@ export function headerValue(headers: HeaderObject, name: string): string | undef
   if (typeof v === 'number') return String(v);
   return v[0];
 }
-
-/**
- * Envoy's `x-envoy-*` request headers that an edge (untrusted) request may not set
- * (ConnectionManagerUtility::cleanInternalHeaders).
- */
-export const ENVOY_INTERNAL_REQUEST_HEADERS: readonly string[] = [
-  'x-envoy-decorator-operation',
-  'x-envoy-downstream-service-cluster',
-  'x-envoy-downstream-service-node',
-  'x-envoy-expected-rq-timeout-ms',
-  'x-envoy-external-address',
-  'x-envoy-force-trace',
-  'x-envoy-internal',
-  'x-envoy-ip-tags',
-  'x-envoy-max-retries',
-  'x-envoy-retry-grpc-on',
-  'x-envoy-retry-on',
-  'x-envoy-retriable-header-names',
-  'x-envoy-retriable-status-codes',
-  'x-envoy-upstream-alt-stat-name',
-  'x-envoy-upstream-rq-per-try-timeout-ms',
-  'x-envoy-upstream-rq-timeout-alt-response',
-  'x-envoy-upstream-rq-timeout-ms',
-  'x-envoy-upstream-stream-duration-ms',
-  'x-envoy-hedge-on-per-try-timeout',
-  'x-envoy-is-timeout-retry',
-];

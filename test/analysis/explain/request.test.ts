@@ -4,7 +4,6 @@ import type { Listener } from '../../../src/config/types.js';
 import {
   buildRouteRequest,
   connectionFor,
-  hcmAuthority,
   parseHeaderFlag,
   requestAuthority,
   splitHostPort,
@@ -26,13 +25,7 @@ test('splitHostPort handles ports and IPv6 literals', () => {
   assert.deepEqual(splitHostPort('[::1]:443'), { host: '[::1]', port: 443 });
 });
 
-test('strip_any_host_port always strips; strip_matching_host_port only the listener port', () => {
-  assert.equal(hcmAuthority('a.com:81', { stat_prefix: 's', strip_any_host_port: true }, 80), 'a.com');
-  assert.equal(hcmAuthority('a.com:80', { stat_prefix: 's', strip_matching_host_port: true }, 80), 'a.com');
-  assert.equal(hcmAuthority('a.com:81', { stat_prefix: 's', strip_matching_host_port: true }, 80), 'a.com:81');
-  assert.equal(hcmAuthority('a.com:81', { stat_prefix: 's' }, 80), 'a.com:81');
-  assert.equal(hcmAuthority('a.com:81', undefined, 80), 'a.com:81');
-});
+// Host-port stripping is the core's normalizeHost (test/core/hcm_host.test.ts), run by decodeRequestHeaders.
 
 test('buildRouteRequest: pseudo-headers override flags, https sets x-forwarded-proto', () => {
   const r = buildRouteRequest(

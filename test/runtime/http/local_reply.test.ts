@@ -134,7 +134,8 @@ test('route timeout: 504 UT "upstream request timeout"; alt-response header turn
     /* never answers */
   });
   const p = await startProxy(
-    bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow, timeout: 0.15s}', clusters: cluster('slow', [up.port]) }),
+    // A trusted (internal) caller: only its x-envoy-* control headers are honoured.
+    bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow, timeout: 0.15s}', clusters: cluster('slow', [up.port]), hcmExtra: 'use_remote_address: true\ninternal_address_config: {}' }),
   );
   try {
     const t0 = Date.now();
@@ -159,7 +160,7 @@ test('route timeout: 504 UT "upstream request timeout"; alt-response header turn
 
 test('x-envoy-upstream-rq-timeout-ms from a trusted caller overrides the route timeout', async () => {
   const up = await startUpstream('slow', () => {});
-  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow}', clusters: cluster('slow', [up.port]) }));
+  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: slow}', clusters: cluster('slow', [up.port]), hcmExtra: 'use_remote_address: true\ninternal_address_config: {}' }));
   try {
     const r = await request(p.port, '/', { headers: { 'x-envoy-upstream-rq-timeout-ms': '80' } });
     assert.equal(r.status, 504);

@@ -67,7 +67,8 @@ test('x-envoy-retry-on from a trusted caller enables retries on a reset', async 
     res.writeHead(200, { 'content-length': '2' });
     res.end('ok');
   });
-  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: reset}', clusters: cluster('reset', [up.port]) }), {
+  // A trusted (internal) caller: only its x-envoy-* control headers are honoured.
+  const p = await startProxy(bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: reset}', clusters: cluster('reset', [up.port]), hcmExtra: 'use_remote_address: true\ninternal_address_config: {}' }), {
     random: fixedRandom,
   });
   try {
