@@ -22,11 +22,19 @@ interface ServeFlags {
   config?: string;
   logLevel: string;
   drainTimeS: string;
+  adminPort?: string;
+  adminAddress?: string;
 }
 
-function stderrLogger(min: LogLevel): ServerLogger {
-  const minRank = LEVELS.indexOf(min);
+function stderrLogger(initial: LogLevel): ServerLogger {
+  let min = initial;
+  let minRank = LEVELS.indexOf(min);
   return {
+    setLevel(level) {
+      min = level;
+      minRank = LEVELS.indexOf(level);
+    },
+    level: () => min,
     log(level, message) {
       if (LEVELS.indexOf(level) >= minRank && min !== 'off') {
         process.stderr.write(`[${new Date().toISOString()}][${level}] ${message}\n`);
@@ -52,6 +60,11 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.stderr.write('tsproxy serve: --drain-time-s must be a non-negative number\n');
     return 2;
   }
+  const adminPort = flags.adminPort === undefined ? undefined : Number(flags.adminPort);
+  if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort >= 0 && adminPort <= 65535)) {
+    process.stderr.write('tsproxy serve: --admin-port must be a port number (0-65535)\n');
+    return 2;
+  }
   const read = readConfigFile(file);
   if ('error' in read) {
     process.stderr.write(`tsproxy serve: ${read.error}\n`);
@@ -74,7 +87,24 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   }
   let started;
   try {
-    started = await startServer(loaded.config, { logger });
+    started = await startServer(loaded.config, {
+      logger,
+      admin: {
+        ...(adminPort !== undefined ? { port: adminPort } : {}),
+        ...(flags.adminAddress !== undefined ? { address: flags.adminAddress } : {}),
+        drainTimeMs: drainS * 1000,
+        commandLineOptions: {
+          version: `tsproxy/${tsproxyVersion()}/Node.js ${process.version}`,
+          config_path: file,
+          log_level: level,
+          drain_time: `${drainS}s`,
+          ...(adminPort !== undefined ? { admin_port: adminPort } : {}),
+          ...(flags.adminAddress !== undefined ? { admin_address: flags.adminAddress } : {}),
+          mode: 'Serve',
+          concurrency: 1,
+        },
+      },
+    });
   } catch (err) {
     process.stderr.write(`tsproxy serve: ${(err as Error).message}\n`);
     return 1;
@@ -106,6 +136,14 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Stopped from the admin API (/quitquitquit).
+    void server.stopped.then(() => {
+      if (signalled) return;
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      logger.log('info', 'stopped by /quitquitquit');
+      resolve(0);
+    });
   });
 }
 
@@ -118,7 +156,9 @@ export function registerServe(program: Command, box: ExitBox): void {
     .option('--config <file>', 'alias of --config-path')
     .option('-l, --log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
     .option('--drain-time-s <seconds>', 'how long in-flight requests may take to finish on shutdown', '5')
-    .action(async (opts: { configPath?: string; config?: string; logLevel: string; drainTimeS: string }) => {
-      box.code = await runServe({ config: opts.configPath ?? opts.config, logLevel: opts.logLevel, drainTimeS: opts.drainTimeS });
+    .option('--admin-port <port>', 'serve the admin API on this port (127.0.0.1 unless admin.address or --admin-address says otherwise)')
+    .option('--admin-address <ip>', 'address of the admin listener (overrides admin.address)')
+    .action(async (opts: { configPath?: string; config?: string; logLevel: string; drainTimeS: string; adminPort?: string; adminAddress?: string }) => {
+      box.code = await runServe({ ...opts, config: opts.configPath ?? opts.config });
     });
 }
