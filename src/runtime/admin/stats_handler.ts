@@ -24,9 +24,9 @@ export function statsHandlers(ctx: AdminServerContext): AdminHandler[] {
       params: [
         { id: 'usedonly', help: 'Only include stats that have been written by system since restart' },
         { id: 'filter', help: 'Regular expression (Google re2) for filtering stats' },
-        { id: 'format', help: 'Format to use', choices: ['html', 'active-html', 'text', 'json'] },
+        { id: 'format', help: 'Format to use', choices: ['text', 'json', 'prometheus'] },
         { id: 'type', help: 'Stat types to include.', choices: ['All', 'Counters', 'Histograms', 'Gauges', 'TextReadouts'] },
-        { id: 'histogram_buckets', help: 'Histogram bucket display mode', choices: ['cumulative', 'disjoint', 'detailed', 'summary'] },
+        { id: 'histogram_buckets', help: 'Histogram bucket display mode', choices: ['cumulative', 'disjoint', 'none'] },
       ],
       handle(req) {
         const p = parseStatsParams(req.query);
