@@ -26,11 +26,14 @@ export interface AdminProxySpec {
   adminYaml?: string;
   /** HTTP filters YAML list items before the router (indented 10 in the HCM). */
   filters?: string;
+  /** Routes YAML list items placed before the catch-all route to `web` (indented 14). */
+  routes?: string;
   options?: ServerOptions;
 }
 
 export function adminBootstrap(upstreamPort: number, spec: AdminProxySpec = {}): string {
   const admin = spec.adminYaml === undefined ? 'admin:\n  address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n' : spec.adminYaml;
+  const routes = spec.routes ? spec.routes.split('\n').map((l) => (l.trim() ? '              ' + l : l)).join('\n') + '\n' : '';
   const filters = spec.filters ? spec.filters.split('\n').map((l) => (l.trim() ? '          ' + l : l)).join('\n') + '\n' : '';
   return `${admin}stats_flush_on_admin: true
 ${spec.bootstrapExtra ?? ''}
@@ -51,7 +54,7 @@ static_resources:
             - name: all
               domains: ["*"]
               routes:
-              - match: {prefix: "/"}
+${routes}              - match: {prefix: "/"}
                 route: {cluster: web}
           http_filters:
 ${filters}          - name: envoy.filters.http.router
