@@ -11,6 +11,11 @@ import { DEFAULT_BUCKETS, Histogram } from './histogram.js';
 
 export { DEFAULT_BUCKETS, Histogram } from './histogram.js';
 
+/** A histogram `stats_matcher` rejected: records nothing (Envoy's NullHistogramImpl). */
+class NullHistogram extends Histogram {
+  override record(): void {}
+}
+
 export class Counter {
   value = 0;
   /** Reset while non-zero: `used` stays true after /reset_counters (Envoy's used flag). */
@@ -90,7 +95,7 @@ export class StatsStore {
   histogram(name: string): Histogram {
     let h = this.histograms.get(name);
     if (!h) {
-      if (this.policy?.rejects(name)) return this.rejectedStat(name, () => new Histogram(name));
+      if (this.policy?.rejects(name)) return this.rejectedStat(name, () => new NullHistogram(name));
       h = new Histogram(name, this.policy?.histogramBuckets(name) ?? DEFAULT_BUCKETS);
       this.histograms.set(name, h);
     }
