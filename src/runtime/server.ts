@@ -215,6 +215,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         routeProvider: new CoreRouteProvider(compiled.table, routerCfg === undefined),
         accessLoggers: loggers,
         file: config.file,
+        server: { healthCheckFailed: adminHandle.healthCheckFailed, serviceCluster: config.bootstrap?.node?.cluster ?? '' },
       });
       diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });

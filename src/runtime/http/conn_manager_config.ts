@@ -129,6 +129,8 @@ export interface ConnectionManagerDeps {
   readonly routeProvider: RouteProvider;
   readonly accessLoggers: readonly AccessLogger[];
   readonly file: string;
+  /** Server-wide state filters read (health check filter). */
+  readonly server?: FilterFactoryContext['server'];
 }
 
 /**
@@ -151,6 +153,7 @@ export function buildConnectionManagerConfig(
     time: deps.time,
     hcm,
     routeProvider: deps.routeProvider,
+    ...(deps.server ? { server: deps.server } : {}),
   };
   if (hcm.codec_type === 'HTTP2' || hcm.codec_type === 'HTTP3') {
     diagnostics.push(diag(deps.file, hcm, 'error', 'serve/unsupported-codec', `HTTP connection manager "${hcm.stat_prefix}": codec_type ${hcm.codec_type} is not implemented yet (HTTP1 and AUTO serve HTTP/1.1)`, 'codec_type'));
