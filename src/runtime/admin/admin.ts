@@ -23,7 +23,11 @@ import { textResponse } from './response.js';
 export class Admin {
   readonly handlers: readonly AdminHandler[];
 
-  constructor(readonly context: AdminServerContext) {
+  /** `beforeRequest` runs before every request (the server refreshes its `server.*` gauges). */
+  constructor(
+    readonly context: AdminServerContext,
+    private readonly beforeRequest: () => void = () => undefined,
+  ) {
     this.handlers = [
       ...statsHandlers(context),
       clustersHandler(context),
@@ -41,6 +45,7 @@ export class Admin {
     const q = pathAndQuery.indexOf('?');
     const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
     const query = parseQuery(q < 0 ? '' : pathAndQuery.slice(q + 1));
+    this.beforeRequest();
     const handler = this.handlers.find((h) => h.prefix === path);
     let res: AdminResponse;
     if (!handler) {

@@ -128,8 +128,6 @@ export async function startAdmin(deps: AdminDeps): Promise<AdminHandle> {
       return true;
     },
   };
-  const admin = new Admin(context);
-
   // Envoy's server.* gauges, refreshed at every stats flush and admin read.
   const server = store.scope('server.');
   const gauges = {
@@ -154,11 +152,7 @@ export async function startAdmin(deps: AdminDeps): Promise<AdminHandle> {
     gauges.physical.set(m.rss);
   };
   refresh();
-  const request = admin.request.bind(admin);
-  admin.request = (method, path, form) => {
-    refresh();
-    return request(method, path, form);
-  };
+  const admin = new Admin(context, refresh);
   let flushTimer: NodeJS.Timeout | undefined;
   if (statsConfig.flushIntervalMs > 0) {
     flushTimer = setInterval(() => {
