@@ -153,13 +153,13 @@ test('POST /drain_listeners stops the traffic listener; the admin listener keeps
 });
 
 test('POST /drain_listeners?graceful reports DRAINING, then closes the listener after the drain time', async () => {
-  const p = await startAdminProxy({ options: { admin: { drainTimeMs: 50 } } });
+  const p = await startAdminProxy({ options: { admin: { drainTimeMs: 400 } } });
   try {
     await p.admin('/drain_listeners?graceful', 'POST');
     assert.equal((await p.admin('/ready')).body, 'DRAINING\n');
     assert.equal((await p.traffic('/')).status, 200, 'still accepting during the drain period');
     let refused = false;
-    for (let i = 0; i < 100 && !refused; i++) {
+    for (let i = 0; i < 300 && !refused; i++) {
       await new Promise((r) => setTimeout(r, 10));
       refused = await request(p.port, '/').then(() => false, () => true);
     }
