@@ -38,8 +38,10 @@ export function formattedTags(tags: readonly Tag[]): string {
 /** Envoy's StatName ordering: token by token on the `.`-separated elements. */
 export function compareStatNames(a: string, b: string): number {
   if (a === b) return 0;
-  const ta = a.split('.');
-  const tb = b.split('.');
+  return compareTokens(a.split('.'), b.split('.'));
+}
+
+function compareTokens(ta: readonly string[], tb: readonly string[]): number {
   const n = Math.min(ta.length, tb.length);
   for (let i = 0; i < n; i++) {
     const x = ta[i]!;
@@ -70,11 +72,10 @@ function outputGroups<T extends Named>(
     g.push(m);
   }
   let out = '';
-  for (const name of [...groups.keys()].sort(compareStatNames)) {
+  for (const name of sortByStatName([...groups.keys()], (n) => n)) {
     const metric = prometheusMetricName(name);
     out += `# TYPE ${metric} ${type}\n`;
-    const list = groups.get(name)!.sort((a, b) => compareStatNames(a.name, b.name));
-    for (const m of list) {
+    for (const m of sortByStatName(groups.get(name)!, (x) => x.name)) {
       const extracted = tags.produceTags(m.name);
       out += render(m, metric, formattedTags(extracted.tags), extracted.tags);
     }
@@ -83,14 +84,31 @@ function outputGroups<T extends Named>(
   return out;
 }
 
+/** Sorts by Envoy's StatName order, splitting every name once. */
+function sortByStatName<T>(items: T[], name: (x: T) => string): T[] {
+  if (items.length < 2) return items;
+  return items
+    .map((x) => ({ x, tokens: name(x).split('.') }))
+    .sort((a, b) => compareTokens(a.tokens, b.tokens))
+    .map((e) => e.x);
+}
+
+/** `le` label text of each bucket bound (`{:.32g}`), per bounds array. */
+const leLabels = new WeakMap<readonly number[], string[]>();
+
+function bucketLabels(bounds: readonly number[]): string[] {
+  let l = leLabels.get(bounds);
+  if (!l) leLabels.set(bounds, (l = bounds.map((b) => fmtG(b, 32))));
+  return l;
+}
+
 function histogramLines(h: Histogram, metric: string, tagText: string, tags: readonly Tag[]): string {
   const s = h.cumulativeStatistics;
   const prefix = tags.length === 0 ? '' : `${tagText},`;
   const counts = s.computedBuckets();
+  const labels = bucketLabels(h.supportedBuckets);
   let out = '';
-  h.supportedBuckets.forEach((b, i) => {
-    out += `${metric}_bucket{${prefix}le="${fmtG(b, 32)}"} ${counts[i]}\n`;
-  });
+  for (let i = 0; i < labels.length; i++) out += `${metric}_bucket{${prefix}le="${labels[i]}"} ${counts[i]}\n`;
   out += `${metric}_bucket{${prefix}le="+Inf"} ${s.sampleCount()}\n`;
   out += `${metric}_sum{${tagText}} ${fmtG(s.sampleSum(), 32)}\n`;
   out += `${metric}_count{${tagText}} ${s.sampleCount()}\n`;

@@ -116,15 +116,17 @@ export class HistogramStatistics {
   /** hist_approx_count_below for every supported bucket bound (cumulative counts). */
   computedBuckets(): readonly number[] {
     if (this.buckets === undefined) {
-      const out: number[] = [];
-      for (const bound of this.supportedBuckets) {
-        let n = 0;
-        this.bins.forEach((left, width, c) => {
-          if (left + width > bound) return false;
-          n += c;
-        });
-        out.push(n);
-      }
+      // One walk: bins and bounds both ascend; a bin counts under every bound at or above its top.
+      const bounds = this.supportedBuckets;
+      const out = new Array<number>(bounds.length).fill(0);
+      let first = 0;
+      this.bins.forEach((left, width, c) => {
+        const top = left + width;
+        while (first < bounds.length && bounds[first]! < top) first++;
+        if (first === bounds.length) return false;
+        out[first]! += c;
+      });
+      for (let i = 1; i < out.length; i++) out[i]! += out[i - 1]!;
       this.buckets = out;
     }
     return this.buckets;
