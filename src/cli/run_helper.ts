@@ -38,8 +38,8 @@ export class RunHelper {
   }
 
   /**
-   * Serves `server` until SIGTERM/SIGINT has drained it; resolves with the exit code. A signal
-   * that arrived before is honoured at once.
+   * Serves `server` until SIGTERM/SIGINT has drained it or the admin API stopped it; resolves with
+   * the exit code. A signal that arrived before is honoured at once.
    */
   run(server: RunningServer, drainMs: number): Promise<number> {
     this.server = server;
@@ -48,6 +48,13 @@ export class RunHelper {
     if (!inspectAllowed(process.env)) closeUnrequestedInspector((m) => this.logger.log('warn', m.trimEnd()));
     return new Promise<number>((resolve) => {
       this.onStopped = resolve;
+      // Stopped from the admin API (/quitquitquit) rather than by a signal.
+      void server.stopped.then(() => {
+        if (this.stopping) return;
+        this.stopping = true;
+        this.log('info', 'stopped by /quitquitquit');
+        resolve(0);
+      });
     });
   }
 

@@ -18,17 +18,19 @@ import { fractionalPercentDenominator } from './defaults.js';
 export const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
 export const FAULT_TYPE = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
 export const CORS_TYPE = 'envoy.extensions.filters.http.cors.v3.Cors';
+export const HEALTH_CHECK_TYPE = 'envoy.extensions.filters.http.health_check.v3.HealthCheck';
 /** Per-route CORS config (typed_per_filter_config). */
 export const CORS_POLICY_TYPE = 'envoy.extensions.filters.http.cors.v3.CorsPolicy';
 /** Per-route wrapper `envoy.config.route.v3.FilterConfig`. */
 export const ROUTE_FILTER_CONFIG_TYPE = 'envoy.config.route.v3.FilterConfig';
 
-export type HttpFilterKind = 'router' | 'fault' | 'cors' | 'known_unsupported' | 'unknown';
+export type HttpFilterKind = 'router' | 'fault' | 'cors' | 'health_check' | 'known_unsupported' | 'unknown';
 
 const KIND_BY_TYPE: Record<string, HttpFilterKind> = {
   [ROUTER_TYPE]: 'router',
   [FAULT_TYPE]: 'fault',
   [CORS_TYPE]: 'cors',
+  [HEALTH_CHECK_TYPE]: 'health_check',
 };
 
 /** Legacy filter names (no typed_config): Envoy's well-known names and their pre-v3 aliases. */
@@ -39,6 +41,8 @@ const KIND_BY_NAME: Record<string, HttpFilterKind> = {
   'envoy.fault': 'fault',
   'envoy.filters.http.cors': 'cors',
   'envoy.cors': 'cors',
+  'envoy.filters.http.health_check': 'health_check',
+  'envoy.health_check': 'health_check',
 };
 
 /**
@@ -81,6 +85,8 @@ export function describeHttpFilter(filter: HttpFilter): string {
       return 'fault injection';
     case 'cors':
       return 'CORS';
+    case 'health_check':
+      return 'health check';
     case 'known_unsupported':
       return (type ? UNSUPPORTED_HTTP_FILTER_TYPES[type] : UNSUPPORTED_BY_NAME.get(filter.name)) ?? filter.name;
     case 'unknown':
@@ -99,7 +105,7 @@ export interface ParsedFilterConfig<T> {
  * by the loader; these add semantic checks (Envoy's validation rules) on the decoded message.
  */
 export interface HttpFilterConfigParser<T = unknown, R = unknown> {
-  kind: 'router' | 'fault' | 'cors';
+  kind: 'router' | 'fault' | 'cors' | 'health_check';
   /** Type name of the filter config (`http_filters[].typed_config`). */
   typeName: string;
   /** Type names accepted in `typed_per_filter_config` for this filter. */
@@ -155,6 +161,15 @@ const corsParser: HttpFilterConfigParser<CorsConfig, CorsPolicy> = {
   parsePerRouteConfig: (config, path) => expectType(config, path, [CORS_POLICY_TYPE], () => []),
 };
 
+/** `HealthCheck` has no per-route config; `pass_through_mode` is required (schema). */
+const healthCheckParser: HttpFilterConfigParser<Record<string, unknown>, never> = {
+  kind: 'health_check',
+  typeName: HEALTH_CHECK_TYPE,
+  perRouteTypeNames: [],
+  parseFilterConfig: (config) => ({ config: (config ?? {}) as Record<string, unknown>, diagnostics: [] }),
+  parsePerRouteConfig: (config, path) => expectType(config, path, [], () => []),
+};
+
 function expectType<R>(config: Any, path: string, types: readonly string[], validate: (c: Any) => Diagnostic[]): ParsedFilterConfig<R> {
   const t = typeNameOf(config['@type']);
   if (!types.includes(t)) {
@@ -168,6 +183,7 @@ export const HTTP_FILTER_CONFIG_PARSERS: ReadonlyMap<string, HttpFilterConfigPar
   [ROUTER_TYPE, routerParser as HttpFilterConfigParser],
   [FAULT_TYPE, faultParser as HttpFilterConfigParser],
   [CORS_TYPE, corsParser as HttpFilterConfigParser],
+  [HEALTH_CHECK_TYPE, healthCheckParser as HttpFilterConfigParser],
 ]);
 
 /** The parser for `filter` (by `@type`, or legacy name), if tsproxy implements it. */

@@ -124,9 +124,6 @@ export function serveUnsupported(config: LoadedConfig): Diagnostic[] {
 function bootstrapChecks(c: Collector, config: LoadedConfig): void {
   const b = config.bootstrap;
   if (!b || config.kind !== 'bootstrap') return;
-  if (b.admin !== undefined) {
-    c.warn(b, 'admin', '$', 'admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound');
-  }
   for (const f of ['use_tcp_for_dns_lookups', 'dns_resolution_config', 'typed_dns_resolver_config']) {
     if (isSet(b[f])) c.warn(b, f, '$', `${f}: custom DNS resolver settings are not implemented by serve; DNS clusters resolve with the system resolver`);
   }

@@ -30,6 +30,11 @@ import { AccessLogManager } from './access_log/manager.js';
 import { accessLogFileStats } from './access_log/file_stats.js';
 import { createClusterManager } from './upstream/cluster_manager.js';
 import { serveUnsupported, uncoveredClusterManagerWarnings } from './serve_support.js';
+import { buildStatsConfig } from './stats/stats_config.js';
+import { RuntimeLoader } from './runtime_loader.js';
+import type { Admin } from './admin/admin.js';
+import { startAdmin, type AdminHandle, type AdminOptions } from './admin/admin_bootstrap.js';
+import type { ServerState } from './admin/types.js';
 
 /** Envoy's log levels (`--log-level`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
@@ -37,6 +42,9 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical
 /** Where the server writes its own log lines (not access logs). */
 export interface ServerLogger {
   log(level: LogLevel, message: string): void;
+  /** Changes the level (admin `/logging`); loggers without it keep theirs. */
+  setLevel?(level: LogLevel): void;
+  level?(): LogLevel;
 }
 
 /** Injection points for tests and the CLI; every field is optional. */
@@ -53,6 +61,8 @@ export interface ServerOptions {
   onStreamComplete?: (info: StreamInfo) => void;
   /** Passed to the access loggers (stdout/stderr streams for tests). */
   accessLogOptions?: AccessLoggerOptions;
+  /** Admin listener overrides (`--admin-port`, `--admin-address`) and `/server_info` facts. */
+  admin?: AdminOptions;
 }
 
 /** A bound listener, for logs and tests. */
@@ -79,6 +89,12 @@ export interface RunningServer {
   reopenAccessLogs(): Promise<void>;
   /** Writes every buffered access log line before returning (process.exit, fatal errors). */
   flushAccessLogsSync(): void;
+  /** The admin API, callable in-process (`admin.request('GET', '/stats')`). */
+  readonly admin: Admin;
+  /** The admin listener's bound address, when one is configured. */
+  readonly adminAddress?: { readonly address: string; readonly port: number };
+  /** Resolves once the server has stopped, whoever stopped it (signal, `/quitquitquit`). */
+  readonly stopped: Promise<void>;
 }
 
 /**
@@ -130,9 +146,12 @@ function diagAt(file: string, node: object | undefined, rule: string, message: s
 export async function startServer(config: LoadedConfig, options: ServerOptions = {}): Promise<StartResult> {
   const random = options.random ?? defaultRandom;
   const time = options.time ?? defaultTime;
-  const store = options.store ?? new StatsStore();
   const logger = options.logger;
   const diagnostics: Diagnostic[] = [];
+  const statsConfig = buildStatsConfig(config.bootstrap, config.file);
+  diagnostics.push(...statsConfig.diagnostics);
+  const store = options.store ?? new StatsStore(statsConfig.config);
+  const runtime = new RuntimeLoader(config);
   if (config.listeners.length === 0) {
     diagnostics.push(diagAt(config.file, undefined, 'serve/no-listeners', 'the config has no listeners to serve (a Bootstrap with static_resources.listeners is needed)'));
     return { diagnostics };
@@ -142,13 +161,31 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   // socket exists.
   const unsupported = serveUnsupported(config);
   diagnostics.push(...unsupported);
-  if (unsupported.some((d) => d.severity === 'error')) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  // The admin starts before the clusters initialize, as Envoy's (/ready says INITIALIZING).
+  let state: ServerState = 'INITIALIZING';
   let clusterManager = options.clusterManager;
+  const listeners: ActiveListener[] = [];
+  let server: RunningServer | undefined;
+  const adminHandle: AdminHandle = await startAdmin({
+    config, store, statsConfig: statsConfig.config, runtime, time, options: options.admin, accessLogOptions: options.accessLogOptions,
+    clusterManager: () => clusterManager,
+    listeners: () => listeners.map((l) => ({ name: l.name, address: l.address, port: l.port, config: l.config, drain: () => l.drain() })),
+    serverState: () => state,
+    shutdown: () => void server?.stop(0),
+    logLevel: { get: () => logger?.level?.() ?? 'info', set: (l) => logger?.setLevel?.(l as LogLevel) },
+  });
+  if (adminHandle.listener) logger?.log('info', `admin address: ${adminHandle.listener.address}:${adminHandle.listener.port}`);
   if (clusterManager === undefined) {
     const create = options.createClusterManager ?? defaultClusterManager(logger, unsupported);
-    clusterManager = await create(config.clusters, store, random);
+    try {
+      clusterManager = await create(config.clusters, store, random);
+    } catch (err) {
+      await adminHandle.close();
+      throw err;
+    }
   }
-  const cm = clusterManager;
+  const cm: ClusterManager = clusterManager;
 
   const allLoggers: AccessLogger[] = [];
   // Failures of access log writes are never silent: counted (filesystem.*) and logged once per
@@ -160,7 +197,6 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   });
   const hook = options.onStreamComplete;
   const hookLogger: AccessLogger | undefined = hook ? { log: hook, close: () => undefined } : undefined;
-  const listeners: ActiveListener[] = [];
 
   config.listeners.forEach((l, li) => {
     const chains: ListenerFilterChain[] = [];
@@ -176,7 +212,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         diagnostics.push(diagAt(config.file, hcm, 'serve/rds-unsupported', `HTTP connection manager "${hcm.stat_prefix}": only inline route_config is supported (rds needs xDS)`));
         continue;
       }
-      const compiled = compileRouteConfig(hcm.route_config, { runtime: config.runtime, file: config.file });
+      const compiled = compileRouteConfig(hcm.route_config, { runtime: runtime.values, file: config.file });
       for (const d of compiled.diagnostics) if (d.severity === 'error') diagnostics.push(d);
       let loggers: AccessLogger[] = [];
       try {
@@ -192,12 +228,13 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
       const built = buildConnectionManagerConfig(hcm, {
         store,
         clusterManager: cm,
-        runtime: config.runtime,
+        runtime: runtime.values,
         random,
         time,
         routeProvider: new CoreRouteProvider(compiled.table, routerCfg === undefined),
         accessLoggers: loggers,
         file: config.file,
+        server: { healthCheckFailed: adminHandle.healthCheckFailed, serviceCluster: config.bootstrap?.node?.cluster ?? '' },
       });
       diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });
@@ -206,6 +243,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   });
   if (diagnostics.some((d) => d.severity === 'error')) {
     await cm.shutdown();
+    await adminHandle.close();
     await accessLogs.close();
     return { diagnostics };
   }
@@ -215,29 +253,40 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   } catch (err) {
     for (const l of listeners) l.closeAll();
     await cm.shutdown();
+    await adminHandle.close();
     await accessLogs.close();
     throw err;
   }
+  state = 'LIVE';
   const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port }));
   for (const b of bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
 
   let stopping: Promise<void> | undefined;
-  const server: RunningServer = {
+  let markStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (markStopped = r));
+  const adminListener = adminHandle.listener;
+  server = {
     listeners: bound,
     store,
     clusterManager: cm,
+    admin: adminHandle.admin,
+    ...(adminListener ? { adminAddress: { address: adminListener.address, port: adminListener.port } } : {}),
+    stopped,
     activeStreams: () => listeners.reduce((n, l) => n + l.activeStreams, 0),
     stop(drainMs = 0): Promise<void> {
       stopping ??= (async () => {
+        state = 'DRAINING';
         for (const l of listeners) l.drain();
         const deadline = time.monotonic() + drainMs;
-        while (server.activeStreams() > 0 && time.monotonic() < deadline) {
+        while (server!.activeStreams() > 0 && time.monotonic() < deadline) {
           await new Promise((r) => setTimeout(r, 10));
         }
         for (const l of listeners) l.closeAll();
         await cm.shutdown();
         await Promise.all(allLoggers.map((a) => a.close()));
+        await adminHandle.close();
         await accessLogs.close();
+        markStopped();
       })();
       return stopping;
     },

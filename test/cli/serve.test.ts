@@ -90,7 +90,6 @@ test('serve: unimplemented features are file:line:col warnings on stderr, and se
     assert.ok(await until(() => /listening on 127\.0\.0\.1:\d+/.test(stderr) && stderr.includes(last)), stderr);
     const lines = stderr.split('\n');
     for (const expected of [
-      `${file}:5:3: warning admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound [serve/unsupported]`,
       `${file}:36:19: warning virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored [serve/unsupported]`,
       `${file}:49:16: warning cluster "web": lb_policy CLUSTER_PROVIDED is not implemented by serve; using ROUND_ROBIN [serve/unsupported]`,
       `${file}:51:5: warning cluster "web": health_checks (active health checking) are not implemented by serve; every host counts as healthy unless its health_status says otherwise [serve/unsupported]`,

@@ -31,7 +31,7 @@ test('describeHttpFilter names unsupported filters', () => {
 });
 
 test('parser table: keyed by type name; fault semantic checks with positions', () => {
-  assert.deepEqual([...HTTP_FILTER_CONFIG_PARSERS.values()].map((p) => p.kind), ['router', 'fault', 'cors']);
+  assert.deepEqual([...HTTP_FILTER_CONFIG_PARSERS.values()].map((p) => p.kind), ['router', 'fault', 'cors', 'health_check']);
   const text = `static_resources:
   listeners:
   - address: { socket_address: { address: 0.0.0.0, port_value: 80 } }

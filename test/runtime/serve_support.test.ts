@@ -41,7 +41,6 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
   assert.deepEqual(
     ds.map((d) => [`${d.line}:${d.col}`, d.path, d.message]),
     [
-      ['5:3', '$.admin', 'admin: the admin interface is not served by tsproxy serve yet; no admin listener is bound'],
       ['11:5', '$.static_resources.listeners[0].access_log', 'listener "ingress": listener access_log is not written by serve (only the HTTP connection manager\'s access_log is)'],
       ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for'],
       ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed'],

@@ -25,11 +25,19 @@ interface ServeFlags {
   config?: string;
   logLevel: string;
   drainTimeS: string;
+  adminPort?: string;
+  adminAddress?: string;
 }
 
-function stderrLogger(min: LogLevel): ServerLogger {
-  const minRank = LEVELS.indexOf(min);
+function stderrLogger(initial: LogLevel): ServerLogger {
+  let min = initial;
+  let minRank = LEVELS.indexOf(min);
   return {
+    setLevel(level) {
+      min = level;
+      minRank = LEVELS.indexOf(level);
+    },
+    level: () => min,
     log(level, message) {
       if (LEVELS.indexOf(level) >= minRank && min !== 'off') {
         process.stderr.write(`[${new Date().toISOString()}][${level}] ${message}\n`);
@@ -55,6 +63,11 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.stderr.write('tsproxy serve: --drain-time-s must be a non-negative number\n');
     return 2;
   }
+  const adminPort = flags.adminPort === undefined ? undefined : Number(flags.adminPort);
+  if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort >= 0 && adminPort <= 65535)) {
+    process.stderr.write('tsproxy serve: --admin-port must be a port number (0-65535)\n');
+    return 2;
+  }
   const read = readConfigFile(file);
   if ('error' in read) {
     process.stderr.write(`tsproxy serve: ${read.error}\n`);
@@ -65,14 +78,23 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   logger.log('info', `tsproxy ${tsproxyVersion()} on Node.js ${process.version} (llhttp ${process.versions.llhttp}), config ${file}`);
   const helper = new RunHelper(logger);
   try {
-    return await serveConfig(text, file, level, logger, helper, drainS);
+    return await serveConfig(text, file, level, logger, helper, drainS, adminPort, flags.adminAddress);
   } finally {
     helper.uninstall();
   }
 }
 
 /** Loads, starts and serves the config until the RunHelper says it stopped; returns the exit code. */
-async function serveConfig(text: string, file: string, level: LogLevel, logger: ServerLogger, helper: RunHelper, drainS: number): Promise<number> {
+async function serveConfig(
+  text: string,
+  file: string,
+  level: LogLevel,
+  logger: ServerLogger,
+  helper: RunHelper,
+  drainS: number,
+  adminPort: number | undefined,
+  adminAddress: string | undefined,
+): Promise<number> {
   const loaded = loadConfigText(text, file, undefined);
   const printAll = (ds: typeof loaded.diagnostics): void => {
     for (const d of sortDiagnostics(ds)) {
@@ -87,7 +109,24 @@ async function serveConfig(text: string, file: string, level: LogLevel, logger: 
   }
   let started;
   try {
-    started = await startServer(loaded.config, { logger });
+    started = await startServer(loaded.config, {
+      logger,
+      admin: {
+        ...(adminPort !== undefined ? { port: adminPort } : {}),
+        ...(adminAddress !== undefined ? { address: adminAddress } : {}),
+        drainTimeMs: drainS * 1000,
+        commandLineOptions: {
+          version: `tsproxy/${tsproxyVersion()}/Node.js ${process.version}`,
+          config_path: file,
+          log_level: level,
+          drain_time: `${drainS}s`,
+          ...(adminPort !== undefined ? { admin_port: adminPort } : {}),
+          ...(adminAddress !== undefined ? { admin_address: adminAddress } : {}),
+          mode: 'Serve',
+          concurrency: 1,
+        },
+      },
+    });
   } catch (err) {
     process.stderr.write(`tsproxy serve: ${(err as Error).message}\n`);
     return 1;
@@ -110,7 +149,9 @@ export function registerServe(program: Command, box: ExitBox): void {
     .option('--config <file>', 'alias of --config-path')
     .option('-l, --log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
     .option('--drain-time-s <seconds>', 'how long in-flight requests may take to finish on shutdown', '5')
-    .action(async (opts: { configPath?: string; config?: string; logLevel: string; drainTimeS: string }) => {
-      box.code = await runServe({ config: opts.configPath ?? opts.config, logLevel: opts.logLevel, drainTimeS: opts.drainTimeS });
+    .option('--admin-port <port>', 'serve the admin API on this port (127.0.0.1 unless admin.address or --admin-address says otherwise)')
+    .option('--admin-address <ip>', 'address of the admin listener (overrides admin.address)')
+    .action(async (opts: { configPath?: string; config?: string; logLevel: string; drainTimeS: string; adminPort?: string; adminAddress?: string }) => {
+      box.code = await runServe({ ...opts, config: opts.configPath ?? opts.config });
     });
 }

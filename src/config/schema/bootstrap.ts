@@ -2,8 +2,8 @@
  * Descriptors of envoy.config.bootstrap.v3.Bootstrap (with Admin and LayeredRuntime) and of the
  * admin `/config_dump` messages (envoy.admin.v3.*ConfigDump).
  */
-import { any, bool, message, msg, raw, str, struct, unsupported, EMPTY, type MessageDescriptor } from './descriptor.js';
-import { ADDRESS } from './common.js';
+import { any, bool, dbl, dur, message, msg, raw, str, struct, u32, unsupported, EMPTY, type MessageDescriptor } from './descriptor.js';
+import { ADDRESS, STRING_MATCHER } from './common.js';
 import { ACCESS_LOG, LISTENER } from './listener.js';
 import { CLUSTER } from './cluster.js';
 
@@ -15,6 +15,42 @@ export const ADMIN: MessageDescriptor = message('envoy.config.bootstrap.v3.Admin
   socket_options: raw({ repeated: true }),
   ignore_global_conn_limit: bool(),
   allow_paths: raw({ repeated: true }),
+});
+
+// --- envoy.config.metrics.v3 stats configuration (served by the admin API) -----------------
+
+const TAG_SPECIFIER: MessageDescriptor = message('envoy.config.metrics.v3.TagSpecifier', {
+  tag_name: str(),
+  regex: str({ oneof: 'tag_value' }),
+  fixed_value: str({ oneof: 'tag_value' }),
+});
+
+const LIST_STRING_MATCHER: MessageDescriptor = message('envoy.type.matcher.v3.ListStringMatcher', {
+  patterns: msg(() => STRING_MATCHER, { repeated: true, required: true }),
+});
+
+const STATS_MATCHER: MessageDescriptor = message(
+  'envoy.config.metrics.v3.StatsMatcher',
+  {
+    reject_all: bool({ oneof: 'stats_matcher' }),
+    exclusion_list: msg(() => LIST_STRING_MATCHER, { oneof: 'stats_matcher' }),
+    inclusion_list: msg(() => LIST_STRING_MATCHER, { oneof: 'stats_matcher' }),
+  },
+  { requiredOneofs: ['stats_matcher'] },
+);
+
+const HISTOGRAM_BUCKET_SETTINGS: MessageDescriptor = message('envoy.config.metrics.v3.HistogramBucketSettings', {
+  match: msg(() => STRING_MATCHER, { required: true }),
+  buckets: dbl({ repeated: true, check: { positive: true } }),
+  bins: u32({ unsupported: 'HistogramBucketSettings.bins (circllhist bin count)' }),
+});
+
+/** `envoy.config.metrics.v3.StatsConfig`: tags, matcher and histogram buckets (src/runtime/stats/stats_config.ts). */
+export const STATS_CONFIG: MessageDescriptor = message('envoy.config.metrics.v3.StatsConfig', {
+  stats_tags: msg(() => TAG_SPECIFIER, { repeated: true }),
+  use_all_default_tags: bool(),
+  stats_matcher: msg(() => STATS_MATCHER),
+  histogram_bucket_settings: msg(() => HISTOGRAM_BUCKET_SETTINGS, { repeated: true }),
 });
 
 const RUNTIME_LAYER: MessageDescriptor = message('envoy.config.bootstrap.v3.RuntimeLayer', {
@@ -46,9 +82,9 @@ export const BOOTSTRAP: MessageDescriptor = message('envoy.config.bootstrap.v3.B
   flags_path: str(),
   stats_sinks: unsupported('stats sinks (Bootstrap.stats_sinks)', { repeated: true }),
   deferred_stat_options: raw(),
-  stats_config: unsupported('stats tags and matchers (Bootstrap.stats_config)'),
-  stats_flush_interval: raw(),
-  stats_flush_on_admin: bool(),
+  stats_config: msg(() => STATS_CONFIG),
+  stats_flush_interval: dur({ oneof: 'stats_flush', check: { positive: true } }),
+  stats_flush_on_admin: bool({ oneof: 'stats_flush' }),
   watchdog: raw(),
   watchdogs: raw(),
   tracing: unsupported('tracing (Bootstrap.tracing)'),

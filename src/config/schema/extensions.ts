@@ -3,10 +3,18 @@
  * router, fault and cors (with their per-route configs), the file/stdout/stderr access loggers,
  * and the retry host predicate `previous_hosts`.
  */
-import { bool, dur, message, msg, raw, str, struct, u32, unsupported, type MessageDescriptor } from './descriptor.js';
+import { bool, dur, message, msg, pct, raw, str, struct, u32, unsupported, type MessageDescriptor } from './descriptor.js';
 import { DATA_SOURCE, FRACTIONAL_PERCENT, RUNTIME_FRACTIONAL_PERCENT } from './common.js';
 import { CORS_POLICY, HEADER_MATCHER } from './route.js';
 import { ACCESS_LOG } from './listener.js';
+
+/** `envoy.filters.http.health_check` (src/runtime/filters/health_check.ts). */
+export const HEALTH_CHECK: MessageDescriptor = message('envoy.extensions.filters.http.health_check.v3.HealthCheck', {
+  pass_through_mode: bool({ required: true }),
+  cache_time: dur({ unsupported: 'health check response caching (HealthCheck.cache_time)' }),
+  cluster_min_healthy_percentages: pct({ map: true }),
+  headers: msg(() => HEADER_MATCHER, { repeated: true }),
+});
 
 export const ROUTER: MessageDescriptor = message('envoy.extensions.filters.http.router.v3.Router', {
   dynamic_stats: bool(),

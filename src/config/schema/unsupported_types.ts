@@ -24,7 +24,6 @@ export const KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES: Readonly<Record<string, string
   'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb': 'gRPC-Web (grpc_web)',
   'envoy.extensions.filters.http.csrf.v3.CsrfPolicy': 'CSRF protection (csrf)',
   'envoy.extensions.filters.http.oauth2.v3.OAuth2': 'OAuth2 (oauth2)',
-  'envoy.extensions.filters.http.health_check.v3.HealthCheck': 'the health check filter (health_check)',
   'envoy.extensions.filters.http.buffer.v3.Buffer': 'request buffering (buffer)',
   'envoy.extensions.filters.http.buffer.v3.BufferPerRoute': 'request buffering (buffer) per-route config',
   'envoy.extensions.filters.http.header_to_metadata.v3.Config': 'header to metadata (header_to_metadata)',

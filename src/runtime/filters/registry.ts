@@ -22,6 +22,7 @@ import type { StatsScope, StatsStore } from '../stats/store.js';
 import { createRouterFilterFactory, ROUTER_TYPE_URL } from './router_config.js';
 import { FAULT_FILTER } from './fault.js';
 import { CORS_FILTER } from './cors.js';
+import { HEALTH_CHECK_FILTER } from './health_check.js';
 
 /** What a runtime factory may use. One per HTTP connection manager. */
 export interface FilterFactoryContext {
@@ -38,6 +39,8 @@ export interface FilterFactoryContext {
   readonly hcm: HttpConnectionManager;
   /** The HCM's routing (core route() + finalization). */
   readonly routeProvider: RouteProvider;
+  /** The server: failing health checks (admin /healthcheck/fail), `node.cluster`. */
+  readonly server?: { healthCheckFailed(): boolean; readonly serviceCluster: string };
 }
 
 /** One runnable HTTP filter. */
@@ -63,7 +66,7 @@ const ROUTER: HttpFilterRegistration = {
 };
 
 /** The table. Filters written elsewhere (fault, cors) are added here as they land. */
-const REGISTRATIONS: readonly HttpFilterRegistration[] = [ROUTER, FAULT_FILTER, CORS_FILTER];
+const REGISTRATIONS: readonly HttpFilterRegistration[] = [ROUTER, FAULT_FILTER, CORS_FILTER, HEALTH_CHECK_FILTER];
 
 const byTypeUrl = new Map<string, HttpFilterRegistration>();
 const byName = new Map<string, HttpFilterRegistration>();

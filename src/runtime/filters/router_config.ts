@@ -2,6 +2,7 @@
  * Router filter config shared by all streams of one connection manager (Envoy's
  * Router::FilterConfig), its factory, and small per-request helpers the router uses.
  */
+import { runtimeGeneration } from '../runtime_loader.js';
 import { readFileSync } from 'node:fs';
 import type { Any } from '../../config/types.js';
 import type { ForwardDecision } from '../../core/route_types.js';
@@ -51,11 +52,17 @@ export class RouterConfig {
   }
 
   private readonly maintenancePct = new Map<string, number>();
+  private maintenanceGen = 0;
   /**
    * Runtime `upstream.maintenance_mode.<cluster>` (percent, default 0), resolved once per cluster
-   * (the runtime is a static snapshot); 0 means no random draw at all.
+   * and runtime generation (admin /runtime_modify moves it); 0 means no random draw at all.
    */
   maintenancePercent(cluster: string): number {
+    const gen = runtimeGeneration(this.ctx.runtime);
+    if (gen !== this.maintenanceGen) {
+      this.maintenancePct.clear();
+      this.maintenanceGen = gen;
+    }
     let pct = this.maintenancePct.get(cluster);
     if (pct === undefined) {
       const v = this.ctx.runtime[`upstream.maintenance_mode.${cluster}`];

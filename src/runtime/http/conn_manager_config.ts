@@ -156,6 +156,8 @@ export interface ConnectionManagerDeps {
   readonly routeProvider: RouteProvider;
   readonly accessLoggers: readonly AccessLogger[];
   readonly file: string;
+  /** Server-wide state filters read (health check filter). */
+  readonly server?: FilterFactoryContext['server'];
 }
 
 /**
@@ -178,6 +180,7 @@ export function buildConnectionManagerConfig(
     time: deps.time,
     hcm,
     routeProvider: deps.routeProvider,
+    ...(deps.server ? { server: deps.server } : {}),
   };
   const scheme = hcm.scheme_header_transformation?.scheme_to_overwrite;
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
