@@ -280,7 +280,7 @@ test('startServer: warnings come back beside a running server; errors start noth
   const started = await startServer(loadFixture('unsupported.yaml'));
   try {
     assert.ok(started.server, JSON.stringify(started.diagnostics));
-    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 15);
+    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 14);
     assert.ok(started.diagnostics.every((d) => d.severity !== 'error'));
   } finally {
     await started.server?.stop(0);

@@ -17,8 +17,6 @@ export interface Http1CodecStats {
   readonly requests_rejected_with_underscores_in_headers: Counter;
   /** Never moves in tsproxy (pipelined requests are queued with reading paused instead). */
   readonly response_flood: Counter;
-  /** Never moves (Envoy's HTTP/1 codec does not count it either). */
-  readonly protocol_error: Counter;
 }
 
 const byStore = new WeakMap<StatsStore, Http1CodecStats>();
@@ -32,7 +30,6 @@ export function http1CodecStats(store: StatsStore): Http1CodecStats {
       metadata_not_supported_error: store.counter('http1.metadata_not_supported_error'),
       requests_rejected_with_underscores_in_headers: store.counter('http1.requests_rejected_with_underscores_in_headers'),
       response_flood: store.counter('http1.response_flood'),
-      protocol_error: store.counter('http1.protocol_error'),
     };
     byStore.set(store, s);
   }

@@ -178,3 +178,21 @@ version, Gauge
 days_until_first_cert_expiring, Gauge
 hot_restart_epoch, Gauge
 `);
+
+/** `filesystem.` (configuration/observability/access_log/stats.rst: file access log statistics). */
+export const FILESYSTEM = parse(`
+write_buffered, Counter
+write_completed, Counter
+write_failed, Counter
+flushed_by_timer, Counter
+reopen_failed, Counter
+write_total_buffered, Gauge
+`);
+
+/** `http1.` (configuration/http/http_conn_man/stats.rst: HTTP/1 codec statistics, rooted at http1.). */
+export const HTTP1 = parse(`
+dropped_headers_with_underscores, Counter
+metadata_not_supported_error, Counter
+requests_rejected_with_underscores_in_headers, Counter
+response_flood, Counter
+`);

@@ -3,7 +3,7 @@
 // built for Envoy finds tsproxy's series. The lists are in envoy_stat_names.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLUSTER, CLUSTER_DYNAMIC, HTTP, LISTENER, SERVER, type StatType } from './envoy_stat_names.js';
+import { CLUSTER, CLUSTER_DYNAMIC, FILESYSTEM, HTTP, HTTP1, LISTENER, SERVER, type StatType } from './envoy_stat_names.js';
 import { startAdminProxy } from '../admin/admin_harness.js';
 
 function documented(name: string, clusters: readonly string[], prefixes: readonly string[], listeners: readonly string[]): StatType | 'dynamic' | undefined {
@@ -16,6 +16,8 @@ function documented(name: string, clusters: readonly string[], prefixes: readonl
   for (const p of prefixes) if (name.startsWith(`http.${p}.`)) return HTTP.get(name.slice(`http.${p}.`.length));
   for (const l of listeners) if (name.startsWith(`listener.${l}.`)) return LISTENER.get(name.slice(`listener.${l}.`.length));
   if (name.startsWith('server.')) return SERVER.get(name.slice('server.'.length));
+  if (name.startsWith('filesystem.')) return FILESYSTEM.get(name.slice('filesystem.'.length));
+  if (name.startsWith('http1.')) return HTTP1.get(name.slice('http1.'.length));
   return undefined;
 }
 
