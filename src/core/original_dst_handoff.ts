@@ -36,11 +36,13 @@ export type OriginalDstMode = 'hand_off' | 'restore' | 'none';
 
 export function originalDstMode(listener: Listener): OriginalDstMode {
   if (listener.use_original_dst === true) return 'hand_off';
-  const hasFilter = (listener.listener_filters ?? []).some((f) => {
-    const t = f.typed_config?.['@type'];
-    return typeof t === 'string' ? t.endsWith(`/${FILTER_TYPE}`) || t === FILTER_TYPE : FILTER_NAMES.has(f.name);
-  });
-  return hasFilter ? 'restore' : 'none';
+  return (listener.listener_filters ?? []).some(isOriginalDstListenerFilter) ? 'restore' : 'none';
+}
+
+/** True for the `envoy.filters.listener.original_dst` listener filter (by `@type`, else by name). */
+export function isOriginalDstListenerFilter(f: NonNullable<Listener['listener_filters']>[number]): boolean {
+  const t = f.typed_config?.['@type'];
+  return typeof t === 'string' ? t.endsWith(`/${FILTER_TYPE}`) || t === FILTER_TYPE : FILTER_NAMES.has(f.name);
 }
 
 /** How the serving listener was found. */

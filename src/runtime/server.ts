@@ -30,6 +30,8 @@ import { AccessLogManager } from './access_log/manager.js';
 import { accessLogFileStats } from './access_log/file_stats.js';
 import { createClusterManager } from './upstream/cluster_manager.js';
 import { serveUnsupported, uncoveredClusterManagerWarnings } from './serve_support.js';
+import type { OriginalDstReader } from './network/original_dst.js';
+import { installOriginalDst } from './network/original_dst_setup.js';
 
 /** Envoy's log levels (`--log-level`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
@@ -53,6 +55,8 @@ export interface ServerOptions {
   onStreamComplete?: (info: StreamInfo) => void;
   /** Passed to the access loggers (stdout/stderr streams for tests). */
   accessLogOptions?: AccessLoggerOptions;
+  /** Reads SO_ORIGINAL_DST of an accepted socket's fd, instead of the native addon (tests). */
+  originalDst?: OriginalDstReader;
 }
 
 /** A bound listener, for logs and tests. */
@@ -60,6 +64,8 @@ export interface BoundListener {
   readonly name: string;
   readonly address: string;
   readonly port: number;
+  /** false for a `bind_to_port: false` listener (it only receives handed-off connections). */
+  readonly bound: boolean;
 }
 
 /** A started data plane. */
@@ -161,6 +167,8 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   const hook = options.onStreamComplete;
   const hookLogger: AccessLogger | undefined = hook ? { log: hook, close: () => undefined } : undefined;
   const listeners: ActiveListener[] = [];
+  /** Served listeners by config index (the original destination hand-off targets). */
+  const served: (ActiveListener | undefined)[] = [];
 
   config.listeners.forEach((l, li) => {
     const chains: ListenerFilterChain[] = [];
@@ -202,8 +210,13 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
       diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });
     }
-    if (chains.length > 0) listeners.push(new ActiveListener(l, chains, store));
+    if (chains.length > 0) {
+      const active = new ActiveListener(l, chains, store);
+      listeners.push(active);
+      served[li] = active;
+    }
   });
+  diagnostics.push(...installOriginalDst(config, served, { reader: options.originalDst, debug: (m) => logger?.log('debug', m) }));
   if (diagnostics.some((d) => d.severity === 'error')) {
     await cm.shutdown();
     await accessLogs.close();
@@ -218,8 +231,11 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
     await accessLogs.close();
     throw err;
   }
-  const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port }));
-  for (const b of bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
+  const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port, bound: l.config.bind_to_port !== false }));
+  for (const b of bound) {
+    if (b.bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
+    else logger?.log('info', `listener "${b.name}" on ${b.address}:${b.port} (bind_to_port: false: receives connections handed off by use_original_dst listeners)`);
+  }
 
   let stopping: Promise<void> | undefined;
   const server: RunningServer = {
