@@ -10,8 +10,8 @@
 import type { Socket } from 'node:net';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { LoadedConfig } from '../../config/types.js';
-import { fieldPositionOf, positionOf } from '../../config/position.js';
-import { compileOriginalDstHandoff, originalDstMode } from '../../core/original_dst_handoff.js';
+import { fieldPositionOf } from '../../config/position.js';
+import { compileOriginalDstHandoff, isOriginalDstListenerFilter, originalDstMode } from '../../core/original_dst_handoff.js';
 import { loadOriginalDstReader, type OriginalDstReader } from './original_dst.js';
 import { originalDstAcceptFilter, type ConnectionTarget } from './original_dst_listener.js';
 
@@ -25,6 +25,8 @@ export interface OriginalDstSetupOptions {
   readonly reader?: OriginalDstReader;
   /** The platform (tests); default process.platform. */
   readonly platform?: string;
+  /** Loads the addon (tests); default loadOriginalDstReader. */
+  readonly load?: typeof loadOriginalDstReader;
   readonly debug?: (message: string) => void;
 }
 
@@ -46,7 +48,11 @@ export function installOriginalDst(
   if (users.length === 0) return [];
   const at = (index: number, severity: Diagnostic['severity'], message: string): Diagnostic => {
     const l = config.listeners[index]!;
-    const pos = (l.use_original_dst === true ? fieldPositionOf(l, 'use_original_dst') : undefined) ?? positionOf(l);
+    // At `use_original_dst`, else at the original_dst listener filter.
+    const f = (l.listener_filters ?? []).findIndex(isOriginalDstListenerFilter);
+    const handOff = l.use_original_dst === true || f < 0;
+    const pos = handOff ? fieldPositionOf(l, 'use_original_dst') : fieldPositionOf(l.listener_filters!, String(f));
+    const base = `$.static_resources.listeners[${index}]`;
     return {
       file: pos?.file ?? config.file,
       line: pos?.line ?? 1,
@@ -54,7 +60,7 @@ export function installOriginalDst(
       severity,
       rule: ORIGINAL_DST_RULE,
       message,
-      path: `$.static_resources.listeners[${index}]`,
+      path: handOff ? `${base}.use_original_dst` : `${base}.listener_filters[${f}]`,
     };
   };
   const what = (u: (typeof users)[number]): string =>
@@ -65,7 +71,7 @@ export function installOriginalDst(
     if (platform !== 'linux') {
       return users.map((u) => at(u.index, 'warning', `${what(u)} reads SO_ORIGINAL_DST, which only Linux has; connections stay on the listener that accepts them`));
     }
-    const loaded = loadOriginalDstReader();
+    const loaded = (options.load ?? loadOriginalDstReader)();
     if ('error' in loaded) return users.map((u) => at(u.index, 'error', `${what(u)} needs ${loaded.error}`));
     reader = loaded.reader;
   }
