@@ -59,7 +59,7 @@ export function loadOriginalDstReader(): { readonly reader: OriginalDstReader } 
     }
   }
   loaded = {
-    error: `the original destination addon (native/original_dst) cannot be loaded (${failures.join('; ')}); build it with \`npx node-gyp rebuild -C native/original_dst\``,
+    error: `cannot load native/original_dst (${failures.join('; ')}); build it with \`npx node-gyp rebuild -C native/original_dst\``,
   };
   return loaded;
 }

@@ -72,7 +72,7 @@ export function installOriginalDst(
       return users.map((u) => at(u.index, 'warning', `${what(u)} reads SO_ORIGINAL_DST, which only Linux has; connections stay on the listener that accepts them`));
     }
     const loaded = (options.load ?? loadOriginalDstReader)();
-    if ('error' in loaded) return users.map((u) => at(u.index, 'error', `${what(u)} needs ${loaded.error}`));
+    if ('error' in loaded) return users.map((u) => at(u.index, 'error', `${what(u)} needs the original destination addon: ${loaded.error}`));
     reader = loaded.reader;
   }
   const table = compileOriginalDstHandoff(config.listeners);

@@ -119,10 +119,14 @@ test('a missing addon is an error naming the listener; another OS a warning; lis
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity !== 'info'), []);
   const config = loaded.config;
   const served = config.listeners.map((l) => ({ name: l.name ?? '', acceptFilter: undefined, newConnection: () => undefined }));
-  const missing = installOriginalDst(config, served, { platform: 'linux', load: () => ({ error: 'the addon cannot be loaded (not built)' }) });
+  const missing = installOriginalDst(config, served, { platform: 'linux', load: () => ({ error: 'cannot load native/original_dst (not built)' }) });
   assert.deepEqual(missing.map((d) => `${d.severity} ${d.rule} ${d.line}:${d.col} ${d.path}`), ['error serve/original-dst 5:23 $.static_resources.listeners[0].use_original_dst']);
-  assert.equal(missing[0]!.message, 'listener "virtual": use_original_dst needs the addon cannot be loaded (not built)');
+  assert.equal(missing[0]!.message, 'listener "virtual": use_original_dst needs the original destination addon: cannot load native/original_dst (not built)');
   assert.equal(served[0]!.acceptFilter, undefined);
+  const filterOnly = loadConfig(yaml.replace('    use_original_dst: true\n', '    listener_filters: [{name: envoy.filters.listener.original_dst}]\n'), 'f.yaml').config!;
+  const byFilter = installOriginalDst(filterOnly, served, { platform: 'linux', load: () => ({ error: 'x' }) });
+  assert.deepEqual(byFilter.map((d) => d.path), ['$.static_resources.listeners[0].listener_filters[0]']);
+  assert.match(byFilter[0]!.message, /^listener "virtual": the original_dst listener filter needs the original destination addon: x$/);
   const mac = installOriginalDst(config, served, { platform: 'darwin', load: () => assert.fail('not loaded on another OS') });
   assert.deepEqual(mac.map((d) => d.severity), ['warning']);
   assert.match(mac[0]!.message, /SO_ORIGINAL_DST, which only Linux has/);
