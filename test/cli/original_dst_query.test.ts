@@ -24,6 +24,7 @@ interface Report {
   };
   connection_manager: { stat_prefix: string; request_handling: { authority: string | null } };
   action: { cluster: { name: string } | null };
+  notes: string[];
 }
 
 function matchJson(...args: string[]): Report {
@@ -64,9 +65,13 @@ test('match --original-dst: exact ip:port, the 0.0.0.0:port fallback with its fi
   // strip_matching_host_port compares with the original destination's port (the restored local port).
   assert.equal(wild.connection_manager.request_handling.authority, 'ratings');
   assert.equal(wild.action.cluster?.name, 'outbound|80||ratings.default.svc.cluster.local');
+  // The passthrough cluster connects to the original destination; without one it has no address.
+  const out = matchJson('--original-dst', '93.184.216.34:80', '--host', 'example.com');
+  assert.ok(out.notes.includes('ORIGINAL_DST cluster "PassthroughCluster" connects to the original destination 93.184.216.34:80'), out.notes.join('\n'));
   // Without --original-dst nothing changes in the report's shape.
   const plain = matchJson('--host', 'ratings', '--port', '15001');
   assert.equal(plain.listener.original_dst, undefined);
+  assert.ok(plain.notes.some((n) => n.includes('has no address for this request')), plain.notes.join('\n'));
 });
 
 test('--listener picks the accepting listener; one that reads no original destination keeps the connection', () => {

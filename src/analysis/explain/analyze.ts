@@ -32,7 +32,7 @@ import { buildRouteRequest, connectionFor, requestAuthority, splitHostPort, type
 import { applyConnectionManager, DEFAULT_REMOTE_ADDRESS, localReplyOutcome, trustSentence } from './connection_manager.js';
 import type { HcmLocalReply } from '../../core/hcm_request.js';
 import type { IpPort } from '../../core/ip_port.js';
-import { replayOriginalDst, withRestoredDestination } from './original_dst.js';
+import { originalDstClusterNote, replayOriginalDst, withRestoredDestination } from './original_dst.js';
 
 export interface AnalyzeOptions {
   readonly listenerName?: string;
@@ -64,8 +64,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   let hcmJson: ConnectionManagerJson | null = null;
   let rc: RouteConfiguration | undefined;
   let listener: Listener | undefined;
-  /** The local port the connection manager sees: the original destination's once restored. */
-  let restoredPort: number | undefined;
+  /** The original destination once restored (the local address the connection manager sees). */
+  let restoredDst: IpPort | undefined;
   const userAuthority = requestAuthority(input);
 
   if (config.kind === 'route_configuration' || (config.listeners.length === 0 && config.routeConfigurations.length > 0)) {
@@ -91,7 +91,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     // --original-dst: the listener the connection is handed off to, as serve does.
     const od = opts.originalDst === undefined ? undefined : replayOriginalDst(config.listeners, opts.originalDst, { name: opts.listenerName, port });
     if (od !== undefined && 'error' in od) return { ok: false, error: od.error, diagnostics: [] };
-    restoredPort = od?.restored?.port;
+    restoredDst = od?.restored;
     const chosen = od?.selection ?? selectListener(config.listeners, { name: opts.listenerName, port });
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
     listener = chosen.listener;
@@ -163,7 +163,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     return { ok: false, error: 'the route configuration does not compile', diagnostics: compiled.diagnostics };
   }
   const table = compiled.table;
-  const listenerPort = restoredPort ?? listener?.address?.socket_address?.port_value;
+  const listenerPort = restoredDst?.port ?? listener?.address?.socket_address?.port_value;
   const request = buildRouteRequest(input, userAuthority, hcm === undefined);
   let localReply: HcmLocalReply | undefined;
   if (hcm !== undefined && hcmJson !== null) {
@@ -208,6 +208,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       `Envoy would refuse to load this config: validate_clusters defaults to true for an inline route_config, and cluster "${decision.cluster}" is not defined (with validate_clusters: false it loads and this request gets ${outcome.status} NC)`,
     );
   }
+  const odNote = decision.kind === 'forward' ? originalDstClusterNote(config, decision.cluster, restoredDst, request.headers) : undefined;
+  if (odNote !== undefined) notes.push(odNote);
   const perFilter = decision.kind === 'forward' ? decision.perFilterConfig : decision.kind !== 'no_route' ? decision.route?.perFilterConfig : undefined;
   const nearMisses = findNearMisses({ request, steps: trace.steps, hcm, listenerPort });
   const route = decision.kind === 'no_route' ? undefined : decision.route;

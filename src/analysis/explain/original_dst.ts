@@ -6,10 +6,11 @@
  * listener filter). The serving listener then matches its filter chains against the original
  * destination, which is also the connection's local port the connection manager sees. Pure.
  */
-import type { Listener } from '../../config/types.js';
+import type { Listener, LoadedConfig } from '../../config/types.js';
+import type { RouteRequest } from '../../core/route_types.js';
 import { listenerAddress, selectListener, type ConnectionInfo, type ListenerSelection } from '../../core/listener_match.js';
 import { compileOriginalDstHandoff, originalDstMode, type OriginalDstMode } from '../../core/original_dst_handoff.js';
-import { formatIp, formatIpPort, type IpPort } from '../../core/ip_port.js';
+import { formatIp, formatIpPort, parseIpPort, type IpPort } from '../../core/ip_port.js';
 import type { OriginalDstJson } from './report_types.js';
 
 /** The replayed hand-off: the listener that serves the connection and the report's account of it. */
@@ -75,6 +76,27 @@ export function replayOriginalDst(
 export function withRestoredDestination(conn: ConnectionInfo, restored: IpPort | undefined): ConnectionInfo {
   if (restored === undefined) return conn;
   return { ...conn, destinationIp: formatIp(restored.ip), destinationPort: restored.port };
+}
+
+/**
+ * Where an ORIGINAL_DST cluster would connect for this request (serve's original_dst_cluster.ts):
+ * the override header when `use_http_header` and it parses, else the restored original
+ * destination, else nowhere (503 UH). undefined when `cluster` is not an ORIGINAL_DST cluster.
+ */
+export function originalDstClusterNote(config: LoadedConfig, cluster: string, restored: IpPort | undefined, headers: RouteRequest['headers']): string | undefined {
+  const c = config.clusters.find((x) => x.name === cluster);
+  if (c?.type !== 'ORIGINAL_DST') return undefined;
+  const lb = c.original_dst_lb_config;
+  const name = lb?.use_http_header === true ? (lb.http_header_name || 'x-envoy-original-dst-host').toLowerCase() : undefined;
+  const raw = name === undefined ? undefined : headers[name];
+  const first = raw === undefined ? undefined : (typeof raw === 'string' ? raw : (raw[0] ?? '')).split(',')[0]!.trim();
+  const fromHeader = first === undefined ? undefined : parseIpPort(first);
+  const port = (a: IpPort): IpPort => (lb?.upstream_port_override === undefined ? a : { ip: a.ip, port: lb.upstream_port_override });
+  const who = `ORIGINAL_DST cluster "${cluster}"`;
+  if (fromHeader !== undefined) return `${who} connects to ${formatIpPort(port(fromHeader))} (the ${name} header)`;
+  const invalid = first !== undefined ? `; ${name} "${first}" is not an ip:port (original_dst_host_invalid)` : '';
+  if (restored !== undefined) return `${who} connects to the original destination ${formatIpPort(port(restored))}${invalid}`;
+  return `${who} has no address for this request (no original destination${name ? ` and no valid ${name} header` : ''}): serve answers 503 no_healthy_upstream (UH)${invalid}`;
 }
 
 function label(s: ListenerSelection): string {
