@@ -95,6 +95,8 @@ export const DEFAULT_DISCOVERY_TYPE = 'STATIC';
 export const DEFAULT_LB_POLICY = 'ROUND_ROBIN';
 /** `Cluster.dns_refresh_rate`: 5 s. */
 export const DEFAULT_DNS_REFRESH_RATE_MS = 5_000;
+/** `Cluster.cleanup_interval`: ORIGINAL_DST clusters drop unused hosts this often. */
+export const DEFAULT_ORIGINAL_DST_CLEANUP_INTERVAL_MS = 5_000;
 /** `Cluster.dns_lookup_family`: AUTO. */
 export const DEFAULT_DNS_LOOKUP_FAMILY = 'AUTO';
 /** `Cluster.per_connection_buffer_limit_bytes`: 1 MiB. */

@@ -460,6 +460,10 @@ export interface Listener {
   enable_reuse_port?: boolean;
   connection_balance_config?: unknown;
   listener_filters_timeout?: DurationMs;
+  /** Hand redirected connections to the listener bound to their original destination (default false). */
+  use_original_dst?: boolean;
+  /** false: the listener is not bound; it receives only connections handed off to it (default true). */
+  bind_to_port?: boolean;
 }
 
 /** `envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter`. */
@@ -679,6 +683,18 @@ export interface Cluster {
   close_connections_on_host_health_failure?: boolean;
   ignore_health_on_host_removal?: boolean;
   track_timeout_budgets?: boolean;
+  /** ORIGINAL_DST: how often unused hosts are removed. Default 5000 ms. */
+  cleanup_interval?: DurationMs;
+  original_dst_lb_config?: OriginalDstLbConfig;
+}
+
+/** `envoy.config.cluster.v3.Cluster.OriginalDstLbConfig`. */
+export interface OriginalDstLbConfig {
+  /** Take the upstream address from a request header (`x-envoy-original-dst-host` unless `http_header_name`). */
+  use_http_header?: boolean;
+  http_header_name?: string;
+  upstream_port_override?: number;
+  metadata_key?: unknown;
 }
 
 export interface RuntimeDoubleLike {

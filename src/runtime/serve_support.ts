@@ -14,6 +14,9 @@
  *    credentials would leave unencrypted), also inside `transport_socket_matches`;
  *  - a network filter other than the HTTP connection manager in a served filter chain
  *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters.
+ * An ORIGINAL_DST cluster Envoy would refuse to load (lb_policy other than CLUSTER_PROVIDED,
+ * load_assignment, http_header_name without use_http_header) is an error too (rule
+ * `serve/original-dst`).
  *
  * Fields the loader itself flags (`schema/unsupported`: tracing, http2_protocol_options,
  * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
@@ -40,6 +43,7 @@ import type {
 import { fieldPositionOf, jsonPathOf, positionOf } from '../config/position.js';
 import { findHttpConnectionManager } from '../core/listener_match.js';
 import { KNOWN_UNSUPPORTED_TYPES } from '../config/schema/unsupported_types.js';
+import { isOriginalDstListenerFilter } from '../core/original_dst_handoff.js';
 
 /** The rule id of every diagnostic this module returns. */
 export const SERVE_UNSUPPORTED_RULE = 'serve/unsupported';
@@ -49,7 +53,9 @@ const SUPPORTED_RETRY_ON: ReadonlySet<string> = new Set([
   '5xx', 'gateway-error', 'connect-failure', 'retriable-4xx', 'refused-stream', 'retriable-status-codes', 'reset',
 ]);
 const SUPPORTED_LB: ReadonlySet<string> = new Set(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
-const SUPPORTED_DISCOVERY: ReadonlySet<string> = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS']);
+const SUPPORTED_DISCOVERY: ReadonlySet<string> = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'ORIGINAL_DST']);
+/** Invalid ORIGINAL_DST clusters (Envoy refuses them). */
+const ORIGINAL_DST_RULE = 'serve/original-dst';
 const UPSTREAM_HTTP_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
 const RAW_BUFFER_TYPE = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
@@ -85,7 +91,7 @@ class Collector {
    * A diagnostic at `node.field` (where the user wrote the field; the node itself when `field`
    * is undefined). `basePath` is the node's JSON path when the decoder did not record one.
    */
-  add(severity: Severity, node: object, field: string | undefined, basePath: string, message: string): void {
+  add(severity: Severity, node: object, field: string | undefined, basePath: string, message: string, rule = SERVE_UNSUPPORTED_RULE): void {
     const pos = field === undefined ? positionOf(node) : fieldPositionOf(node, field);
     const base = jsonPathOf(node) ?? basePath;
     this.out.push({
@@ -94,7 +100,7 @@ class Collector {
       col: pos?.col ?? 1,
       ...(pos?.endLine !== undefined ? { endLine: pos.endLine, endCol: pos.endCol } : {}),
       severity,
-      rule: SERVE_UNSUPPORTED_RULE,
+      rule,
       message,
       path: field === undefined ? base : /^\d+$/.test(field) ? `${base}[${field}]` : `${base}.${field}`,
     });
@@ -140,6 +146,8 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
     // Known extension types were already named by the loader (schema/unsupported).
     const t = typeName(f.typed_config?.['@type']);
     if (t !== undefined && KNOWN_UNSUPPORTED_TYPES[t] !== undefined) return;
+    // The original destination listener filter runs (network/original_dst_listener.ts).
+    if (isOriginalDstListenerFilter(f)) return;
     c.warn(l.listener_filters!, String(i), `${path}.listener_filters`, `${name}: listener filter "${f.name}" is not implemented by serve; it does not run`);
   });
   if (isSet(l.access_log)) {
@@ -147,9 +155,6 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   }
   if (l.per_connection_buffer_limit_bytes !== undefined) {
     c.warn(l, 'per_connection_buffer_limit_bytes', path, `${name}: per_connection_buffer_limit_bytes is not implemented by serve; request bodies are buffered up to Envoy's default 1 MiB`);
-  }
-  if (raw['bind_to_port'] === false) {
-    c.warn(l, 'bind_to_port', path, `${name}: bind_to_port: false is not implemented by serve; the listener binds its address`);
   }
   for (const f of ['freebind', 'tcp_fast_open_queue_length', 'tcp_backlog_size', 'enable_mptcp']) {
     const v = raw[f];
@@ -343,7 +348,8 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   const type = cl.type ?? 'STATIC';
   if (!SUPPORTED_DISCOVERY.has(type)) w(cl, 'type', path, `discovery type ${type} is not implemented by serve; the cluster has no hosts (503 UH)`);
   const lb = cl.lb_policy ?? 'ROUND_ROBIN';
-  if (!SUPPORTED_LB.has(lb)) w(cl, 'lb_policy', path, `lb_policy ${lb} is not implemented by serve; using ROUND_ROBIN`);
+  if (type === 'ORIGINAL_DST') originalDstClusterChecks(c, cl, path, who);
+  else if (!SUPPORTED_LB.has(lb)) w(cl, 'lb_policy', path, `lb_policy ${lb} is not implemented by serve; using ROUND_ROBIN`);
   if (cl.ring_hash_lb_config?.hash_function === 'MURMUR_HASH_2') {
     w(cl.ring_hash_lb_config, 'hash_function', `${path}.ring_hash_lb_config`, 'ring_hash_lb_config.hash_function MURMUR_HASH_2 is not implemented by serve; using XX_HASH');
   }
@@ -408,6 +414,22 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   if (raw['upstream_http_protocol_options'] !== undefined) w(cl, 'upstream_http_protocol_options', path, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
 }
 
+/** What Envoy's OriginalDstClusterFactory refuses, and the override serve never sees. */
+function originalDstClusterChecks(c: Collector, cl: Cluster, path: string, who: string): void {
+  const lb = cl.lb_policy ?? 'ROUND_ROBIN';
+  if (lb !== 'CLUSTER_PROVIDED') {
+    c.add('error', cl, cl.lb_policy === undefined ? 'type' : 'lb_policy', path, `${who}: LB policy ${lb} is not valid for Cluster type ORIGINAL_DST. Only 'CLUSTER_PROVIDED' is allowed with cluster type 'ORIGINAL_DST'`, ORIGINAL_DST_RULE);
+  }
+  if (cl.load_assignment !== undefined) c.add('error', cl, 'load_assignment', path, `${who}: ORIGINAL_DST clusters must have no load assignment configured`, ORIGINAL_DST_RULE);
+  const od = cl.original_dst_lb_config;
+  if (od === undefined) return;
+  const odPath = `${path}.original_dst_lb_config`;
+  if (od.use_http_header !== true && od.http_header_name) {
+    c.add('error', od, 'http_header_name', odPath, `${who}: ORIGINAL_DST cluster: invalid config http_header_name=${od.http_header_name} and use_http_header is false. Set use_http_header to true if http_header_name is desired.`, ORIGINAL_DST_RULE);
+  }
+  if (od.metadata_key !== undefined) c.warn(od, 'metadata_key', odPath, `${who}: original_dst_lb_config.metadata_key never finds an address in serve (no filter of tsproxy sets dynamic metadata)`);
+}
+
 function thresholdChecks(c: Collector, t: CircuitBreakerThresholds, path: string, who: string): void {
   const raw = t as unknown as Record<string, unknown>;
   if (t.priority === 'HIGH') c.warn(t, 'priority', path, `${who}: circuit breaker thresholds for priority HIGH are not implemented by serve; every request uses the DEFAULT thresholds`);
@@ -422,7 +444,7 @@ function thresholdChecks(c: Collector, t: CircuitBreakerThresholds, path: string
  * same cluster and the same feature.
  */
 export function uncoveredClusterManagerWarnings(warnings: readonly string[], diagnostics: readonly Diagnostic[]): string[] {
-  const FEATURES = ['lb_policy', 'EDS', 'ORIGINAL_DST', 'per_host_thresholds', 'MURMUR_HASH_2', 'health_checks', 'outlier_detection'];
+  const FEATURES = ['lb_policy', 'EDS', 'per_host_thresholds', 'MURMUR_HASH_2', 'health_checks', 'outlier_detection'];
   return warnings.filter((wm) => {
     const m = /^cluster '([^']*)'/.exec(wm);
     if (!m) return true;

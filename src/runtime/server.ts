@@ -35,6 +35,8 @@ import { RuntimeLoader } from './runtime_loader.js';
 import type { Admin } from './admin/admin.js';
 import { startAdmin, type AdminHandle, type AdminOptions } from './admin/admin_bootstrap.js';
 import type { ServerState } from './admin/types.js';
+import type { OriginalDstReader } from './network/original_dst.js';
+import { installOriginalDst } from './network/original_dst_setup.js';
 
 /** Envoy's log levels (`--log-level`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
@@ -63,6 +65,8 @@ export interface ServerOptions {
   accessLogOptions?: AccessLoggerOptions;
   /** Admin listener overrides (`--admin-port`, `--admin-address`) and `/server_info` facts. */
   admin?: AdminOptions;
+  /** Reads SO_ORIGINAL_DST of an accepted socket's fd, instead of the native addon (tests). */
+  originalDst?: OriginalDstReader;
 }
 
 /** A bound listener, for logs and tests. */
@@ -70,6 +74,8 @@ export interface BoundListener {
   readonly name: string;
   readonly address: string;
   readonly port: number;
+  /** false for a `bind_to_port: false` listener (it only receives handed-off connections). */
+  readonly bound: boolean;
 }
 
 /** A started data plane. */
@@ -197,6 +203,8 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   });
   const hook = options.onStreamComplete;
   const hookLogger: AccessLogger | undefined = hook ? { log: hook, close: () => undefined } : undefined;
+  /** Served listeners by config index (the original destination hand-off targets). */
+  const served: (ActiveListener | undefined)[] = [];
 
   config.listeners.forEach((l, li) => {
     const chains: ListenerFilterChain[] = [];
@@ -239,8 +247,13 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
       diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });
     }
-    if (chains.length > 0) listeners.push(new ActiveListener(l, chains, store));
+    if (chains.length > 0) {
+      const active = new ActiveListener(l, chains, store);
+      listeners.push(active);
+      served[li] = active;
+    }
   });
+  diagnostics.push(...installOriginalDst(config, served, { reader: options.originalDst, debug: (m) => logger?.log('debug', m) }));
   if (diagnostics.some((d) => d.severity === 'error')) {
     await cm.shutdown();
     await adminHandle.close();
@@ -258,8 +271,11 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
     throw err;
   }
   state = 'LIVE';
-  const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port }));
-  for (const b of bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
+  const bound: BoundListener[] = listeners.map((l) => ({ name: l.name, address: l.address, port: l.port, bound: l.config.bind_to_port !== false }));
+  for (const b of bound) {
+    if (b.bound) logger?.log('info', `listener "${b.name}" listening on ${b.address}:${b.port}`);
+    else logger?.log('info', `listener "${b.name}" on ${b.address}:${b.port} (bind_to_port: false: receives connections handed off by use_original_dst listeners)`);
+  }
 
   let stopping: Promise<void> | undefined;
   let markStopped: () => void = () => undefined;

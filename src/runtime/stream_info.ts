@@ -73,6 +73,21 @@ export interface StreamInfo {
   requestedServerName?: string;
   /** True for requests the HCM identified as health checks (access log `not_health_check_filter`). */
   healthCheck?: boolean;
+  /**
+   * The original destination (listener original_dst) replaced the local address: true, and the
+   * socket's own local address (%DOWNSTREAM_DIRECT_LOCAL_ADDRESS%). ORIGINAL_DST clusters connect
+   * to the local address only when it was restored (Envoy's localAddressRestored()).
+   */
+  downstreamLocalAddressRestored?: boolean;
+  downstreamDirectLocalAddress?: string;
+  downstreamDirectLocalPort?: number;
+}
+
+/** Records that the local address is a restored original destination; `address:port` is the socket's own. */
+export function setDirectLocalAddress(info: StreamInfo, address: string, port: number): void {
+  info.downstreamLocalAddressRestored = true;
+  info.downstreamDirectLocalAddress = address;
+  info.downstreamDirectLocalPort = port;
 }
 
 /** A fresh StreamInfo. */

@@ -28,6 +28,9 @@ const CASES: string[][] = [
   ['-c', 'fixtures/explain/edge.yaml', '--host', 'a.com', '--path', '/public/../admin', '-H', 'x-forwarded-proto: https', '-H', 'x-envoy-retry-on: 5xx'],
   ['-c', 'fixtures/explain/edge.yaml', '--host', 'a.com', '--path', '/a%2Fb'],
   ['-c', 'fixtures/explain/edge.yaml', '--host', 'evil.com/path', '--path', '/'],
+  // The original destination hand-off (listener.original_dst).
+  ['-c', 'fixtures/explain/sidecar.yaml', '--host', 'ratings', '--path', '/', '--original-dst', '10.96.3.4:80'],
+  ['-c', 'fixtures/explain/sidecar.yaml', '--host', 'ratings', '--path', '/', '--original-dst', '[fd00::1]:80', '--listener', '0.0.0.0_80'],
 ];
 
 // explain's report is match's plus the decision chain: every case through explain, a few through match.

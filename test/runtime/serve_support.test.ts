@@ -208,9 +208,8 @@ test('cluster features: discovery, lb, DNS, circuit breakers, protocol options',
       explicit_http_config: {http_protocol_options: {allow_chunked_length: true}}`;
   const C = '$.static_resources.clusters';
   const EXT = `${C}[2].typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]`;
+  // ORIGINAL_DST with CLUSTER_PROVIDED is served (original_dst_cluster.ts): nothing to say.
   assert.deepEqual(paths(bootstrap({ clusters })), [
-    `warning ${C}[1].type`,
-    `warning ${C}[1].lb_policy`,
     `warning ${C}[2].ring_hash_lb_config.hash_function`,
     `warning ${C}[2].respect_dns_ttl`,
     `warning ${C}[2].per_connection_buffer_limit_bytes`,
@@ -250,13 +249,13 @@ test('TLS to an upstream and network filters besides the HCM are errors; raw_buf
 });
 
 test('listener features: SNI/ALPN chain matches, listener filters, socket options', () => {
-  const listener = 'listener_filters: [{name: my.custom.inspector}]\nper_connection_buffer_limit_bytes: 32768\nbind_to_port: false\nfreebind: true';
+  // bind_to_port: false and the original_dst listener filter are served (original destination hand-off).
+  const listener = 'listener_filters: [{name: my.custom.inspector}, {name: envoy.filters.listener.original_dst}]\nper_connection_buffer_limit_bytes: 32768\nbind_to_port: false\nfreebind: true';
   const chain = 'filter_chain_match: {server_names: [a.example.com], application_protocols: [h2], transport_protocol: tls}';
   const L = '$.static_resources.listeners[0]';
   assert.deepEqual(paths(bootstrap({ listener, chain })), [
     `warning ${L}.listener_filters[0]`,
     `warning ${L}.per_connection_buffer_limit_bytes`,
-    `warning ${L}.bind_to_port`,
     `warning ${L}.freebind`,
     `warning ${L}.filter_chains[0].filter_chain_match.server_names`,
     `warning ${L}.filter_chains[0].filter_chain_match.application_protocols`,
@@ -295,4 +294,34 @@ test('startServer: warnings come back beside a running server; errors start noth
   assert.equal(refused.server, undefined);
   assert.equal(built, false);
   assert.deepEqual(refused.diagnostics.map((d) => `${d.severity} ${d.rule}`), ['error serve/unsupported']);
+});
+
+test('ORIGINAL_DST clusters Envoy would refuse are errors (serve/original-dst); metadata_key is a warning', () => {
+  const clusters = `- name: no_lb
+  type: ORIGINAL_DST
+- name: rr
+  type: ORIGINAL_DST
+  lb_policy: ROUND_ROBIN
+  load_assignment: {cluster_name: rr}
+- name: hdr
+  type: ORIGINAL_DST
+  lb_policy: CLUSTER_PROVIDED
+  original_dst_lb_config: {http_header_name: x-dst, metadata_key: {key: k, path: [{key: p}]}}
+- name: fine
+  type: ORIGINAL_DST
+  lb_policy: CLUSTER_PROVIDED
+  cleanup_interval: 1s
+  original_dst_lb_config: {use_http_header: true, http_header_name: x-dst, upstream_port_override: 8080}`;
+  const C = '$.static_resources.clusters';
+  const ds = serveUnsupported(loadText(bootstrap({ clusters })));
+  assert.deepEqual(ds.map((d) => `${d.severity} ${d.rule} ${d.path}`), [
+    `error serve/original-dst ${C}[1].type`,
+    `error serve/original-dst ${C}[2].lb_policy`,
+    `error serve/original-dst ${C}[2].load_assignment`,
+    `error serve/original-dst ${C}[3].original_dst_lb_config.http_header_name`,
+    `warning serve/unsupported ${C}[3].original_dst_lb_config.metadata_key`,
+  ]);
+  assert.equal(ds[0]!.message, "cluster \"no_lb\": LB policy ROUND_ROBIN is not valid for Cluster type ORIGINAL_DST. Only 'CLUSTER_PROVIDED' is allowed with cluster type 'ORIGINAL_DST'");
+  assert.equal(ds[2]!.message, 'cluster "rr": ORIGINAL_DST clusters must have no load assignment configured');
+  assert.match(ds[3]!.message, /invalid config http_header_name=x-dst and use_http_header is false/);
 });

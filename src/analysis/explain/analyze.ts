@@ -31,6 +31,8 @@ import type {
 import { buildRouteRequest, connectionFor, requestAuthority, splitHostPort, type RequestInput } from './request.js';
 import { applyConnectionManager, DEFAULT_REMOTE_ADDRESS, localReplyOutcome, trustSentence } from './connection_manager.js';
 import type { HcmLocalReply } from '../../core/hcm_request.js';
+import type { IpPort } from '../../core/ip_port.js';
+import { originalDstClusterNote, replayOriginalDst, withRestoredDestination } from './original_dst.js';
 
 export interface AnalyzeOptions {
   readonly listenerName?: string;
@@ -41,6 +43,8 @@ export interface AnalyzeOptions {
    * (the CLI passes the host's, as serve uses); default 127.0.0.1.
    */
   readonly serverAddress?: string;
+  /** `--original-dst`: the destination before iptables REDIRECT; the hand-off picks the listener. */
+  readonly originalDst?: IpPort;
 }
 
 /** Either a report (exit 0 matched / 1 not), or an error that makes the question unanswerable (exit 2). */
@@ -60,11 +64,14 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   let hcmJson: ConnectionManagerJson | null = null;
   let rc: RouteConfiguration | undefined;
   let listener: Listener | undefined;
+  /** The original destination once restored (the local address the connection manager sees). */
+  let restoredDst: IpPort | undefined;
   const userAuthority = requestAuthority(input);
 
   if (config.kind === 'route_configuration' || (config.listeners.length === 0 && config.routeConfigurations.length > 0)) {
-    if (opts.listenerName !== undefined || opts.port !== undefined) {
-      return { ok: false, error: `--listener/--port need a Bootstrap or config dump; ${config.file} has no listeners`, diagnostics: [] };
+    if (opts.listenerName !== undefined || opts.port !== undefined || opts.originalDst !== undefined) {
+      const flags = opts.originalDst !== undefined ? '--original-dst needs' : '--listener/--port need';
+      return { ok: false, error: `${flags} a Bootstrap or config dump; ${config.file} has no listeners`, diagnostics: [] };
     }
     rc = config.routeConfigurations[0];
     if (!rc) return { ok: false, error: `${config.file} has no route configuration`, diagnostics: [] };
@@ -74,18 +81,23 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     // default): when a listener listens there, that is the listener the request reaches.
     let port = opts.port;
     let impliedPort = false;
-    if (opts.listenerName === undefined && port === undefined) {
+    if (opts.listenerName === undefined && port === undefined && opts.originalDst === undefined) {
       const p = (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
       if (config.listeners.some((l) => l.address?.socket_address?.port_value === p)) {
         port = p;
         impliedPort = true;
       }
     }
-    const chosen = selectListener(config.listeners, { name: opts.listenerName, port });
+    // --original-dst: the listener the connection is handed off to, as serve does.
+    const od = opts.originalDst === undefined ? undefined : replayOriginalDst(config.listeners, opts.originalDst, { name: opts.listenerName, port });
+    if (od !== undefined && 'error' in od) return { ok: false, error: od.error, diagnostics: [] };
+    restoredDst = od?.restored;
+    const chosen = od?.selection ?? selectListener(config.listeners, { name: opts.listenerName, port });
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
     listener = chosen.listener;
     const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
-    const { conn, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
+    const { conn: direct, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
+    const conn = withRestoredDestination(direct, od?.restored);
     notes.push(...connNotes);
     const fc = selectFilterChain(chosen.listener, conn);
     const l: Listener = chosen.listener;
@@ -95,6 +107,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       address: listenerAddress(l),
       reason: sel.reason,
       position: pos(positionOf(l)),
+      ...(od !== undefined ? { original_dst: od.json } : {}),
       filter_chain: {
         name: fc.chain?.name ?? null,
         index: fc.index,
@@ -150,7 +163,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     return { ok: false, error: 'the route configuration does not compile', diagnostics: compiled.diagnostics };
   }
   const table = compiled.table;
-  const listenerPort = listener?.address?.socket_address?.port_value;
+  const listenerPort = restoredDst?.port ?? listener?.address?.socket_address?.port_value;
   const request = buildRouteRequest(input, userAuthority, hcm === undefined);
   let localReply: HcmLocalReply | undefined;
   if (hcm !== undefined && hcmJson !== null) {
@@ -195,6 +208,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       `Envoy would refuse to load this config: validate_clusters defaults to true for an inline route_config, and cluster "${decision.cluster}" is not defined (with validate_clusters: false it loads and this request gets ${outcome.status} NC)`,
     );
   }
+  const odNote = decision.kind === 'forward' ? originalDstClusterNote(config, decision.cluster, restoredDst, request.headers) : undefined;
+  if (odNote !== undefined) notes.push(odNote);
   const perFilter = decision.kind === 'forward' ? decision.perFilterConfig : decision.kind !== 'no_route' ? decision.route?.perFilterConfig : undefined;
   const nearMisses = findNearMisses({ request, steps: trace.steps, hcm, listenerPort });
   const route = decision.kind === 'no_route' ? undefined : decision.route;

@@ -28,12 +28,29 @@ export interface FilterChainStepJson {
   dropped: number[];
 }
 
+/** `--original-dst`: how the connection reached the listener (Envoy's original destination hand-off). */
+export interface OriginalDstJson {
+  /** The destination before iptables REDIRECT, as Envoy prints it (`10.0.0.1:80`, `[fd00::1]:80`). */
+  address: string;
+  /** The listener iptables redirected the connection to. */
+  accepting_listener: { name: string | null; index: number; address: string; reason: string };
+  /** `hand_off` (use_original_dst), `restore` (original_dst listener filter only), `none`. */
+  mode: 'hand_off' | 'restore' | 'none';
+  /** How the serving listener was found; `not_read` when the accepting listener reads no original destination. */
+  match: 'exact' | 'wildcard' | 'accepting' | 'no_hand_off' | 'not_read';
+  /** The addresses looked up, in order, with the listener found there (-1: none). */
+  lookups: { address: string; listener_index: number }[];
+  reason: string;
+}
+
 export interface ListenerJson {
   name: string | null;
   index: number;
   address: string;
   reason: string;
   position: PositionJson | null;
+  /** Present with `--original-dst` only. */
+  original_dst?: OriginalDstJson;
   filter_chain: {
     name: string | null;
     /** Index in filter_chains; -1 for default_filter_chain. */

@@ -7,6 +7,7 @@
 import type { ExplainReport, TraceStepJson } from '../../analysis/explain/report_types.js';
 import { clusterText, downstreamText, formatPos, headerChangeText, outcomeLine, pathStepsText, requestLine } from './format_common.js';
 import type { Style } from './style.js';
+import { originalDstLines } from './original_dst_text.js';
 
 export function formatExplain(r: ExplainReport, style: Style): string {
   const out: string[] = [];
@@ -29,6 +30,7 @@ export function formatExplain(r: ExplainReport, style: Style): string {
   if (r.listener) {
     const l = r.listener;
     head(`Listener ${l.name ?? `#${l.index}`} (${l.address})`);
+    if (l.original_dst) for (const s of originalDstLines(l.original_dst)) line(`   ${s}`);
     line(`   chosen: ${l.reason}${l.position ? ` ${style.dim(formatPos(l.position))}` : ''}`);
     const fc = l.filter_chain;
     if (fc) {

@@ -6,12 +6,14 @@
 import type { ExplainReport } from '../../analysis/explain/report_types.js';
 import { clusterText, downstreamText, formatMs, formatPos, headerChangeText, kv, outcomeLine, pathStepsText, requestLine } from './format_common.js';
 import type { Style } from './style.js';
+import { originalDstLine } from './original_dst_text.js';
 
 export function formatMatch(r: ExplainReport, style: Style): string {
   const rows: [string, string][] = [['request', requestLine(r)]];
   if (r.listener) {
     const l = r.listener;
     rows.push(['listener', `${l.name ?? `#${l.index}`} ${l.address} (${l.reason}) ${style.dim(formatPos(l.position))}`.trimEnd()]);
+    if (l.original_dst) rows.push(['original dst', originalDstLine(l.original_dst)]);
     const fc = l.filter_chain;
     rows.push(['filter chain', fc ? `${fc.is_default ? 'default_filter_chain' : fc.name ? `"${fc.name}"` : `#${fc.index}`} (${fc.reason})` : 'none']);
   }

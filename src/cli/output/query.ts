@@ -12,6 +12,7 @@ import { parseHeaderFlag, type RequestInput } from '../../analysis/explain/reque
 import { loadConfigText, readConfigFile } from './config_loader.js';
 import { localInfoAddress } from '../../runtime/http/conn_manager_config.js';
 import { parseIpAddress } from '../../core/internal_address.js';
+import { parseIpPort, type IpPort } from '../../core/ip_port.js';
 import { classifyHttpFilter } from './filter_support.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { styleFor, type Style } from './style.js';
@@ -59,6 +60,11 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   if (remoteAddress !== undefined && parseIpAddress(remoteAddress) === undefined) {
     return usage(`tsproxy: --remote-address must be an IP address without port, got "${remoteAddress}"`);
   }
+  let originalDst: IpPort | undefined;
+  if (flags.originalDst !== undefined) {
+    originalDst = parseIpPort(flags.originalDst);
+    if (originalDst === undefined) return usage(`tsproxy: --original-dst must be IP:PORT (10.0.0.1:80, [fd00::1]:80), got "${flags.originalDst}"`);
+  }
   const read = readConfigFile(flags.config!);
   if ('error' in read) return usage(`tsproxy: ${read.error}`);
   const text = read.text;
@@ -79,7 +85,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
   };
-  const result = analyzeSafely(loaded.config, input, flags.listener, port);
+  const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst);
   printDiagnostics(result.diagnostics, err);
   if (!result.ok) {
     process.stderr.write(`tsproxy: ${result.error}\n`);
@@ -90,9 +96,9 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   return result.report.matched ? 0 : 1;
 }
 
-function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined) {
+function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, originalDst?: IpPort) {
   try {
-    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter, serverAddress: localInfoAddress() });
+    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter, serverAddress: localInfoAddress(), originalDst });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };

@@ -21,6 +21,7 @@ export interface QueryFlags {
   sourceIp?: string;
   sni?: string;
   alpn?: string;
+  originalDst?: string;
 }
 
 /** Adds the request flags shared by match and explain. */
@@ -40,6 +41,7 @@ export function addQueryOptions(cmd: Command): Command {
     .addOption(new Option('--source-ip <ip>', 'same as --remote-address').hideHelp())
     .option('--sni <name>', 'TLS server name (default: the Host without port, with --scheme https)')
     .option('--alpn <list>', 'comma-separated ALPN protocols for filter-chain matching')
+    .option('--original-dst <ip:port>', 'destination before iptables REDIRECT: the accepting listener (--listener/--port, default the use_original_dst one) hands the connection off as serve does')
     .option('--json', 'print the documented JSON report (docs/json-schema.md)');
 }
 

@@ -207,7 +207,12 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
     maximum_ring_size: u64(),
   }), { oneof: 'lb_config' }),
   maglev_lb_config: msg(() => message('envoy.config.cluster.v3.Cluster.MaglevLbConfig', { table_size: u64() }), { oneof: 'lb_config' }),
-  original_dst_lb_config: raw({ oneof: 'lb_config' }),
+  original_dst_lb_config: msg(() => message('envoy.config.cluster.v3.Cluster.OriginalDstLbConfig', {
+    use_http_header: bool(),
+    http_header_name: str(),
+    upstream_port_override: u32({ check: { max: 65535 } }),
+    metadata_key: raw(),
+  }), { oneof: 'lb_config' }),
   least_request_lb_config: msg(() => message('envoy.config.cluster.v3.Cluster.LeastRequestLbConfig', {
     choice_count: u32(),
     active_request_bias: msg(() => RUNTIME_DOUBLE),

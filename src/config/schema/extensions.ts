@@ -1,9 +1,9 @@
 /**
  * Descriptors of the Envoy extensions tsproxy implements, selected by `@type`: the HTTP filters
  * router, fault and cors (with their per-route configs), the file/stdout/stderr access loggers,
- * and the retry host predicate `previous_hosts`.
+ * the retry host predicate `previous_hosts`, and the original destination listener filter.
  */
-import { bool, dur, message, msg, pct, raw, str, struct, u32, unsupported, type MessageDescriptor } from './descriptor.js';
+import { bool, dur, enm, message, msg, pct, raw, str, struct, u32, unsupported, type MessageDescriptor } from './descriptor.js';
 import { DATA_SOURCE, FRACTIONAL_PERCENT, RUNTIME_FRACTIONAL_PERCENT } from './common.js';
 import { CORS_POLICY, HEADER_MATCHER } from './route.js';
 import { ACCESS_LOG } from './listener.js';
@@ -96,3 +96,11 @@ export const STDERR_ACCESS_LOG: MessageDescriptor = message('envoy.extensions.ac
 });
 
 export const PREVIOUS_HOSTS_PREDICATE: MessageDescriptor = message('envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate', {});
+
+/**
+ * `envoy.filters.listener.original_dst`: the connection's local address becomes its destination
+ * before iptables REDIRECT (SO_ORIGINAL_DST). `traffic_direction` matters on Windows only.
+ */
+export const ORIGINAL_DST_LISTENER_FILTER: MessageDescriptor = message('envoy.extensions.filters.listener.original_dst.v3.OriginalDst', {
+  traffic_direction: enm(['UNSPECIFIED', 'INBOUND', 'OUTBOUND']),
+});

@@ -125,7 +125,7 @@ export const LISTENER: MessageDescriptor = message('envoy.config.listener.v3.Lis
   stat_prefix: str(),
   filter_chains: msg(() => FILTER_CHAIN, { repeated: true }),
   filter_chain_matcher: unsupported('the filter chain matcher tree (Listener.filter_chain_matcher)'),
-  use_original_dst: bool({ unsupported: 'Listener.use_original_dst' }),
+  use_original_dst: bool(),
   default_filter_chain: msg(() => FILTER_CHAIN),
   per_connection_buffer_limit_bytes: u32(),
   metadata: msg(() => METADATA),

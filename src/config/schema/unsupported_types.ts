@@ -104,7 +104,6 @@ export const KNOWN_UNSUPPORTED_NETWORK_FILTER_TYPES: Readonly<Record<string, str
 const LISTENER_FILTER_TYPES: Readonly<Record<string, string>> = {
   'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector': 'the TLS inspector listener filter',
   'envoy.extensions.filters.listener.http_inspector.v3.HttpInspector': 'the HTTP inspector listener filter',
-  'envoy.extensions.filters.listener.original_dst.v3.OriginalDst': 'the original destination listener filter',
   'envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol': 'the PROXY protocol listener filter',
   'envoy.extensions.filters.listener.original_src.v3.OriginalSrc': 'the original source listener filter',
 };

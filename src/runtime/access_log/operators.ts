@@ -135,9 +135,10 @@ function simpleOperators(ctx: OperatorContext): Record<string, FieldExtractor> {
     DOWNSTREAM_LOCAL_ADDRESS: (i) => withPort(i.downstreamLocalAddress, i.downstreamLocalPort),
     DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT: (i) => i.downstreamLocalAddress,
     DOWNSTREAM_LOCAL_PORT: (i) => i.downstreamLocalPort,
-    DOWNSTREAM_DIRECT_LOCAL_ADDRESS: (i) => withPort(i.downstreamLocalAddress, i.downstreamLocalPort),
-    DOWNSTREAM_DIRECT_LOCAL_ADDRESS_WITHOUT_PORT: (i) => i.downstreamLocalAddress,
-    DOWNSTREAM_DIRECT_LOCAL_PORT: (i) => i.downstreamLocalPort,
+    // The socket's own address, also when the original destination replaced the local address.
+    DOWNSTREAM_DIRECT_LOCAL_ADDRESS: (i) => withPort(i.downstreamDirectLocalAddress ?? i.downstreamLocalAddress, i.downstreamDirectLocalPort ?? i.downstreamLocalPort),
+    DOWNSTREAM_DIRECT_LOCAL_ADDRESS_WITHOUT_PORT: (i) => i.downstreamDirectLocalAddress ?? i.downstreamLocalAddress,
+    DOWNSTREAM_DIRECT_LOCAL_PORT: (i) => i.downstreamDirectLocalPort ?? i.downstreamLocalPort,
     CONNECTION_ID: (i) => i.connectionId,
     // Envoy's stream id is the x-request-id when the request-id extension set one.
     STREAM_ID: (i) => i.requestId,

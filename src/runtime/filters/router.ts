@@ -136,7 +136,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     }
     const lbContext = lbContextFor(decision, headers, info);
     this.lbContext = lbContext;
-    const host = cluster.chooseHost(lbContext);
+    const host = cluster.chooseHost(lbContext, info, headers.headers);
     if (host === null) {
       cstats.codes.charge(503);
       this.finished = true;
@@ -416,7 +416,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       const list = this.headerList!;
       for (const pair of list) if (pair[0] === 'x-envoy-attempt-count') pair[1] = String(info.attemptCount);
     }
-    const host = cluster.chooseHost({ hashKey: this.lbContext?.hashKey, previousHosts: info.upstreamHost ? [info.upstreamHost] : undefined });
+    const previousHosts = info.upstreamHost ? [info.upstreamHost] : undefined;
+    const host = cluster.chooseHost({ hashKey: this.lbContext?.hashKey, previousHosts }, info, this.cb.requestHeaders.headers);
     if (host === null) {
       this.finished = true;
       this.clearTimers();

@@ -10,7 +10,7 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { newStreamInfo, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -36,6 +36,9 @@ export interface DownstreamConnectionInfo {
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
+  /** Set when the local address is the restored original destination: the socket's own address. */
+  readonly directLocalAddress?: string;
+  readonly directLocalPort?: number;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
   /** The connection's HTTP/1 codec (writes the response). */
@@ -94,6 +97,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.downstreamRemotePort = conn.remotePort;
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
+    if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
     this.streamInfo = info;
     const headers = head.headers as Record<string, string | string[] | undefined>;
     const host = head.absoluteAuthority ?? head.headers.host;

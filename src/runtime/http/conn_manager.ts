@@ -32,7 +32,8 @@ import { decodeRequestHeadersOf, plainAddress } from './header_sanitizer.js';
 import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
 import { http1CodecStats } from './http1_codec_stats.js';
 import { Details, statusText } from './local_reply.js';
-import { newStreamInfo } from '../stream_info.js';
+import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
+import type { RestoredLocalAddress } from '../network/original_dst.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -53,6 +54,9 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
+  /** The socket's own local address when the original destination replaced it (else undefined). */
+  readonly directLocalAddress: string | undefined;
+  readonly directLocalPort: number | undefined;
   readonly codec: Http1ServerCodec;
   draining = false;
   closed = false;
@@ -72,11 +76,15 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     readonly socket: Socket,
     /** Called once when the socket closes (listener connection tracking). */
     private readonly onClosed: (c: DownstreamConnection) => void,
+    /** The original destination (listener original_dst): the connection's local address. */
+    restoredLocal?: RestoredLocalAddress,
   ) {
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
-    this.localAddress = plainAddress(socket.localAddress);
-    this.localPort = socket.localPort ?? 0;
+    this.localAddress = restoredLocal?.address ?? plainAddress(socket.localAddress);
+    this.localPort = restoredLocal?.port ?? socket.localPort ?? 0;
+    this.directLocalAddress = restoredLocal === undefined ? undefined : plainAddress(socket.localAddress);
+    this.directLocalPort = restoredLocal === undefined ? undefined : (socket.localPort ?? 0);
     (socket as SocketWithConn)[kConn] = this;
     this.openedAt = config.time.monotonic();
     const st = config.stats;
@@ -283,6 +291,7 @@ function writeCodecErrorReply(conn: DownstreamConnection, mapped: { status: numb
   info.downstreamRemotePort = conn.remotePort;
   info.downstreamLocalAddress = conn.localAddress;
   info.downstreamLocalPort = conn.localPort;
+  if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
   info.responseCode = mapped.status;
   info.responseCodeDetails = mapped.details;
   if (!timeout) info.responseFlags.push('DPE');

@@ -17,6 +17,7 @@ import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
 import { DownstreamConnection } from '../http/conn_manager.js';
 import { plainAddress } from '../http/header_sanitizer.js';
+import type { RestoredLocalAddress } from '../network/original_dst.js';
 
 /** Bytes moved on a socket so far (the idle sweep's activity marker). */
 function socketActivity(socket: Socket): number {
@@ -52,6 +53,11 @@ export class ActiveListener {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepIntervalMs = 0;
   private readonly byChain = new Map<FilterChain, ConnectionManagerConfig>();
+  /**
+   * Runs first on each accepted socket when the listener uses the original destination (set by
+   * the server: network/original_dst_listener.ts); true when it gave the socket to a listener.
+   */
+  acceptFilter: ((socket: Socket) => boolean) | undefined;
 
   constructor(
     readonly config: Listener,
@@ -62,12 +68,19 @@ export class ActiveListener {
     for (const c of chains) this.byChain.set(c.chain, c.config);
   }
 
-  /** Binds and starts accepting. Rejects on bind errors (EADDRINUSE...). */
+  /** Binds and starts accepting (not with `bind_to_port: false`). Rejects on bind errors (EADDRINUSE...). */
   async start(): Promise<void> {
     const sa = this.config.address.socket_address;
     if (!sa) throw new Error(`listener "${this.name}": only socket_address listeners are supported`);
     const first = this.chains[0]?.config;
     if (!first) throw new Error(`listener "${this.name}" has no HTTP connection manager`);
+    if (this.config.bind_to_port === false) {
+      // Envoy: not bound; it receives only connections a use_original_dst listener hands off.
+      this.address = plainAddress(sa.address);
+      this.port = sa.port_value ?? 0;
+      this.initStats();
+      return;
+    }
     // allowHalfOpen: a client that half-closes after its request still gets the response (the
     // codec closes once the queued requests are answered).
     const server = createServer({ noDelay: true, allowHalfOpen: true });
@@ -87,6 +100,10 @@ export class ActiveListener {
       this.address = plainAddress(addr.address);
       this.port = addr.port;
     }
+    this.initStats();
+  }
+
+  private initStats(): void {
     // Envoy: `listener.<stat_prefix>.` or `listener.<address>_<port>.`.
     const prefix = this.config.stat_prefix ? `listener.${this.config.stat_prefix}.` : `listener.${this.address}_${this.port}.`;
     const scope = this.store.scope(prefix);
@@ -96,7 +113,16 @@ export class ActiveListener {
   }
 
   private onConnection(socket: Socket): void {
-    const config = this.configFor(socket);
+    if (this.acceptFilter !== undefined && this.acceptFilter(socket)) return;
+    this.newConnection(socket);
+  }
+
+  /**
+   * Serves a connection accepted here or handed off by another listener. `restoredLocal`: the
+   * original destination, the connection's local address from now on (filter chain, access log).
+   */
+  newConnection(socket: Socket, restoredLocal?: RestoredLocalAddress): void {
+    const config = this.configFor(socket, restoredLocal);
     if (config === undefined) {
       this.noFilterChainMatch!.inc();
       socket.destroy();
@@ -108,7 +134,7 @@ export class ActiveListener {
     const conn = new DownstreamConnection(config, socket, (c) => {
       this.connections.delete(c);
       this.cxActive!.dec();
-    });
+    }, restoredLocal);
     conn.draining = this.draining;
     conn.idleSince = performance.now();
     conn.lastActivity = socketActivity(socket);
@@ -164,15 +190,15 @@ export class ActiveListener {
     this.sweepTimer = undefined;
   }
 
-  private configFor(socket: Socket): ConnectionManagerConfig | undefined {
+  private configFor(socket: Socket, restoredLocal: RestoredLocalAddress | undefined): ConnectionManagerConfig | undefined {
     const chains = this.chains;
     const fc = this.config.filter_chains ?? [];
     if (fc.length <= 1 && this.config.default_filter_chain === undefined && fc[0]?.filter_chain_match === undefined) {
       return chains[0]?.config;
     }
     const sel = selectFilterChain(this.config, {
-      destinationPort: socket.localPort,
-      destinationIp: plainAddress(socket.localAddress),
+      destinationPort: restoredLocal?.port ?? socket.localPort,
+      destinationIp: restoredLocal?.address ?? plainAddress(socket.localAddress),
       sourceIp: plainAddress(socket.remoteAddress),
       sourcePort: socket.remotePort,
       transportProtocol: 'raw_buffer',

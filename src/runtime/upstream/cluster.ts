@@ -130,7 +130,8 @@ export class ClusterImpl implements ThreadLocalCluster {
       this.lbPolicy = policy as LbAlgorithm;
     } else {
       this.lbPolicy = 'ROUND_ROBIN';
-      this.warnings.push(`cluster '${config.name}': lb_policy ${policy} is not implemented; using ROUND_ROBIN`);
+      // ORIGINAL_DST clusters provide their own load balancer (CLUSTER_PROVIDED).
+      if (config.type !== 'ORIGINAL_DST') this.warnings.push(`cluster '${config.name}': lb_policy ${policy} is not implemented; using ROUND_ROBIN`);
     }
     const chc = config.common_lb_config?.['consistent_hashing_lb_config'] as
       | { use_hostname_for_hashing?: boolean }

@@ -6,8 +6,9 @@
  *
  * Discovery types: STATIC (endpoints as written), STRICT_DNS (every address of every endpoint
  * is a host; membership follows DNS), LOGICAL_DNS (one host per cluster at the first address;
- * new connections follow re-resolution). EDS and ORIGINAL_DST are not implemented: such a
- * cluster has no hosts (503 UH) and a warning says so.
+ * new connections follow re-resolution), ORIGINAL_DST (hosts created on demand from the original
+ * destination: original_dst_cluster.ts). EDS is not implemented: such a cluster has no hosts
+ * (503 UH) and a warning says so.
  *
  * `ready` resolves once every DNS cluster finished its first resolution (success or failure),
  * as Envoy's cluster manager initialization; `serve` should await it before listening.
@@ -17,6 +18,7 @@ import { DEFAULT_DNS_REFRESH_RATE_MS, DEFAULT_LOAD_BALANCING_WEIGHT } from '../.
 import type { Random } from '../../core/lb/types.js';
 import type { StatsStore } from '../stats/store.js';
 import { ClusterImpl } from './cluster.js';
+import { OriginalDstCluster } from './original_dst_cluster.js';
 import { defaultDnsLookup, filterFamily, type DnsLookup } from './dns.js';
 import { Host, healthFromStatus } from './host.js';
 import type { ClusterManager, ThreadLocalCluster } from './types.js';
@@ -169,7 +171,8 @@ export class ClusterManagerImpl implements ClusterManager {
     const lookup = opts.dnsLookup ?? defaultDnsLookup;
     const inits: Promise<void>[] = [];
     for (const config of clusterConfigs) {
-      const cluster = new ClusterImpl(config, store, random, opts.now);
+      const cluster =
+        config.type === 'ORIGINAL_DST' ? new OriginalDstCluster(config, store, random, opts.now) : new ClusterImpl(config, store, random, opts.now);
       this.clusters.set(config.name, cluster);
       this.warnings.push(...cluster.warnings);
       const type = config.type ?? 'STATIC';
@@ -186,7 +189,7 @@ export class ClusterManagerImpl implements ClusterManager {
         );
         this.refreshers.push(refresher);
         inits.push(refresher.start());
-      } else {
+      } else if (type !== 'ORIGINAL_DST') {
         this.warnings.push(`cluster '${config.name}': discovery type ${type} is not implemented; it has no hosts`);
       }
     }

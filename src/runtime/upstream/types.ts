@@ -106,6 +106,20 @@ export interface LoadBalancerContext {
   previousHosts?: readonly UpstreamHostDescription[];
 }
 
+/**
+ * The downstream connection as a load balancer sees it (Envoy's LoadBalancerContext
+ * downstreamConnection()); the stream's StreamInfo satisfies it. ORIGINAL_DST clusters read it.
+ */
+export interface DownstreamConnectionContext {
+  readonly downstreamLocalAddress?: string;
+  readonly downstreamLocalPort?: number;
+  /** True when the local address is the original destination (listener original_dst). */
+  readonly downstreamLocalAddressRestored?: boolean;
+}
+
+/** Request headers as a load balancer sees them (Envoy's downstreamHeaders()). */
+export type DownstreamHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
 /** Per-cluster stats and settings the router needs (Envoy's ClusterInfo). */
 export interface ClusterInfo {
   readonly name: string;
@@ -120,8 +134,15 @@ export interface ClusterInfo {
 /** A cluster as the router uses it (Envoy's ThreadLocalCluster). */
 export interface ThreadLocalCluster {
   readonly info: ClusterInfo;
-  /** Picks a host, or null when none is healthy (503 UH no_healthy_upstream). */
-  chooseHost(context: LoadBalancerContext | undefined): UpstreamHostDescription | null;
+  /**
+   * Picks a host, or null when none is healthy (503 UH no_healthy_upstream). `downstream` and
+   * `headers` describe the request (clusters that pick by the original destination use them).
+   */
+  chooseHost(
+    context: LoadBalancerContext | undefined,
+    downstream?: DownstreamConnectionContext,
+    headers?: DownstreamHeaders,
+  ): UpstreamHostDescription | null;
   /** The pool of a host chosen by chooseHost. */
   httpConnPool(host: UpstreamHostDescription): HttpConnPool;
   /** Reserves a retry under the max_retries circuit breaker; false means overflow. */
