@@ -232,12 +232,15 @@ export class Decoder {
     }
     const rawOut = toPlain(node) as Record<string, unknown>;
     setLazyPosition(rawOut, new NodePosition(this.lines, node, path));
-    if (info?.unsupported) {
-      this.report('warning', 'schema/unsupported', `${info.unsupported} (${typeName}) is not implemented by tsproxy`, tv.start, tv.end, tpath);
-    } else if (!url.includes('/')) {
+    if (!url.includes('/')) {
       this.report('error', 'schema/format', `type URL "${url}" must look like type.googleapis.com/${typeName}`, tv.start, tv.end, tpath);
+    } else if (info?.unsupported) {
+      this.report('warning', 'schema/unsupported', `${info.unsupported} (${typeName}) is not implemented by tsproxy`, tv.start, tv.end, tpath);
+    } else if (info?.envoy) {
+      this.report('info', 'schema/not-modelled', `${info.envoy.what} (${typeName}) is an Envoy type tsproxy does not model: accepted, its fields are not checked`, tv.start, tv.end, tpath);
     } else {
-      this.report('error', 'schema/unknown-type', `unknown type "${typeName}"${didYouMean(typeName, knownTypeNames())}`, tv.start, tv.end, tpath);
+      const hint = didYouMean(typeName, knownTypeNames(), Math.max(2, Math.floor(typeName.length / 12)));
+      this.report('warning', 'schema/unknown-type', `"${typeName}" is not a type Envoy's API defines${hint || ' (a custom Envoy build or Wasm?)'}; its config is not checked`, tv.start, tv.end, tpath);
     }
     return rawOut;
   }

@@ -291,15 +291,14 @@ function hintTestFile(root: MapNode, dec: Decoder): void {
 
 /**
  * An `is_optional` HTTP filter of an unknown type is skipped by Envoy with a warning rather than
- * rejected, so its `schema/unknown-type` error becomes a warning.
+ * rejected: its `schema/unknown-type` warning says so.
  */
 function softenOptionalFilters(hcm: HttpConnectionManager, dec: Decoder): void {
   for (const f of hcm.http_filters ?? []) {
     if (!f.is_optional || !f.typed_config) continue;
     const at = `${jsonPathOf(f)}.typed_config["@type"]`;
     for (const d of dec.diagnostics) {
-      if (d.rule === 'schema/unknown-type' && d.path === at && d.severity === 'error') {
-        d.severity = 'warning';
+      if (d.rule === 'schema/unknown-type' && d.path === at) {
         d.message += ' (the filter is is_optional: skipped)';
       }
     }
