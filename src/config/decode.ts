@@ -28,6 +28,12 @@ export function keyPath(path: string, key: string): string {
 /** Decodes source trees against descriptors, collecting diagnostics. One per file. */
 export class Decoder {
   readonly diagnostics: Diagnostic[] = [];
+  /**
+   * The text is Envoy's own output (an admin `/config_dump`): a value outside Envoy's validation
+   * rules there is what Envoy itself holds and writes (`load_balancing_weight: 0` in an EDS
+   * section), so it is an `info`, never an error.
+   */
+  envoyWritten = false;
 
   constructor(readonly lines: LineIndex) {}
 
@@ -258,7 +264,9 @@ export class Decoder {
         problem = 'must not be empty';
       }
       if (problem) {
-        this.report('error', 'schema/format', `"${path.slice(path.lastIndexOf('.') + 1)}" ${problem}`, node.start, node.end, path);
+        const field = path.slice(path.lastIndexOf('.') + 1);
+        if (this.envoyWritten) this.report('info', 'schema/format', `"${field}" ${problem} (written by Envoy in its config dump: accepted)`, node.start, node.end, path);
+        else this.report('error', 'schema/format', `"${field}" ${problem}`, node.start, node.end, path);
         return;
       }
     }

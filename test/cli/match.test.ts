@@ -56,7 +56,8 @@ test('bootstrap: listener, filter chain, weighted pick, rewrites, policies, filt
   assert.ok(lines.includes('              3. envoy.filters.http.router: runs'));
   assert.ok(lines.includes('outcome       forwarded to cluster "api_v2" (1 endpoint)'));
   // Config warnings go to stderr in file:line:col form.
-  assert.match(r.stderr, /^fixtures\/explain\/bootstrap\.yaml:\d+:\d+: warning .*ext_authz.* \[[a-z/-]+\]$/m);
+  // ext_authz is Envoy's (known by the extension catalogue), not modelled: an info, never printed as a problem.
+  assert.doesNotMatch(r.stderr, /ext_authz/);
 });
 
 test('--random follows router_check random_value: 29 picks the first of 30/70', () => {

@@ -102,6 +102,14 @@ export const schemaRules: readonly RuleMeta[] = [
     example: 'header matcher: { name: x, exact_match: y }',
   },
   {
+    id: 'config/shape',
+    severity: 'error',
+    category: 'schema',
+    summary: 'The file is not an Envoy v3 config: a Kubernetes manifest, an Envoy v2 config, Envoy Gateway IR...',
+    help: 'The message says what the file is and how to get the Envoy config from it (egctl x translate, istioctl proxy-config, the proxy\'s /config_dump).',
+    example: 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute',
+  },
+  {
     id: 'config/limit',
     severity: 'error',
     category: 'schema',
