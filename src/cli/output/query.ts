@@ -73,7 +73,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
   };
-  const result = analyzeSafely(loaded.config, input, flags.listener, port);
+  const result = analyzeSafely(loaded.config, input, flags.listener, port, flags.routeConfig);
   printDiagnostics(result.diagnostics, err);
   if (!result.ok) {
     process.stderr.write(`tsproxy: ${result.error}\n`);
@@ -84,9 +84,9 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   return result.report.matched ? 0 : 1;
 }
 
-function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined) {
+function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, routeConfigName?: string) {
   try {
-    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter });
+    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };
