@@ -174,6 +174,11 @@ function decodePart(kind: LoadedConfig['kind'], root: MapNode, path: string, dec
     ? (dec.message(node, CONFIG_DUMP, path) as { configs?: Any[] } | undefined)?.configs
     : (dec.message(node, DISCOVERY_RESPONSE, path) as { resources?: Any[] } | undefined)?.resources;
   dec.envoyWritten = false;
+  if (hasConfigs) {
+    // A dump holds what dynamic_resources fetched: that field is not "ignored" there.
+    const i = dec.diagnostics.findIndex((d) => d.rule === 'schema/unsupported' && d.path.endsWith('.bootstrap.dynamic_resources'));
+    if (i >= 0) dec.diagnostics.splice(i, 1);
+  }
   for (const c of sections ?? []) addSection(cfg, c, dec, st);
 }
 
