@@ -104,6 +104,8 @@ function describePathMatcher(r: CompiledRoute): string {
   switch (r.pathKind) {
     case 'connect_matcher':
       return 'connect_matcher';
+    case 'path_template':
+      return `path_match_policy URI template ${JSON.stringify(r.pathValue)}`;
     case 'unsupported':
       return 'an unsupported path matcher';
     default:

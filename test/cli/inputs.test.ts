@@ -159,3 +159,17 @@ test('-c - reads the config from stdin for match, explain, test, lint and serve 
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^<stdin>:1:1: error this file is a Kubernetes manifest \(Service, apiVersion v1\)/m);
 });
+
+test('URI templates: a valid config matches and rewrites; invalid templates are load errors with positions', () => {
+  const { r, report } = json(['-c', F('uri_template.yaml'), '--host', 'x', '--path', '/videos/lib/123/hls/720p/seg/00001.ts?token=a']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /@type|unsupported/);
+  assert.equal(report.route!.name, 'playlist');
+  assert.equal((report as unknown as { action: { path: string } }).action.path, '/123/hls/720p/seg/00001.ts?token=a');
+  const e = runCli(['explain', '-c', F('uri_template.yaml'), '--host', 'x', '--path', '/users/ada/posts']);
+  assert.match(e.stdout, /miss {2}users fixtures\/inputs\/uri_template\.yaml:23:7: path_match_policy URI template "\/users\/\{user\}\/posts\/\{post\}" does not match "\/users\/ada\/posts"/);
+  const bad = runCli(['match', '-c', F('uri_template_bad.yaml'), '--host', 'x', '--path', '/']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /uri_template_bad\.yaml:12:26: error path_template "\/videos\/\{id\/info" is invalid at character 9: unmatched variable bracket "\{" \[route\/path-template\]/);
+  assert.match(bad.stderr, /uri_template_bad\.yaml:27:34: error path_template_rewrite "\/u\/\{usr\}" is invalid at character 5: variable "usr" is not captured/);
+});
