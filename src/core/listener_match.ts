@@ -54,7 +54,7 @@ export interface ListenerSelection {
   readonly index: number;
   /** In words: `named "ingress"`, `port 10000`, `the only listener`, ... or why none was. */
   readonly reason: string;
-  /** No listener because several could take the request (the reason names them). */
+  /** Several listeners could take the request: `listener` is the first, the reason names them all. */
   readonly ambiguous?: boolean;
 }
 
@@ -111,8 +111,9 @@ export function listenerAddress(listener: Listener): string {
 /**
  * Chooses the listener: by `name` when given, else by `port` (its socket_address.port_value),
  * else the only listener, else the only listener that has an HTTP connection manager. Several
- * candidates and nothing to choose by is an ambiguity: no listener, and a reason that names the
- * candidates (never a silent first pick).
+ * candidates and nothing to choose by is an ambiguity, never a silent first pick: the answer is
+ * for the first candidate, marked `ambiguous`, with a reason that names every candidate and how
+ * to choose.
  */
 export function selectListener(
   listeners: readonly Listener[],
@@ -140,13 +141,15 @@ export function selectListener(
   if (http.length === 1) {
     return { listener: http[0]!.l, index: http[0]!.i, reason: `the only one of ${listeners.length} listeners with an HTTP connection manager` };
   }
-  const candidates = (http.length > 0 ? http : listeners.map((l, i) => ({ l, i }))).map(({ l }) => describeCandidate(l));
+  const pool = http.length > 0 ? http : listeners.map((l, i) => ({ l, i }));
+  const first = pool[0]!;
   return {
-    listener: undefined,
-    index: -1,
+    listener: first.l,
+    index: first.i,
     ambiguous: true,
-    reason: `ambiguous: ${candidates.length} listeners could take this request and none listens on the port the client connects to; ` +
-      `choose one with --listener NAME or --port N, or give the Host a port: ${candidates.join('; ')}`,
+    reason: `ambiguous: ${pool.length} listeners could take this request and none listens on the port the client connects to: ` +
+      `${pool.map(({ l }) => describeCandidate(l)).join('; ')}; answering for the first, "${first.l.name ?? first.i}" ` +
+      '(choose with --listener NAME or --port N, or give the Host a port)',
   };
 }
 

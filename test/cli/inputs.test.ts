@@ -74,11 +74,15 @@ test('--route-config NAME: follows the one listener routing with it; did-you-mea
   assert.match(clash.stderr, /listener "0\.0\.0\.0_80" routes with route configuration "80", not "http\.8080"/);
 });
 
-test('a Host without a port and several listeners is an ambiguity that names them, not a first pick', () => {
+test('a Host without a port and several listeners is an ambiguity named in the output, not a silent first pick', () => {
   const r = runCli(['match', '-c', F('many_listeners.yaml'), '--host', 'www.example.com', '--path', '/']);
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /ambiguous: 3 listeners could take this request/);
-  assert.match(r.stderr, /"public" \(0\.0\.0\.0:8080, routes "public_routes"\); "admin" \(0\.0\.0\.0:9000, routes "admin_routes"\); "metrics" \(0\.0\.0\.0:9901, routes "metrics_routes"\)/);
+  assert.equal(r.status, 0, r.stderr);
+  const candidates = /ambiguous: 3 listeners could take this request and none listens on the port the client connects to: "public" \(0\.0\.0\.0:8080, routes "public_routes"\); "admin" \(0\.0\.0\.0:9000, routes "admin_routes"\); "metrics" \(0\.0\.0\.0:9901, routes "metrics_routes"\); answering for the first, "public" \(choose with --listener NAME or --port N, or give the Host a port\)/;
+  assert.match(r.stdout, /^listener {6}public 0\.0\.0\.0:8080 \(ambiguous: 3 listeners/m);
+  assert.match(r.stdout, candidates);
+  assert.match(r.stdout, /^note {10}the listener is ambiguous: 3 listeners/m);
+  const e = runCli(['explain', '-c', F('many_listeners.yaml'), '--host', 'www.example.com', '--path', '/']);
+  assert.match(e.stdout, candidates);
   const withPort = json(['-c', F('many_listeners.yaml'), '--host', 'www.example.com:9000', '--path', '/']).report;
   assert.equal(withPort.listener!.name, 'admin');
   assert.equal(withPort.outcome.status, 403);

@@ -96,6 +96,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       ? { listener: config.listeners[li], index: li, reason: `routes with route configuration "${opts.routeConfigName}" (--route-config)` }
       : selectListener(config.listeners, { name: opts.listenerName, port });
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
+    if ('ambiguous' in chosen && chosen.ambiguous) notes.push(`the listener is ${chosen.reason}`);
     listener = chosen.listener;
     const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
     const { conn, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
