@@ -58,7 +58,9 @@ export function parseYamlSource(text: string, maxDepth: number, maxAliasNodes: n
   const conv = new Converter(maxDepth, maxAliasNodes);
   try {
     // Empty documents (a leading or trailing `---`) hold nothing.
-    const contents = docs.map((d) => d.contents as YamlNode | null).filter((c): c is YamlNode => c !== null);
+    const contents = docs
+      .map((d) => d.contents as YamlNode | null)
+      .filter((c): c is YamlNode => c !== null && !(docs.length > 1 && isScalar(c) && (c.value === null || c.value === undefined)));
     if (contents.length === 0) return { node: { t: 'scalar', value: null, text: '', start: 0, end: 0 }, problems };
     if (contents.length === 1) return { node: conv.convert(contents[0]!, 0, false), problems };
     const items = contents.map((c) => conv.convertDocument(c));
