@@ -172,6 +172,8 @@ test('URI templates: a valid config matches and rewrites; invalid templates are 
   assert.equal((report as unknown as { action: { path: string } }).action.path, '/123/hls/720p/seg/00001.ts?token=a');
   const e = runCli(['explain', '-c', F('uri_template.yaml'), '--host', 'x', '--path', '/users/ada/posts']);
   assert.match(e.stdout, /miss {2}users fixtures\/inputs\/uri_template\.yaml:23:7: path_match_policy URI template "\/users\/\{user\}\/posts\/\{post\}" does not match "\/users\/ada\/posts"/);
+  const hit = runCli(['explain', '-c', F('uri_template.yaml'), '--host', 'x', '--path', '/users/ada/posts/42?x=1']);
+  assert.match(hit.stdout, /match users fixtures\/inputs\/uri_template\.yaml:21:5: matched path_match_policy URI template "\/users\/\{user\}\/posts\/\{post\}" \(user="ada", post="42"\)/);
   const bad = runCli(['match', '-c', F('uri_template_bad.yaml'), '--host', 'x', '--path', '/']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /uri_template_bad\.yaml:12:26: error path_template "\/videos\/\{id\/info" is invalid at character 9: unmatched variable bracket "\{" \[route\/path-template\]/);
