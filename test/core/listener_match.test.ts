@@ -3,17 +3,15 @@ import assert from 'node:assert/strict';
 import type { FilterChain, Listener, RouteConfiguration } from '../../src/config/types.js';
 import { suggest } from '../../src/config/suggest.js';
 import {
-  bareRouteConfig,
   findHttpConnectionManager,
   HCM_TYPE_URL,
   listenerAddress,
   parseIp,
   resolveRouteConfiguration,
-  routeConfigTarget,
   selectFilterChain,
   selectListener,
-  selectRouteConfiguration,
 } from '../../src/core/listener_match.js';
+import { bareRouteConfig, routeConfigTarget, selectRouteConfiguration } from '../../src/core/route_config_choice.js';
 
 function chain(name: string, m: FilterChain['filter_chain_match']): FilterChain {
   return { name, filter_chain_match: m, filters: [] };

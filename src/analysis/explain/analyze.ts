@@ -8,14 +8,13 @@ import type { HashPolicy, HttpConnectionManager, Listener, LoadedConfig, RouteCo
 import { DEFAULT_NUM_RETRIES, DEFAULT_RETRY_BASE_INTERVAL_MS, RETRY_MAX_INTERVAL_FACTOR } from '../../config/defaults.js';
 import { positionOf } from '../../config/position.js';
 import {
-  bareRouteConfig,
   findHttpConnectionManager,
   listenerAddress,
   resolveRouteConfiguration,
-  routeConfigTarget,
   selectFilterChain,
   selectListener,
 } from '../../core/listener_match.js';
+import { bareRouteConfig, routeConfigTarget } from '../../core/route_config_choice.js';
 import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, finalPathAndHost, routeRequest } from './core_adapter.js';

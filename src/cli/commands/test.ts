@@ -93,7 +93,8 @@ async function runTest(flags: TestFlags): Promise<number> {
     { runRouterCheck, directResponseBodyFiles },
     { renderText, renderJson },
     { httpConnectionManagers },
-    { resolveRouteConfiguration, selectRouteConfiguration, listenersUsingRouteConfig },
+    { resolveRouteConfiguration },
+    { selectRouteConfiguration, listenersUsingRouteConfig },
     { suggest },
   ] = await Promise.all([
     import('../../analysis/router_check/test_file.js'),
@@ -105,6 +106,7 @@ async function runTest(flags: TestFlags): Promise<number> {
     import('../../analysis/router_check/report.js'),
     import('../../config/load.js'),
     import('../../core/listener_match.js'),
+    import('../../core/route_config_choice.js'),
     import('../../config/suggest.js'),
   ]);
   const errStyle = styleFor(process.stderr);
