@@ -28,6 +28,12 @@ export function keyPath(path: string, key: string): string {
 /** Decodes source trees against descriptors, collecting diagnostics. One per file. */
 export class Decoder {
   readonly diagnostics: Diagnostic[] = [];
+  /**
+   * The text is Envoy's own output (an admin `/config_dump`): a value outside Envoy's validation
+   * rules there is what Envoy itself holds and writes (`load_balancing_weight: 0` in an EDS
+   * section), so it is an `info`, never an error.
+   */
+  envoyWritten = false;
 
   constructor(readonly lines: LineIndex) {}
 
@@ -232,12 +238,15 @@ export class Decoder {
     }
     const rawOut = toPlain(node) as Record<string, unknown>;
     setLazyPosition(rawOut, new NodePosition(this.lines, node, path));
-    if (info?.unsupported) {
-      this.report('warning', 'schema/unsupported', `${info.unsupported} (${typeName}) is not implemented by tsproxy`, tv.start, tv.end, tpath);
-    } else if (!url.includes('/')) {
+    if (!url.includes('/')) {
       this.report('error', 'schema/format', `type URL "${url}" must look like type.googleapis.com/${typeName}`, tv.start, tv.end, tpath);
+    } else if (info?.unsupported) {
+      this.report('warning', 'schema/unsupported', `${info.unsupported} (${typeName}) is not implemented by tsproxy`, tv.start, tv.end, tpath);
+    } else if (info?.envoy) {
+      this.report('info', 'schema/not-modelled', `${info.envoy.what} (${typeName}) is an Envoy type tsproxy does not model: accepted, its fields are not checked`, tv.start, tv.end, tpath);
     } else {
-      this.report('error', 'schema/unknown-type', `unknown type "${typeName}"${didYouMean(typeName, knownTypeNames())}`, tv.start, tv.end, tpath);
+      const hint = didYouMean(typeName, knownTypeNames(), Math.max(2, Math.floor(typeName.length / 12)));
+      this.report('warning', 'schema/unknown-type', `"${typeName}" is not a type Envoy's API defines${hint || ' (a custom Envoy build or Wasm?)'}; its config is not checked`, tv.start, tv.end, tpath);
     }
     return rawOut;
   }
@@ -255,7 +264,9 @@ export class Decoder {
         problem = 'must not be empty';
       }
       if (problem) {
-        this.report('error', 'schema/format', `"${path.slice(path.lastIndexOf('.') + 1)}" ${problem}`, node.start, node.end, path);
+        const field = path.slice(path.lastIndexOf('.') + 1);
+        if (this.envoyWritten) this.report('info', 'schema/format', `"${field}" ${problem} (written by Envoy in its config dump: accepted)`, node.start, node.end, path);
+        else this.report('error', 'schema/format', `"${field}" ${problem}`, node.start, node.end, path);
         return;
       }
     }

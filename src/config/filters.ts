@@ -10,7 +10,7 @@ import type { Diagnostic } from './diagnostic.js';
 import type { Any, HttpFilter } from './types.js';
 import type { CorsConfig, HTTPFault, RouteFilterConfig, RouterConfig } from './extension_types.js';
 import type { CorsPolicy } from './types.js';
-import { ISTIO_HTTP_FILTER_TYPES, KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES } from './schema/unsupported_types.js';
+import { envoyExtensionTypes, envoyType } from './extension_catalogue.js';
 import { typeNameOf } from './schema/registry.js';
 import { fieldPositionOf, positionOf } from './position.js';
 import { fractionalPercentDenominator } from './defaults.js';
@@ -24,6 +24,7 @@ export const CORS_POLICY_TYPE = 'envoy.extensions.filters.http.cors.v3.CorsPolic
 /** Per-route wrapper `envoy.config.route.v3.FilterConfig`. */
 export const ROUTE_FILTER_CONFIG_TYPE = 'envoy.config.route.v3.FilterConfig';
 
+/** `known_unsupported`: a type Envoy defines that tsproxy cannot run; `unknown`: Envoy does not define it. */
 export type HttpFilterKind = 'router' | 'fault' | 'cors' | 'health_check' | 'known_unsupported' | 'unknown';
 
 const KIND_BY_TYPE: Record<string, HttpFilterKind> = {
@@ -45,36 +46,20 @@ const KIND_BY_NAME: Record<string, HttpFilterKind> = {
   'envoy.health_check': 'health_check',
 };
 
-/**
- * The known-but-unsupported HTTP filter types (type name -> what it is), Envoy's and Istio's:
- * the offline tools name them, `serve` refuses them unless `is_optional`.
- */
-export const UNSUPPORTED_HTTP_FILTER_TYPES: Readonly<Record<string, string>> = { ...KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES, ...ISTIO_HTTP_FILTER_TYPES };
-
-/** Well-known names of the unsupported HTTP filters: `envoy.filters.http.<x>` and legacy `envoy.<x>`. */
-const UNSUPPORTED_BY_NAME: Map<string, string> = (() => {
-  const m = new Map<string, string>();
-  for (const [type, what] of Object.entries(KNOWN_UNSUPPORTED_HTTP_FILTER_TYPES)) {
-    const ext = /^envoy\.extensions\.filters\.http\.([a-z0-9_]+)\.v3\./.exec(type)?.[1];
-    // The first type of an extension is its filter config; later ones are per-route configs.
-    if (!ext || m.has(`envoy.filters.http.${ext}`)) continue;
-    m.set(`envoy.filters.http.${ext}`, what);
-    m.set(`envoy.${ext}`, what);
-  }
-  return m;
-})();
-
 /** Which kind of filter `filter` is: by typed_config `@type`, else (legacy) by name. */
 export function httpFilterKind(filter: HttpFilter): HttpFilterKind {
   const tc = filter.typed_config;
   if (tc && typeof tc['@type'] === 'string') {
     const name = typeNameOf(tc['@type']);
-    return KIND_BY_TYPE[name] ?? (name in UNSUPPORTED_HTTP_FILTER_TYPES ? 'known_unsupported' : 'unknown');
+    return KIND_BY_TYPE[name] ?? (envoyType(name) !== undefined ? 'known_unsupported' : 'unknown');
   }
-  return KIND_BY_NAME[filter.name] ?? (UNSUPPORTED_BY_NAME.has(filter.name) ? 'known_unsupported' : 'unknown');
+  return KIND_BY_NAME[filter.name] ?? (envoyExtensionTypes(filter.name).length > 0 ? 'known_unsupported' : 'unknown');
 }
 
-/** What an HTTP filter is, in words, for match/explain/lint output: `external authorization (ext_authz)`. */
+/**
+ * What an HTTP filter is, in words, for match/explain/lint output: `the HTTP filter
+ * envoy.filters.http.ext_authz` (Envoy's extension name, from the catalogue).
+ */
 export function describeHttpFilter(filter: HttpFilter): string {
   const tc = filter.typed_config;
   const type = tc && typeof tc['@type'] === 'string' ? typeNameOf(tc['@type']) : undefined;
@@ -88,7 +73,7 @@ export function describeHttpFilter(filter: HttpFilter): string {
     case 'health_check':
       return 'health check';
     case 'known_unsupported':
-      return (type ? UNSUPPORTED_HTTP_FILTER_TYPES[type] : UNSUPPORTED_BY_NAME.get(filter.name)) ?? filter.name;
+      return (type ? envoyType(type)?.what : envoyExtensionTypes(filter.name)[0]?.what) ?? filter.name;
     case 'unknown':
       return type ? `unknown filter type ${type}` : `unknown filter ${filter.name}`;
   }

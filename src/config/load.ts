@@ -8,9 +8,9 @@
  */
 import type { Diagnostic } from './diagnostic.js';
 import type {
-  Any, Admin, Bootstrap, Cluster, ClusterLoadAssignment, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration,
+  Any, Admin, Bootstrap, HttpConnectionManager, Listener, LoadedConfig, RouteConfiguration,
 } from './types.js';
-import { LineIndex, type MapNode, type SrcNode } from './source.js';
+import { LineIndex, type MapNode, type SeqNode, type SrcNode } from './source.js';
 import { scanJson } from './json_source.js';
 import { parseYamlSource } from './yaml_source.js';
 import { Decoder } from './decode.js';
@@ -18,6 +18,8 @@ import { compile } from './schema/descriptor.js';
 import { BOOTSTRAP, CONFIG_DUMP, DISCOVERY_RESPONSE } from './schema/bootstrap.js';
 import { ROUTE_CONFIGURATION } from './schema/route.js';
 import { typeNameOf } from './schema/registry.js';
+import { addSection, attachEndpoints, type SectionState } from './dump_sections.js';
+import { foreignShape } from './file_shape.js';
 import { flattenRuntimeLayers } from './runtime.js';
 import { MAX_ALIAS_EXPANSION_NODES, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH } from './defaults.js';
 import { jsonPathOf, positionOf } from './position.js';
@@ -63,14 +65,20 @@ export function loadConfig(text: string, file: string, options: LoadOptions = {}
   if (!parsed.node) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
   const root = parsed.node;
   const dec = new Decoder(lines);
-  if (root.t !== 'map') {
-    const empty = root.t === 'scalar' && root.value === null;
+  const foreign = foreignShape(root);
+  if (foreign) {
+    dec.report('error', 'config/shape', `this file is ${foreign.what}: ${foreign.hint}`, foreign.start, foreign.end, '$');
+    return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...dec.diagnostics]) };
+  }
+  if (root.t === 'scalar' || (root.t === 'seq' && root.items.length === 0)) {
+    const empty = (root.t === 'scalar' && root.value === null) || root.t === 'seq';
     dec.report('error', empty ? 'schema/required' : 'schema/type', empty ? 'the config file is empty' : 'a config must be a mapping at the top level', root.start, root.end, '$');
     return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...dec.diagnostics]) };
   }
-  const kind = options.type ? KIND_OF_TYPE[options.type] : detectKind(root);
-  const config = decodeAs(kind, root, dec, file);
-  if (kind === 'route_configuration') hintTestFile(root, dec);
+  const config = root.t === 'map'
+    ? decodeFile(options.type ? KIND_OF_TYPE[options.type] : detectKind(root), root, dec, file)
+    : decodeCollection(root, parsed.multiDocument === true, dec, file);
+  if (root.t === 'map' && config.kind === 'route_configuration') hintTestFile(root, dec);
   return { config, diagnostics: sortDiagnostics([...parsed.diagnostics, ...dec.diagnostics]) };
 }
 
@@ -81,11 +89,12 @@ const KIND_OF_TYPE: Record<ConfigType, LoadedConfig['kind']> = {
 };
 
 /**
- * Bootstrap vs bare RouteConfiguration vs admin `/config_dump`, from the top-level keys: a
- * `configs` list is a dump; otherwise whichever message knows more of the keys (ties: route).
+ * Bootstrap vs bare RouteConfiguration vs admin `/config_dump` (or an xDS collection), from the
+ * top-level keys: `configs`, `resources` or an `@type` make a dump; otherwise whichever message
+ * knows more of the keys (ties: route).
  */
 export function detectKind(root: MapNode): LoadedConfig['kind'] {
-  if (root.entries.some((e) => e.key === 'configs' || e.key === 'resources')) return 'config_dump';
+  if (root.entries.some((e) => e.key === 'configs' || e.key === 'resources' || e.key === '@type')) return 'config_dump';
   const b = compile(BOOTSTRAP).byName;
   const r = compile(ROUTE_CONFIGURATION).byName;
   let bs = 0;
@@ -97,149 +106,109 @@ export function detectKind(root: MapNode): LoadedConfig['kind'] {
   return bs > rs ? 'bootstrap' : 'route_configuration';
 }
 
-function decodeAs(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file: string): LoadedConfig {
-  const cfg: LoadedConfig = { kind, file, listeners: [], clusters: [], routeConfigurations: [], runtime: {} };
-  if (kind === 'route_configuration') {
-    const rc = dec.message(root, ROUTE_CONFIGURATION, '$') as RouteConfiguration | undefined;
-    if (rc) cfg.routeConfigurations.push(rc);
-    return cfg;
-  }
-  if (kind === 'bootstrap') {
-    const b = dec.message(root, BOOTSTRAP, '$') as Bootstrap | undefined;
-    if (b) applyBootstrap(cfg, b, true);
-    collectInlineRoutes(cfg, dec, false);
-    return cfg;
-  }
-  // A file-based xDS DiscoveryResponse lists resources the way a dump lists sections.
-  const xds = root.entries.some((e) => e.key === 'resources') && !root.entries.some((e) => e.key === 'configs');
-  const dump = xds
-    ? { configs: (dec.message(root, DISCOVERY_RESPONSE, '$') as { resources?: Any[] } | undefined)?.resources }
-    : (dec.message(root, CONFIG_DUMP, '$') as { configs?: Any[] } | undefined);
-  let sawListeners = false;
-  let sawClusters = false;
-  const assignments: ClusterLoadAssignment[] = [];
-  for (const c of dump?.configs ?? []) {
-    switch (typeNameOf(c['@type'])) {
-      case 'envoy.admin.v3.BootstrapConfigDump': {
-        const b = c['bootstrap'] as Bootstrap | undefined;
-        if (b) cfg.bootstrap = b;
-        break;
-      }
-      case 'envoy.admin.v3.ListenersConfigDump': {
-        sawListeners = true;
-        const d = c as { static_listeners?: { listener?: Any }[]; dynamic_listeners?: { active_state?: { listener?: Any } }[] };
-        for (const s of d.static_listeners ?? []) pushResource(cfg.listeners, s.listener, 'envoy.config.listener.v3.Listener', dec);
-        for (const s of d.dynamic_listeners ?? []) pushResource(cfg.listeners, s.active_state?.listener, 'envoy.config.listener.v3.Listener', dec);
-        break;
-      }
-      case 'envoy.admin.v3.ClustersConfigDump': {
-        sawClusters = true;
-        const d = c as { static_clusters?: { cluster?: Any }[]; dynamic_active_clusters?: { cluster?: Any }[] };
-        for (const s of d.static_clusters ?? []) pushResource(cfg.clusters, s.cluster, 'envoy.config.cluster.v3.Cluster', dec);
-        for (const s of d.dynamic_active_clusters ?? []) pushResource(cfg.clusters, s.cluster, 'envoy.config.cluster.v3.Cluster', dec);
-        break;
-      }
-      // xDS resources (a DiscoveryResponse file).
-      case 'envoy.config.listener.v3.Listener':
-        sawListeners = true;
-        pushResource(cfg.listeners, c, 'envoy.config.listener.v3.Listener', dec);
-        break;
-      case 'envoy.config.cluster.v3.Cluster':
-        sawClusters = true;
-        pushResource(cfg.clusters, c, 'envoy.config.cluster.v3.Cluster', dec);
-        break;
-      case 'envoy.config.route.v3.RouteConfiguration':
-        pushResource(cfg.routeConfigurations, c, 'envoy.config.route.v3.RouteConfiguration', dec);
-        break;
-      case 'envoy.config.endpoint.v3.ClusterLoadAssignment':
-        pushResource(assignments, c, 'envoy.config.endpoint.v3.ClusterLoadAssignment', dec);
-        break;
-      // `/config_dump?resource=<section>`: the entries of one section, each its own config.
-      case 'envoy.admin.v3.ListenersConfigDump.StaticListener':
-        sawListeners = true;
-        pushResource(cfg.listeners, c['listener'] as Any | undefined, 'envoy.config.listener.v3.Listener', dec);
-        break;
-      case 'envoy.admin.v3.ListenersConfigDump.DynamicListener':
-        sawListeners = true;
-        pushResource(cfg.listeners, (c['active_state'] as { listener?: Any } | undefined)?.listener, 'envoy.config.listener.v3.Listener', dec);
-        break;
-      case 'envoy.admin.v3.ClustersConfigDump.StaticCluster':
-      case 'envoy.admin.v3.ClustersConfigDump.DynamicCluster':
-        sawClusters = true;
-        pushResource(cfg.clusters, c['cluster'] as Any | undefined, 'envoy.config.cluster.v3.Cluster', dec);
-        break;
-      case 'envoy.admin.v3.RoutesConfigDump.StaticRouteConfig':
-      case 'envoy.admin.v3.RoutesConfigDump.DynamicRouteConfig':
-        pushResource(cfg.routeConfigurations, c['route_config'] as Any | undefined, 'envoy.config.route.v3.RouteConfiguration', dec);
-        break;
-      case 'envoy.admin.v3.EndpointsConfigDump': {
-        const d = c as { static_endpoint_configs?: { endpoint_config?: Any }[]; dynamic_endpoint_configs?: { endpoint_config?: Any }[] };
-        const et = 'envoy.config.endpoint.v3.ClusterLoadAssignment';
-        for (const s of d.static_endpoint_configs ?? []) pushResource(assignments, s.endpoint_config, et, dec);
-        for (const s of d.dynamic_endpoint_configs ?? []) pushResource(assignments, s.endpoint_config, et, dec);
-        break;
-      }
-      case 'envoy.admin.v3.RoutesConfigDump': {
-        const d = c as { static_route_configs?: { route_config?: Any }[]; dynamic_route_configs?: { route_config?: Any }[] };
-        const rt = 'envoy.config.route.v3.RouteConfiguration';
-        for (const s of d.static_route_configs ?? []) pushResource(cfg.routeConfigurations, s.route_config, rt, dec);
-        for (const s of d.dynamic_route_configs ?? []) pushResource(cfg.routeConfigurations, s.route_config, rt, dec);
-        break;
-      }
-    }
-  }
-  // A dump's bootstrap repeats the static listeners and clusters that the listener and cluster
-  // sections also list: take them from the bootstrap only when those sections are missing.
-  if (cfg.bootstrap) {
-    applyBootstrap(cfg, cfg.bootstrap, false);
-    if (!sawListeners) cfg.listeners.push(...(cfg.bootstrap.static_resources?.listeners ?? []));
-    if (!sawClusters) cfg.clusters.push(...(cfg.bootstrap.static_resources?.clusters ?? []));
-  }
-  attachEndpoints(cfg.clusters, assignments);
-  collectInlineRoutes(cfg, dec, true);
+function emptyConfig(kind: LoadedConfig['kind'], file: string): LoadedConfig {
+  return { kind, file, listeners: [], clusters: [], routeConfigurations: [], runtime: {} };
+}
+
+/** One mapping: a Bootstrap, a RouteConfiguration, a dump, a DiscoveryResponse or one resource. */
+function decodeFile(kind: LoadedConfig['kind'], root: MapNode, dec: Decoder, file: string): LoadedConfig {
+  const cfg = emptyConfig(kind, file);
+  const st: SectionState = { sawListeners: false, sawClusters: false, assignments: [] };
+  decodePart(kind, root, '$', dec, cfg, st);
+  finish(cfg, dec, st);
   return cfg;
 }
 
 /**
- * A dump taken with `?include_eds` lists the endpoints of EDS clusters in its own section: each
- * EDS cluster without a `load_assignment` gets the assignment named by its
- * `eds_cluster_config.service_name` (or its own name), as Envoy's EDS would deliver it.
+ * A list of resources (YAML/JSON) or a multi-document YAML stream: every item is a resource with
+ * its `@type`, or a whole Bootstrap / RouteConfiguration / dump / DiscoveryResponse; they are
+ * merged into one config. All route configurations: a route config file; all bootstraps: a
+ * bootstrap; otherwise it is read like a dump.
  */
-function attachEndpoints(clusters: Cluster[], assignments: ClusterLoadAssignment[]): void {
-  if (assignments.length === 0) return;
-  const byName = new Map(assignments.map((a) => [a.cluster_name, a]));
-  for (const c of clusters) {
-    if (c.type !== 'EDS' || c.load_assignment) continue;
-    const serviceName = (c.eds_cluster_config as { service_name?: string } | undefined)?.service_name;
-    const a = byName.get(serviceName || c.name);
-    if (a) c.load_assignment = a;
-  }
+function decodeCollection(root: SeqNode, multiDocument: boolean, dec: Decoder, file: string): LoadedConfig {
+  const kinds = root.items.map((item) => (item.t === 'map' ? detectKind(item) : undefined));
+  const kind = kinds.every((k) => k === 'route_configuration') ? 'route_configuration' : kinds.every((k) => k === 'bootstrap') ? 'bootstrap' : 'config_dump';
+  const cfg = emptyConfig(kind, file);
+  const st: SectionState = { sawListeners: false, sawClusters: false, assignments: [] };
+  root.items.forEach((item, i) => {
+    const path = `$[${i}]`;
+    if (item.t !== 'map') {
+      dec.report('error', 'schema/type', `${multiDocument ? `YAML document ${i + 1}` : `item ${i}`} must be a mapping (a resource with "@type", a Bootstrap, a RouteConfiguration or a dump)`, item.start, item.end, path);
+      return;
+    }
+    decodePart(kinds[i]!, item, path, dec, cfg, st);
+  });
+  finish(cfg, dec, st);
+  return cfg;
 }
+
+/** Decodes one mapping of the file into `cfg`. */
+function decodePart(kind: LoadedConfig['kind'], root: MapNode, path: string, dec: Decoder, cfg: LoadedConfig, st: SectionState): void {
+  if (kind === 'route_configuration') {
+    const rc = dec.message(root, ROUTE_CONFIGURATION, path) as RouteConfiguration | undefined;
+    if (rc) cfg.routeConfigurations.push(rc);
+    return;
+  }
+  if (kind === 'bootstrap') {
+    const b = dec.message(root, BOOTSTRAP, path) as Bootstrap | undefined;
+    if (b) {
+      applyBootstrap(cfg, b, true);
+      st.sawListeners ||= (b.static_resources?.listeners?.length ?? 0) > 0;
+      st.sawClusters ||= (b.static_resources?.clusters?.length ?? 0) > 0;
+    }
+    return;
+  }
+  if (root.entries.some((e) => e.key === '@type')) {
+    // One resource (an item of a list, a document of a stream).
+    const any = dec.any(root, path) as Any | undefined;
+    if (any) addSection(cfg, any, dec, st);
+    return;
+  }
+  const hasConfigs = root.entries.some((e) => e.key === 'configs');
+  // Envoy Gateway's `egctl x translate --to xds` writes a dump with a `configKey` (the gateway).
+  const node: MapNode = hasConfigs ? { ...root, entries: root.entries.filter((e) => e.key !== 'configKey') } : root;
+  // A file-based xDS DiscoveryResponse lists resources the way a dump lists sections; a dump is
+  // Envoy's own output, whose values Envoy itself holds.
+  dec.envoyWritten = hasConfigs;
+  const sections = hasConfigs
+    ? (dec.message(node, CONFIG_DUMP, path) as { configs?: Any[] } | undefined)?.configs
+    : (dec.message(node, DISCOVERY_RESPONSE, path) as { resources?: Any[] } | undefined)?.resources;
+  dec.envoyWritten = false;
+  if (hasConfigs) {
+    // A dump holds what dynamic_resources fetched: that field is not "ignored" there.
+    const i = dec.diagnostics.findIndex((d) => d.rule === 'schema/unsupported' && d.path.endsWith('.bootstrap.dynamic_resources'));
+    if (i >= 0) dec.diagnostics.splice(i, 1);
+  }
+  for (const c of sections ?? []) addSection(cfg, c, dec, st);
+}
+
+/** After every part: a dump's bootstrap resources, EDS endpoints, inline routes. */
+function finish(cfg: LoadedConfig, dec: Decoder, st: SectionState): void {
+  if (cfg.kind === 'route_configuration') return;
+  // A dump's bootstrap repeats the static listeners and clusters that the listener and cluster
+  // sections also list: take them from the bootstrap only when those sections are missing.
+  const b = cfg.bootstrap;
+  if (b && !bootstrapApplied.has(b)) {
+    applyBootstrap(cfg, b, false);
+    if (!st.sawListeners) cfg.listeners.push(...(b.static_resources?.listeners ?? []));
+    if (!st.sawClusters) cfg.clusters.push(...(b.static_resources?.clusters ?? []));
+  }
+  attachEndpoints(cfg.clusters, st.assignments);
+  collectInlineRoutes(cfg, dec, cfg.kind === 'config_dump');
+}
+
+/** Bootstraps whose static resources are already in the config (a Bootstrap file or document). */
+const bootstrapApplied = new WeakSet<Bootstrap>();
 
 function applyBootstrap(cfg: LoadedConfig, b: Bootstrap, resources: boolean): void {
   cfg.bootstrap = b;
   if (resources) {
+    bootstrapApplied.add(b);
     cfg.listeners.push(...(b.static_resources?.listeners ?? []));
     cfg.clusters.push(...(b.static_resources?.clusters ?? []));
   }
   cfg.admin = b.admin as Admin | undefined;
   cfg.runtime = flattenRuntimeLayers(b.layered_runtime?.layers);
-}
-
-/** Adds a dump entry's decoded resource, after checking its `@type`. */
-function pushResource<T>(into: T[], any: Any | undefined, typeName: string, dec: Decoder): void {
-  if (!any) return;
-  if (typeNameOf(any['@type']) !== typeName) {
-    const pos = positionOf(any);
-    dec.diagnostics.push({
-      file: pos?.file ?? '', line: pos?.line ?? 1, col: pos?.col ?? 1, endLine: pos?.endLine, endCol: pos?.endCol,
-      severity: 'error', rule: 'schema/type', message: `expected a ${typeName}, got "${any['@type']}"`, path: '$.configs',
-    });
-    return;
-  }
-  // The decoded message carries its `@type`; the typed config objects do not have one.
-  delete (any as Record<string, unknown>)['@type'];
-  into.push(any as unknown as T);
 }
 
 /** The HttpConnectionManager configs of a listener (all filter chains, default chain included). */
@@ -291,15 +260,14 @@ function hintTestFile(root: MapNode, dec: Decoder): void {
 
 /**
  * An `is_optional` HTTP filter of an unknown type is skipped by Envoy with a warning rather than
- * rejected, so its `schema/unknown-type` error becomes a warning.
+ * rejected: its `schema/unknown-type` warning says so.
  */
 function softenOptionalFilters(hcm: HttpConnectionManager, dec: Decoder): void {
   for (const f of hcm.http_filters ?? []) {
     if (!f.is_optional || !f.typed_config) continue;
     const at = `${jsonPathOf(f)}.typed_config["@type"]`;
     for (const d of dec.diagnostics) {
-      if (d.rule === 'schema/unknown-type' && d.path === at && d.severity === 'error') {
-        d.severity = 'warning';
+      if (d.rule === 'schema/unknown-type' && d.path === at) {
         d.message += ' (the filter is is_optional: skipped)';
       }
     }
@@ -308,6 +276,8 @@ function softenOptionalFilters(hcm: HttpConnectionManager, dec: Decoder): void {
 
 interface Parsed {
   node?: SrcNode;
+  /** Several YAML documents: `node` is their list. */
+  multiDocument?: boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -328,7 +298,7 @@ function parseSource(text: string, lines: LineIndex): Parsed {
     return { diagnostics: [at(lines, jsonError.offset, jsonError.offset + 1, 'schema/syntax', `JSON syntax error: ${jsonError.message}`)] };
   }
   const diagnostics = y.problems.map((p) => ({ ...at(lines, p.start, p.end, p.rule, p.rule === 'schema/syntax' ? `YAML syntax error: ${p.message}` : p.message), severity: p.severity }));
-  return { node: y.node, diagnostics };
+  return { node: y.node, multiDocument: y.multiDocument, diagnostics };
 }
 
 function at(lines: LineIndex, start: number, end: number, rule: string, message: string): Diagnostic {

@@ -25,12 +25,13 @@ export function editDistance(a: string, b: string, max = Infinity): number {
 
 /**
  * The candidate closest to `word` (case-insensitive, `_` ignored so camelCase typos match),
- * if it is close enough to be a plausible typo: distance <= max(1, 40% of the word's length).
+ * if it is close enough to be a plausible typo: distance <= max(1, 40% of the word's length),
+ * or <= `maxDistance` when given (long dotted names: a few typos, not 40% of them).
  */
-export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+export function suggest(word: string, candidates: Iterable<string>, maxDistance?: number): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/_/g, '');
   const w = norm(word);
-  const limit = Math.max(1, Math.floor(w.length * 0.4));
+  const limit = maxDistance ?? Math.max(1, Math.floor(w.length * 0.4));
   let best: string | undefined;
   let bestD = limit + 1;
   for (const c of candidates) {
@@ -45,7 +46,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 }
 
 /** `; did you mean "x"?` or the empty string. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const s = suggest(word, candidates);
+export function didYouMean(word: string, candidates: Iterable<string>, maxDistance?: number): string {
+  const s = suggest(word, candidates, maxDistance);
   return s === undefined ? '' : `; did you mean "${s}"?`;
 }

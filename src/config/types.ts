@@ -220,7 +220,8 @@ export interface RouteMatch {
   safe_regex?: RegexMatcher;
   connect_matcher?: Record<string, never>;
   path_separated_prefix?: string;
-  path_match_policy?: Any;
+  /** `envoy.path.match.uri_template.uri_template_matcher` (UriTemplateMatchConfig `path_template`). */
+  path_match_policy?: TypedExtensionConfig;
   case_sensitive?: boolean;
   runtime_fraction?: RuntimeFractionalPercent;
   headers?: HeaderMatcher[];
@@ -244,7 +245,8 @@ export interface RouteAction {
   metadata_match?: Metadata;
   prefix_rewrite?: string;
   regex_rewrite?: RegexMatchAndSubstitute;
-  path_rewrite_policy?: Any;
+  /** `envoy.path.rewrite.uri_template.uri_template_rewriter` (UriTemplateRewriteConfig `path_template_rewrite`). */
+  path_rewrite_policy?: TypedExtensionConfig;
   host_rewrite_literal?: string;
   auto_host_rewrite?: boolean;
   host_rewrite_header?: string;
@@ -758,4 +760,10 @@ export interface LoadedConfig {
   /** Flattened static runtime: key -> value (numbers, strings, booleans as written). */
   runtime: Record<string, unknown>;
   admin?: Admin;
+}
+
+/** `envoy.config.core.v3.TypedExtensionConfig`: an extension by name and typed config. */
+export interface TypedExtensionConfig {
+  name: string;
+  typed_config?: Any;
 }

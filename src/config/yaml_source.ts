@@ -3,7 +3,7 @@
  * parser-neutral source tree. Aliases are expanded with a node budget (alias bombs refused),
  * `<<` merge keys are applied, and nesting is bounded — each limit a `config/limit` diagnostic.
  */
-import { parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { MapEntry, SrcNode } from './source.js';
 
 /** A problem found while parsing or converting, as an offset range. */
@@ -16,7 +16,10 @@ export interface YamlProblem {
 }
 
 export interface YamlSourceResult {
+  /** The document; for a multi-document stream, a list of the documents' contents. */
   node?: SrcNode;
+  /** True when the text holds several YAML documents (`---`): `node` is then their list. */
+  multiDocument?: boolean;
   problems: YamlProblem[];
 }
 
@@ -34,27 +37,34 @@ class LimitExceeded {
  */
 export function parseYamlSource(text: string, maxDepth: number, maxAliasNodes: number): YamlSourceResult {
   const problems: YamlProblem[] = [];
-  let doc: Document.Parsed;
+  let docs: Document.Parsed[];
   try {
-    doc = parseDocument(text, { intAsBigInt: true, merge: true, uniqueKeys: true, prettyErrors: false });
+    const parsed = parseAllDocuments(text, { intAsBigInt: true, merge: true, uniqueKeys: true, prettyErrors: false });
+    docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     // The parser recursing past the JS stack on absurd nesting.
     problems.push({ rule: 'config/limit', severity: 'error', message: `config could not be parsed: ${errText(e)}`, start: 0, end: 0 });
     return { problems };
   }
   // After the first error the parser reports every following token: keep the first few.
-  for (const err of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+  const errors = docs.flatMap((d) => d.errors);
+  for (const err of errors.slice(0, MAX_SYNTAX_ERRORS)) {
     problems.push({ rule: 'schema/syntax', severity: 'error', message: firstLine(err.message), start: err.pos[0], end: err.pos[1] });
   }
-  for (const w of doc.warnings) {
+  for (const w of docs.flatMap((d) => d.warnings)) {
     problems.push({ rule: 'schema/syntax', severity: 'warning', message: firstLine(w.message), start: w.pos[0], end: w.pos[1] });
   }
-  if (doc.errors.length > 0) return { problems };
+  if (errors.length > 0) return { problems };
   const conv = new Converter(maxDepth, maxAliasNodes);
   try {
-    const contents = doc.contents as YamlNode | null;
-    if (contents === null) return { node: { t: 'scalar', value: null, text: '', start: 0, end: 0 }, problems };
-    return { node: conv.convert(contents, 0, false), problems };
+    // Empty documents (a leading or trailing `---`) hold nothing.
+    const contents = docs
+      .map((d) => d.contents as YamlNode | null)
+      .filter((c): c is YamlNode => c !== null && !(docs.length > 1 && isScalar(c) && (c.value === null || c.value === undefined)));
+    if (contents.length === 0) return { node: { t: 'scalar', value: null, text: '', start: 0, end: 0 }, problems };
+    if (contents.length === 1) return { node: conv.convert(contents[0]!, 0, false), problems };
+    const items = contents.map((c) => conv.convertDocument(c));
+    return { node: { t: 'seq', items, start: items[0]!.start, end: items[items.length - 1]!.end }, multiDocument: true, problems };
   } catch (e) {
     if (e instanceof LimitExceeded) {
       problems.push({ rule: 'config/limit', severity: 'error', message: e.message, start: e.start, end: e.end });
@@ -80,6 +90,12 @@ class Converter {
     private readonly maxDepth: number,
     private readonly maxAliasNodes: number,
   ) {}
+
+  /** Converts one document of a stream: anchors do not cross documents. */
+  convertDocument(node: YamlNode): SrcNode {
+    this.anchors.clear();
+    return this.convert(node, 1, false);
+  }
 
   convert(node: YamlNode, depth: number, viaAlias: boolean): SrcNode {
     const range = node.range ?? [0, 0, 0];

@@ -16,6 +16,7 @@ import type { CompiledWeightedCluster } from './cluster_specifier.js';
 import { firstHeaderValue } from './cluster_specifier.js';
 import { NO_HEADER_MUTATIONS, applyHeaderMutations, type HeaderMutations, type MutableHeaders } from './header_mutation.js';
 import { pathEnd, rewritePathByPrefixOrRegex } from './redirect.js';
+import { rewritePathByTemplate } from './route_path_template.js';
 import { regexReplaceAll } from './regex.js';
 import type { FormatterContext } from './formatter.js';
 
@@ -109,7 +110,9 @@ export function finalizeRequest(
   let originalPath: string | undefined;
   if (decision.kind === 'forward' || r.redirect === undefined) {
     const end = pathEnd(request.path);
-    const rewritten = rewritePathByPrefixOrRegex(request.path, r.matchedLength(request.path.slice(0, end)), r.prefixRewrite, r.regexRewrite, r.regexRewriteSubstitution);
+    // path_rewrite_policy (URI templates) first, as Envoy's currentUrlPathAfterRewrite.
+    const rewritten = rewritePathByTemplate(r, request.path, end) ??
+      rewritePathByPrefixOrRegex(request.path, r.matchedLength(request.path.slice(0, end)), r.prefixRewrite, r.regexRewrite, r.regexRewriteSubstitution);
     if (rewritten !== undefined) {
       path = rewritten;
       originalPath = request.path;

@@ -54,6 +54,8 @@ export interface ListenerSelection {
   readonly index: number;
   /** In words: `named "ingress"`, `port 10000`, `the only listener`, ... or why none was. */
   readonly reason: string;
+  /** Several listeners could take the request: `listener` is the first, the reason names them all. */
+  readonly ambiguous?: boolean;
 }
 
 /** Filter-chain criteria in Envoy's order of precedence. */
@@ -108,7 +110,10 @@ export function listenerAddress(listener: Listener): string {
 
 /**
  * Chooses the listener: by `name` when given, else by `port` (its socket_address.port_value),
- * else the only listener, else the first listener that has an HTTP connection manager.
+ * else the only listener, else the only listener that has an HTTP connection manager. Several
+ * candidates and nothing to choose by is an ambiguity, never a silent first pick: the answer is
+ * for the first candidate, marked `ambiguous`, with a reason that names every candidate and how
+ * to choose.
  */
 export function selectListener(
   listeners: readonly Listener[],
@@ -132,14 +137,33 @@ export function selectListener(
   }
   if (listeners.length === 0) return { listener: undefined, index: -1, reason: 'the config has no listeners' };
   if (listeners.length === 1) return { listener: listeners[0], index: 0, reason: 'the only listener' };
-  const i = listeners.findIndex((l) => listenerHasHcm(l));
-  const idx = i < 0 ? 0 : i;
+  const http = listeners.map((l, i) => ({ l, i })).filter(({ l }) => listenerHasHcm(l));
+  if (http.length === 1) {
+    return { listener: http[0]!.l, index: http[0]!.i, reason: `the only one of ${listeners.length} listeners with an HTTP connection manager` };
+  }
+  const pool = http.length > 0 ? http : listeners.map((l, i) => ({ l, i }));
+  const first = pool[0]!;
   return {
-    listener: listeners[idx],
-    index: idx,
-    reason: `first of ${listeners.length} listeners with an HTTP connection manager (choose with --listener or --port)`,
+    listener: first.l,
+    index: first.i,
+    ambiguous: true,
+    reason: `ambiguous: ${pool.length} listeners could take this request and none listens on the port the client connects to: ` +
+      `${pool.map(({ l }) => describeCandidate(l)).join('; ')}; answering for the first, "${first.l.name ?? first.i}" ` +
+      '(choose with --listener NAME or --port N, or give the Host a port)',
   };
 }
+
+/** `"name" (0.0.0.0:8080, routes "http.8080")` for an ambiguity message. */
+function describeCandidate(l: Listener): string {
+  const rds = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])]
+    .map((c) => findHttpConnectionManager(c)?.hcm)
+    .map((h) => h?.rds?.route_config_name ?? h?.route_config?.name)
+    .filter((n): n is string => n !== undefined);
+  const routes = [...new Set(rds)];
+  return `"${l.name ?? '(unnamed)'}" (${listenerAddress(l)}${routes.length ? `, routes ${routes.map((r) => `"${r}"`).join(', ')}` : ''})`;
+}
+
+
 
 function listenerHasHcm(l: Listener): boolean {
   const chains = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
@@ -405,3 +429,4 @@ export function resolveRouteConfiguration(
   }
   return { routeConfig: undefined, source: 'none', problem: 'the HTTP connection manager has neither route_config nor rds' };
 }
+

@@ -17,6 +17,8 @@ import { compileClusterSpecifier, type CompiledClusterSpecifier, type CompiledWe
 import { redirectStatus, type CompiledRedirect } from './redirect.js';
 import { compileHeaderMutationGroup, type HeaderMutationGroup, type HeaderMutations } from './header_mutation.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, fractionalPercentDenominator } from '../config/defaults.js';
+import { compileRoutePathTemplates } from './route_path_template.js';
+import { uriTemplateMatches, type UriMatchTemplate, type UriRewriteTemplate } from './uri_template.js';
 
 /** Compiles a RegexMatchAndSubstitute's pattern and checks its substitution (RE2 rewrite rules). */
 function compileRewrite(rs: RegexMatchAndSubstitute, ctx: CompileContext, path: string): CompiledRegex | undefined {
@@ -29,7 +31,7 @@ function compileRewrite(rs: RegexMatchAndSubstitute, ctx: CompileContext, path: 
   return re;
 }
 
-export type PathMatchKind = 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix' | 'connect_matcher' | 'unsupported';
+export type PathMatchKind = 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix' | 'connect_matcher' | 'path_template' | 'unsupported';
 
 
 function notFoundStatus(code: RouteAction['cluster_not_found_response_code']): ClusterNotFoundStatus {
@@ -70,6 +72,10 @@ export class CompiledRoute implements RouteEntry {
   private readonly pathFolded: string;
   readonly caseSensitive: boolean;
   readonly pathRegex: CompiledRegex | undefined;
+  /** `path_match_policy` (URI template), compiled; undefined when absent or invalid. */
+  readonly pathTemplate: UriMatchTemplate | undefined;
+  /** `path_rewrite_policy`, compiled against the match template; undefined when absent or invalid. */
+  readonly pathRewriteTemplate: UriRewriteTemplate | undefined;
   readonly headerMatchers: readonly CompiledHeaderMatcher[];
   readonly queryMatchers: readonly CompiledQueryParameterMatcher[];
   readonly metadataMatchers: readonly CompiledMetadataMatcher[];
@@ -140,11 +146,17 @@ export class CompiledRoute implements RouteEntry {
       }
     } else if (m.connect_matcher !== undefined) {
       kind = 'connect_matcher';
+    } else if (m.path_match_policy !== undefined) {
+      // URI templates (route_path_template.ts); a template that does not compile never matches.
+      kind = 'path_template';
     } else {
       kind = 'unsupported';
-      // path_match_policy (URI templates) is reported by the config loader as unsupported; such
-      // a route never matches. A RouteMatch without any path specifier is a schema error there too.
+      // A RouteMatch without any path specifier is a schema error in the loader.
     }
+    const templates = compileRoutePathTemplates(m.path_match_policy, config.route, ctx, path);
+    this.pathTemplate = templates.match;
+    this.pathRewriteTemplate = templates.rewrite;
+    if (kind === 'path_template') value = this.pathTemplate?.template ?? '';
     this.pathKind = kind;
     this.pathValue = value;
     this.pathFolded = this.caseSensitive ? value : value.toLowerCase();
@@ -197,7 +209,7 @@ export class CompiledRoute implements RouteEntry {
     this.prefixRewrite = action?.prefix_rewrite ?? '';
     this.regexRewrite = action?.regex_rewrite !== undefined ? compileRewrite(action.regex_rewrite, ctx, `${path}.route.regex_rewrite`) : undefined;
     this.regexRewriteSubstitution = action?.regex_rewrite?.substitution ?? '';
-    if (this.prefixRewrite !== '' && action?.regex_rewrite !== undefined) {
+    if ([this.prefixRewrite !== '', action?.regex_rewrite !== undefined, action?.path_rewrite_policy !== undefined].filter(Boolean).length > 1) {
       report(ctx, 'error', 'route/rewrite-conflict', 'Specify only one of prefix_rewrite, regex_rewrite or path_rewrite_policy', `${path}.route`, action);
     }
     this.hostRewriteLiteral = action?.host_rewrite_literal;
@@ -294,6 +306,8 @@ export class CompiledRoute implements RouteEntry {
       }
       case 'connect_matcher':
         return method === 'CONNECT';
+      case 'path_template':
+        return this.pathTemplate !== undefined && uriTemplateMatches(this.pathTemplate, p);
       case 'unsupported':
         return false;
     }

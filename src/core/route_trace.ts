@@ -9,6 +9,7 @@ import type { CompiledRouteTable, CompiledVirtualHost } from './route.js';
 import { posOf } from './compile_context.js';
 import { portStart } from './vhost_selector.js';
 import { requestHeaderValue } from './header_matcher.js';
+import { uriTemplateCaptures } from './uri_template.js';
 
 /** How `domain` matches `host` (both lowercased), or undefined. Mirrors findVirtualHost's rules. */
 export function domainMatch(domain: string, host: string): 'exact' | 'suffix_wildcard' | 'prefix_wildcard' | 'default' | undefined {
@@ -104,6 +105,8 @@ function describePathMatcher(r: CompiledRoute): string {
   switch (r.pathKind) {
     case 'connect_matcher':
       return 'connect_matcher';
+    case 'path_template':
+      return `path_match_policy URI template ${JSON.stringify(r.pathValue)}`;
     case 'unsupported':
       return 'an unsupported path matcher';
     default:
@@ -131,7 +134,10 @@ export function traceRoute(r: CompiledRoute, req: RouteRequest, pathOnly: string
   const m = r.config.match ?? {};
   const base = { kind: 'route' as const, name, index: r.index };
   if (ok) {
-    trace.steps.push({ ...base, matched: true, reason: `matched ${describePathMatcher(r)}`, predicate: r.pathKind, position: posOf(r.config) });
+    // URI templates: the captures, as the rewrite will use them.
+    const captures = r.pathTemplate ? uriTemplateCaptures(r.pathTemplate, pathOnly) : undefined;
+    const capText = captures && Object.keys(captures).length > 0 ? ` (${Object.entries(captures).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})` : '';
+    trace.steps.push({ ...base, matched: true, reason: `matched ${describePathMatcher(r)}${capText}`, predicate: r.pathKind, position: posOf(r.config) });
     return;
   }
   const push = (predicate: string, reason: string, field: string | undefined, node: object | undefined, nearMiss?: string): void => {

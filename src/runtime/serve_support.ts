@@ -42,8 +42,9 @@ import type {
 } from '../config/types.js';
 import { fieldPositionOf, jsonPathOf, positionOf } from '../config/position.js';
 import { findHttpConnectionManager } from '../core/listener_match.js';
-import { KNOWN_UNSUPPORTED_TYPES } from '../config/schema/unsupported_types.js';
 import { isOriginalDstListenerFilter } from '../core/original_dst_handoff.js';
+import { isEnvoyType } from '../config/extension_catalogue.js';
+import { serveNotModelled } from './serve_not_modelled.js';
 
 /** The rule id of every diagnostic this module returns. */
 export const SERVE_UNSUPPORTED_RULE = 'serve/unsupported';
@@ -120,6 +121,7 @@ export function serveUnsupported(config: LoadedConfig): Diagnostic[] {
   bootstrapChecks(c, config);
   config.listeners.forEach((l, i) => listenerChecks(c, l, `$.static_resources.listeners[${i}]`));
   config.clusters.forEach((cl, i) => clusterChecks(c, cl, `$.static_resources.clusters[${i}]`));
+  c.out.push(...serveNotModelled(config, SERVE_UNSUPPORTED_RULE));
   return c.out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
 }
 
@@ -143,12 +145,11 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   const name = `listener "${l.name ?? ''}"`;
   const raw = l as unknown as Record<string, unknown>;
   (l.listener_filters ?? []).forEach((f, i) => {
-    // Known extension types were already named by the loader (schema/unsupported).
     const t = typeName(f.typed_config?.['@type']);
-    if (t !== undefined && KNOWN_UNSUPPORTED_TYPES[t] !== undefined) return;
     // The original destination listener filter runs (network/original_dst_listener.ts).
     if (isOriginalDstListenerFilter(f)) return;
-    c.warn(l.listener_filters!, String(i), `${path}.listener_filters`, `${name}: listener filter "${f.name}" is not implemented by serve; it does not run`);
+    const what = t !== undefined && isEnvoyType(t) ? `listener filter "${f.name}" (${t})` : `listener filter "${f.name}"`;
+    c.warn(l.listener_filters!, String(i), `${path}.listener_filters`, `${name}: ${what} is not implemented by serve; it does not run`);
   });
   if (isSet(l.access_log)) {
     c.warn(l, 'access_log', path, `${name}: listener access_log is not written by serve (only the HTTP connection manager's access_log is)`);

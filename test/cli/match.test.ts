@@ -52,11 +52,12 @@ test('bootstrap: listener, filter chain, weighted pick, rewrites, policies, filt
   assert.ok(lines.includes('retry policy  retry_on 5xx,connect-failure, num_retries 3, per_try_timeout 1s, back-off 25ms..250ms'));
   assert.ok(lines.includes('mirror        shadow (runtime_fraction 10/HUNDRED)'));
   assert.ok(lines.includes('hash policy   header x-user'));
-  assert.ok(lines.includes('http filters  1. envoy.filters.http.ext_authz [external authorization (ext_authz)]: disabled on this route (typed_per_filter_config)'));
+  assert.ok(lines.includes('http filters  1. envoy.filters.http.ext_authz [the HTTP filter envoy.filters.http.ext_authz]: disabled on this route (typed_per_filter_config)'));
   assert.ok(lines.includes('              3. envoy.filters.http.router: runs'));
   assert.ok(lines.includes('outcome       forwarded to cluster "api_v2" (1 endpoint)'));
   // Config warnings go to stderr in file:line:col form.
-  assert.match(r.stderr, /^fixtures\/explain\/bootstrap\.yaml:\d+:\d+: warning .*ext_authz.* \[[a-z/-]+\]$/m);
+  // ext_authz is Envoy's (known by the extension catalogue), not modelled: an info, never printed as a problem.
+  assert.doesNotMatch(r.stderr, /ext_authz/);
 });
 
 test('--random follows router_check random_value: 29 picks the first of 30/70', () => {

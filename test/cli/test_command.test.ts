@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // dist/test/cli/x.test.js -> repo root is three levels up.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -181,7 +184,7 @@ test('a test file given as the config fails on its `tests` field, as in Envoy', 
 
 test('invalid test files: exit 2 with the JSON path or position', () => {
   const r = tsproxy('-c', `${F}/routes.yaml`, '-t', `${F}/bad_tests.json`);
-  assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `${F}/bad_tests.json: $.tests[0].validate.clustr_name: unknown field "clustr_name"\n`]);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `${F}/bad_tests.json: $.tests[0].validate.clustr_name: unknown field "clustr_name"; did you mean "cluster_name"?\n`]);
   const syntax = tsproxy('-c', `${F}/routes.yaml`, '-t', `${F}/routes.yaml`);
   assert.equal(syntax.code, 2);
   assert.match(syntax.stderr, /routes\.yaml: \$\.name: unknown field "name"/);
@@ -215,4 +218,31 @@ test('direct_response body files are read (relative to the working directory); a
   const missing = tsproxy('-c', `${F}/file_body_missing.yaml`, '-t', `${F}/file_body_tests.yaml`);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, `${F}/file_body_missing.yaml: cannot read direct_response body file fixtures/router_check/no-such-body.txt: no such file\n`);
+});
+
+test('a test failing only because its runtime_fraction route needs input.runtime gets a hint (after Envoy\'s lines)', () => {
+  const r = tsproxy('-c', `${F}/routes.yaml`, '-t', `${F}/canary_tests.yaml`, '--details');
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], 'canary without runtime');
+  assert.equal(lines.at(-1), 'tsproxy: hint: test "canary without runtime": route canary matches only when its runtime_fraction is enabled: router_check enables one runtime key per test; add `runtime: shop.canary` to this test\'s input');
+  const j = JSON.parse(tsproxy('-c', `${F}/routes.yaml`, '-t', `${F}/canary_tests.yaml`, '--json').stdout) as { tests: { hint?: string }[] };
+  assert.match(j.tests[0]!.hint!, /add `runtime: shop\.canary`/);
+});
+
+test('router_check spellings: --config, -o/--output-path, - for stdin, --route-config with did-you-mean', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'tsproxy-test-')), 'results.json');
+  const r = spawnSync(process.execPath, ['bin/tsproxy.js', 'test', '--config', '-', '--test-path', `${F}/tests.yaml`, '-o', out], {
+    cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', input: readFileSync(join(root, F, 'routes.yaml'), 'utf8'),
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Current route coverage: /m);
+  const written = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; ok: boolean; summary: { total: number } };
+  assert.equal(written.schema, 'tsproxy.router_check.v1');
+  assert.equal(written.ok, true);
+  assert.ok(written.summary.total > 0);
+  const dump = 'fixtures/inputs/istio_proxy_config_all.json';
+  const miss = tsproxy('-c', dump, '-t', `${F}/tests.yaml`, '--route-config', 'http.808');
+  assert.equal(miss.code, 2);
+  assert.match(miss.stderr, /no route configuration named "http\.808"; did you mean "http\.8080"\?/);
 });

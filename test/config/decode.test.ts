@@ -120,7 +120,7 @@ test('runtime_fraction and FractionalPercent', () => {
   });
 });
 
-test('typed_per_filter_config: keys kept, unknown @type is an error with suggestion, unsupported a warning', () => {
+test('typed_per_filter_config: keys kept, a type Envoy does not define is a warning with suggestion, an Envoy type not modelled an info', () => {
   const { rc, d } = load(oneRoute(`match: { prefix: "/" }
     route: { cluster: c }
     typed_per_filter_config:
@@ -138,12 +138,12 @@ test('typed_per_filter_config: keys kept, unknown @type is an error with suggest
     disabled: true,
   });
   const [w, e] = d;
-  assert.equal(w!.rule, 'schema/unsupported');
-  assert.equal(w!.severity, 'warning');
-  assert.match(w!.message, /external authorization/);
+  assert.equal(w!.rule, 'schema/not-modelled');
+  assert.equal(w!.severity, 'info');
+  assert.match(w!.message, /the HTTP filter envoy\.filters\.http\.ext_authz \(envoy\.extensions\.filters\.http\.ext_authz\.v3\.ExtAuthzPerRoute\) is an Envoy type tsproxy does not model/);
   assert.equal(w!.path, '$.virtual_hosts[0].routes[0].typed_per_filter_config["envoy.filters.http.ext_authz"]["@type"]');
   assert.equal(e!.rule, 'schema/unknown-type');
-  assert.equal(e!.severity, 'error');
+  assert.equal(e!.severity, 'warning');
   assert.match(e!.message, /did you mean "envoy\.extensions\.filters\.http\.fault\.v3\.HTTPFault"\?/);
 });
 

@@ -26,8 +26,11 @@ test('httpFilterKind by legacy name without typed_config', () => {
 });
 
 test('describeHttpFilter names unsupported filters', () => {
-  assert.equal(describeHttpFilter({ name: 'j', typed_config: tc('envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication') }), 'JWT authentication (jwt_authn)');
-  assert.equal(describeHttpFilter({ name: 'envoy.filters.http.rbac' }), 'role-based access control (rbac)');
+  assert.equal(describeHttpFilter({ name: 'j', typed_config: tc('envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication') }), 'the HTTP filter envoy.filters.http.jwt_authn');
+  assert.equal(describeHttpFilter({ name: 'envoy.filters.http.rbac' }), 'the HTTP filter envoy.filters.http.rbac');
+  assert.equal(describeHttpFilter({ name: 'envoy.lua' }), 'the HTTP filter envoy.filters.http.lua');
+  assert.equal(describeHttpFilter({ name: 'x', typed_config: tc('envoy.extensions.filters.http.set_filter_state.v3.Config') }), 'the HTTP filter envoy.filters.http.set_filter_state');
+  assert.equal(describeHttpFilter({ name: 'x', typed_config: tc('com.google.espv2.filters.http.service_control.FilterConfig') }), 'unknown filter type com.google.espv2.filters.http.service_control.FilterConfig');
 });
 
 test('parser table: keyed by type name; fault semantic checks with positions', () => {

@@ -102,10 +102,10 @@ test('config_dump (camelCase): static and dynamic sections, bootstrap, no duplic
   assert.equal(route.route!.retry_policy!.host_selection_retry_max_attempts, 5);
   assert.equal(c.admin!.address!.socket_address!.port_value, 15000);
   assert.deepEqual(c.runtime, { 'upstream.maintenance_mode.web': 25, someFlag: true });
-  // jwt_authn is known but unsupported: a warning that names it.
-  const w = r.diagnostics.find((d) => d.rule === 'schema/unsupported' && d.message.includes('jwt_authn'));
+  // jwt_authn is Envoy's but not modelled: an info that names it.
+  const w = r.diagnostics.find((d) => d.rule === 'schema/not-modelled' && d.message.includes('jwt_authn'));
   assert.ok(w, JSON.stringify(r.diagnostics));
-  assert.equal(w.severity, 'warning');
+  assert.equal(w.severity, 'info');
 });
 
 test('the type option forces the kind', () => {
@@ -251,7 +251,7 @@ test('HTTP filters: empty typed_config is unset; unknown optional filter only wa
     r.diagnostics.map((d) => [d.rule, d.severity, d.line]),
     [
       ['schema/unknown-type', 'warning', 15],
-      ['schema/unknown-type', 'error', 17],
+      ['schema/unknown-type', 'warning', 17],
     ],
   );
   assert.equal(r.config!.routeConfigurations[0]!.request_headers_to_add![0]!.header.raw_value, 'hi');
@@ -288,4 +288,61 @@ test('file-based xDS (DiscoveryResponse resources) loads like a dump', () => {
   assert.deepEqual(r.config!.clusters.map((c) => c.name), ['example_proxy_cluster']);
   assert.deepEqual(r.config!.routeConfigurations.map((c) => c.name), ['local_route']);
   assert.equal(jsonPathOf(r.config!.routeConfigurations[0]), '$.resources[1]');
+});
+
+test('collections: a list of resources and a multi-document stream merge into one config', () => {
+  const list = loadConfig(`[
+    {"@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", "name": "r", "virtual_hosts": []},
+    {"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": "c", "type": "EDS", "eds_cluster_config": {"service_name": "svc"}},
+    {"@type": "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment", "cluster_name": "svc", "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": "10.0.0.1", "port_value": 80}}}}]}]}
+  ]`, 'list.json');
+  assert.deepEqual(list.diagnostics, []);
+  assert.equal(list.config!.kind, 'config_dump');
+  assert.deepEqual(list.config!.routeConfigurations.map((r) => r.name), ['r']);
+  assert.equal(list.config!.clusters[0]!.load_assignment!.endpoints![0]!.lb_endpoints!.length, 1);
+  const docs = loadConfig('name: a\nvirtual_hosts: []\n---\nname: b\nvirtual_hosts: []\n---\n', 'docs.yaml');
+  assert.deepEqual(docs.diagnostics, []);
+  assert.equal(docs.config!.kind, 'route_configuration');
+  assert.deepEqual(docs.config!.routeConfigurations.map((r) => r.name), ['a', 'b']);
+  // Positions stay right in later documents.
+  const bad = loadConfig('name: a\nvirtual_hosts: []\n---\nname: b\nvirtual_hots: []\n', 'docs.yaml');
+  assert.deepEqual(bad.diagnostics.map((d) => [d.rule, d.line, d.col, d.path]), [['schema/unknown-field', 5, 1, '$[1].virtual_hots']]);
+  assert.match(bad.diagnostics[0]!.message, /did you mean "virtual_hosts"/);
+});
+
+test('dumps: configKey (egctl), Envoy-written values are info, an empty ScopedRoutesConfigDump says nothing', () => {
+  const text = `configKey: default-eg
+configs:
+- "@type": type.googleapis.com/envoy.admin.v3.ScopedRoutesConfigDump
+- "@type": type.googleapis.com/envoy.admin.v3.EndpointsConfigDump
+  dynamic_endpoint_configs:
+  - endpoint_config:
+      "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+      cluster_name: x
+      endpoints: [{ load_balancing_weight: 0, lb_endpoints: [{ load_balancing_weight: 0, endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 1 } } } }] }]
+`;
+  const r = loadConfig(text, 'eg.yaml');
+  assert.deepEqual(r.diagnostics.map((d) => [d.rule, d.severity]), [['schema/format', 'info'], ['schema/format', 'info']]);
+  assert.match(r.diagnostics[0]!.message, /written by Envoy in its config dump: accepted/);
+  // The same value written by a person (a Bootstrap) is Envoy's validation error.
+  const b = loadConfig('static_resources:\n  clusters:\n  - name: x\n    load_assignment: { cluster_name: x, endpoints: [{ lb_endpoints: [{ load_balancing_weight: 0, endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 1 } } } }] }] }\n', 'b.yaml');
+  assert.deepEqual(b.diagnostics.map((d) => [d.rule, d.severity]), [['schema/format', 'error']]);
+});
+
+test('files of other shapes: one config/shape error that says what the file is', () => {
+  const cases: [string, RegExp][] = [
+    ['apiVersion: getambassador.io/v3alpha1\nkind: Mapping\nspec: {prefix: /}\n', /Emissary-ingress\/Ambassador Mapping/],
+    ['- apiVersion: gateway.networking.k8s.io/v1\n  kind: HTTPRoute\n', /Gateway API HTTPRoute/],
+    ['xdsIR: {}\ninfraIR: {}\n', /Envoy Gateway's intermediate representation/],
+    ['{"resources": [{"@type": "type.googleapis.com/envoy.api.v2.Listener", "name": "l"}]}', /Envoy v2 API config \("envoy\.api\.v2\.Listener"\)/],
+  ];
+  for (const [text, re] of cases) {
+    const r = loadConfig(text, 'f.yaml');
+    assert.equal(r.config, undefined);
+    assert.deepEqual(r.diagnostics.map((d) => [d.rule, d.severity]), [['config/shape', 'error']], text);
+    assert.match(r.diagnostics[0]!.message, re);
+  }
+  // Istio's own alpn filter type contains "v2alpha1" but is an Envoy (contrib) v3-era type.
+  const istio = loadConfig('virtual_hosts: []\ntyped_per_filter_config:\n  istio.alpn: {"@type": type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig}\n', 'i.yaml');
+  assert.deepEqual(istio.diagnostics.map((d) => [d.rule, d.severity]), [['schema/not-modelled', 'info']]);
 });

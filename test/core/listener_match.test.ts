@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FilterChain, Listener } from '../../src/config/types.js';
+import type { FilterChain, Listener, RouteConfiguration } from '../../src/config/types.js';
+import { suggest } from '../../src/config/suggest.js';
 import {
   findHttpConnectionManager,
   HCM_TYPE_URL,
@@ -10,6 +11,7 @@ import {
   selectFilterChain,
   selectListener,
 } from '../../src/core/listener_match.js';
+import { bareRouteConfig, routeConfigTarget, selectRouteConfiguration } from '../../src/core/route_config_choice.js';
 
 function chain(name: string, m: FilterChain['filter_chain_match']): FilterChain {
   return { name, filter_chain_match: m, filters: [] };
@@ -139,4 +141,38 @@ test('listenerAddress brackets IPv6', () => {
   assert.equal(listenerAddress({ address: { socket_address: { address: '::', port_value: 80 } } }), '[::]:80');
   assert.equal(listenerAddress({ address: { socket_address: { address: '10.0.0.1', port_value: 80 } } }), '10.0.0.1:80');
   assert.equal(listenerAddress({ address: { pipe: { path: '/tmp/s' } } }), '/tmp/s');
+});
+
+function httpListener(name: string, port: number, rds: string): Listener {
+  return {
+    name,
+    address: { socket_address: { address: '0.0.0.0', port_value: port } },
+    filter_chains: [{ filters: [{ name: 'hcm', typed_config: { '@type': HCM_TYPE_URL, stat_prefix: name, rds: { route_config_name: rds } } as never }] }],
+  };
+}
+
+test('several HTTP listeners and nothing to choose by: the first, marked ambiguous, every candidate named', () => {
+  const ls = [httpListener('a', 8080, 'ra'), { name: 'tcp', address: { socket_address: { address: '0.0.0.0', port_value: 9 } } }, httpListener('b', 9000, 'rb')];
+  const s = selectListener(ls, {});
+  assert.equal(s.index, 0);
+  assert.equal(s.ambiguous, true);
+  assert.equal(s.reason, 'ambiguous: 2 listeners could take this request and none listens on the port the client connects to: "a" (0.0.0.0:8080, routes "ra"); "b" (0.0.0.0:9000, routes "rb"); answering for the first, "a" (choose with --listener NAME or --port N, or give the Host a port)');
+  // One HTTP listener among others is not ambiguous.
+  const one = selectListener([ls[1]!, ls[2]!], {});
+  assert.deepEqual([one.index, one.ambiguous, one.reason], [1, undefined, 'the only one of 2 listeners with an HTTP connection manager']);
+});
+
+test('route configurations by name: did-you-mean, the listener that routes with it, bare files', () => {
+  const rcs: RouteConfiguration[] = [{ name: 'http.8080' }, { name: '80' }, { name: 'inbound|9080||' }];
+  assert.equal(selectRouteConfiguration(rcs, '80', suggest).routeConfig, rcs[1]);
+  assert.equal(selectRouteConfiguration(rcs, 'http.808', suggest).reason, 'no route configuration named "http.808"; did you mean "http.8080"? (route configurations: "http.8080", "80", "inbound|9080||")');
+  const ls = [httpListener('a', 8080, 'http.8080'), httpListener('b', 80, '80'), httpListener('c', 81, '80')];
+  assert.deepEqual(routeConfigTarget(ls, rcs, 'http.8080', suggest), { kind: 'listener', index: 0 });
+  const shared = routeConfigTarget(ls, rcs, '80', suggest);
+  assert.equal(shared.kind, 'route_config');
+  assert.match(shared.kind === 'route_config' ? shared.note : '', /2 listeners route with it \("b", "c"\)/);
+  assert.equal(routeConfigTarget(ls, rcs, 'inbound|9080||', suggest).kind, 'route_config');
+  assert.equal(routeConfigTarget(ls, rcs, 'nope', suggest).kind, 'error');
+  assert.equal(bareRouteConfig([rcs[0]!], undefined, suggest).reason, 'the only route configuration');
+  assert.match(bareRouteConfig(rcs, undefined, suggest).reason, /^ambiguous: the config has 3 route configurations and no listener to choose by; choose one with --route-config NAME: "http\.8080", "80", "inbound\|9080\|\|"$/);
 });

@@ -325,3 +325,23 @@ test('ORIGINAL_DST clusters Envoy would refuse are errors (serve/original-dst); 
   assert.equal(ds[2]!.message, 'cluster "rr": ORIGINAL_DST clusters must have no load assignment configured');
   assert.match(ds[3]!.message, /invalid config http_header_name=x-dst and use_http_header is false/);
 });
+
+test('typed configs serve runs without are named: Envoy types not modelled, types Envoy does not define', () => {
+  const routes = [
+    '- match: {prefix: "/"}',
+    '  route: {cluster: c}',
+    '  typed_per_filter_config:',
+    '    envoy.filters.http.lua:',
+    '      "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute',
+    '      disabled: true',
+    '    my.custom:',
+    '      "@type": type.googleapis.com/com.example.CustomPerRoute',
+  ].join('\n');
+  const listener = 'listener_filters: [{name: tls, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}}]';
+  const ds = serveUnsupported(loadText(bootstrap({ routes, listener })));
+  const by = (p: RegExp) => ds.filter((d) => p.test(d.path)).map((d) => `${d.severity} ${d.message}`);
+  assert.deepEqual(by(/envoy\.filters\.http\.lua/), ['warning the HTTP filter envoy.filters.http.lua (envoy.extensions.filters.http.lua.v3.LuaPerRoute) is not implemented by serve; serve runs without it']);
+  assert.deepEqual(by(/my\.custom/), ['warning "com.example.CustomPerRoute" (not a type Envoy defines) is not implemented by serve; serve runs without it']);
+  // An Envoy listener filter the loader only notes (info) is still a serve warning.
+  assert.deepEqual(by(/listener_filters/), ['warning listener "l": listener filter "tls" (envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector) is not implemented by serve; it does not run']);
+});

@@ -13,6 +13,8 @@ import {
   selectFilterChain,
   selectListener,
 } from '../../core/listener_match.js';
+import { bareRouteConfig, routeConfigTarget } from '../../core/route_config_choice.js';
+import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, routeRequest } from './core_adapter.js';
 import { actionOf, emptyAction } from './action.js';
@@ -37,6 +39,8 @@ import { originalDstClusterNote, replayOriginalDst, withRestoredDestination } fr
 export interface AnalyzeOptions {
   readonly listenerName?: string;
   readonly port?: number;
+  /** `--route-config NAME`: route with this route configuration (a dump holds many). */
+  readonly routeConfigName?: string;
   readonly classify: FilterClassifier;
   /**
    * Envoy's own address, appended to x-forwarded-for for a loopback peer under use_remote_address
@@ -67,21 +71,32 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   /** The original destination once restored (the local address the connection manager sees). */
   let restoredDst: IpPort | undefined;
   const userAuthority = requestAuthority(input);
+  // --route-config: follow the one listener that routes with it, else use it on its own.
+  const byName = opts.routeConfigName === undefined || opts.listenerName !== undefined || opts.port !== undefined || config.listeners.length === 0
+    ? undefined
+    : routeConfigTarget(config.listeners, config.routeConfigurations, opts.routeConfigName, suggest);
+  if (byName?.kind === 'error') return { ok: false, error: byName.reason, diagnostics: [] };
+  if (byName?.kind === 'listener') opts = { ...opts, listenerIndex: byName.index } as AnalyzeOptions;
 
-  if (config.kind === 'route_configuration' || (config.listeners.length === 0 && config.routeConfigurations.length > 0)) {
+  if (byName?.kind === 'route_config') {
+    rc = byName.routeConfig;
+    notes.push(byName.note);
+  } else if (config.kind === 'route_configuration' || (config.listeners.length === 0 && config.routeConfigurations.length > 0)) {
     if (opts.listenerName !== undefined || opts.port !== undefined || opts.originalDst !== undefined) {
       const flags = opts.originalDst !== undefined ? '--original-dst needs' : '--listener/--port need';
       return { ok: false, error: `${flags} a Bootstrap or config dump; ${config.file} has no listeners`, diagnostics: [] };
     }
-    rc = config.routeConfigurations[0];
-    if (!rc) return { ok: false, error: `${config.file} has no route configuration`, diagnostics: [] };
-    if (config.kind !== 'route_configuration') notes.push('the config has no listeners: using its first route configuration');
+    const bare = bareRouteConfig(config.routeConfigurations, opts.routeConfigName, suggest);
+    if (!bare.routeConfig) return { ok: false, error: `${config.file}: ${bare.reason}`, diagnostics: [] };
+    rc = bare.routeConfig;
+    if (config.kind !== 'route_configuration') notes.push(`the config has no listeners: using route configuration "${rc.name ?? ''}" (${bare.reason})`);
   } else {
     // Without --listener/--port, the client connects to the Host's port (or the scheme's
     // default): when a listener listens there, that is the listener the request reaches.
     let port = opts.port;
     let impliedPort = false;
-    if (opts.listenerName === undefined && port === undefined && opts.originalDst === undefined) {
+    const li = (opts as { listenerIndex?: number }).listenerIndex;
+    if (opts.listenerName === undefined && port === undefined && li === undefined && opts.originalDst === undefined) {
       const p = (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
       if (config.listeners.some((l) => l.address?.socket_address?.port_value === p)) {
         port = p;
@@ -92,8 +107,11 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     const od = opts.originalDst === undefined ? undefined : replayOriginalDst(config.listeners, opts.originalDst, { name: opts.listenerName, port });
     if (od !== undefined && 'error' in od) return { ok: false, error: od.error, diagnostics: [] };
     restoredDst = od?.restored;
-    const chosen = od?.selection ?? selectListener(config.listeners, { name: opts.listenerName, port });
+    const chosen = od?.selection ?? (li !== undefined
+      ? { listener: config.listeners[li], index: li, reason: `routes with route configuration "${opts.routeConfigName}" (--route-config)` }
+      : selectListener(config.listeners, { name: opts.listenerName, port }));
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
+    if ('ambiguous' in chosen && chosen.ambiguous) notes.push(`the listener is ${chosen.reason}`);
     listener = chosen.listener;
     const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
     const { conn: direct, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
@@ -155,6 +173,9 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     };
     if (!res.routeConfig) return { ok: false, error: res.problem ?? 'no route configuration', diagnostics: [] };
     rc = res.routeConfig;
+    if (opts.routeConfigName !== undefined && rc.name !== opts.routeConfigName) {
+      return { ok: false, error: `listener "${l.name ?? ''}" routes with route configuration "${rc.name ?? ''}", not "${opts.routeConfigName}" (--route-config)`, diagnostics: [] };
+    }
   }
 
   const compiled = compileTable(rc, config, hcm);

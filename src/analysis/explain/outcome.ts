@@ -16,11 +16,16 @@
 import type { Cluster, LoadedConfig } from '../../config/types.js';
 import type { RouteDecision } from '../../core/route_types.js';
 import type { OutcomeJson } from './report_types.js';
+import { hasEdsEndpoints } from '../../config/dump_sections.js';
+import { endpointHealth } from '../../core/endpoint_health.js';
 
-/** Static endpoints of a cluster, or null when they are not known offline (EDS, ORIGINAL_DST). */
+/**
+ * Endpoints of a cluster, or null when they are not known offline (EDS without the dump's
+ * endpoints section, ORIGINAL_DST, cluster extensions).
+ */
 export function staticEndpointCount(c: Cluster): number | null {
   const type = c.type ?? 'STATIC';
-  if (type === 'EDS' || type === 'ORIGINAL_DST' || c.cluster_type !== undefined) return null;
+  if ((type === 'EDS' && !hasEdsEndpoints(c)) || type === 'ORIGINAL_DST' || c.cluster_type !== undefined) return null;
   let n = 0;
   for (const l of c.load_assignment?.endpoints ?? []) n += l.lb_endpoints?.length ?? 0;
   return n;
@@ -126,20 +131,27 @@ export function outcomeOf(
     };
   }
   const endpoints = staticEndpointCount(cluster);
-  if (endpoints === 0) {
+  // Endpoint health (EDS health_status, e.g. from a dump's endpoints section): issue 13.
+  const health = endpoints === null ? undefined : endpointHealth(cluster);
+  const eds = hasEdsEndpoints(cluster) ? ' (EDS)' : '';
+  if (endpoints === 0 || health?.noHealthyUpstream) {
     return {
       status: 503,
       response_flag: 'UH',
       details: 'no_healthy_upstream',
       stats: [`cluster.${name}.upstream_cx_none_healthy`],
-      summary: `cluster "${name}" has no endpoints`,
+      summary: endpoints === 0
+        ? `cluster "${name}" has no endpoints${eds}`
+        : `cluster "${name}" has no healthy endpoint${eds}: ${health!.text}; ${health!.panicThresholdPercent === 0 ? 'healthy_panic_threshold 0 disables panic mode' : 'fail_traffic_on_panic is set'}, so no host is picked`,
     };
   }
+  const unhealthy = health !== undefined && health.unhealthy + health.degraded > 0;
   return {
     status: null,
     response_flag: '-',
     details: 'via_upstream',
-    stats: [`cluster.${name}.upstream_rq_total`],
-    summary: `forwarded to cluster "${name}"${endpoints === null ? ' (endpoints not known offline)' : ` (${endpoints} endpoint${endpoints === 1 ? '' : 's'})`}`,
+    stats: [`cluster.${name}.upstream_rq_total`, ...(health?.panic ? [`cluster.${name}.lb_healthy_panic`] : [])],
+    summary: `forwarded to cluster "${name}"${endpoints === null ? ' (endpoints not known offline)' : unhealthy ? ` (${health.text}${eds})` : ` (${endpoints} endpoint${endpoints === 1 ? '' : 's'}${eds})`}` +
+      (health?.panic ? `; panic mode: ${health.healthy + health.degraded} of ${health.total} healthy is below healthy_panic_threshold ${health.panicThresholdPercent}%, so Envoy balances over all hosts, unhealthy ones included` : ''),
   };
 }

@@ -9,12 +9,14 @@ import { routingRules } from './rules/routing.js';
 import { shadowedRoute } from './rules/shadowing.js';
 import { behaviourRules } from './rules/behaviour.js';
 import { securityRules } from './rules/security.js';
+import { pathTemplate } from './rules/path_templates.js';
 
 /** The semantic rules lint runs on a decoded config. */
 export const semanticRules: readonly LintRule[] = [
   ...referenceRules,
   shadowedRoute,
   ...routingRules,
+  pathTemplate,
   ...behaviourRules,
   ...securityRules,
 ];

@@ -71,11 +71,19 @@ export const schemaRules: readonly RuleMeta[] = [
   },
   {
     id: 'schema/unknown-type',
-    severity: 'error',
+    severity: 'warning',
     category: 'schema',
-    summary: 'A typed_config @type tsproxy does not know.',
-    help: 'Check the type URL spelling (the message suggests the closest known type) and the API version (v3).',
+    summary: 'A typed_config @type that Envoy\'s API does not define (a typo, a custom Envoy build, Wasm).',
+    help: 'Envoy rejects a type it was not built with. A custom build (ESPv2, Istio\'s proxy) may define it: tsproxy keeps it raw and answers without it. Otherwise fix the spelling (the message suggests the closest Envoy type) and the API version (v3).',
     example: 'typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.routr.v3.Router }',
+  },
+  {
+    id: 'schema/not-modelled',
+    severity: 'info',
+    category: 'schema',
+    summary: 'An Envoy type tsproxy does not model: accepted, its fields are not checked.',
+    help: 'The type is Envoy\'s (from its extension catalogue), so the config is valid; tsproxy does not decode its fields. Offline answers do not account for what it does (an RBAC filter\'s denials, a Lua script); serve refuses what it cannot run unless is_optional.',
+    example: 'typed_per_filter_config: { envoy.filters.http.lua: { "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute } }',
   },
   {
     id: 'schema/unsupported',
@@ -83,7 +91,7 @@ export const schemaRules: readonly RuleMeta[] = [
     category: 'schema',
     summary: 'A known Envoy feature tsproxy does not implement yet.',
     help: 'The config is valid for Envoy, but tsproxy ignores the feature named in the message; offline answers may differ from Envoy\'s there.',
-    example: 'typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua }',
+    example: 'retry_policy: { retry_priority: { name: envoy.retry_priorities.previous_priorities } }',
   },
   {
     id: 'schema/deprecated',
@@ -92,6 +100,14 @@ export const schemaRules: readonly RuleMeta[] = [
     summary: 'A field Envoy has deprecated.',
     help: 'It still loads, but Envoy will remove it; the message names the replacement.',
     example: 'header matcher: { name: x, exact_match: y }',
+  },
+  {
+    id: 'config/shape',
+    severity: 'error',
+    category: 'schema',
+    summary: 'The file is not an Envoy v3 config: a Kubernetes manifest, an Envoy v2 config, Envoy Gateway IR...',
+    help: 'The message says what the file is and how to get the Envoy config from it (egctl x translate, istioctl proxy-config, the proxy\'s /config_dump).',
+    example: 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute',
   },
   {
     id: 'config/limit',

@@ -10,6 +10,7 @@
 import type { HeaderMatcher, RegexMatcher, StringMatcher } from '../../config/types.js';
 import type { JsonValue } from '../../config/source.js';
 import { structFrom, toPlain } from './struct_value.js';
+import { didYouMean } from '../../config/suggest.js';
 import type {
   RouteMetadataAssert,
   RouterCheckSpec,
@@ -63,7 +64,7 @@ class Decoder {
     for (const [k, val] of Object.entries(v)) {
       const name = known.includes(k) ? k : snake(k);
       if (!known.includes(name)) {
-        this.err(`${path}.${k}`, `unknown field "${k}"`);
+        this.err(`${path}.${k}`, `unknown field "${k}"${didYouMean(k, known)}`);
         continue;
       }
       if (val === null) continue; // proto3 JSON: null means default

@@ -23,6 +23,11 @@ export interface TestResult {
   name: string;
   passed: boolean;
   failures: ValidationFailure[];
+  /**
+   * tsproxy's own advice for a failing test (not Envoy output): e.g. the test passes once
+   * `input.runtime` names the runtime key of a `runtime_fraction` route.
+   */
+  hint?: string;
 }
 
 export interface ReportOptions {
@@ -59,7 +64,11 @@ export function renderText(results: readonly TestResult[], coverage: Coverage, o
       for (const f of r.failures) lines.push({ stream: 'stderr', text: f.line });
     }
   }
-  if (results.some((r) => !r.passed)) return { lines, exitCode: 1 };
+  if (results.some((r) => !r.passed)) {
+    // After Envoy's own lines, so they stay exactly Envoy's.
+    for (const r of results) if (r.hint) lines.push({ stream: 'stderr', text: `tsproxy: hint: test "${r.name}": ${r.hint}` });
+    return { lines, exitCode: 1 };
+  }
   const rep = coverageReport(coverage, o);
   for (const m of rep.missing) lines.push({ stream: 'stdout', text: m });
   lines.push({ stream: 'stdout', text: `Current route coverage: ${formatCppDouble(rep.percent)}%` });
@@ -84,6 +93,8 @@ export interface JsonReport {
     name: string;
     passed: boolean;
     failures: { type: string; expected?: string; actual: string; negated?: boolean; line: string }[];
+    /** tsproxy's advice for a failing test (e.g. a runtime key to enable); absent otherwise. */
+    hint?: string;
   }[];
   coverage: {
     mode: 'routes' | 'comprehensive';
@@ -111,7 +122,7 @@ export function renderJson(results: readonly TestResult[], coverage: Coverage, o
     schema: 'tsproxy.router_check.v1',
     ok,
     summary: { total: results.length, passed: results.length - failed, failed },
-    tests: results.map((r) => ({ name: r.name, passed: r.passed, failures: r.failures.map((f) => ({ ...f })) })),
+    tests: results.map((r) => ({ name: r.name, passed: r.passed, failures: r.failures.map((f) => ({ ...f })), ...(r.hint ? { hint: r.hint } : {}) })),
     coverage: {
       mode: o.comprehensiveCoverage ? 'comprehensive' : 'routes',
       percent: Number.isFinite(rep.percent) ? rep.percent : null,

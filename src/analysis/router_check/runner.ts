@@ -55,7 +55,34 @@ export function runRouterCheck(table: RouteTable, spec: RouterCheckSpec, testFil
   if (errors.length) return { errors };
   const coverage = new Coverage(table);
   const results = spec.tests.map((t, i) => runOne(table, t, compiled[i]!, coverage, bodyFiles));
+  results.forEach((r, i) => {
+    if (!r.passed) {
+      const hint = runtimeHint(table, spec.tests[i]!, compiled[i]!, bodyFiles);
+      if (hint) r.hint = hint;
+    }
+  });
   return { run: { results, coverage }, errors: [] };
+}
+
+/**
+ * A failing test that passes once `input.runtime` names the runtime key of a `runtime_fraction`
+ * route: Envoy's tool enables only that one key per test, so such a route never matches without
+ * it. Returns the advice, or undefined.
+ */
+function runtimeHint(table: RouteTable, t: ValidationItem, cv: CompiledValidation, bodyFiles: ReadonlyMap<string, string>): string | undefined {
+  if (t.input.runtime !== '') return undefined;
+  const keys: { key: string; route: string }[] = [];
+  for (const vh of table.virtualHosts) for (const r of vh.routes) {
+    const key = r.config.match.runtime_fraction?.runtime_key;
+    if (key && !keys.some((k) => k.key === key)) keys.push({ key, route: r.name ?? `#${r.index} of virtual host "${vh.name}"` });
+  }
+  for (const { key, route: name } of keys.slice(0, 64)) {
+    const retry = runOne(table, { ...t, input: { ...t.input, runtime: key } }, cv, new Coverage(table), bodyFiles);
+    if (retry.passed) {
+      return `route ${name} matches only when its runtime_fraction is enabled: router_check enables one runtime key per test; add \`runtime: ${key}\` to this test's input`;
+    }
+  }
+  return undefined;
 }
 
 /** The `direct_response.body.filename` values of a route table, for the caller to read. */

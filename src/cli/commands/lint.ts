@@ -177,6 +177,8 @@ export function registerLint(program: Command, box: ExitBox): void {
     .option('--rule-off <id>', 'do not report this rule (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-q, --quiet', 'print only findings that reach --fail-on, and no summary', false)
     .option('--list-rules', 'print every rule with its id, severity and an example', false)
+    .option('-c, --config <file>', 'a config file, as in the other commands (repeatable; - reads stdin)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--config-path <file>', "alias of -c (Envoy's spelling)", (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addOption(new Option('--type <type>', 'force the document kind instead of detecting it').argParser(
       (v: string): ConfigType => {
         // `route_configuration` is the LoadedConfig kind's spelling; accept it too.
@@ -184,7 +186,8 @@ export function registerLint(program: Command, box: ExitBox): void {
         return choice(['bootstrap', 'route', 'config_dump'] as const, '--type')(v);
       },
     ))
-    .action((files: string[], o: { format: LintFormat; failOn: Severity; ruleOff: string[]; quiet: boolean; listRules: boolean; type?: ConfigType }) => {
+    .action((files: string[], o: { format: LintFormat; failOn: Severity; ruleOff: string[]; quiet: boolean; listRules: boolean; type?: ConfigType; config: string[]; configPath: string[] }) => {
+      files = [...files, ...o.config, ...o.configPath];
       const opts: LintCommandOptions = { format: o.format, failOn: o.failOn, ruleOff: o.ruleOff, quiet: o.quiet, listRules: o.listRules };
       if (o.type !== undefined) opts.type = o.type;
       box.code = runLint(files, opts);

@@ -15,6 +15,11 @@ import { readConfigFile } from '../output/config_loader.js';
 
 interface TestFlags {
   configPath?: string;
+  /** `--config`: the spelling of match/explain (same option as -c/--config-path). */
+  config?: string;
+  /** router_check's `-o/--output-path`: where the results are written. */
+  outputPath?: string;
+  routeConfig?: string;
   testPath?: string;
   details?: boolean;
   onlyShowFailures?: boolean;
@@ -30,8 +35,11 @@ export function registerTest(program: Command, box: ExitBox): void {
   program
     .command('test')
     .description("run Envoy router_check_tool tests (JSON, YAML or text proto) against a route configuration")
-    .option('-c, --config-path <file>', 'route configuration: a RouteConfiguration, a Bootstrap or an admin /config_dump (YAML or JSON)')
-    .option('-t, --test-path <file>', 'router_check test file: JSON, YAML or text proto (.pb_text)')
+    .option('-c, --config-path <file>', 'route configuration: a RouteConfiguration, a Bootstrap or an admin /config_dump (YAML or JSON); - reads stdin')
+    .option('--config <file>', 'alias of -c/--config-path (the spelling of match and explain)')
+    .option('-t, --test-path <file>', 'router_check test file: JSON, YAML or text proto (.pb_text); - reads stdin')
+    .option('-o, --output-path <file>', 'also write the results there (tsproxy\'s JSON document, docs/router-check.md)')
+    .option('--route-config <name>', 'test this route configuration of a config dump (default: the first HTTP connection manager\'s)')
     .option('-d, --details', 'print every test name, and the failures under each failing test')
     .option('--only-show-failures', 'print only the failing tests (with their failures)')
     .option('-f, --fail-under <percent>', 'fail when route coverage is under this percentage')
@@ -62,7 +70,9 @@ function readText(file: string, what: string): string | { error: string } {
 }
 
 async function runTest(flags: TestFlags): Promise<number> {
+  flags.configPath ??= flags.config;
   if (!flags.configPath || !flags.testPath) return usage('Both --config-path/c and --test-path/t are mandatory');
+  if (flags.configPath === '-' && flags.testPath === '-') return usage('only one of --config-path and --test-path can read stdin (-)');
   let failUnder = 0;
   if (flags.failUnder !== undefined) {
     failUnder = Number(flags.failUnder);
@@ -84,6 +94,8 @@ async function runTest(flags: TestFlags): Promise<number> {
     { renderText, renderJson },
     { httpConnectionManagers },
     { resolveRouteConfiguration },
+    { selectRouteConfiguration, listenersUsingRouteConfig },
+    { suggest },
   ] = await Promise.all([
     import('../../analysis/router_check/test_file.js'),
     import('../output/config_loader.js'),
@@ -94,6 +106,8 @@ async function runTest(flags: TestFlags): Promise<number> {
     import('../../analysis/router_check/report.js'),
     import('../../config/load.js'),
     import('../../core/listener_match.js'),
+    import('../../core/route_config_choice.js'),
+    import('../../config/suggest.js'),
   ]);
   const errStyle = styleFor(process.stderr);
 
@@ -133,7 +147,16 @@ async function runTest(flags: TestFlags): Promise<number> {
   let rc = cfg.kind === 'route_configuration' ? cfg.routeConfigurations[0] : undefined;
   let ignorePortInHostMatching = false;
   let candidates = cfg.routeConfigurations.length;
-  if (cfg.kind !== 'route_configuration') {
+  if (flags.routeConfig !== undefined) {
+    // --route-config: that one; the HCM of the listener routing with it sets strip_*_host_port.
+    const sel = selectRouteConfiguration(cfg.routeConfigurations, flags.routeConfig, suggest);
+    if (!sel.routeConfig) return fail([`${flags.configPath}: ${sel.reason}`]);
+    rc = sel.routeConfig;
+    candidates = 1;
+    const users = listenersUsingRouteConfig(cfg.listeners, flags.routeConfig);
+    const hcm = users.length > 0 ? httpConnectionManagers(cfg.listeners[users[0]!]!).find((h) => h.rds?.route_config_name === flags.routeConfig || h.route_config === rc) : undefined;
+    ignorePortInHostMatching = hcm?.strip_any_host_port === true || hcm?.strip_matching_host_port === true;
+  } else if (cfg.kind !== 'route_configuration') {
     const hcms = cfg.listeners.flatMap((l) => httpConnectionManagers(l));
     const resolved = hcms.map((h) => ({ hcm: h, res: resolveRouteConfiguration(h, cfg.routeConfigurations) })).filter((x) => x.res.routeConfig !== undefined);
     const first = resolved[0];
@@ -147,7 +170,7 @@ async function runTest(flags: TestFlags): Promise<number> {
     return fail([`${flags.configPath}: no route configuration found (expected a RouteConfiguration, or a Bootstrap or config dump with a route_config)`]);
   }
   if (candidates > 1) {
-    warnings.push(`${flags.configPath}: warning ${candidates} route configurations found; testing the first${rc.name ? ` (${rc.name})` : ''}`);
+    warnings.push(`${flags.configPath}: warning ${candidates} route configurations found; testing the first${rc.name ? ` (${rc.name})` : ''} (choose with --route-config NAME)`);
   }
   const compiled = compileRouteConfig(rc, {
     ignorePortInHostMatching,
@@ -180,6 +203,16 @@ async function runTest(flags: TestFlags): Promise<number> {
     detailedCoverage: flags.detailedCoverage === true,
     failUnder,
   };
+  if (flags.outputPath !== undefined) {
+    // router_check writes its ValidationResult (a binary proto) there; tsproxy writes its JSON document.
+    const { report } = renderJson(r.run.results, r.run.coverage, options);
+    const { writeFileSync } = await import('node:fs');
+    try {
+      writeFileSync(flags.outputPath, JSON.stringify({ ...report, warnings }, null, 2) + '\n');
+    } catch (e) {
+      return fail([`tsproxy test: cannot write ${flags.outputPath}: ${(e as Error).message}`]);
+    }
+  }
   if (json) {
     const { report, exitCode } = renderJson(r.run.results, r.run.coverage, options);
     process.stdout.write(JSON.stringify({ ...report, warnings }, null, 2) + '\n');

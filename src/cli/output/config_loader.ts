@@ -1,5 +1,6 @@
 /**
- * Loading a config file's text for the CLI commands, through src/config's loader.
+ * Loading a config file's text for the CLI commands, through src/config's loader. Every command
+ * reads its files here, so `-` (standard input) works everywhere: `-c -`.
  */
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { LoadedConfig } from '../../config/types.js';
@@ -15,6 +16,7 @@ export function loadConfigText(
   file: string,
   type: ConfigTypeFlag | undefined,
 ): { config: LoadedConfig | undefined; diagnostics: Diagnostic[] } {
+  file = displayName(file);
   try {
     const r = loadConfig(text, file, type === undefined ? {} : { type });
     return { config: r.config, diagnostics: [...r.diagnostics] };
@@ -28,11 +30,33 @@ export function loadConfigText(
   }
 }
 
+/** The name diagnostics give a file: `<stdin>` for `-`. */
+export function displayName(file: string): string {
+  return file === STDIN ? '<stdin>' : file;
+}
+
+/** The file name that means standard input. */
+export const STDIN = '-';
+
 /**
- * Reads a config (or test) file for a command. Refuses a file over the loader's 64 MiB limit
- * before reading it, so a huge file is never pulled into memory. Never throws.
+ * Reads a config (or test) file for a command; `-` reads standard input. Refuses a file over the
+ * loader's 64 MiB limit before reading it, so a huge file is never pulled into memory (standard
+ * input is checked once read). Never throws.
  */
 export function readConfigFile(file: string): { text: string } | { error: string; reason: string } {
+  if (file === STDIN) {
+    try {
+      const text = readFileSync(0, 'utf8');
+      if (text.length > MAX_CONFIG_BYTES) {
+        const reason = `over the 64 MiB (${MAX_CONFIG_BYTES}-byte) config limit`;
+        return { error: `cannot read <stdin>: ${reason}`, reason };
+      }
+      return { text };
+    } catch (e) {
+      const why = (e as Error).message;
+      return { error: `cannot read <stdin>: ${why}`, reason: why };
+    }
+  }
   try {
     const size = statSync(file).size;
     if (size > MAX_CONFIG_BYTES) {

@@ -85,7 +85,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
   };
-  const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst);
+  const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig);
   printDiagnostics(result.diagnostics, err);
   if (!result.ok) {
     process.stderr.write(`tsproxy: ${result.error}\n`);
@@ -96,9 +96,9 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   return result.report.matched ? 0 : 1;
 }
 
-function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, originalDst?: IpPort) {
+function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, originalDst?: IpPort, routeConfigName?: string) {
   try {
-    return analyze(config, input, { listenerName, port, classify: classifyHttpFilter, serverAddress: localInfoAddress(), originalDst });
+    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter, serverAddress: localInfoAddress(), originalDst });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };

@@ -6,7 +6,11 @@ import { Option, type Command } from 'commander';
 
 /** Flags of `match` and `explain`, as commander parses them. */
 export interface QueryFlags {
+  /** `-c/--config` or Envoy's `--config-path`; `-` reads standard input. */
   config?: string;
+  configPath?: string;
+  /** `--route-config NAME`: the route configuration to route with (a dump holds many). */
+  routeConfig?: string;
   host?: string;
   path?: string;
   method: string;
@@ -26,8 +30,16 @@ export interface QueryFlags {
 
 /** Adds the request flags shared by match and explain. */
 export function addQueryOptions(cmd: Command): Command {
+  cmd.hook('preAction', (c) => {
+    // Envoy's spelling (`--config-path`) and ours (`-c/--config`) are one option.
+    const o = c.opts<QueryFlags>();
+    if (o.config === undefined && o.configPath !== undefined) c.setOptionValue('config', o.configPath);
+    if (c.opts<QueryFlags>().config === undefined) c.error("error: required option '-c, --config <file>' not specified");
+  });
   return cmd
-    .requiredOption('-c, --config <file>', 'Envoy config: Bootstrap, RouteConfiguration or /config_dump (YAML or JSON)')
+    .option('-c, --config <file>', 'Envoy config: Bootstrap, RouteConfiguration, /config_dump or a list of resources (YAML or JSON); - reads stdin')
+    .addOption(new Option('--config-path <file>', "alias of --config (Envoy's spelling)").conflicts('config'))
+    .option('--route-config <name>', 'route with this route configuration (a config dump holds many: Istio "http.8080", "80", ...)')
     .option('--host <host>', 'Host / :authority of the request (omit for a request without one)')
     .requiredOption('--path <path>', ':path of the request, query string included')
     .option('--method <method>', ':method', 'GET')

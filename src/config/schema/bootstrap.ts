@@ -229,5 +229,18 @@ export const ENDPOINTS_CONFIG_DUMP: MessageDescriptor = message('envoy.admin.v3.
 export const OPAQUE_DUMP_SECTIONS: Record<string, string | undefined> = {
   'envoy.admin.v3.SecretsConfigDump': undefined,
   'envoy.admin.v3.EcdsConfigDump': undefined,
-  'envoy.admin.v3.ScopedRoutesConfigDump': 'scoped routes from a config dump',
+  // Istio's dumps always carry it, empty: dump_sections.ts warns only when it lists scoped routes.
+  'envoy.admin.v3.ScopedRoutesConfigDump': undefined,
 };
+
+/** `envoy.service.discovery.v3.Resource`: one resource with its name (delta xDS, collections). */
+export const DISCOVERY_RESOURCE: MessageDescriptor = message('envoy.service.discovery.v3.Resource', {
+  name: str(),
+  resource_name: raw(),
+  aliases: str({ repeated: true }),
+  version: str(),
+  resource: any(),
+  ttl: raw(),
+  cache_control: raw(),
+  metadata: raw(),
+});

@@ -95,6 +95,16 @@ export const STDERR_ACCESS_LOG: MessageDescriptor = message('envoy.extensions.ac
   log_format: msg(() => SUBSTITUTION_FORMAT_STRING, { oneof: 'access_log_format' }),
 });
 
+/** `envoy.path.match.uri_template.uri_template_matcher` (RouteMatch.path_match_policy). */
+export const URI_TEMPLATE_MATCH_CONFIG: MessageDescriptor = message('envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig', {
+  path_template: str({ required: true, check: { minLen: 1 } }),
+});
+
+/** `envoy.path.rewrite.uri_template.uri_template_rewriter` (RouteAction.path_rewrite_policy). */
+export const URI_TEMPLATE_REWRITE_CONFIG: MessageDescriptor = message('envoy.extensions.path.rewrite.uri_template.v3.UriTemplateRewriteConfig', {
+  path_template_rewrite: str({ required: true, check: { minLen: 1 } }),
+});
+
 export const PREVIOUS_HOSTS_PREDICATE: MessageDescriptor = message('envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate', {});
 
 /**

@@ -1,27 +1,31 @@
 /**
  * The `@type` registry: which message a type URL selects. Three answers:
- * - a descriptor: tsproxy decodes (and implements) the type;
- * - `unsupported`: a real Envoy extension tsproxy does not implement (loads raw, warned about);
- * - undefined: unknown to tsproxy (an error, `schema/unknown-type`, with a suggestion).
+ * - a descriptor: tsproxy models the type (decodes it field by field);
+ * - `envoy`: a type Envoy's API defines (extension_catalogue.ts) that tsproxy does not model: it
+ *   loads raw, named by an `info` diagnostic (`schema/not-modelled`), never an error;
+ * - undefined: a type Envoy does not define (a custom build, Wasm): a warning
+ *   (`schema/unknown-type`), with a suggestion when it is close to an Envoy type.
  */
 import type { MessageDescriptor } from './descriptor.js';
 import { ROUTE_CONFIGURATION, FILTER_CONFIG } from './route.js';
 import { HTTP_CONNECTION_MANAGER, LISTENER } from './listener.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, UPSTREAM_HTTP_PROTOCOL_OPTIONS } from './cluster.js';
 import {
-  BOOTSTRAP, BOOTSTRAP_CONFIG_DUMP, CLUSTERS_CONFIG_DUMP, CONFIG_DUMP, DYNAMIC_CLUSTER, DYNAMIC_LISTENER, ENDPOINTS_CONFIG_DUMP,
+  BOOTSTRAP, BOOTSTRAP_CONFIG_DUMP, CLUSTERS_CONFIG_DUMP, CONFIG_DUMP, DISCOVERY_RESOURCE, DYNAMIC_CLUSTER, DYNAMIC_LISTENER, ENDPOINTS_CONFIG_DUMP,
   DYNAMIC_ROUTE_CONFIG, LISTENERS_CONFIG_DUMP, OPAQUE_DUMP_SECTIONS, ROUTES_CONFIG_DUMP, STATIC_CLUSTER, STATIC_LISTENER,
   STATIC_ROUTE_CONFIG,
 } from './bootstrap.js';
 import {
   CORS, CORS_POLICY_EXT, FILE_ACCESS_LOG, HEALTH_CHECK, HTTP_FAULT, ORIGINAL_DST_LISTENER_FILTER, PREVIOUS_HOSTS_PREDICATE,
-  ROUTER, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG,
+  ROUTER, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG, URI_TEMPLATE_MATCH_CONFIG, URI_TEMPLATE_REWRITE_CONFIG,
 } from './extensions.js';
-import { KNOWN_UNSUPPORTED_TYPES } from './unsupported_types.js';
+import { envoyType, envoyTypeNames, type EnvoyTypeInfo } from '../extension_catalogue.js';
 
 export interface TypeInfo {
   desc?: MessageDescriptor;
-  /** What the unsupported extension is, in words. */
+  /** Envoy defines the type; tsproxy does not model it. */
+  envoy?: EnvoyTypeInfo;
+  /** Not modelled, and its absence changes offline answers: a `schema/unsupported` warning with these words. */
   unsupported?: string;
 }
 
@@ -38,6 +42,8 @@ const SUPPORTED: MessageDescriptor[] = [
   UPSTREAM_HTTP_PROTOCOL_OPTIONS,
   PREVIOUS_HOSTS_PREDICATE,
   ORIGINAL_DST_LISTENER_FILTER,
+  URI_TEMPLATE_MATCH_CONFIG,
+  URI_TEMPLATE_REWRITE_CONFIG,
   FILTER_CONFIG,
   ROUTE_CONFIGURATION,
   LISTENER,
@@ -50,6 +56,7 @@ const SUPPORTED: MessageDescriptor[] = [
   CLUSTERS_CONFIG_DUMP,
   ROUTES_CONFIG_DUMP,
   ENDPOINTS_CONFIG_DUMP,
+  DISCOVERY_RESOURCE,
   // `/config_dump?resource=...` lists the section entries themselves.
   STATIC_LISTENER,
   DYNAMIC_LISTENER,
@@ -63,7 +70,6 @@ let table: Map<string, TypeInfo> | undefined;
 
 function build(): Map<string, TypeInfo> {
   const t = new Map<string, TypeInfo>();
-  for (const [name, what] of Object.entries(KNOWN_UNSUPPORTED_TYPES)) t.set(name, { unsupported: what });
   for (const [name, what] of Object.entries(OPAQUE_DUMP_SECTIONS)) {
     // Sections tsproxy has no use for load raw; a warning only where their absence changes answers.
     t.set(name, what ? { unsupported: what } : { desc: { name, fields: {}, open: true } });
@@ -72,16 +78,19 @@ function build(): Map<string, TypeInfo> {
   return t;
 }
 
-/** What `typeName` (the part of a type URL after the last `/`) selects; undefined if unknown. */
+/** What `typeName` (the part of a type URL after the last `/`) selects; undefined if Envoy does not define it. */
 export function lookupType(typeName: string): TypeInfo | undefined {
   table ??= build();
-  return table.get(typeName);
+  const modelled = table.get(typeName);
+  if (modelled) return modelled;
+  const envoy = envoyType(typeName);
+  return envoy ? { envoy } : undefined;
 }
 
-/** Every type name tsproxy knows (for "did you mean"). */
+/** Every type name tsproxy or Envoy knows (for "did you mean"). */
 export function knownTypeNames(): Iterable<string> {
   table ??= build();
-  return table.keys();
+  return new Set([...table.keys(), ...envoyTypeNames()]);
 }
 
 /** The type name of a type URL: `type.googleapis.com/envoy.x.v3.Y` -> `envoy.x.v3.Y`. */
