@@ -20,14 +20,14 @@ export interface DashboardProps {
   readonly height: number;
 }
 
-/** Flags shown under the tables at most. */
-const FLAG_LINES = 5;
+/** Flags shown under the tables at most (fewer on a short terminal, to leave room for rows). */
+const flagLines = (height: number): number => (height < 24 ? 2 : 5);
 
 /** How many of `down` and `clusters` rows fit in `room` lines (each table's "more" line included). */
 export function splitRows(room: number, down: number, clusters: number): { down: number; clusters: number } {
   const fits = (n: number, avail: number): number => (n <= avail ? n : Math.max(0, avail - 1));
   if (down + clusters <= room) return { down, clusters };
-  const downShare = Math.min(down, Math.max(1, Math.floor(room / 3)));
+  const downShare = Math.min(down, Math.max(2, Math.floor(room / 3)));
   const d = fits(down, downShare);
   const dLines = d + (d < down ? 1 : 0);
   return { down: d, clusters: fits(clusters, Math.max(0, room - dLines)) };
@@ -41,7 +41,10 @@ function footer(s: UiState, intervalMs: number): string {
 
 export function Dashboard({ state, admin, intervalMs, width, height }: DashboardProps) {
   const frame = shownFrame(state);
-  const errorLine = state.error ? <Text color="red" wrap="truncate">{`${state.error} (retrying every ${intervalMs / 1000}s${frame ? '; showing the last good poll' : ''})`}</Text> : null;
+  const errorText = state.error ? `${state.error} (retrying every ${intervalMs / 1000}s${frame ? '; showing the last good poll' : ''})` : '';
+  // The reason matters more than the space: the error line wraps instead of being cut.
+  const errorLines = errorText ? Math.ceil([...errorText].length / Math.max(1, width)) : 0;
+  const errorLine = errorText ? <Text color="red">{errorText}</Text> : null;
   if (!frame) {
     return (
       <Box flexDirection="column" width={width}>
@@ -55,9 +58,9 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
   const filter = state.editing ?? state.filter;
   const down = sortRows(filterRows(view.downstream, filter, downstreamName), state.sortKey, state.reverse);
   const clusters = sortRows(filterRows(view.clusters, filter), state.sortKey, state.reverse);
-  const flags = topFlags(view.flags, FLAG_LINES);
+  const flags = topFlags(view.flags, flagLines(height));
   // title, totals, [error], blank, header, blank, header, blank, flags heading, flags, keys.
-  const fixed = 2 + (errorLine ? 1 : 0) + 6 + flags.length + 1;
+  const fixed = 2 + errorLines + 6 + flags.length + 1;
   const room = Math.max(2, height - fixed - 1);
   const fit = splitRows(room, down.length, clusters.length);
   const sparkWidth = Math.max(8, Math.min(30, Math.floor((width - 50) / 2)));

@@ -59,33 +59,36 @@ export function formatSnapshotText(view: TopView, admin: string, width = 200, hi
   return out.join('\n') + '\n';
 }
 
+/** Rates rounded to 3 decimals: a snapshot, not a measurement to re-derive. */
+const r3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+
 function quantileJson(q: ClusterRow['p50']): { ms: number; window: string } | null {
   return q === null ? null : { ms: q.ms, window: q.window };
 }
 
 function downstreamJson(r: DownstreamRow): Record<string, unknown> {
-  const common = { name: r.name, rps: r.rps, errors_5xx_per_s: r.errorsPerS, cx_per_s: r.cxPerS, cx_active: r.cxActive };
+  const common = { name: r.name, rps: r3(r.rps), errors_5xx_per_s: r3(r.errorsPerS), cx_per_s: r3(r.cxPerS), cx_active: r.cxActive };
   return r.kind === 'http' ? { ...common, rq_active: r.rqActive } : { ...common, address: r.address };
 }
 
 /**
  * The JSON snapshot (`--json`): snake_case like Envoy's own admin output, rates per second,
  * `null` where there is no figure, success rate as a 0..1 fraction, quantiles in ms with the
- * window they come from.
+ * window they come from. Rates are rounded to 3 decimals.
  */
 export function snapshotJson(view: TopView, admin: string): Record<string, unknown> {
   return {
     admin,
-    interval_s: view.seconds,
+    interval_s: r3(view.seconds),
     server: view.server ? { version: view.server.version, state: view.server.state, uptime: view.server.uptime } : null,
-    totals: { rps: view.totals.rps, errors_5xx_per_s: view.totals.errorsPerS, cx_active: view.totals.cxActive, rq_active: view.totals.rqActive },
+    totals: { rps: r3(view.totals.rps), errors_5xx_per_s: r3(view.totals.errorsPerS), cx_active: view.totals.cxActive, rq_active: view.totals.rqActive },
     listeners: view.downstream.filter((r) => r.kind === 'listener').map(downstreamJson),
     http: view.downstream.filter((r) => r.kind === 'http').map(downstreamJson),
     clusters: view.clusters.map((c) => ({
       name: c.name,
-      rps: c.rps,
-      success_rate: c.successRate,
-      errors_5xx_per_s: c.errorsPerS,
+      rps: r3(c.rps),
+      success_rate: c.successRate === null ? null : Math.round(c.successRate * 1e6) / 1e6,
+      errors_5xx_per_s: r3(c.errorsPerS),
       upstream_rq_time_p50: quantileJson(c.p50),
       upstream_rq_time_p99: quantileJson(c.p99),
       rq_active: c.rqActive,
@@ -93,13 +96,13 @@ export function snapshotJson(view: TopView, admin: string): Record<string, unkno
       hosts: { healthy: c.hostsHealthy, degraded: c.hostsDegraded, total: c.hostsTotal },
       circuit_breakers_open: c.breakersOpen,
       outlier_ejections_active: c.ejectionsActive,
-      retries_per_s: c.retriesPerS,
+      retries_per_s: r3(c.retriesPerS),
     })),
     response_flags: view.flags.map((f) => ({
       flag: f.source.flag,
       long: f.source.long,
       meaning: f.source.meaning,
-      per_s: f.rate,
+      per_s: r3(f.rate),
       total: f.total,
       top: f.topScope === undefined ? null : `${f.source.scope}.${f.topScope}`,
       derived_from: f.source.stats.map((s) => `${f.source.scope}.*.${s}`),
