@@ -19,12 +19,13 @@ export const DEFAULT_ADMIN = 'http://127.0.0.1:9901';
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 3_600_000;
 
-/** `500ms`, `1s`, `1.5s`, `2m`, or a bare number of seconds -> ms, within 100 ms .. 1 h. */
+/** `500ms`, `1s`, `1.5s`, `2m`, `1h`, or a bare number of seconds -> ms, within 100 ms .. 1 h. */
 export function parseInterval(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new InvalidArgumentError('expected a duration such as 500ms, 1s or 2m');
   const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
+  const ms = n * unit;
   if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) throw new InvalidArgumentError('must be between 100ms and 1h');
   return Math.round(ms);
 }
