@@ -4,7 +4,7 @@
  * and draws the dashboard or the help screen at the terminal's current size.
  */
 import { useEffect, useReducer } from 'react';
-import { useApp, useInput, useWindowSize } from 'ink';
+import { Box, useApp, useInput, useWindowSize } from 'ink';
 import { Dashboard } from './dashboard.js';
 import { Help } from './help.js';
 import type { AdminSample } from './model/sample.js';
@@ -68,6 +68,11 @@ export function TopApp({ poll, intervalMs, admin, schedule = realSchedule, size 
     };
   }, [poll, intervalMs, schedule]);
 
-  if (state.help) return <Help width={columns} height={rows} scroll={state.helpScroll} sortKey={state.sortKey} />;
-  return <Dashboard state={state} admin={admin} intervalMs={intervalMs} width={columns} height={rows} />;
+  const screen = state.help ? (
+    <Help width={columns} height={rows} scroll={state.helpScroll} sortKey={state.sortKey} />
+  ) : (
+    <Dashboard state={state} admin={admin} intervalMs={intervalMs} width={columns} height={rows} />
+  );
+  // A fixed size (tests) also bounds the frame; the real terminal bounds it otherwise.
+  return size ? <Box width={size.columns}>{screen}</Box> : screen;
 }

@@ -39,6 +39,11 @@ function footer(s: UiState, intervalMs: number): string {
   return `${sort}  r reverse  ${filter}  p ${s.frozen ? 'resume' : 'pause'}  ? help  q quit  | every ${intervalMs / 1000}s`;
 }
 
+/**
+ * `width` chooses the columns; the root box takes ink's own width (the terminal's), so a frame
+ * ink redraws at a new size before React has re-rendered is cut at the terminal's edge instead of
+ * wrapping (every line is `truncate`, except the error, which wraps inside the terminal).
+ */
 export function Dashboard({ state, admin, intervalMs, width, height }: DashboardProps) {
   const frame = shownFrame(state);
   const errorText = state.error ? `${state.error} (retrying every ${intervalMs / 1000}s${frame ? '; showing the last good poll' : ''})` : '';
@@ -47,7 +52,7 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
   const errorLine = errorText ? <Text color="red">{errorText}</Text> : null;
   if (!frame) {
     return (
-      <Box flexDirection="column" width={width}>
+      <Box flexDirection="column">
         <Text bold wrap="truncate">{`tsproxy top  ${admin}`}</Text>
         {errorLine ?? <Text>{`polling ${admin} ...`}</Text>}
         <Text dimColor wrap="truncate">{footer(state, intervalMs)}</Text>
@@ -66,7 +71,7 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
   const sparkWidth = Math.max(8, Math.min(30, Math.floor((width - 50) / 2)));
   const t = view.totals;
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column">
       <Text bold wrap="truncate">
         {titleLine(view, admin)}
         {state.frozen ? <Text color="yellow">{'  [PAUSED]'}</Text> : null}
@@ -79,7 +84,7 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
         {` ${fmtRate(t.errorsPerS)}/s   cx ${t.cxActive}  rq ${t.rqActive}`}
       </Text>
       {errorLine}
-      <Text> </Text>
+      <Box height={1} />
       <TableView
         table={layoutTable(DOWNSTREAM_COLUMNS, width)}
         rows={down.slice(0, fit.down)}
@@ -89,7 +94,7 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
         reverse={state.reverse}
         rowKey={(r) => `${r.kind}:${r.name}`}
       />
-      <Text> </Text>
+      <Box height={1} />
       <TableView
         table={layoutTable(CLUSTER_COLUMNS, width)}
         rows={clusters.slice(0, fit.clusters)}
@@ -99,7 +104,7 @@ export function Dashboard({ state, admin, intervalMs, width, height }: Dashboard
         reverse={state.reverse}
         rowKey={(r) => r.name}
       />
-      <Text> </Text>
+      <Box height={1} />
       <Text bold wrap="truncate">{flags.length > 0 ? FLAGS_NOTE : `${FLAGS_NOTE}: none seen`}</Text>
       {flags.map((f) => (
         <Text key={f.source.flag} wrap="truncate" color={(f.rate ?? 0) > 0 ? 'red' : undefined}>

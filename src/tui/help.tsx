@@ -17,7 +17,7 @@ export function Help({ width, height, scroll, sortKey }: HelpProps) {
   const shown = lines.slice(top, top + visible);
   const last = Math.min(lines.length, top + visible);
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column">
       {shown.map((l, i) => (
         <Text key={top + i} bold={l.heading === true} wrap="truncate">
           {l.text === '' ? ' ' : l.text}

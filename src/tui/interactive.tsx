@@ -13,6 +13,12 @@ import { TopApp } from './app.js';
  */
 export async function runInteractive(client: AdminClient, intervalMs: number): Promise<number> {
   const poll = () => client.poll();
+  // A terminal that shrinks reflows or cuts the last frame, and ink then redraws relative to a
+  // cursor that moved: wipe the (alternate) screen first. Registered before ink's own listener,
+  // so ink's redraw follows on a clean screen.
+  const stdout = process.stdout;
+  const wipe = (): void => void stdout.write('\u001b[2J\u001b[H');
+  stdout.on('resize', wipe);
   const app = render(<TopApp poll={poll} intervalMs={intervalMs} admin={client.display} />, {
     alternateScreen: true,
     interactive: true,
@@ -22,6 +28,7 @@ export async function runInteractive(client: AdminClient, intervalMs: number): P
   try {
     await app.waitUntilExit();
   } finally {
+    stdout.off('resize', wipe);
     client.close();
   }
   return 0;

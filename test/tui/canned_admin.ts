@@ -62,6 +62,8 @@ export interface CannedAdmin {
 export interface CannedAdminOptions {
   /** Answer every request with this status instead (503 to play an admin that is not ready). */
   readonly failWith?: number;
+  /** Port to listen on (0: any free port). */
+  readonly port?: number;
 }
 
 /** Starts the canned admin on 127.0.0.1 (port 0). */
@@ -88,7 +90,7 @@ export async function startCannedAdmin(opts: CannedAdminOptions = {}): Promise<C
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
