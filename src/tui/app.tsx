@@ -6,7 +6,7 @@
 import { useEffect, useReducer } from 'react';
 import { Box, useApp, useInput, useWindowSize } from 'ink';
 import { Dashboard } from './dashboard.js';
-import { Help } from './help.js';
+import { Help, helpMaxScroll } from './help.js';
 import type { AdminSample } from './model/sample.js';
 import { INITIAL_UI_STATE, reduceUi } from './model/ui_state.js';
 
@@ -40,7 +40,7 @@ export function TopApp({ poll, intervalMs, admin, schedule = realSchedule, size 
   const windowSize = useWindowSize();
   const { columns, rows } = size ?? windowSize;
 
-  useInput((input, key) => dispatch({ type: 'key', input, key }));
+  useInput((input, key) => dispatch({ type: 'key', input, key, helpMaxScroll: helpMaxScroll(columns, rows, state.sortKey) }));
 
   useEffect(() => {
     if (state.quit) exit();

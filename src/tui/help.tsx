@@ -10,9 +10,17 @@ export interface HelpProps {
   readonly sortKey: SortKey;
 }
 
+/** Lines of help shown at once on a terminal `height` rows high (one for the key line, one spare). */
+const visibleLines = (height: number): number => Math.max(3, height - 2);
+
+/** How far the help can scroll at this size: its last line at the bottom. */
+export function helpMaxScroll(width: number, height: number, sortKey: SortKey): number {
+  return Math.max(0, helpLines(width, sortKey).length - visibleLines(height));
+}
+
 export function Help({ width, height, scroll, sortKey }: HelpProps) {
   const lines = helpLines(width, sortKey);
-  const visible = Math.max(3, height - 2);
+  const visible = visibleLines(height);
   const top = Math.min(scroll, Math.max(0, lines.length - visible));
   const shown = lines.slice(top, top + visible);
   const last = Math.min(lines.length, top + visible);

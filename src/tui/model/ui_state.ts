@@ -55,7 +55,8 @@ export interface KeyInfo {
 export type UiAction =
   | { readonly type: 'sample'; readonly sample: AdminSample }
   | { readonly type: 'error'; readonly message: string }
-  | { readonly type: 'key'; readonly input: string; readonly key: KeyInfo };
+  /** A key; `helpMaxScroll` is how far the help screen can scroll at the current size. */
+  | { readonly type: 'key'; readonly input: string; readonly key: KeyInfo; readonly helpMaxScroll?: number };
 
 /** The frame on screen: the frozen one while paused, else the latest. */
 export function shownFrame(s: UiState): Frame | undefined {
@@ -88,7 +89,7 @@ function onFilterKey(s: UiState, editing: string, input: string, key: KeyInfo): 
 /** Lines one help scroll step moves; page keys move a screen (the view passes its height). */
 const PAGE = 10;
 
-function onHelpKey(s: UiState, input: string, key: KeyInfo): UiState {
+function onHelpKey(s: UiState, input: string, key: KeyInfo, maxScroll: number): UiState {
   if (input === '?' || key.escape || input === 'h') return { ...s, help: false, helpScroll: 0 };
   if (input === 'q') return { ...s, quit: true };
   let d = 0;
@@ -96,12 +97,12 @@ function onHelpKey(s: UiState, input: string, key: KeyInfo): UiState {
   else if (key.upArrow || input === 'k') d = -1;
   else if (key.pageDown || input === ' ') d = PAGE;
   else if (key.pageUp) d = -PAGE;
-  return d === 0 ? s : { ...s, helpScroll: Math.max(0, s.helpScroll + d) };
+  return d === 0 ? s : { ...s, helpScroll: Math.max(0, Math.min(maxScroll, s.helpScroll + d)) };
 }
 
-function onKey(s: UiState, input: string, key: KeyInfo): UiState {
+function onKey(s: UiState, input: string, key: KeyInfo, helpMaxScroll: number): UiState {
   if (s.editing !== null) return onFilterKey(s, s.editing, input, key);
-  if (s.help) return onHelpKey(s, input, key);
+  if (s.help) return onHelpKey(s, input, key, helpMaxScroll);
   switch (input) {
     case 'q':
       return { ...s, quit: true };
@@ -136,6 +137,6 @@ export function reduceUi(s: UiState, action: UiAction): UiState {
     case 'error':
       return { ...s, error: action.message };
     case 'key':
-      return onKey(s, action.input, action.key);
+      return onKey(s, action.input, action.key, action.helpMaxScroll ?? Number.MAX_SAFE_INTEGER);
   }
 }

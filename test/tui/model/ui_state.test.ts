@@ -70,6 +70,8 @@ test('? opens help; arrows, j/k and space scroll it; ? or Esc close it; q still 
   assert.equal(s.helpScroll, 1);
   s = key(key(s, '', { pageUp: true }), '', { upArrow: true });
   assert.equal(s.helpScroll, 0, 'never above the top');
+  const end = reduceUi(s, { type: 'key', input: ' ', key: {}, helpMaxScroll: 4 });
+  assert.equal(end.helpScroll, 4, 'never past the last screen');
   assert.equal(key(s, 's').sortKey, 'rps', 'sort keys are inert in help');
   assert.equal(key(s, '', { escape: true }).help, false);
   assert.equal(key(s, '?').help, false);
