@@ -92,7 +92,8 @@ export class AdminClient {
         reject(new AdminRequestError(msg));
       };
       const req = http.get(
-        { host: this.base.hostname, port: this.base.port || 80, path: this.prefix + path, agent: this.agent, headers: { accept: 'application/json' } },
+        // URL keeps an IPv6 literal in brackets; node:http wants it bare.
+        { host: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.base.port || 80, path: this.prefix + path, agent: this.agent, headers: { accept: 'application/json' } },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
