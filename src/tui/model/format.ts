@@ -18,9 +18,10 @@ export function fmtPercent(v: number | null): string {
   return `${(Math.floor(v * 10_000) / 100).toFixed(2)}%`;
 }
 
-/** Milliseconds: `0.42ms`, `3.1ms`, `12.5ms`, `250ms`, `2.5s`, `-` for null. */
+/** Milliseconds: `0ms`, `0.42ms`, `3.1ms`, `12.5ms`, `250ms`, `2.5s`, `-` for null. */
 export function fmtMs(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '-';
+  if (ms === 0) return '0ms';
   if (ms < 1) return `${ms.toFixed(2)}ms`;
   if (ms < 100) return `${ms.toFixed(1)}ms`;
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -25,7 +25,7 @@ const KEYS = (sort: SortKey): Entry[] => [
 const COLUMNS: Entry[] = [
   ['listener', 'listener.<address>.downstream_cx_total (CX/S) and downstream_cx_active (CX); its RPS and 5XX/S from Envoy\'s per-listener listener.<address>.http.<prefix>.downstream_rq_completed / _5xx ("-" when the admin has none)'],
   ['http', 'a connection manager: http.<prefix>.downstream_rq_total (RPS), downstream_rq_5xx, downstream_cx_total, downstream_cx_active, downstream_rq_active'],
-  ['RPS', 'cluster.<name>.upstream_rq_total per second'],
+  ['RPS', 'requests completed per second: cluster.<name>.upstream_rq_1xx + ... + upstream_rq_5xx (final responses, local replies charged to the cluster such as UF 503 or UT 504 included; upstream_rq_total when the admin has no such counters)'],
   ['SUCCESS', '1 - upstream_rq_5xx / (upstream_rq_1xx + ... + upstream_rq_5xx) over the last poll ("-" when nothing completed)'],
   ['5XX/S', 'upstream_rq_5xx per second'],
   ['P50 P99', 'upstream_rq_time from /stats?format=json computed_quantiles: the interval value (Envoy\'s last stats flush); * marks the cumulative value, used when that interval recorded nothing'],

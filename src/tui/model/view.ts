@@ -7,8 +7,9 @@
  * - connection manager rows read `http.<prefix>.downstream_rq_total`, `_5xx`, `downstream_cx_*`;
  * - listener rows read `listener.<key>.downstream_cx_*` and, for requests, Envoy's per-listener
  *   `listener.<key>.http.<prefix>.downstream_rq_completed` / `_5xx` (absent -> no figure);
- * - cluster rows read `cluster.<name>.upstream_rq_total` (rps), `upstream_rq_1xx..5xx` (success
- *   rate = 1 - 5xx / all classes), `upstream_rq_time` quantiles, `upstream_rq_active`,
+ * - cluster rows read `cluster.<name>.upstream_rq_1xx..5xx` (rps: requests completed, local
+ *   replies charged to the cluster included; `upstream_rq_total` when the admin has no class
+ *   counters; success rate = 1 - 5xx / all classes), `upstream_rq_time` quantiles, `upstream_rq_active`,
  *   `upstream_cx_active`, `upstream_rq_retry`, `outlier_detection.ejections_active`, the
  *   `circuit_breakers.<priority>.*_open` gauges, and hosts from `/clusters` (or the
  *   `membership_healthy` / `membership_total` gauges when `/clusters` failed).
@@ -134,7 +135,12 @@ function clusterRow(
   seconds: number | null,
 ): ClusterRow {
   const p = `cluster.${c.statName}.`;
-  const completed = sumDeltas(prev, cur, CLASSES.map((k) => `${p}upstream_rq_${k}`));
+  const classes = CLASSES.map((k) => `${p}upstream_rq_${k}`);
+  const completed = sumDeltas(prev, cur, classes);
+  // Requests completed: the final response of each request, local replies the router charges to
+  // the cluster (UF 503, UT 504 ...) included. upstream_rq_total would miss every request that
+  // never got a connection, so a cluster that is down would read as idle.
+  const hasClasses = classes.some((n) => cur.stats.values.has(n));
   const errors = counterDelta(prev, cur, `${p}upstream_rq_5xx`);
   const breakersOpen: string[] = [];
   for (const prio of PRIORITIES) {
@@ -150,7 +156,7 @@ function clusterRow(
   return {
     name: c.name,
     statName: c.statName,
-    rps: rate(prev, cur, `${p}upstream_rq_total`, seconds),
+    rps: hasClasses ? perSecond(completed, seconds) : rate(prev, cur, `${p}upstream_rq_total`, seconds),
     successRate: completed === null || errors === null || completed === 0 ? null : 1 - errors / completed,
     errorsPerS: perSecond(errors, seconds),
     p50: quantile(cur, `${p}upstream_rq_time`, 50),

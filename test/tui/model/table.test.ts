@@ -11,7 +11,7 @@ import { envoySample } from '../canned_admin.js';
 test('number formats', () => {
   assert.deepEqual([null, 0, 0.25, 9.96, 418.4, 12_345, 12_345_678].map(fmtRate), ['-', '0', '0.3', '10.0', '418', '12.3k', '12.3M']);
   assert.deepEqual([null, 1, 0.99999, 0.9565, 0].map(fmtPercent), ['-', '100%', '99.99%', '95.65%', '0.00%']);
-  assert.deepEqual([0.42, 3.05, 12.5, 181.5, 2105].map(fmtMs), ['0.42ms', '3.0ms', '12.5ms', '182ms', '2.1s']);
+  assert.deepEqual([0, 0.42, 3.05, 12.5, 181.5, 2105].map(fmtMs), ['0ms', '0.42ms', '3.0ms', '12.5ms', '182ms', '2.1s']);
   assert.equal(fmtQuantile({ ms: 9.1, window: 'cumulative' }), '9.1ms*');
   assert.equal(fmtQuantile(null), '-');
   assert.deepEqual([7, 12_345, 4_500_000].map(fmtCount), ['7', '12.3k', '4.5M']);

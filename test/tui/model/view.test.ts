@@ -70,7 +70,14 @@ test('a counter that went backwards (reset_counters, restart) has no rate, never
   assert.equal(c!.successRate, null);
 });
 
-test('rates divide by the real time between samples', () => {
+test('cluster RPS counts completed requests, so a cluster whose connections fail is not shown idle', () => {
+  const a = sample(0, { 'cluster.down.upstream_rq_total': 0, 'cluster.down.upstream_rq_5xx': 10 }, { clusters: [cluster('down')] });
+  const b = sample(1000, { 'cluster.down.upstream_rq_total': 0, 'cluster.down.upstream_rq_5xx': 40 }, { clusters: [cluster('down')] });
+  const [c] = buildView(a, b).clusters;
+  assert.deepEqual([c!.rps, c!.errorsPerS, c!.successRate], [30, 30, 0]);
+});
+
+test('rates divide by the real time between samples (upstream_rq_total when there are no class counters)', () => {
   const a = sample(0, { 'cluster.c.upstream_rq_total': 0 }, { clusters: [cluster('c')] });
   const b = sample(250, { 'cluster.c.upstream_rq_total': 50 }, { clusters: [cluster('c')] });
   assert.equal(buildView(a, b).clusters[0]!.rps, 200);
