@@ -22,6 +22,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['test', async () => (await import('./commands/test.js')).registerTest],
   ['lint', async () => (await import('./commands/lint.js')).registerLint],
+  ['top', async () => (await import('./commands/top.js')).registerTop],
 ];
 
 export async function main(argv: string[]): Promise<number> {
