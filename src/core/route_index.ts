@@ -2,25 +2,26 @@
  * A per-virtual-host index over the routes, so route() does not test thousands of routes one by
  * one for every request. Not an Envoy structure (Envoy's VirtualHostImpl::getRouteFromEntries
  * scans linearly, and the scan in route.ts stays the reference); it changes no answer: for a
- * request it gathers a SUPERSET of the routes whose path matcher can match, in declared order,
- * and evaluates first-match-wins on them with the same predicate (`matchesRoute`).
+ * request it gathers a SUPERSET of the routes whose matchers can match, as lists in declared
+ * order, and first-match-wins is evaluated on them with the same predicate (`matchesRoute`).
  *
- * Every route lives in exactly one place:
+ * Header pre-filter: a route with an exact header requirement (its first non-inverted
+ * `exact_match` / `string_match.exact` without ignore_case, non-empty: `:method: GET`,
+ * `x-tenant: acme`) is put in the partition of that header value; a request only looks into the
+ * partitions of the values it carries (all values of a header joined with "," as header
+ * matchers read them). Each partition, and the routes without such a requirement, are indexed by
+ * path (`PathIndex`), where every route lives in exactly one place:
  * - exact-path maps: case-sensitive `path` by its value; case-insensitive `path` by its lowercased
  *   value (looked up with the request path lowercased, as the matcher compares);
- * - prefix tries (radix trees; a request walks the nodes its path spells): case-sensitive
- *   `prefix` and `path_separated_prefix`, and `safe_regex` by its literal prefix (regex.ts
- *   literalPrefix: every full match starts with it); case-insensitive `prefix` (and ASCII
- *   `path_separated_prefix`) in a second trie walked with the lowercased path;
+ * - prefix tries (prefix_trie.ts): case-sensitive `prefix` and `path_separated_prefix`, and
+ *   `safe_regex` by its literal prefix (regex.ts literalPrefix: every full match starts with
+ *   it); case-insensitive `prefix` (and ASCII `path_separated_prefix`) in a second trie walked
+ *   with the lowercased path;
  * - a regex set: `safe_regex` routes without a literal prefix, matched in one RE2::Set pass
- *   (anchored at both ends, as the full match); a route is a candidate only when its regex is in
- *   the set's answer;
+ *   (anchored at both ends, as the full match); only the regexes in its answer are candidates;
  * - the `connect_matcher` routes, candidates only for CONNECT;
  * - the rest (nothing else can be keyed), candidates for every request.
- * Inside each of those places a route with an exact header requirement (a non-inverted
- * `exact_match` / `string_match.exact` without ignore_case, non-empty, e.g. `:method: GET` or
- * `x-tenant: acme`) sits in a header bucket: it is a candidate only when the request's header
- * value (all values joined with "," as header matchers read it) equals the required one.
+ * A small partition is a plain list, tried in order.
  *
  * With `ignore_path_parameters_in_path_matching` the lookups use the path cut at ';', as the
  * matchers do. Routes whose path matcher can never match (`path_match_policy`, a regex that did
@@ -30,12 +31,16 @@ import RE2 from 're2';
 import type { RouteRequest, RuntimeValues } from './route_types.js';
 import type { CompiledRoute } from './route_entry.js';
 import { requestHeaderValue } from './header_matcher.js';
+import { PrefixTrie, type ListSink } from './prefix_trie.js';
 
 /**
- * Below this many routes the scan is as fast as the lookup (measured with bench/route.mjs: a
- * first-route hit costs about the same either way at 10 routes, the index wins from ~30).
+ * Below this many routes the scan is used (bench/route.mjs: at 10 routes a first-route hit
+ * costs less with the scan; from a few dozen routes on the index wins).
  */
 export const ROUTE_INDEX_MIN_ROUTES = 16;
+
+/** A header partition with fewer routes than this is a list, not a PathIndex. */
+const PARTITION_INDEX_MIN = 8;
 
 /** Fewer regex routes than this without a literal prefix are tested one by one. */
 const REGEX_SET_MIN = 2;
@@ -50,45 +55,6 @@ export function matchesRoute(r: CompiledRoute, pathOnly: string, request: RouteR
     (pre !== undefined ? pathOnly.startsWith(pre) : r.matchPath(pathOnly, request.method)) &&
     (!r.hasRest || r.matchRest(request, randomValue, runtime))
   );
-}
-
-/** Routes of one index place: unconditional ones, and header buckets (name -> value -> routes). */
-class Slot {
-  readonly plain: CompiledRoute[] = [];
-  byHeader: Map<string, Map<string, CompiledRoute[]>> | undefined;
-
-  /** Adds `r` (routes come in declared order); true when it went into a header bucket. */
-  add(r: CompiledRoute): boolean {
-    const key = exactHeaderKey(r);
-    if (key === undefined) {
-      this.plain.push(r);
-      return false;
-    }
-    this.byHeader ??= new Map();
-    let values = this.byHeader.get(key[0]);
-    if (values === undefined) this.byHeader.set(key[0], (values = new Map()));
-    const list = values.get(key[1]);
-    if (list === undefined) values.set(key[1], [r]);
-    else list.push(r);
-    return true;
-  }
-
-  collect(request: RouteRequest, out: CompiledRoute[][]): void {
-    if (this.plain.length > 0) out.push(this.plain);
-    if (this.byHeader === undefined) return;
-    for (const [name, values] of this.byHeader) {
-      const v = requestHeaderValue(request, name);
-      if (v === undefined) continue;
-      const list = values.get(v);
-      if (list !== undefined) out.push(list);
-    }
-  }
-
-  get size(): number {
-    let n = this.plain.length;
-    if (this.byHeader) for (const values of this.byHeader.values()) for (const l of values.values()) n += l.length;
-    return n;
-  }
 }
 
 /**
@@ -110,73 +76,12 @@ function exactHeaderKey(r: CompiledRoute): [string, string] | undefined {
   return undefined;
 }
 
-/** A radix-tree node: `label` is the text of the edge into it. */
-class TrieNode {
-  slot: Slot | undefined;
-  children: Map<number, TrieNode> | undefined;
-  constructor(public label: string) {}
+/** True when the route's path matcher can never match (nothing to index). */
+function neverMatches(r: CompiledRoute): boolean {
+  return r.pathKind === 'unsupported' || (r.pathKind === 'safe_regex' && r.pathRegex === undefined);
 }
 
-/** Prefix trie: the routes whose key is a prefix of a path, in the nodes the path walks through. */
-class PrefixTrie {
-  readonly root = new TrieNode('');
-  count = 0;
-
-  insert(key: string, r: CompiledRoute): boolean {
-    let node = this.root;
-    let pos = 0;
-    while (pos < key.length) {
-      const c = key.charCodeAt(pos);
-      node.children ??= new Map();
-      const child = node.children.get(c);
-      if (child === undefined) {
-        const leaf = new TrieNode(key.slice(pos));
-        node.children.set(c, leaf);
-        node = leaf;
-        pos = key.length;
-        break;
-      }
-      // Length of the common part of the child's label and the rest of the key.
-      const label = child.label;
-      let n = 1;
-      while (n < label.length && pos + n < key.length && label.charCodeAt(n) === key.charCodeAt(pos + n)) n++;
-      if (n < label.length) {
-        // Split the edge: a new node for the common part, the old child below it.
-        const mid = new TrieNode(label.slice(0, n));
-        child.label = label.slice(n);
-        mid.children = new Map([[child.label.charCodeAt(0), child]]);
-        node.children.set(c, mid);
-        node = mid;
-      } else {
-        node = child;
-      }
-      pos += n;
-    }
-    this.count++;
-    return (node.slot ??= new Slot()).add(r);
-  }
-
-  /** Adds the slots of every node whose key is a prefix of `path`. */
-  collect(path: string, request: RouteRequest, out: CompiledRoute[][]): void {
-    let node: TrieNode | undefined = this.root;
-    let pos = 0;
-    for (;;) {
-      node.slot?.collect(request, out);
-      if (node.children === undefined || pos >= path.length) return;
-      node = node.children.get(path.charCodeAt(pos));
-      if (node === undefined || !path.startsWith(node.label, pos)) return;
-      pos += node.label.length;
-    }
-  }
-}
-
-/** Regex routes without a literal prefix, matched in one RE2::Set pass. */
-interface RegexSet {
-  readonly set: ReturnType<typeof RE2.Set>;
-  readonly routes: readonly CompiledRoute[];
-}
-
-/** Where the routes went; for tests, docs and explain. */
+/** Where the routes went; for tests and docs. */
 export interface RouteIndexShape {
   readonly routes: number;
   readonly exact: number;
@@ -184,92 +89,223 @@ export interface RouteIndexShape {
   readonly regexSet: number;
   readonly connect: number;
   readonly always: number;
-  readonly headerBucketed: number;
+  /** Routes in header partitions (those in a partition big enough to be indexed by path are counted above too). */
+  readonly headerPartitioned: number;
+  /** Header partitions big enough to be indexed by path. */
+  readonly partitionIndexes: number;
   readonly neverMatch: number;
 }
 
+type MutableShape = { -readonly [K in keyof RouteIndexShape]: RouteIndexShape[K] };
+
+/** One lookup's state; also the sink the structures offer their candidate lists to. */
+class Search implements ListSink<CompiledRoute> {
+  best: CompiledRoute | undefined = undefined;
+  private bestIndex = Infinity;
+  pathOnly = '';
+  /** The path the matchers compare (cut at ';' when path parameters are ignored), and lowercased. */
+  path = '';
+  private foldedPath: string | undefined = undefined;
+  request: RouteRequest | undefined = undefined;
+  private randomValue = 0;
+  private runtime: RuntimeValues = NO_RUNTIME;
+
+  start(pathOnly: string, path: string, request: RouteRequest, randomValue: number, runtime: RuntimeValues): void {
+    this.best = undefined;
+    this.bestIndex = Infinity;
+    this.pathOnly = pathOnly;
+    this.path = path;
+    this.foldedPath = undefined;
+    this.request = request;
+    this.randomValue = randomValue;
+    this.runtime = runtime;
+  }
+
+  get folded(): string {
+    return (this.foldedPath ??= this.path.toLowerCase());
+  }
+
+  /** Drops the references to the request. */
+  finish(): void {
+    this.request = undefined;
+    this.best = undefined;
+  }
+
+  /** A candidate list in declared order: its first match, if before the best so far, wins. */
+  offer(list: readonly CompiledRoute[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (r.index >= this.bestIndex) return;
+      if (matchesRoute(r, this.pathOnly, this.request!, this.randomValue, this.runtime)) {
+        this.best = r;
+        this.bestIndex = r.index;
+        return;
+      }
+    }
+  }
+}
+const NO_RUNTIME: RuntimeValues = Object.freeze({});
+
+/** Routes indexed by their path matcher (see the file comment). */
+class PathIndex {
+  private readonly exact = new Map<string, CompiledRoute[]>();
+  private readonly exactFolded = new Map<string, CompiledRoute[]>();
+  private readonly trie = new PrefixTrie<CompiledRoute>();
+  private readonly trieFolded = new PrefixTrie<CompiledRoute>();
+  private readonly connect: CompiledRoute[] = [];
+  private readonly always: CompiledRoute[] = [];
+  private readonly unprefixedRegex: CompiledRoute[] = [];
+  private regexSet: ReturnType<typeof RE2.Set> | undefined;
+  private readonly folds: boolean;
+
+  constructor(routes: readonly CompiledRoute[], shape: MutableShape) {
+    for (const r of routes) this.add(r, shape);
+    if (this.unprefixedRegex.length >= REGEX_SET_MIN) {
+      try {
+        this.regexSet = new RE2.Set(this.unprefixedRegex.map((r) => r.pathRegex!.pattern), { anchor: 'both' });
+        shape.regexSet += this.unprefixedRegex.length;
+      } catch {
+        // A set over RE2's memory budget: the regexes are tested one by one.
+      }
+    }
+    if (this.regexSet === undefined) {
+      // Keep declared order in `always`.
+      this.always.push(...this.unprefixedRegex);
+      this.always.sort((a, b) => a.index - b.index);
+      shape.always += this.unprefixedRegex.length;
+    }
+    this.trie.freeze();
+    this.trieFolded.freeze();
+    this.folds = this.exactFolded.size > 0 || this.trieFolded.size > 0;
+  }
+
+  private add(r: CompiledRoute, shape: MutableShape): void {
+    const v = r.pathValue;
+    switch (r.pathKind) {
+      case 'path': {
+        const map = r.caseSensitive ? this.exact : this.exactFolded;
+        const key = r.caseSensitive ? v : v.toLowerCase();
+        const list = map.get(key);
+        if (list === undefined) map.set(key, [r]);
+        else list.push(r);
+        shape.exact++;
+        return;
+      }
+      case 'prefix':
+        if (r.caseSensitive) this.trie.add(v, r);
+        else this.trieFolded.add(v.toLowerCase(), r);
+        shape.prefix++;
+        return;
+      case 'path_separated_prefix':
+        if (r.caseSensitive) this.trie.add(v, r);
+        // The matcher lowercases only the path's first n characters; for an ASCII value that
+        // is a prefix of the lowercased path too. Other values are tried for every request.
+        else if (/^[\x00-\x7f]*$/.test(v)) this.trieFolded.add(v.toLowerCase(), r);
+        else {
+          this.always.push(r);
+          shape.always++;
+          return;
+        }
+        shape.prefix++;
+        return;
+      case 'safe_regex': {
+        // case_sensitive does not apply to safe_regex (Envoy); invalid ones are never added.
+        const lit = r.pathRegex!.literalPrefix;
+        if (lit !== '') {
+          this.trie.add(lit, r);
+          shape.prefix++;
+        } else {
+          this.unprefixedRegex.push(r);
+        }
+        return;
+      }
+      case 'connect_matcher':
+        this.connect.push(r);
+        shape.connect++;
+        return;
+      case 'unsupported':
+        return;
+    }
+  }
+
+  /** Offers every candidate list for the search's request. */
+  collect(s: Search): void {
+    const p = s.path;
+    const exact = this.exact.get(p);
+    if (exact !== undefined) s.offer(exact);
+    this.trie.collect(p, s);
+    if (this.folds) {
+      const folded = s.folded;
+      const e = this.exactFolded.get(folded);
+      if (e !== undefined) s.offer(e);
+      this.trieFolded.collect(folded, s);
+    }
+    if (this.regexSet !== undefined) {
+      const hits = this.regexSet.match(p);
+      if (hits.length > 0) {
+        hits.sort((a, b) => a - b);
+        s.offer(hits.map((i) => this.unprefixedRegex[i]!));
+      }
+    }
+    if (this.connect.length > 0 && s.request!.method === 'CONNECT') s.offer(this.connect);
+    if (this.always.length > 0) s.offer(this.always);
+  }
+}
+
+/** The routes requiring one value of one header: a list when few, else indexed by path. */
+type Partition = CompiledRoute[] | PathIndex;
+
 /** The index of one virtual host (immutable once built). */
 export class RouteIndex {
-  private readonly exact = new Map<string, Slot>();
-  private readonly exactFolded = new Map<string, Slot>();
-  private readonly trie = new PrefixTrie();
-  private readonly trieFolded = new PrefixTrie();
-  private readonly connect = new Slot();
-  private readonly always = new Slot();
-  private regexSet: RegexSet | undefined;
+  private readonly main: PathIndex;
+  /** Header name -> required value -> its routes. Arrays: no iterator on the hot path. */
+  private readonly headerNames: string[] = [];
+  private readonly partitions: Map<string, Partition>[] = [];
   private readonly cutAtSemicolon: boolean;
+  /** Reused between lookups; a lookup starting while another runs (a re-entrant call) gets its own. */
+  private idle: Search | undefined = new Search();
   readonly shape: RouteIndexShape;
 
   constructor(routes: readonly CompiledRoute[], ignorePathParameters: boolean) {
     this.cutAtSemicolon = ignorePathParameters;
-    const unprefixedRegex: CompiledRoute[] = [];
-    let exact = 0;
-    let neverMatch = 0;
-    let bucketed = 0;
-    const put = (slot: Slot, r: CompiledRoute): void => {
-      if (slot.add(r)) bucketed++;
-    };
-    const insert = (trie: PrefixTrie, key: string, r: CompiledRoute): void => {
-      if (trie.insert(key, r)) bucketed++;
-    };
+    const shape: MutableShape = { routes: routes.length, exact: 0, prefix: 0, regexSet: 0, connect: 0, always: 0, headerPartitioned: 0, partitionIndexes: 0, neverMatch: 0 };
+    const plain: CompiledRoute[] = [];
+    const grouped: Map<string, CompiledRoute[]>[] = [];
     for (const r of routes) {
-      const v = r.pathValue;
-      switch (r.pathKind) {
-        case 'path': {
-          const map = r.caseSensitive ? this.exact : this.exactFolded;
-          const key = r.caseSensitive ? v : v.toLowerCase();
-          let slot = map.get(key);
-          if (slot === undefined) map.set(key, (slot = new Slot()));
-          put(slot, r);
-          exact++;
-          break;
-        }
-        case 'prefix':
-          if (r.caseSensitive) insert(this.trie, v, r);
-          else insert(this.trieFolded, v.toLowerCase(), r);
-          break;
-        case 'path_separated_prefix':
-          if (r.caseSensitive) insert(this.trie, v, r);
-          // The matcher lowercases only the path's first n characters; for an ASCII value that
-          // is a prefix of the lowercased path too. Other values are tested for every request.
-          else if (/^[\x00-\x7f]*$/.test(v)) insert(this.trieFolded, v.toLowerCase(), r);
-          else put(this.always, r);
-          break;
-        case 'safe_regex': {
-          // case_sensitive does not apply to safe_regex (Envoy); an invalid regex never matches.
-          const re = r.pathRegex;
-          if (re === undefined) neverMatch++;
-          else if (re.literalPrefix !== '') insert(this.trie, re.literalPrefix, r);
-          else unprefixedRegex.push(r);
-          break;
-        }
-        case 'connect_matcher':
-          put(this.connect, r);
-          break;
-        case 'unsupported':
-          neverMatch++;
-          break;
+      if (neverMatches(r)) {
+        shape.neverMatch++;
+        continue;
       }
-    }
-    if (unprefixedRegex.length >= REGEX_SET_MIN) {
-      try {
-        const set = new RE2.Set(unprefixedRegex.map((r) => r.pathRegex!.pattern), { anchor: 'both' });
-        this.regexSet = { set, routes: unprefixedRegex };
-      } catch {
-        // A set over RE2's memory budget: test them one by one.
+      const key = exactHeaderKey(r);
+      if (key === undefined) {
+        plain.push(r);
+        continue;
       }
+      let at = this.headerNames.indexOf(key[0]);
+      if (at < 0) {
+        at = this.headerNames.push(key[0]) - 1;
+        grouped.push(new Map());
+      }
+      const byValue = grouped[at]!;
+      const list = byValue.get(key[1]);
+      if (list === undefined) byValue.set(key[1], [r]);
+      else list.push(r);
+      shape.headerPartitioned++;
     }
-    if (this.regexSet === undefined) for (const r of unprefixedRegex) put(this.always, r);
-    this.shape = {
-      routes: routes.length,
-      exact,
-      prefix: this.trie.count + this.trieFolded.count,
-      regexSet: this.regexSet?.routes.length ?? 0,
-      connect: this.connect.size,
-      always: this.always.size,
-      headerBucketed: bucketed,
-      neverMatch,
-    };
+    this.main = new PathIndex(plain, shape);
+    for (const byValue of grouped) {
+      const parts = new Map<string, Partition>();
+      for (const [value, list] of byValue) {
+        if (list.length >= PARTITION_INDEX_MIN) {
+          parts.set(value, new PathIndex(list, shape));
+          shape.partitionIndexes++;
+        } else {
+          parts.set(value, list);
+        }
+      }
+      this.partitions.push(parts);
+    }
+    this.shape = shape;
   }
 
   /**
@@ -282,52 +318,23 @@ export class RouteIndex {
       const semi = p.indexOf(';');
       if (semi >= 0) p = p.slice(0, semi);
     }
-    const lists: CompiledRoute[][] = [];
-    const exact = this.exact.get(p);
-    if (exact !== undefined) exact.collect(request, lists);
-    this.trie.collect(p, request, lists);
-    if (this.exactFolded.size > 0 || this.trieFolded.count > 0) {
-      const folded = p.toLowerCase();
-      this.exactFolded.get(folded)?.collect(request, lists);
-      this.trieFolded.collect(folded, request, lists);
+    const s = this.idle ?? new Search();
+    this.idle = undefined;
+    s.start(pathOnly, p, request, randomValue, runtime);
+    this.main.collect(s);
+    const names = this.headerNames;
+    for (let i = 0; i < names.length; i++) {
+      const v = requestHeaderValue(request, names[i]!);
+      if (v === undefined) continue;
+      const part = this.partitions[i]!.get(v);
+      if (part === undefined) continue;
+      if (Array.isArray(part)) s.offer(part);
+      else part.collect(s);
     }
-    if (this.regexSet !== undefined) {
-      const hits = this.regexSet.set.match(p);
-      if (hits.length > 0) {
-        hits.sort((a, b) => a - b);
-        const rs = this.regexSet.routes;
-        lists.push(hits.map((i) => rs[i]!));
-      }
-    }
-    if (request.method === 'CONNECT') this.connect.collect(request, lists);
-    this.always.collect(request, lists);
-    return firstInOrder(lists, pathOnly, request, randomValue, runtime);
-  }
-}
-
-/** Merges the candidate lists (each in declared order) and returns the first route that matches. */
-function firstInOrder(lists: CompiledRoute[][], pathOnly: string, request: RouteRequest, randomValue: number, runtime: RuntimeValues): CompiledRoute | undefined {
-  const k = lists.length;
-  if (k === 0) return undefined;
-  if (k === 1) {
-    const l = lists[0]!;
-    for (let i = 0; i < l.length; i++) if (matchesRoute(l[i]!, pathOnly, request, randomValue, runtime)) return l[i];
-    return undefined;
-  }
-  const at = new Array<number>(k).fill(0);
-  for (;;) {
-    let best = -1;
-    let bestIndex = Infinity;
-    for (let j = 0; j < k; j++) {
-      const r = lists[j]![at[j]!];
-      if (r !== undefined && r.index < bestIndex) {
-        bestIndex = r.index;
-        best = j;
-      }
-    }
-    if (best < 0) return undefined;
-    const r = lists[best]![at[best]!++]!;
-    if (matchesRoute(r, pathOnly, request, randomValue, runtime)) return r;
+    const best = s.best;
+    s.finish();
+    this.idle = s;
+    return best;
   }
 }
 

@@ -20,10 +20,15 @@ test('differential: the index and the scan agree on 50,000 generated requests', 
   const next = rng(20261206);
   let requests = 0;
   let matched = 0;
+  let partitionIndexes = 0;
+  let regexSets = 0;
   for (let round = 0; round < 100; round++) {
-    const rc = genRouteConfig(next, 5 + Math.floor(next() * 120));
+    const rc = genRouteConfig(next, 5 + Math.floor(next() * 150));
     const { indexed, scan } = compileBoth(rc);
-    assert.ok(indexOf(indexed) !== undefined, 'the index is built');
+    const shape = indexOf(indexed)?.shape;
+    assert.ok(shape !== undefined, 'the index is built');
+    partitionIndexes += shape.partitionIndexes;
+    regexSets += shape.regexSet > 0 ? 1 : 0;
     assert.equal(indexOf(scan), undefined, 'the reference has none');
     for (let q = 0; q < 500; q++) {
       const r = genRequest(next);
@@ -35,8 +40,10 @@ test('differential: the index and the scan agree on 50,000 generated requests', 
     }
   }
   assert.equal(requests, 50_000);
+  // Every index place is exercised: header partitions indexed by path, regex sets.
+  assert.ok(partitionIndexes > 20 && regexSets > 50, `partition indexes ${partitionIndexes}, tables with a regex set ${regexSets}`);
   // Both sides of the comparison are exercised: many requests match a route, many do not.
-  assert.ok(matched > 10_000 && matched < 45_000, `matched ${matched}`);
+  assert.ok(matched > 10_000 && matched < 48_000, `matched ${matched}`);
 });
 
 test('a trace still lists every route (the scan), and agrees with the index', () => {
@@ -47,7 +54,7 @@ test('a trace still lists every route (the scan), and agrees with the index', ()
   assert.equal(trace.steps.filter((s) => s.kind === 'route').length, 40);
 });
 
-test('structure: exact map, prefix trie, regex set, CONNECT, header buckets, the rest', () => {
+test('structure: exact map, prefix trie, regex set, CONNECT, header partitions, the rest', () => {
   const t = routes(
     [
       fwd('exact', { path: '/healthz' }),
@@ -67,7 +74,7 @@ test('structure: exact map, prefix trie, regex set, CONNECT, header buckets, the
     { routeIndex: 'always' },
   );
   assert.deepEqual(indexOf(t)?.shape, {
-    routes: 12, exact: 2, prefix: 5, regexSet: 2, connect: 1, always: 1, headerBucketed: 2, neverMatch: 1,
+    routes: 12, exact: 2, prefix: 3, regexSet: 2, connect: 1, always: 1, headerPartitioned: 2, partitionIndexes: 0, neverMatch: 1,
   });
   const cluster = (path: string, extra: Parameters<typeof req>[2] = {}) => {
     const d = route(t, req('h', path, extra), 0);

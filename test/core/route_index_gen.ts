@@ -58,8 +58,8 @@ export function genRouteConfig(next: () => number, n: number): RouteConfiguratio
       default: match = { prefix: `/${seg}`, ...ci };
     }
     const extra = Math.floor(next() * 6);
-    if (extra === 0 || extra === 1) match.headers = [headerMatcher(next), ...(next() < 0.3 ? [headerMatcher(next)] : [])];
-    else if (extra === 2) match.query_parameters = [{ name: 'q', string_match: { exact: '1' } }];
+    if (extra <= 2) match.headers = [headerMatcher(next), ...(next() < 0.3 ? [headerMatcher(next)] : [])];
+    else if (extra === 5) match.query_parameters = [{ name: 'q', string_match: { exact: '1' } }];
     else if (extra === 3 && next() < 0.3) match.runtime_fraction = { default_value: { numerator: 50, denominator: 'HUNDRED' }, runtime_key: 'k' };
     else if (extra === 4 && next() < 0.3) match.grpc = {};
     rs.push({ name: `r${i}`, match, route: { cluster: `c${i}` } });
