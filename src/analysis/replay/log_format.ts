@@ -10,8 +10,9 @@
  * are free text (request headers other than pseudo-headers, details strings) are located last:
  * the fields before the first free-text operator are read from the left, the fields after the
  * last one from the right, and the free-text ones get what is in between. Text Envoy printed as
- * `-` (an unset value) reads back as absent. Two operators with no literal between them cannot
- * be split: the first takes nothing. Pure.
+ * `-` (an unset value) reads back as absent. Two operators with no literal between them are
+ * split only before a path (`%REQ(:AUTHORITY)%%REQ(:PATH)%`: at the first `/`); otherwise the
+ * first takes nothing. Pure.
  */
 
 /** Envoy's default access log format (REFERENCE.md); the runtime writes the same string. */
@@ -83,6 +84,8 @@ export interface Field {
   readonly set: Setter | undefined;
   /** A value that may contain the literal after it: located last (see the file comment). */
   readonly freeText: boolean;
+  /** Set for the path: it starts with `/`, which splits it from an operator written right before it. */
+  readonly startsWithSlash: boolean;
 }
 
 /** A compiled format: `lits.length === fields.length + 1`. */
@@ -228,7 +231,7 @@ export function compileTemplate(text: string): LogFormatCompileResult {
     const f = fieldFor(name!, arg);
     if (f.carries !== undefined) carries.add(f.carries);
     lits.push(lit);
-    fields.push({ token: whole, set: f.set, freeText: f.freeText });
+    fields.push({ token: whole, set: f.set, freeText: f.freeText, startsWithSlash: f.carries === 'path' });
     lit = '';
     pos += whole.length - 1;
   }
@@ -241,6 +244,13 @@ export function compileTemplate(text: string): LogFormatCompileResult {
 /** Applies one extracted value (`-` is Envoy's unset marker). */
 export function assign(rec: LogRecord, f: Field, value: string): void {
   if (f.set !== undefined && value !== '-') f.set(rec, value);
+}
+
+/** Where a field followed directly by `next` (no literal between) ends. */
+function emptyLiteralEnd(line: string, pos: number, next: Field): number {
+  if (!next.startsWithSlash) return pos;
+  const slash = line.indexOf('/', pos);
+  return slash < 0 ? pos : slash;
 }
 
 /**
@@ -262,7 +272,7 @@ export function parseLogLine(format: LogFormat, line: string, into?: LogRecord):
   // Fields before the first free-text one, from the left.
   for (let i = 0; i < a; i++) {
     const lit = lits[i + 1]!;
-    const e = lit === '' ? pos : line.indexOf(lit, pos);
+    const e = lit === '' ? emptyLiteralEnd(line, pos, fields[i + 1]!) : line.indexOf(lit, pos);
     if (e < 0 || e > end) return undefined;
     assign(rec, fields[i]!, line.slice(pos, e));
     pos = e + lit.length;
@@ -278,7 +288,7 @@ export function parseLogLine(format: LogFormat, line: string, into?: LogRecord):
   // The free-text stretch, from the left; its last field takes what is left.
   for (let i = a; i < b; i++) {
     const lit = lits[i + 1]!;
-    const e = lit === '' ? pos : line.indexOf(lit, pos);
+    const e = lit === '' ? emptyLiteralEnd(line, pos, fields[i + 1]!) : line.indexOf(lit, pos);
     if (e < 0 || e + lit.length > end) return undefined;
     assign(rec, fields[i]!, line.slice(pos, e));
     pos = e + lit.length;

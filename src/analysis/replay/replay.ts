@@ -167,7 +167,9 @@ export class Replay {
     }
   }
 
-  private example(input: RouterInput, rec: LogRecord, file: string, line: number, out: RoutedOutcome): ExampleJson {
+  private example(input: RouterInput, rec: LogRecord, file: string, line: number, routed: RoutedOutcome): ExampleJson {
+    // Hits are counted without the upstream path; an example shows it (examples are few).
+    const out = routed.kind === 'forward' && routed.path === null ? this.router.route(input, true) : routed;
     return { file, line, method: input.method, authority: input.host ?? null, path: input.path, logged_status: rec.status ?? null, outcome: describeOutcome(out) };
   }
 
