@@ -67,9 +67,10 @@ function timeIt(fn, n) {
   return rounds[3];
 }
 
-const rows = [];
-const ns = {};
-for (const n of [10, 1000, 10000, 100000]) {
+// Each table size is measured in a fresh process (a JIT warmed on one table shape is not the
+// JIT a real process has for another).
+function measure(n) {
+  const rows = [];
   const rc = makeConfig(n);
   for (const mode of ['auto', 'off']) {
     const t0 = process.hrtime.bigint();
@@ -94,10 +95,22 @@ for (const n of [10, 1000, 10000, 100000]) {
       // The scan over 100,000 routes is slow: fewer iterations there.
       const its = mode === 'off' && n >= 10000 && name !== 'first route' ? Math.max(200, iterations / (n / 100)) : iterations;
       const t = timeIt((i) => route(table, r, i), its);
-      ns[`${n}/${mode}/${name}`] = t;
       rows.push({ routes: n, impl: mode === 'auto' ? (indexed ? 'index' : 'scan (small)') : 'scan', case: name, 'ns/op': t.toFixed(0), 'compile ms': compileMs.toFixed(1) });
     }
   }
+  return rows;
+}
+
+const one = arg('--one');
+if (one !== undefined) {
+  process.stdout.write(JSON.stringify(measure(Number(one))));
+  process.exit(0);
+}
+const rows = [];
+for (const n of [10, 1000, 10000, 100000]) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), '--iterations', String(iterations)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  rows.push(...JSON.parse(r.stdout));
 }
 console.table(rows);
 // The goal, measured in interleaved pairs (A B A B ...: the machine's speed drifts; a pair's
