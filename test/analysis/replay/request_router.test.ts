@@ -19,7 +19,7 @@ const load = (f: string) => {
 };
 
 const CONFIGS = ['fixtures/replay/after.yaml', 'fixtures/replay/before.yaml', 'fixtures/explain/bootstrap.yaml', 'fixtures/explain/routes.yaml', 'fixtures/explain/config_dump.json', 'fixtures/demo/envoy.yaml'];
-const HOSTS = [undefined, 'shop.example.com', 'shop.example.com:8080', 'admin.example.com', 'api.example.com', 'api.example.com:10000', 'www.example.com', 'localhost:10000', 'reviews:8080', 'nowhere.test'];
+const HOSTS = [undefined, 'shop.example.com', 'shop.example.com:8080', 'admin.example.com', 'api.example.com', 'api.example.com:10000', 'secure.example.com', 'docs.example.com', 'www.example.com', 'localhost:10000', 'reviews:8080', 'nowhere.test'];
 const PATHS = ['/', '/cart/x', '/api/v1/users?x=1', '/legacy', '/static/a.css', '/t/acme', '/hello', '/old/x?q', '/app/x', '/api/x', '/users/42', '/healthz', '/reviews/1'];
 
 test('replay routes every request as match does (status, flag, details, vhost, route, cluster)', () => {
