@@ -22,6 +22,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['test', async () => (await import('./commands/test.js')).registerTest],
   ['lint', async () => (await import('./commands/lint.js')).registerLint],
+  ['replay', async () => (await import('./commands/replay.js')).registerReplay],
+  ['diff', async () => (await import('./commands/diff.js')).registerDiff],
   ['top', async () => (await import('./commands/top.js')).registerTop],
 ];
 

@@ -26,7 +26,7 @@ import { compileHeaderMutationGroup, makeHeaderMutations, type HeaderMutationGro
 import { firstHeaderValue, pickWeightedCluster } from './cluster_specifier.js';
 import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
 import { traceCluster, traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
-import { buildRouteIndex, firstSegment, type RouteIndex } from './route_index.js';
+import { buildRouteIndex, matchesRoute, type RouteIndex, type RouteIndexMode } from './route_index.js';
 import { jsonPathOf, positionOf } from '../config/position.js';
 import { DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES } from '../config/defaults.js';
 
@@ -53,6 +53,11 @@ export interface CompileRouteConfigOptions {
   bumpZeroRuntimeNumerator?: boolean;
   /** File name for diagnostics when the config objects carry no position. */
   file?: string;
+  /**
+   * Per-vhost route index (route_index.ts): `auto` (default) for vhosts with enough routes,
+   * `always`, or `off` (the linear scan, the reference). Never changes an answer.
+   */
+  routeIndex?: RouteIndexMode;
 }
 
 /** A compiled virtual cluster. */
@@ -64,7 +69,7 @@ interface CompiledVirtualCluster {
 /** Compiled virtual host (implementation of VirtualHostEntry). */
 export class CompiledVirtualHost implements VirtualHostEntry {
   routes: CompiledRoute[] = [];
-  /** Route lists by first path segment, for large vhosts (see route_index.ts). */
+  /** Exact-path map, prefix tries, regex set and header buckets, for large vhosts (route_index.ts). */
   routeIndex: RouteIndex | undefined;
   virtualClusters: CompiledVirtualCluster[] = [];
   requireTls: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
@@ -175,7 +180,7 @@ export function compileRouteConfig(
       }
       vh.routes.push(cr);
     });
-    vh.routeIndex = buildRouteIndex(vh.routes, scope.ignorePathParameters);
+    vh.routeIndex = buildRouteIndex(vh.routes, scope.ignorePathParameters, options.routeIndex);
   });
   return { table, diagnostics: ctx.diagnostics };
 }
@@ -234,15 +239,21 @@ export function route(table: RouteTable, request: RouteRequest, randomValue: num
   const pathOnly = end === request.path.length ? request.path : request.path.slice(0, end);
   // With a trace every route is shown, so the index is only used without one.
   const index = trace === undefined ? vh.routeIndex : undefined;
-  const routes = index === undefined ? vh.routes : (index.buckets.get(firstSegment(pathOnly)) ?? index.rest);
-  for (let i = 0; i < routes.length; i++) {
-    const r = routes[i];
-    const pre = r.fastPrefix;
-    const ok =
-      (pre !== undefined ? pathOnly.startsWith(pre) : r.matchPath(pathOnly, request.method)) &&
-      (!r.hasRest || r.matchRest(request, randomValue, t.runtime));
-    if (trace !== undefined) traceRoute(r, request, pathOnly, randomValue, t.runtime, ok, trace);
-    if (!ok) continue;
+  let r: CompiledRoute | undefined;
+  if (index !== undefined) {
+    r = index.firstMatch(pathOnly, request, randomValue, t.runtime);
+  } else {
+    const routes = vh.routes;
+    for (let i = 0; i < routes.length; i++) {
+      const ok = matchesRoute(routes[i], pathOnly, request, randomValue, t.runtime);
+      if (trace !== undefined) traceRoute(routes[i], request, pathOnly, randomValue, t.runtime, ok, trace);
+      if (ok) {
+        r = routes[i];
+        break;
+      }
+    }
+  }
+  if (r !== undefined) {
     switch (r.actionKind) {
       case 'route': {
         const spec = r.cluster;

@@ -11,8 +11,14 @@ export function vhost(name: string, domains: string[], routes: Route[], extra: P
   return { name, domains, routes, ...extra };
 }
 
+/**
+ * Route index mode for tables built here (undefined: the core's default). The shared behaviour
+ * suites run once per implementation: route_impl_index.test.ts sets 'always', route_impl_scan 'off'.
+ */
+export const suite: { routeIndex?: CompileRouteConfigOptions['routeIndex'] } = {};
+
 export function table(rc: RouteConfiguration, options?: CompileRouteConfigOptions): RouteTable {
-  const r = compileRouteConfig(rc, options);
+  const r = compileRouteConfig(rc, suite.routeIndex === undefined || options?.routeIndex !== undefined ? options : { ...options, routeIndex: suite.routeIndex });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error('unexpected diagnostics: ' + errors.map((d) => d.message).join('; '));
   return r.table;

@@ -1,77 +1,121 @@
-// The first-segment index must never change a decision: compare route() without a trace
-// (indexed) against route() with a trace (full scan) on generated tables and requests.
+// The route index must never change a decision. The scan (routeIndex: 'off') is the reference:
+// a differential test over generated tables and requests mixing every matcher kind (50,000
+// requests here; bench/route.mjs --diff 1000000 runs a million), plus the index's own structure.
+// The shared behaviour suite (route.test.ts, redirect.test.ts) runs under both implementations
+// through route_impl_index.test.ts and route_impl_scan.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Route } from '../../src/config/types.js';
 import { route } from '../../src/core/route.js';
-import type { RouteDecision, RouteTrace } from '../../src/core/route_types.js';
-import { buildRouteIndex, firstSegment } from '../../src/core/route_index.js';
+import type { RouteTrace } from '../../src/core/route_types.js';
+import { buildRouteIndex, ROUTE_INDEX_MIN_ROUTES } from '../../src/core/route_index.js';
 import type { CompiledVirtualHost } from '../../src/core/route.js';
-import { req, routes } from './helpers.js';
+import { fwd, req, routes } from './helpers.js';
+import { compileBoth, decisionKey, genRequest, genRouteConfig, rng } from './route_index_gen.js';
 
-// Deterministic LCG so the test is reproducible.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+function indexOf(t: ReturnType<typeof routes>) {
+  return (t.virtualHosts[0] as CompiledVirtualHost).routeIndex;
 }
 
-const SEGS = ['api', 'app', 'a', 'static', 'v1', 'API', 'seg;x', ''];
-
-function genRoutes(next: () => number, n: number): Route[] {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
-  const rs: Route[] = [];
-  for (let i = 0; i < n; i++) {
-    const seg = pick(SEGS);
-    const kind = pick(['prefix', 'prefix', 'path', 'sep', 'regex', 'ci', 'root']);
-    const tail = pick(['', '/', '/x', '/x/y']);
-    const match: Route['match'] =
-      kind === 'prefix' ? { prefix: `/${seg}${tail}` }
-      : kind === 'path' ? { path: `/${seg}${tail}` }
-      : kind === 'sep' ? { path_separated_prefix: `/${seg || 's'}${tail.replace(/\/$/, '')}` }
-      : kind === 'regex' ? { safe_regex: { regex: `/${seg.replace(/[^a-z]/gi, '')}.*` } }
-      : kind === 'ci' ? { prefix: `/${seg}${tail}`, case_sensitive: false }
-      : { prefix: '/' };
-    if (next() < 0.2) match.headers = [{ name: 'x-h', exact_match: 'y' }];
-    rs.push({ match, route: { cluster: `c${i}` } });
-  }
-  return rs;
-}
-
-function key(d: RouteDecision): string {
-  return d.kind === 'forward' ? `${d.cluster}#${d.route.index}` : d.kind;
-}
-
-test('indexed and full-scan routing agree on generated tables', () => {
-  const next = rng(42);
-  let indexedTables = 0;
-  for (let round = 0; round < 30; round++) {
-    const rs = genRoutes(next, 20 + Math.floor(next() * 40));
-    // Drop a catch-all so misses happen too.
-    const t = routes(rs.filter((r) => r.match.prefix !== '/' || next() < 0.3));
-    if ((t.virtualHosts[0] as CompiledVirtualHost).routeIndex !== undefined) indexedTables++;
-    for (let q = 0; q < 200; q++) {
-      const seg = SEGS[Math.floor(next() * SEGS.length)];
-      const path = `/${seg}${['', '/', '/x', '/x/y', 'x', '?q=1', '/x?q'][Math.floor(next() * 7)]}`;
-      const headers = next() < 0.5 ? { 'x-h': 'y' } : {};
-      const r = req('h', path, { headers });
-      const trace: RouteTrace = { steps: [] };
-      assert.equal(key(route(t, r, 0)), key(route(t, r, 0, trace)), `path ${path}`);
+test('differential: the index and the scan agree on 50,000 generated requests', () => {
+  const next = rng(20261206);
+  let requests = 0;
+  let matched = 0;
+  let partitionIndexes = 0;
+  let regexSets = 0;
+  for (let round = 0; round < 100; round++) {
+    const rc = genRouteConfig(next, 5 + Math.floor(next() * 150));
+    const { indexed, scan } = compileBoth(rc);
+    const shape = indexOf(indexed)?.shape;
+    assert.ok(shape !== undefined, 'the index is built');
+    partitionIndexes += shape.partitionIndexes;
+    regexSets += shape.regexSet > 0 ? 1 : 0;
+    assert.equal(indexOf(scan), undefined, 'the reference has none');
+    for (let q = 0; q < 500; q++) {
+      const r = genRequest(next);
+      const rv = Math.floor(next() * 100);
+      const want = decisionKey(route(scan, r, rv));
+      assert.equal(decisionKey(route(indexed, r, rv)), want, `round ${round} request ${JSON.stringify(r)} random ${rv}`);
+      requests++;
+      if (!want.startsWith('no_route#-1')) matched++;
     }
   }
-  assert.ok(indexedTables > 10, `only ${indexedTables} tables were indexed`);
+  assert.equal(requests, 50_000);
+  // Every index place is exercised: header partitions indexed by path, regex sets.
+  assert.ok(partitionIndexes > 20 && regexSets > 50, `partition indexes ${partitionIndexes}, tables with a regex set ${regexSets}`);
+  // Both sides of the comparison are exercised: many requests match a route, many do not.
+  assert.ok(matched > 10_000 && matched < 48_000, `matched ${matched}`);
 });
 
-test('index keys: /seg/ prefixes, exact paths and separated prefixes; others everywhere', () => {
-  const t = routes([
-    ...Array.from({ length: 16 }, (_, i) => ({ match: { prefix: `/k${i}/` }, route: { cluster: `k${i}` } })),
-    { match: { prefix: '/k1' }, route: { cluster: 'wild' } },
-  ]);
-  const idx = (t.virtualHosts[0] as CompiledVirtualHost).routeIndex;
-  assert.ok(idx !== undefined);
-  assert.deepEqual(idx.buckets.get('k1')?.map((r) => r.index), [1, 16]);
-  assert.deepEqual(idx.rest.map((r) => r.index), [16]);
-  assert.equal(firstSegment('/a/b'), 'a');
-  assert.equal(firstSegment('/a'), 'a');
-  assert.equal(firstSegment('a'), '');
-  assert.equal(buildRouteIndex([], false), undefined);
+test('a trace still lists every route (the scan), and agrees with the index', () => {
+  const t = routes(Array.from({ length: 40 }, (_, i) => fwd(`c${i}`, { prefix: `/p${i}/` })), {}, { routeIndex: 'always' });
+  const trace: RouteTrace = { steps: [] };
+  const d = route(t, req('h', '/p39/x'), 0, trace);
+  assert.equal(decisionKey(d), decisionKey(route(t, req('h', '/p39/x'), 0)));
+  assert.equal(trace.steps.filter((s) => s.kind === 'route').length, 40);
+});
+
+test('structure: exact map, prefix trie, regex set, CONNECT, header partitions, the rest', () => {
+  const t = routes(
+    [
+      fwd('exact', { path: '/healthz' }),
+      fwd('exact-ci', { path: '/Login', case_sensitive: false }),
+      fwd('pre', { prefix: '/api/' }),
+      fwd('sep', { path_separated_prefix: '/docs' }),
+      fwd('re-lit', { safe_regex: { regex: '/users/[0-9]+' } }),
+      fwd('re-set-1', { safe_regex: { regex: '.*\\.png' } }),
+      fwd('re-set-2', { safe_regex: { regex: '(?i)/IMG/.*' } }),
+      fwd('connect', { connect_matcher: {} }),
+      fwd('tenant', { prefix: '/', headers: [{ name: 'x-tenant', string_match: { exact: 'acme' } }] }),
+      fwd('get', { prefix: '/', headers: [{ name: ':method', exact_match: 'GET' }] }),
+      fwd('ci-nonascii', { path_separated_prefix: '/Ünï', case_sensitive: false }),
+      fwd('never', { path_match_policy: { name: 'x', typed_config: { '@type': 'type.googleapis.com/x' } } } as never),
+    ],
+    {},
+    { routeIndex: 'always' },
+  );
+  assert.deepEqual(indexOf(t)?.shape, {
+    routes: 12, exact: 2, prefix: 3, regexSet: 2, connect: 1, always: 1, headerPartitioned: 2, partitionIndexes: 0, neverMatch: 1,
+  });
+  const cluster = (path: string, extra: Parameters<typeof req>[2] = {}) => {
+    const d = route(t, req('h', path, extra), 0);
+    return d.kind === 'forward' ? d.cluster : d.kind;
+  };
+  assert.equal(cluster('/healthz'), 'exact');
+  assert.equal(cluster('/LOGIN'), 'exact-ci');
+  assert.equal(cluster('/api/x'), 'pre');
+  assert.equal(cluster('/docs'), 'sep');
+  assert.equal(cluster('/docsx', { method: 'POST' }), 'no_route');
+  assert.equal(cluster('/users/12'), 're-lit');
+  assert.equal(cluster('/a/b.png', { method: 'POST' }), 're-set-1');
+  assert.equal(cluster('/img/1', { method: 'POST' }), 're-set-2');
+  assert.equal(cluster('', { method: 'CONNECT' }), 'connect');
+  assert.equal(cluster('/z', { method: 'POST', headers: { 'x-tenant': 'acme' } }), 'tenant');
+  assert.equal(cluster('/z', { method: 'POST', headers: { 'x-tenant': 'ACME' } }), 'no_route');
+  assert.equal(cluster('/z'), 'get');
+  assert.equal(cluster('/üNÏ/a', { method: 'POST' }), 'ci-nonascii');
+});
+
+test('declared order wins across index places (a later exact path loses to an earlier prefix)', () => {
+  const t = routes([fwd('broad', { prefix: '/a' }), fwd('exact', { path: '/a/b' })], {}, { routeIndex: 'always' });
+  const d = route(t, req('h', '/a/b'), 0);
+  assert.equal(d.kind === 'forward' ? d.cluster : d.kind, 'broad');
+});
+
+test('ignore_path_parameters_in_path_matching: lookups use the path cut at ";"', () => {
+  const t = routes([fwd('x', { path: '/a/b' }), fwd('y', { prefix: '/c' })], { ignore_path_parameters_in_path_matching: true }, { routeIndex: 'always' });
+  const c = (p: string) => {
+    const d = route(t, req('h', p), 0);
+    return d.kind === 'forward' ? d.cluster : d.kind;
+  };
+  assert.equal(c('/a/b;v=1'), 'x');
+  assert.equal(c('/c;v=1/d'), 'y');
+});
+
+test('modes: auto indexes large vhosts only, off never, always even tiny ones', () => {
+  const many = Array.from({ length: ROUTE_INDEX_MIN_ROUTES }, (_, i) => fwd(`c${i}`, { prefix: `/p${i}` }));
+  assert.ok(indexOf(routes(many)) !== undefined);
+  assert.equal(indexOf(routes(many.slice(1))), undefined);
+  assert.equal(indexOf(routes(many, {}, { routeIndex: 'off' })), undefined);
+  assert.ok(indexOf(routes(many.slice(0, 1), {}, { routeIndex: 'always' })) !== undefined);
+  assert.equal(buildRouteIndex([], false, 'always'), undefined);
 });

@@ -6,13 +6,33 @@
 import type { Command } from 'commander';
 import type { ExitBox } from '../main.js';
 import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
+// --- explain --log / --flags (explain_log_flags.ts) ---
+import { addLogFlagsOptions, runLogOrFlags, wantsLogOrFlags, type LogFlagsOptions } from './explain_log_flags.js';
+// --- end explain --log / --flags ---
 
 export function registerExplain(program: Command, box: ExitBox): void {
-  addQueryOptions(
+  const cmd = addQueryOptions(
     program
       .command('explain')
       .description('explain the routing decision step by step: what matched, what missed and why, what Envoy replies'),
-  ).action(async (flags: QueryFlags) => {
+  );
+  // --- explain --log / --flags: their options; --path is required only without them ---
+  addLogFlagsOptions(cmd).action(async (flags: QueryFlags & LogFlagsOptions) => {
+    if (wantsLogOrFlags(flags)) {
+      try {
+        box.code = await runLogOrFlags(flags);
+      } catch (e) {
+        process.stderr.write(`tsproxy explain: ${(e as Error).message}\n`);
+        box.code = 2;
+      }
+      return;
+    }
+    if (flags.path === undefined) {
+      process.stderr.write("error: required option '--path <path>' not specified\n");
+      box.code = 2;
+      return;
+    }
+    // --- end explain --log / --flags ---
     // Loaded on use: other commands do not pay for the routing core and config loader.
     try {
       const [{ runQuery }, { formatExplain }] = await Promise.all([import('../output/query.js'), import('../output/explain_text.js')]);
