@@ -22,7 +22,8 @@ export const DEFAULT_REMOTE_ADDRESS = '203.0.113.1';
 /** The x-request-id a generated id is shown as offline (serve draws a random UUID). */
 export const OFFLINE_REQUEST_ID = '00000000-0000-4000-8000-000000000000';
 
-const OFFLINE_IDS = { uuid: (): string => OFFLINE_REQUEST_ID };
+/** The request-id source the offline commands use (a fixed id: serve draws a random UUID). */
+export const OFFLINE_IDS = { uuid: (): string => OFFLINE_REQUEST_ID };
 
 /** Header text as the codec would hold it (repeats joined with `,`). */
 function text(v: string | string[] | undefined): string | undefined {

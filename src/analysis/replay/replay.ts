@@ -49,7 +49,7 @@ export function recordToInput(rec: LogRecord, scheme: string, randomValue: numbe
     scheme: (rec.scheme ?? scheme).toLowerCase(),
     headers: rec.headers,
     randomValue,
-    sourceIp: rec.remoteAddress,
+    remoteAddress: rec.remoteAddress,
     sni: rec.requestedServerName,
     localPort: rec.localPort,
   };

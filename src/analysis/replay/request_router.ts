@@ -2,7 +2,9 @@
  * Routes many requests against one config, each exactly as `match` routes one (analyze.ts):
  * listener (by name, port, the port the log says the request came in on, or the Host's port),
  * filter chain, HTTP connection manager, route configuration, the HCM's Host normalisation
- * (`hcmAuthority`), the request as `buildRouteRequest` builds it, the core's `route()` through
+ * and request handling (core decodeRequestHeaders, as serve runs it: Host validation, path and host
+ * normalisation, header mutation; a local reply stops the request), the request as
+ * `buildRouteRequest` builds it, the core's `route()` through
  * core_adapter, and the router's outcome (`outcomeOf`: status, response flag, details). What
  * match does once per process is done once per config here: route tables are compiled up front
  * (their routes are what "never hit" is counted against), and a listener/chain/HCM choice is
@@ -16,12 +18,16 @@ import type { RouteDecision, RouteEntry, RouteTable, VirtualHostEntry } from '..
 import { compileTable, routeRequest } from '../explain/core_adapter.js';
 import { outcomeOf } from '../explain/outcome.js';
 import type { OutcomeJson } from '../explain/report_types.js';
-import { buildRouteRequest, connectionFor, hcmAuthority, requestAuthority, splitHostPort, type RequestInput } from '../explain/request.js';
+import { buildRouteRequest, connectionFor, requestAuthority, splitHostPort, type RequestInput } from '../explain/request.js';
+import { compileHcmRequestConfig, decodeRequestHeaders, type HcmLocalReply, type HcmRequestConfig } from '../../core/hcm_request.js';
+import { localReplyOutcome, OFFLINE_IDS } from '../explain/connection_manager.js';
 
 /** How to pick the listener when the config has several (as match's --listener / --port). */
 export interface RequestRouterOptions {
   readonly listenerName?: string;
   readonly port?: number;
+  /** Envoy's own address (appended to XFF for a loopback peer), as match's serverAddress. */
+  readonly serverAddress?: string;
 }
 
 /** One request to route: match's RequestInput plus what a log line may add. */
@@ -59,6 +65,8 @@ type Context =
       readonly hcm: HttpConnectionManager | undefined;
       readonly statPrefix: string | undefined;
       readonly listenerPort: number | undefined;
+      /** The HCM's request handling, compiled once (undefined for a bare route configuration). */
+      readonly hcmConfig: HcmRequestConfig | undefined;
       /** outcomeOf memoised per route and cluster (see RequestRouter.outcome). */
       readonly outcomes: Map<RouteEntry, Map<string, OutcomeJson>>;
     }
@@ -66,8 +74,14 @@ type Context =
 
 type OkContext = Extract<Context, { ok: true }>;
 
-function okContext(table: RouteTable, rcName: string, hcm: HttpConnectionManager | undefined, listenerPort: number | undefined): OkContext {
-  return { ok: true, table, rcName, hcm, statPrefix: hcm ? (hcm.stat_prefix ?? '') : undefined, listenerPort, outcomes: new Map() };
+function okContext(
+  table: RouteTable,
+  rcName: string,
+  hcm: HttpConnectionManager | undefined,
+  listenerPort: number | undefined,
+  hcmConfig?: HcmRequestConfig,
+): OkContext {
+  return { ok: true, table, rcName, hcm, statPrefix: hcm ? (hcm.stat_prefix ?? '') : undefined, listenerPort, hcmConfig, outcomes: new Map() };
 }
 
 const MAX_CACHED_CONTEXTS = 10_000;
@@ -91,7 +105,7 @@ export class RequestRouter {
     const tables = [];
     const diagnostics: Diagnostic[] = [];
     for (const rc of config.routeConfigurations) {
-      // The HCM's host options are applied to the Host (hcmAuthority), not compiled in.
+      // The HCM's host options are applied per request (decodeRequestHeaders), not compiled in.
       const c = compileTable(rc, config, undefined);
       diagnostics.push(...c.diagnostics);
       if (c.table === undefined) continue;
@@ -126,8 +140,12 @@ export class RequestRouter {
     const userAuthority = requestAuthority(input);
     const ctx = this.contextFor(input, userAuthority);
     if (!ctx.ok) return ctx.outcome;
-    const authority = hcmAuthority(userAuthority, ctx.hcm, ctx.listenerPort);
-    const request = buildRouteRequest(input, authority);
+    const request = buildRouteRequest(input, userAuthority, ctx.hcm === undefined);
+    if (ctx.hcmConfig !== undefined) {
+      // The connection manager's handling before routing, exactly as serve runs it.
+      const handled = decodeRequestHeaders(request, { remoteAddress: request.remoteAddress ?? '', localPort: ctx.listenerPort }, input.scheme === 'https', ctx.hcmConfig, OFFLINE_IDS);
+      if (handled.kind === 'local_reply') return localReplied(ctx, handled);
+    }
     const decision = routeRequest(ctx.table, request, input.randomValue);
     const outcome = this.outcome(ctx, decision, input.randomValue, request.authority !== undefined);
     let path: string | null = null;
@@ -217,7 +235,7 @@ export class RequestRouter {
     }
     // SNI only exists on TLS (connectionFor defaults it to the Host).
     const sni = input.scheme !== 'https' ? '' : (input.sni ?? (userAuthority !== undefined ? splitHostPort(userAuthority).host : ''));
-    const key = `${port ?? ''}|${input.scheme}|${sni}|${this.sourceMatters ? (input.sourceIp ?? '') : ''}`;
+    const key = `${port ?? ''}|${input.scheme}|${sni}|${this.sourceMatters ? (input.remoteAddress ?? '') : ''}`;
     const cached = this.contexts.get(key);
     if (cached) return cached;
     const ctx = this.resolveContext(input, userAuthority, port);
@@ -238,8 +256,23 @@ export class RequestRouter {
     const res = resolveRouteConfiguration(found.hcm, this.config.routeConfigurations);
     const table = res.routeConfig ? this.tableOf.get(res.routeConfig) : undefined;
     if (!res.routeConfig || !table) return unrouted('no_route_configuration', res.problem ?? 'the route configuration does not compile');
-    return okContext(table, res.routeConfig.name ?? '', found.hcm, l.address?.socket_address?.port_value);
+    const hcmConfig = compileHcmRequestConfig(found.hcm, {
+      runtime: this.config.runtime,
+      serverAddress: this.options.serverAddress ?? '127.0.0.1',
+      routeConfiguration: res.routeConfig,
+    });
+    return okContext(table, res.routeConfig.name ?? '', found.hcm, l.address?.socket_address?.port_value, hcmConfig);
   }
+}
+
+/** A request the connection manager answers itself (400 invalid Host, 307 normalised path ...). */
+function localReplied(ctx: OkContext, reply: HcmLocalReply): RoutedOutcome {
+  const outcome = localReplyOutcome(reply, ctx.statPrefix ?? '');
+  return {
+    kind: 'unrouted', outcome, routeConfiguration: ctx.rcName, virtualHost: undefined, route: undefined,
+    cluster: null, weighted: null, path: null, host: null, location: reply.location ?? null,
+    key: `${reply.status} ${outcome.response_flag} ${reply.details}${reply.location !== undefined ? ` ${reply.location}` : ''}`,
+  };
 }
 
 function unrouted(details: string, summary: string): Context {
