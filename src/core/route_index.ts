@@ -78,7 +78,7 @@ function exactHeaderKey(r: CompiledRoute): [string, string] | undefined {
 
 /** True when the route's path matcher can never match (nothing to index). */
 function neverMatches(r: CompiledRoute): boolean {
-  return r.pathKind === 'unsupported' || (r.pathKind === 'safe_regex' && r.pathRegex === undefined);
+  return r.pathKind === 'unsupported' || (r.pathKind === 'safe_regex' && r.pathRegex === undefined) || (r.pathKind === 'path_template' && r.pathTemplate === undefined);
 }
 
 /** Where the routes went; for tests and docs. */
@@ -223,8 +223,18 @@ class PathIndex {
         this.connect.push(r);
         shape.connect++;
         return;
+      case 'path_template':
+        // A URI template (`/{a}/b/{c=**}`) may match any first segment: tried for every request.
+        this.always.push(r);
+        shape.always++;
+        return;
       case 'unsupported':
         return;
+      default: {
+        // A path matcher kind the index does not know must fail the build, never drop routes.
+        const unknown: never = r.pathKind;
+        throw new Error(`route index: unhandled path matcher ${String(unknown)}`);
+      }
     }
   }
 

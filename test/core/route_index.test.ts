@@ -68,13 +68,18 @@ test('structure: exact map, prefix trie, regex set, CONNECT, header partitions, 
       fwd('tenant', { prefix: '/', headers: [{ name: 'x-tenant', string_match: { exact: 'acme' } }] }),
       fwd('get', { prefix: '/', headers: [{ name: ':method', exact_match: 'GET' }] }),
       fwd('ci-nonascii', { path_separated_prefix: '/Ünï', case_sensitive: false }),
-      fwd('never', { path_match_policy: { name: 'x', typed_config: { '@type': 'type.googleapis.com/x' } } } as never),
+      fwd('tpl', {
+        path_match_policy: {
+          name: 'envoy.path.match.uri_template.uri_template_matcher',
+          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig', path_template: '/tpl/{id}/**' },
+        },
+      } as never),
     ],
     {},
     { routeIndex: 'always' },
   );
   assert.deepEqual(indexOf(t)?.shape, {
-    routes: 12, exact: 2, prefix: 3, regexSet: 2, connect: 1, always: 1, headerPartitioned: 2, partitionIndexes: 0, neverMatch: 1,
+    routes: 12, exact: 2, prefix: 3, regexSet: 2, connect: 1, always: 2, headerPartitioned: 2, partitionIndexes: 0, neverMatch: 0,
   });
   const cluster = (path: string, extra: Parameters<typeof req>[2] = {}) => {
     const d = route(t, req('h', path, extra), 0);
@@ -93,6 +98,8 @@ test('structure: exact map, prefix trie, regex set, CONNECT, header partitions, 
   assert.equal(cluster('/z', { method: 'POST', headers: { 'x-tenant': 'ACME' } }), 'no_route');
   assert.equal(cluster('/z'), 'get');
   assert.equal(cluster('/üNÏ/a', { method: 'POST' }), 'ci-nonascii');
+  // A URI template route is tried for every request (it may match any first segment).
+  assert.equal(cluster('/tpl/7/a/b', { method: 'POST' }), 'tpl');
 });
 
 test('declared order wins across index places (a later exact path loses to an earlier prefix)', () => {
