@@ -10,6 +10,7 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
 import type { HeaderList, RequestHeaderMap, ResponseHeaderMap } from '../types.js';
 import type { HeaderLimits } from './options.js';
+import { isHeaderValue, isToken } from '../../header_chars.js';
 
 /** Connection-specific headers: never sent on HTTP/2 (RFC 9113 8.2.2); node:http2 throws on them. */
 export function isConnectionSpecificHeader(name: string): boolean {
@@ -108,13 +109,26 @@ export function statusFromRaw(raw: readonly string[]): number {
   return 0;
 }
 
-/** node:http2 response headers from a ResponseHeaderMap, connection-specific headers left out. */
-export function responseHeadersForNode(h: ResponseHeaderMap): OutgoingHttpHeaders {
+/** Whether a header can go on the wire (node:http2 checks names, not values: CR/LF/NUL pass). */
+function writable(name: string, v: string | string[] | number): boolean {
+  if (!isToken(name)) return false;
+  if (typeof v === 'string') return isHeaderValue(v);
+  if (typeof v === 'number') return true;
+  for (let i = 0; i < v.length; i++) if (!isHeaderValue(v[i]!)) return false;
+  return true;
+}
+
+/**
+ * node:http2 response headers from a ResponseHeaderMap, connection-specific headers left out;
+ * undefined when a header name or value cannot be written.
+ */
+export function responseHeadersForNode(h: ResponseHeaderMap): OutgoingHttpHeaders | undefined {
   const out: OutgoingHttpHeaders = { ':status': h.status };
   const headers = h.headers;
   for (const name in headers) {
     const v = headers[name];
     if (v === undefined || isConnectionSpecificHeader(name)) continue;
+    if (!writable(name, v)) return undefined;
     out[name] = v;
   }
   return out;

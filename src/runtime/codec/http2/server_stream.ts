@@ -109,8 +109,10 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
 
   encode1xxHeaders(headers: ResponseHeaderMap): void {
     if (this.io.done || this.responded || this.h2.destroyed) return;
+    const out = responseHeadersForNode(headers);
+    if (out === undefined) return;
     try {
-      this.h2.additionalHeaders(responseHeadersForNode(headers));
+      this.h2.additionalHeaders(out);
     } catch {
       // An interim response that cannot be sent is dropped; the final one still goes.
     }
@@ -120,8 +122,10 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
     const h2 = this.h2;
     // The peer reset the stream a moment ago: 'close' is queued and will report it.
     if (this.io.done || this.responded || h2.destroyed || h2.closed) return true;
+    const out = responseHeadersForNode(headers);
+    if (out === undefined) return false;
     try {
-      h2.respond(responseHeadersForNode(headers), endStream ? { endStream: true } : { waitForTrailers: true });
+      h2.respond(out, endStream ? { endStream: true } : { waitForTrailers: true });
     } catch {
       return false;
     }
