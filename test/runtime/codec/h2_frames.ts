@@ -138,6 +138,19 @@ export function headers(streamId: number, block: Buffer | Array<[string, string]
   return frame(FrameType.HEADERS, flags, streamId, payload);
 }
 
+/** A header block split into HEADERS + CONTINUATION frames of at most `maxFrame` bytes (16384: SETTINGS_MAX_FRAME_SIZE's default). */
+export function headersSplit(streamId: number, list: Array<[string, string]>, options: { endStream?: boolean } = {}, maxFrame = 16384): Buffer[] {
+  const block = headerBlock(list);
+  const out: Buffer[] = [];
+  for (let off = 0; off < block.length || off === 0; off += maxFrame) {
+    const part = block.subarray(off, off + maxFrame);
+    const last = off + maxFrame >= block.length;
+    out.push(off === 0 ? headers(streamId, part, { endStream: options.endStream, endHeaders: last }) : continuation(streamId, part, last));
+    if (last) break;
+  }
+  return out;
+}
+
 export function continuation(streamId: number, block: Buffer, endHeaders: boolean): Buffer {
   return frame(FrameType.CONTINUATION, endHeaders ? Flag.END_HEADERS : 0, streamId, block);
 }
