@@ -8,7 +8,10 @@ import { Http2ServerConnection, type Http2ServerCodecOptions } from '../../../sr
 import { DEFAULT_HEADER_LIMITS, DEFAULT_HTTP2_PROTOCOL_OPTIONS } from '../../../src/runtime/codec/http2/options.js';
 import { http2CodecStats } from '../../../src/runtime/codec/http2/stats.js';
 import { StatsStore } from '../../../src/runtime/stats/store.js';
+import { Http2ClientConnection, type Http2ClientCodecOptions } from '../../../src/runtime/codec/http2/client_codec.js';
+import type { ConnectionCallbacks } from '../../../src/runtime/codec/types.js';
 import type { ServerCodecFactory } from './codec_server.js';
+import type { ClientCodecAdapter, UpstreamServer } from './client_codec_contract.js';
 import type { ClientResponse, PendingRequest, ServerCodecAdapter, TestClient } from './server_codec_contract.js';
 
 /** A server codec factory with its own stats store (so a test can read `http2.*`). */
@@ -96,3 +99,83 @@ export function connectSocket(port: number): Promise<net.Socket> {
     s.once('error', reject);
   });
 }
+
+/** The HTTP/2 client codec over a connected socket, with its own stats store. */
+export function h2ClientConnect(overrides: Partial<Http2ClientCodecOptions> = {}): { connect: (port: number, callbacks: ConnectionCallbacks) => Promise<Http2ClientConnection>; store: StatsStore } {
+  const store = new StatsStore();
+  const stats = http2CodecStats(store.scope('cluster.up.'));
+  return {
+    store,
+    connect: async (port, callbacks) => {
+      const socket = await connectSocket(port);
+      return new Http2ClientConnection(socket, callbacks, { http2: DEFAULT_HTTP2_PROTOCOL_OPTIONS, limits: DEFAULT_HEADER_LIMITS, stats, authority: `127.0.0.1:${port}`, ...overrides });
+    },
+  };
+}
+
+/** A node:http2 h2c upstream implementing the client contract's paths. */
+export async function startH2Upstream(settings: http2.Settings = {}): Promise<UpstreamServer> {
+  const received: UpstreamServer['received'] = [];
+  const server = http2.createServer({ settings });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+    s.on('error', () => {});
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
+    const path = String(headers[':path']);
+    const method = String(headers[':method']);
+    const chunks: Buffer[] = [];
+    let trailers: http2.IncomingHttpHeaders | undefined;
+    const entry = { method, path, headers: headers as Record<string, unknown>, body: '', trailers: undefined as Record<string, unknown> | undefined };
+    received.push(entry);
+    if (path === '/hang') return;
+    if (path === '/reset') {
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    if (path === '/close') {
+      stream.respond({ ':status': 200 });
+      stream.write('partial', () => stream.session?.destroy());
+      return;
+    }
+    stream.on('trailers', (t) => (trailers = t));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      entry.body = Buffer.concat(chunks).toString();
+      entry.trailers = trailers;
+      if (stream.destroyed) return;
+      if (path === '/trailers') {
+        stream.respond({ ':status': 200 }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'x-status': '0' }));
+        stream.end('ok');
+        return;
+      }
+      const echoTrailers = trailers !== undefined ? Object.fromEntries(Object.entries(trailers).filter(([k]) => !k.startsWith(':'))) : undefined;
+      stream.respond({ ':status': 200, 'x-method': method, 'x-in': String(headers['x-in'] ?? '') }, { waitForTrailers: echoTrailers !== undefined });
+      if (echoTrailers !== undefined) stream.on('wantTrailers', () => stream.sendTrailers(echoTrailers as http2.OutgoingHttpHeaders));
+      stream.end(entry.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    received,
+    close: async () => {
+      for (const s of sessions) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export const h2ClientAdapter: ClientCodecAdapter = {
+  name: 'HTTP/2 (node:http2)',
+  protocol: 'HTTP/2',
+  trailers: true,
+  multiplexing: true,
+  upstreamResetReason: 'remote_reset',
+  startUpstream: () => startH2Upstream(),
+  connect: (port, callbacks) => h2ClientConnect().connect(port, callbacks),
+};

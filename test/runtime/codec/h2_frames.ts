@@ -181,6 +181,8 @@ export class RawH2Connection {
   closed = false;
   private buf: Buffer = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
+  /** Bytes of the client preface still to skip (a server-side connection). */
+  private prefaceLeft = 0;
 
   private constructor(readonly socket: net.Socket, private readonly autoAck: boolean) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -203,11 +205,27 @@ export class RawH2Connection {
     return c;
   }
 
+  /**
+   * The server side of an accepted socket: skips the client's preface, sends our SETTINGS
+   * (`settingsEntries`), acknowledges the client's.
+   */
+  static accept(socket: net.Socket, settingsEntries: Array<[number, number]> = []): RawH2Connection {
+    const c = new RawH2Connection(socket, true);
+    c.prefaceLeft = PREFACE.length;
+    c.write(settings(settingsEntries));
+    return c;
+  }
+
   write(bytes: Buffer | Buffer[]): void {
     if (!this.socket.destroyed) this.socket.write(Array.isArray(bytes) ? Buffer.concat(bytes) : bytes);
   }
 
   private onData(chunk: Buffer): void {
+    if (this.prefaceLeft > 0) {
+      const skip = Math.min(this.prefaceLeft, chunk.length);
+      this.prefaceLeft -= skip;
+      chunk = chunk.subarray(skip);
+    }
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     while (this.buf.length >= 9) {
       const len = this.buf.readUIntBE(0, 3);
