@@ -3,7 +3,8 @@
  * starts with the 24-byte connection preface (RFC 9113 3.4), else HTTP/1.1. Bytes are read
  * only while they still match the preface, then put back with `socket.unshift`, so the chosen
  * codec reads the connection from its first byte (node:http2 takes the unshifted bytes first;
- * the HTTP/1 codec gets them as a 'data' event). Over TLS, ALPN decides instead (`h2` ->
+ * the HTTP/1 codec gets them as a 'data' event once it resumed the socket: the sniffer leaves it
+ * paused, and a paused socket stays paused when a 'data' listener is added). Over TLS, ALPN decides instead (`h2` ->
  * HTTP/2) and this is not used.
  *
  * Envoy's AUTO (ConnectionManagerUtility::determineNextProtocol) looks at the first read only and
@@ -30,7 +31,9 @@ export function matchPreface(bytes: Buffer): SniffedProtocol | 'more' {
 
 /**
  * Reads from `socket` until the protocol is known, unshifts what it read, leaves the socket
- * paused with no listeners of its own, and calls `done` once (never synchronously).
+ * paused with no listeners of its own, and calls `done` once (never synchronously). The HTTP/1
+ * consumer calls `socket.resume()` after attaching itself; node:http2 reads the unshifted bytes
+ * on its own.
  */
 export function sniffProtocol(socket: Socket, done: (protocol: SniffedProtocol) => void): void {
   let buf: Buffer | undefined;
