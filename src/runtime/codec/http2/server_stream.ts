@@ -6,12 +6,14 @@
  * Request side: `decodeHeaders` (done by the connection, server_codec.ts), then `decodeData`
  * per DATA chunk, and the end as `decodeData(empty, true)` or `decodeTrailers`. A request that
  * ended with its HEADERS frame gets no body listeners at all.
- * Response side: see stream_io.ts for how ends and trailers go out.
+ * Response side: a head without END_STREAM is held until the body's first call in the same
+ * tick (or the next tick): if that call ends the body, the head goes without node's
+ * waitForTrailers; else see stream_io.ts for how ends and trailers go out.
  * The node stream's 'close' completes the stream, or reports a reset: `remote_reset`
  * (`http2.rx_reset`), `remote_refused_stream_reset` (REFUSED_STREAM), or
  * `connection_termination` when the session went away under it.
  */
-import type { ServerHttp2Stream } from 'node:http2';
+import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { HeaderList, RequestDecoder, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
 import { headerListFromRaw, responseHeadersForNode } from './headers.js';
 import { EMPTY, H2Error, H2StreamIo } from './stream_io.js';
@@ -46,12 +48,28 @@ function onError(): void {
   // 'close' follows and reports the reset.
 }
 
+/** Streams holding a response head until the next tick; one tick flushes them all. */
+const heldHeads: Http2ServerStream[] = [];
+let heldFlushScheduled = false;
+
+function flushHeldHeads(): void {
+  heldFlushScheduled = false;
+  for (let i = 0; i < heldHeads.length; i++) heldHeads[i]!.flushHead();
+  heldHeads.length = 0;
+}
+
 export class Http2ServerStream implements ResponseEncoder, Stream {
   decoder: RequestDecoder | undefined;
   /** The request ended (END_STREAM or trailers). */
   remoteEnded = false;
-  /** A final (non-1xx) response head was sent. */
+  /** A final (non-1xx) response head was sent (or is held, see encodeHeaders). */
   responded = false;
+  /**
+   * A response head not submitted yet: held until the body's first call in the same tick (or the
+   * next tick), so a response whose body ends at once leaves as HEADERS + DATA(END_STREAM)
+   * without node's waitForTrailers (whose end is an extra empty DATA frame).
+   */
+  private pendingHead: OutgoingHttpHeaders | undefined;
   readonly io: H2StreamIo;
 
   constructor(
@@ -124,22 +142,67 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
     if (this.io.done || this.responded || h2.destroyed || h2.closed) return true;
     const out = responseHeadersForNode(headers);
     if (out === undefined) return false;
-    try {
-      h2.respond(out, endStream ? { endStream: true } : { waitForTrailers: true });
-    } catch {
-      return false;
+    if (endStream) {
+      try {
+        h2.respond(out, { endStream: true });
+      } catch {
+        return false;
+      }
+      this.io.localEnded = true;
+    } else {
+      this.pendingHead = out;
+      heldHeads.push(this);
+      if (!heldFlushScheduled) {
+        heldFlushScheduled = true;
+        process.nextTick(flushHeldHeads);
+      }
     }
     this.responded = true;
-    if (endStream) this.io.localEnded = true;
-    else this.io.expectTrailers();
     return true;
   }
 
+  /** Submits a held head; trailers may follow (waitForTrailers). */
+  flushHead(): void {
+    const head = this.pendingHead;
+    if (head === undefined) return;
+    this.pendingHead = undefined;
+    const h2 = this.h2;
+    if (this.io.done || h2.destroyed || h2.closed) return;
+    try {
+      h2.respond(head, { waitForTrailers: true });
+    } catch {
+      this.resetStream('local_reset');
+      return;
+    }
+    this.io.expectTrailers();
+  }
+
   encodeData(chunk: Buffer, endStream: boolean): void {
+    const head = this.pendingHead;
+    if (head !== undefined) {
+      if (!endStream) this.flushHead();
+      else {
+        // The whole body is here: no trailers can follow.
+        this.pendingHead = undefined;
+        const h2 = this.h2;
+        if (this.io.done || h2.destroyed || h2.closed) return;
+        try {
+          h2.respond(head, chunk.length === 0 ? { endStream: true } : undefined);
+        } catch {
+          this.resetStream('local_reset');
+          return;
+        }
+        if (chunk.length === 0) {
+          this.io.localEnded = true;
+          return;
+        }
+      }
+    }
     this.io.write(chunk, endStream);
   }
 
   encodeTrailers(trailers: HeaderList): void {
+    this.flushHead();
     this.io.sendTrailers(trailers);
   }
 
@@ -159,6 +222,7 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
 
   resetStream(reason: StreamResetReason): void {
     if (this.io.done) return;
+    this.pendingHead = undefined;
     this.io.sendReset(reason);
     this.io.runReset(reason, '');
     this.owner.onStreamDone(this, this.responded);
