@@ -105,18 +105,16 @@ export class H2StreamIo {
     const h2 = this.h2;
     if (h2 === undefined || this.done || this.localEnded || h2.destroyed) return;
     const n = chunk.length;
-    if (n > 0) {
-      this.pendingBytes += n;
-      this.stats.pending_send_bytes.inc(n);
-    }
     if (endStream) {
       this.localEnded = true;
-      if (n > 0) h2.end(chunk, () => this.written(n));
+      if (n > 0) h2.end(chunk);
       else h2.end();
+      this.account();
       return;
     }
     if (n === 0) return;
-    const ok = h2.write(chunk, () => this.written(n));
+    const ok = h2.write(chunk);
+    this.account();
     if (!ok && !this.aboveHighWatermark) {
       this.aboveHighWatermark = true;
       h2.once('drain', onDrain);
@@ -148,14 +146,22 @@ export class H2StreamIo {
   onDrain(): void {
     this.aboveHighWatermark = false;
     if (this.done) return;
+    this.account();
     const cbs = this.callbacks.slice();
     for (let i = 0; i < cbs.length; i++) cbs[i]!.onBelowWriteBufferLowWatermark?.();
   }
 
-  private written(n: number): void {
-    if (this.pendingBytes < n) return;
-    this.pendingBytes -= n;
-    this.stats.pending_send_bytes.dec(n);
+  /**
+   * `http2.pending_send_bytes`: what node still holds for this stream (not yet taken by nghttp2,
+   * e.g. waiting for flow-control window), sampled at each write and drain (no per-write
+   * callback), released when the stream ends.
+   */
+  private account(): void {
+    const now = this.h2!.writableLength;
+    if (now !== this.pendingBytes) {
+      this.stats.pending_send_bytes.inc(now - this.pendingBytes);
+      this.pendingBytes = now;
+    }
   }
 
   private releasePending(): void {
