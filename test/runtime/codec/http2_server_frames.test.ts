@@ -32,7 +32,6 @@ const isGoaway = (f: F.ParsedFrame): boolean => f.type === F.FrameType.GOAWAY;
 const isHeaders = (id: number) => (f: F.ParsedFrame) => f.type === F.FrameType.HEADERS && f.streamId === id;
 
 test("the server's first SETTINGS and WINDOW_UPDATE carry Envoy's defaults", async () => {
-  await withServer(async () => {});
   const { factory } = h2ServerFactory();
   const server = await startCodecServer(factory, echoHandler);
   try {
@@ -215,6 +214,24 @@ test('a CONTINUATION flood closes the connection (protocol error) before any str
     assert.equal(server.closes[0]!.cause, 'protocol_error');
     assert.equal(server.requests.length, 0);
   });
+});
+
+test('a PRIORITY flood is absorbed by nghttp2: the connection keeps serving (max_inbound_priority_frames_per_stream is not enforced)', async () => {
+  const { factory } = h2ServerFactory();
+  const server = await startCodecServer(factory, echoHandler);
+  try {
+    const conn = await F.RawH2Connection.connect(server.port);
+    const frames = [F.headers(1, F.getRequest('/', [], 'x'), { endStream: false })];
+    for (let i = 0; i < 2000; i++) frames.push(F.priority(1, 0));
+    frames.push(F.data(1, 'body', true));
+    conn.write(frames);
+    await conn.waitFor(isHeaders(1));
+    assert.equal(conn.closed, false);
+    assert.equal(server.requests[0]!.body, 'body');
+    conn.close();
+  } finally {
+    await server.close();
+  }
 });
 
 test('DATA frames with empty payloads close the connection (http2.inbound_empty_frames_flood)', async () => {
