@@ -133,3 +133,49 @@ test('a trailers-only response (HEADERS with END_STREAM) ends at decodeHeaders; 
     await up.close();
   }
 });
+
+test('connection_keepalive on the client: an upstream that does not answer PING is closed (cluster http2.keepalive_timeout)', async () => {
+  const up = await rawUpstream();
+  const cbs = new RecordingConnectionCallbacks();
+  const { http2ProtocolOptions } = await import('../../../src/runtime/codec/http2/options.js');
+  const { connect, store } = h2ClientConnect({ http2: http2ProtocolOptions({ connection_keepalive: { interval: 20, timeout: 50, interval_jitter: 0 } }) });
+  const c = await connect(up.port, cbs);
+  try {
+    const { res } = send(c, 'GET', '/hang');
+    await waitUntil(() => up.conns.length === 1);
+    await up.conns[0]!.waitFor((f) => f.type === F.FrameType.PING && (f.flags & F.Flag.ACK) === 0);
+    await res.done;
+    assert.equal(res.reset, 'connection_termination');
+    await waitUntil(() => cbs.closed !== undefined);
+    assert.equal(cbs.closed!.cause, 'keepalive_timeout');
+    assert.equal(store.counterValue('cluster.up.http2.keepalive_timeout'), 1);
+  } finally {
+    c.close();
+    await up.close();
+  }
+});
+
+test('a request body the upstream does not take raises the high watermark; the window opening lowers it', async () => {
+  const up = await rawUpstream();
+  const { connect } = h2ClientConnect();
+  const c = await connect(up.port, new RecordingConnectionCallbacks());
+  try {
+    const { RecordingResponse } = await import('./client_codec_contract.js');
+    const res = new RecordingResponse();
+    const marks: string[] = [];
+    const enc = res.watch(c.newStream(res));
+    enc.stream.addCallbacks({ onResetStream: () => {}, onAboveWriteBufferHighWatermark: () => marks.push('above'), onBelowWriteBufferLowWatermark: () => marks.push('below') });
+    enc.encodeHeaders('POST', '/upload', 'up', [], false);
+    // The raw upstream keeps the RFC's 65535-byte stream window and never sends WINDOW_UPDATE.
+    const chunk = Buffer.alloc(16384, 97);
+    for (let i = 0; i < 64 && !marks.includes('above'); i++) enc.encodeData(chunk, false);
+    assert.deepEqual(marks, ['above']);
+    await waitUntil(() => up.conns.length === 1);
+    up.conns[0]!.write([F.windowUpdate(0, 4 * 1024 * 1024), F.windowUpdate(1, 4 * 1024 * 1024)]);
+    await waitUntil(() => marks.length === 2);
+    assert.deepEqual(marks, ['above', 'below']);
+  } finally {
+    c.close();
+    await up.close();
+  }
+});

@@ -140,7 +140,7 @@ export class Http2ClientStream implements RequestEncoder, Stream {
   }
 
   onTrailers(raw: string[]): void {
-    this.owner.stats.trailers.inc();
+    // (`http2.trailers` counts request trailers on server connections only, as Envoy.)
     if (this.io.done || this.remoteEnded) return;
     this.remoteEnded = true;
     this.decoder.decodeTrailers(headerListFromRaw(raw));

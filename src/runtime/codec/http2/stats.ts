@@ -32,7 +32,7 @@ export interface Http2CodecStats {
   /** RST_STREAM frames received for streams we knew. */
   readonly rx_reset: Counter;
   readonly stream_refused_errors: Counter;
-  /** Trailers received. */
+  /** Request trailers received (server connections). */
   readonly trailers: Counter;
   readonly tx_flush_timeout: Counter;
   /** RST_STREAM frames we sent. */

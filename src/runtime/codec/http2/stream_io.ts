@@ -25,7 +25,6 @@ export const H2Error = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, REFU
 export function rstCodeFor(reason: StreamResetReason): number {
   if (reason === 'local_refused_stream_reset') return H2Error.REFUSED_STREAM;
   if (reason === 'connect_error') return H2Error.CONNECT_ERROR;
-  if (reason === 'protocol_error') return H2Error.PROTOCOL_ERROR;
   return H2Error.NO_ERROR;
 }
 
