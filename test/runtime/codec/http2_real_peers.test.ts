@@ -13,8 +13,10 @@ import { h2ClientConnect, h2ServerFactory } from './h2_adapters.js';
 import { RecordingConnectionCallbacks, send } from './client_codec_contract.js';
 
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+// In CI (CI=true, where .ci/run installs the peers) a missing peer fails the test instead of skipping it.
 const missing = (bins: string[]): string | false => {
   const m = bins.filter((b) => !has(b));
+  if (process.env.CI === 'true') return false;
   return m.length > 0 ? `not installed: ${m.join(', ')} (Debian nghttp2-client / nghttp2-server)` : false;
 };
 
