@@ -8,6 +8,8 @@
  *
  *   accept (listener.ts: TCP_NODELAY, listener + HCM cx stats, filter chain -> this manager)
  *     -> llhttp parses the request head          [parse error -> onCodecError: 400/431 DPE, close]
+ *          a head still incomplete after a read is timed from then: stream_idle_timeout (408 SI)
+ *          or request_headers_timeout (408), whichever is shorter [onRequestHeadPending]
  *     -> onRequest: ActiveStream created          (downstream_rq_total/active, StreamInfo)
  *     -> admission: HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header count > max -> 431;
         two Host headers -> 400; Upgrade/CONNECT -> 403 upgrade_failed
@@ -19,18 +21,25 @@
  *          -> response headers: retry? -> x-envoy-upstream-service-time, finalizeResponse [core]
  *     -> encoder filters in reverse order -> server header -> the codec writes the response
  *     -> stream complete: downstream_rq_<N>xx, downstream_rq_time, filters onDestroy, access log
- *   Timers per stream: stream_idle_timeout (408 SI), request_timeout (408); connection:
- *   idle_timeout and request_headers_timeout (listener.ts sweep, nothing per request).
- *   Downstream close mid-stream -> DC, upstream request reset, access log.
+ *   Timers per stream: stream_idle_timeout (408 SI before the request is complete, 504 SI after,
+ *   as Envoy's maybeRequestTimeoutCode), request_timeout (408). Per connection: idle_timeout (no
+ *   stream for that long: closed, downstream_cx_idle_timeout), one timer re-armed lazily, so
+ *   nothing per request but a timestamp.
+ *   Close: Envoy keeps no half-closed HTTP/1 connection, so a client FIN or RST while a request
+ *   is in progress (even a partial head) resets it: DC with the status actually sent (0 if
+ *   none), `downstream_remote_disconnect`, the upstream request reset, access log. A close by the
+ *   proxy (drain deadline) does the same with `downstream_local_disconnect`.
  */
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
 import { Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
 import { Details, statusText } from './local_reply.js';
-import { newStreamInfo } from '../stream_info.js';
+import { newStreamInfo, type ResponseFlag } from '../stream_info.js';
 import { normalizeHost } from '../../core/hcm_host.js';
+import { timerPool, type PooledTimer } from './timer_pool.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -38,7 +47,17 @@ type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
 let nextConnectionId = 1;
 
-function ignoreSocketError(): void {}
+/** The peer ended the connection (FIN, or an I/O error such as a reset). */
+function onPeerClose(this: Socket): void {
+  const c = (this as SocketWithConn)[kConn];
+  if (c !== undefined) c.remoteClose = true;
+}
+function onHeadTimer(c: DownstreamConnection): void {
+  c.onHeadTimeout();
+}
+function onIdleTimer(c: DownstreamConnection): void {
+  c.onIdleTimer();
+}
 
 /**
  * Per-downstream-connection state (Envoy's ConnectionManagerImpl instance per connection): the
@@ -54,10 +73,19 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   readonly codec: Http1ServerCodec;
   draining = false;
   closed = false;
+  /** The peer closed (FIN or reset) rather than the proxy. */
+  remoteClose = false;
   private readonly openedAt: number;
-  /** Idle sweep state (listener.ts): monotonic ms since when idle, bytes moved at the last look. */
-  idleSince = 0;
-  lastActivity = -1;
+  /** performance.now() when the connection last had no stream (idle_timeout counts from it). */
+  private idleSince: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Times a request head still incomplete after a read (see onRequestHeadPending). */
+  private headTimer: PooledTimer | undefined;
+  /** Wall and monotonic ms when headTimer was armed (the access log's start of that request). */
+  private headStartTime = 0;
+  private headStartMonotonic = 0;
+  /** A reply was written outside any stream (codec error, head timeout): nothing else to log. */
+  private answeredHeadless = false;
   /** Requests seen on this connection (for max_requests_per_connection). */
   requestCount = 0;
   /** The stream in progress (its response is not complete), or undefined. */
@@ -82,12 +110,12 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
-    this.codec = new Http1ServerCodec(socket, this, {
-      maxHeaderSize: config.maxRequestHeadersKb * 1024,
-      requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
-    });
-    socket.on('error', ignoreSocketError);
+    this.codec = new Http1ServerCodec(socket, this, { maxHeaderSize: config.maxRequestHeadersKb * 1024 });
+    socket.on('error', onPeerClose);
+    socket.on('end', onPeerClose);
     socket.on('close', onSocketClose);
+    this.idleSince = performance.now();
+    if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
   }
 
   /** Streams in flight (0 or 1). */
@@ -96,29 +124,148 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   }
 
   onStreamComplete(stream: ActiveStream): void {
-    if (this.stream === stream) this.stream = undefined;
+    if (this.stream !== stream) return;
+    this.stream = undefined;
+    this.idleSince = performance.now();
+    // A pipelined request head that stopped mid-way is timed from now (its stream starts now).
+    if (this.codec.headPending && this.codec.idle) this.onRequestHeadPending();
   }
 
-  /** The socket closed: an unfinished stream is a downstream disconnect (DC). */
-  onSocketClosed(): void {
+  /** The socket closed (by the peer or by us). */
+  onSocketClosed(hadError: boolean): void {
+    this.onClose(!(hadError || this.remoteClose));
+  }
+
+  /**
+   * Closes the connection at once (drain deadline, shutdown): a request in progress is reset
+   * first, as a local close (DC, `downstream_local_disconnect`), so nothing is logged as sent
+   * that was not.
+   */
+  closeNow(): void {
+    this.onClose(true);
+    this.socket.destroy();
+  }
+
+  /**
+   * Envoy's onEvent(Local/RemoteClose) + doConnectionClose: connection stats, and a request in
+   * progress (a stream, or a request head not complete yet) is reset: DC, access log.
+   */
+  private onClose(local: boolean): void {
     if (this.closed) return;
     this.closed = true;
-    this.codec.destroy();
+    this.releaseHeadTimer();
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
     const st = this.config.stats;
+    st.downstream_cx_destroy.inc();
+    (local ? st.downstream_cx_destroy_local : st.downstream_cx_destroy_remote).inc();
     st.downstream_cx_active.dec();
     st.downstream_cx_http1_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     const s = this.stream;
-    if (s !== undefined) {
-      st.downstream_cx_destroy_remote_active_rq.inc();
-      s.onDownstreamDisconnect();
+    const headInProgress = s === undefined && this.codec.headPending && !this.answeredHeadless;
+    if (s !== undefined || headInProgress) {
+      st.downstream_cx_destroy_active_rq.inc();
+      (local ? st.downstream_cx_destroy_local_active_rq : st.downstream_cx_destroy_remote_active_rq).inc();
+    }
+    this.codec.destroy();
+    const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
+    if (s !== undefined) s.onDownstreamDisconnect(details);
+    else if (headInProgress) {
+      // Envoy's stream exists from the first byte of a request: it is reset and logged too.
+      st.downstream_rq_rx_reset.inc();
+      logHeadless(this, this.headStart(), 0, details, 'DC', 0);
     }
     this.onClosed(this);
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  private armIdleTimer(ms: number): void {
+    const t = setTimeout(onIdleTimer, ms, this);
+    t.unref();
+    this.idleTimer = t;
+  }
+
+  /**
+   * The idle timer fired (HCM common_http_protocol_options.idle_timeout, Envoy's
+   * connection_idle_timer_): a connection without a stream for that long is closed
+   * (downstream_cx_idle_timeout). The timer is not touched per request: when it fires early
+   * (activity since), it is re-armed for what is left.
+   */
+  onIdleTimer(): void {
+    this.idleTimer = undefined;
+    if (this.closed) return;
+    const timeout = this.config.idleTimeoutMs;
+    if (this.stream !== undefined || this.codec.headPending || !this.codec.idle) {
+      this.armIdleTimer(timeout);
+      return;
+    }
+    const left = this.idleSince + timeout - performance.now();
+    if (left > 0) {
+      this.armIdleTimer(Math.ceil(left));
+      return;
+    }
+    this.config.stats.downstream_cx_idle_timeout.inc();
+    this.codec.close(false);
+  }
+
+  /**
+   * A request head began and a read ended before it was complete (the codec reports it; a head
+   * that arrives in one read costs no timer). Envoy's stream exists from the first byte, so its
+   * stream_idle_timeout (408 SI) and request_headers_timeout (408) run from here.
+   */
+  onRequestHeadPending(): void {
+    if (this.headTimer !== undefined || this.closed || this.answeredHeadless) return;
+    const cfg = this.config;
+    const ms = headerTimeoutFirst(cfg) ? cfg.requestHeadersTimeoutMs : cfg.streamIdleTimeoutMs;
+    if (ms <= 0) return;
+    this.headStartTime = cfg.time.now();
+    this.headStartMonotonic = cfg.time.monotonic();
+    this.headTimer = timerPool.arm(ms, onHeadTimer, this);
+  }
+
+  private releaseHeadTimer(): void {
+    if (this.headTimer !== undefined) {
+      timerPool.release(this.headTimer);
+      this.headTimer = undefined;
+    }
+  }
+
+  /** The request head did not complete in time: 408 and close (Envoy's onIdleTimeout / onRequestHeaderTimeout). */
+  onHeadTimeout(): void {
+    this.headTimer = undefined;
+    if (this.closed || !this.codec.headPending || !this.codec.idle) return;
+    const st = this.config.stats;
+    if (headerTimeoutFirst(this.config)) {
+      st.downstream_rq_header_timeout.inc();
+      writeHeadlessReply(this, 408, 'request header timeout', Details.RequestHeaderTimeout, undefined);
+    } else {
+      st.downstream_rq_idle_timeout.inc();
+      writeHeadlessReply(this, 408, 'stream timeout', Details.StreamIdleTimeout, 'SI');
+    }
+  }
+
+  /** A reply was written outside any stream: the connection is closing, nothing more to time or log. */
+  markAnsweredHeadless(): void {
+    this.answeredHeadless = true;
+    this.releaseHeadTimer();
+  }
+
+  /** Start of the request a headless reply or reset is about: the head's first read, or now. */
+  headStart(): { time: number; monotonic: number } | undefined {
+    return this.headStartMonotonic > 0 ? { time: this.headStartTime, monotonic: this.headStartMonotonic } : undefined;
   }
 
   // ---- codec callbacks ------------------------------------------------------------------------
 
   onRequestHeaders(head: RequestHead): void {
+    if (this.headTimer !== undefined) {
+      this.releaseHeadTimer();
+      this.headStartMonotonic = 0;
+    }
     onRequest(this, head);
   }
 
@@ -149,7 +296,9 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       socket.destroy();
       return;
     }
-    writeCodecErrorReply(this, mapped);
+    this.releaseHeadTimer();
+    if (mapped.status !== 408) this.config.stats.downstream_cx_protocol_error.inc();
+    writeHeadlessReply(this, mapped.status, statusText(mapped.status), mapped.details, 'DPE');
   }
 
   /** Starts a stream for a request head (called by onRequest). */
@@ -161,8 +310,15 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   }
 }
 
-function onSocketClose(this: Socket): void {
-  (this as SocketWithConn)[kConn]?.onSocketClosed();
+function onSocketClose(this: Socket, hadError: boolean): void {
+  (this as SocketWithConn)[kConn]?.onSocketClosed(hadError);
+}
+
+/** Whether request_headers_timeout, not stream_idle_timeout, is the deadline of a request head. */
+function headerTimeoutFirst(cfg: ConnectionManagerConfig): boolean {
+  const hdr = cfg.requestHeadersTimeoutMs;
+  const idle = cfg.streamIdleTimeoutMs;
+  return hdr > 0 && (idle <= 0 || hdr <= idle);
 }
 
 /** Handles one request head the codec parsed (Envoy's ConnectionManagerImpl::newStream + decodeHeaders). */
@@ -237,7 +393,7 @@ function protocolErrorReply(stream: ActiveStream, status: number, details: strin
   stream.sendLocalReply(status, statusText(status), details, { closeConnection: true });
 }
 
-/** llhttp error codes (and the request-header timeout) -> Envoy's codec error status and details. */
+/** llhttp error codes -> Envoy's codec error status and details. */
 function codecError(code: string | undefined): { status: number; details: string } | undefined {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
@@ -246,8 +402,6 @@ function codecError(code: string | undefined): { status: number; details: string
       return { status: 400, details: Details.InvalidCharacters };
     case 'HPE_INVALID_URL':
       return { status: 400, details: Details.InvalidUrl };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, details: 'request_header_timeout' };
     default:
       if (code !== undefined && code.startsWith('HPE_')) return { status: 400, details: Details.HttpCodecError };
       return undefined;
@@ -255,32 +409,50 @@ function codecError(code: string | undefined): { status: number; details: string
 }
 
 /**
- * A request the codec could not parse (Envoy's codec protocol error), or a request head that
- * timed out: the local reply is written raw (no stream reached any filter, nothing reaches an
- * upstream), the connection is closed, `downstream_cx_protocol_error` counts it, and the access
- * log gets a DPE entry.
+ * A reply to a request that never became a stream: one the codec could not parse (Envoy's codec
+ * protocol error, DPE) or a head that timed out (408). Written raw (no filter saw it, nothing
+ * reached an upstream), then the connection closes; counted and logged like a stream.
  */
-function writeCodecErrorReply(conn: DownstreamConnection, mapped: { status: number; details: string }): void {
+function writeHeadlessReply(conn: DownstreamConnection, status: number, body: string, details: string, flag: ResponseFlag | undefined): void {
+  const config = conn.config;
+  const start = conn.headStart();
+  conn.markAnsweredHeadless();
+  const headers = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), server: config.serverName, connection: 'close' };
+  conn.codec.endWith(status, headers, body);
+  logHeadless(conn, start, status, details, flag, Buffer.byteLength(body), headers);
+}
+
+/**
+ * Counts and logs a request that never became a stream (a headless reply, or a head cut off by
+ * a close): downstream_rq_total/completed/<N>xx and one access log entry.
+ */
+function logHeadless(
+  conn: DownstreamConnection,
+  start: { time: number; monotonic: number } | undefined,
+  status: number,
+  details: string,
+  flag: ResponseFlag | undefined,
+  bytesSent: number,
+  headers?: Record<string, string>,
+): void {
   const config = conn.config;
   const st = config.stats;
-  const timeout = mapped.status === 408;
-  if (!timeout) st.downstream_cx_protocol_error.inc();
   st.downstream_rq_total.inc();
+  st.downstream_rq_http1_total.inc();
   st.downstream_rq_completed.inc();
-  st.downstream_rq_xx[(mapped.status / 100) | 0]!.inc();
-  const body = timeout ? 'request header timeout' : statusText(mapped.status);
-  const info = newStreamInfo(config.time.now(), config.time.monotonic());
+  if (status > 0) st.downstream_rq_xx[(status / 100) | 0]!.inc();
+  const now = config.time.monotonic();
+  const info = newStreamInfo(start?.time ?? config.time.now(), start?.monotonic ?? now);
   info.downstreamRemoteAddress = conn.remoteAddress;
   info.downstreamRemotePort = conn.remotePort;
   info.downstreamLocalAddress = conn.localAddress;
   info.downstreamLocalPort = conn.localPort;
-  info.responseCode = mapped.status;
-  info.responseCodeDetails = mapped.details;
-  if (!timeout) info.responseFlags.push('DPE');
-  info.bytesSent = Buffer.byteLength(body);
-  info.responseHeaders = { 'content-type': 'text/plain', 'content-length': String(info.bytesSent), server: config.serverName, connection: 'close' };
-  info.lastDownstreamTxByteSent = config.time.monotonic();
-  conn.codec.endWith(mapped.status, info.responseHeaders, body);
-  st.downstream_rq_time.record(0);
+  info.responseCode = status;
+  info.responseCodeDetails = details;
+  if (flag !== undefined) info.responseFlags.push(flag);
+  info.bytesSent = bytesSent;
+  if (headers !== undefined) info.responseHeaders = headers;
+  info.lastDownstreamTxByteSent = now;
+  st.downstream_rq_time.record(now - info.startMonotonic);
   for (const l of config.accessLoggers) l.log(info);
 }

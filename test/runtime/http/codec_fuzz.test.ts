@@ -32,14 +32,22 @@ function randomRequest(next: () => number): string {
   return head + body;
 }
 
-/** Sends the bytes in random slices; resolves when the connection closed or `ms` passed (then destroys it). */
+/**
+ * Sends the bytes in random slices; resolves when the connection closed or `ms` passed (then
+ * destroys it). The client's FIN comes once something was answered (or 30 ms passed): a FIN
+ * resets a request still in progress, as in Envoy.
+ */
 function blast(port: number, data: Buffer, next: () => number, ms: number): Promise<{ closed: boolean; text: string }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let text = '';
     let closed = false;
     const timer = setTimeout(() => s.destroy(), ms);
-    s.on('data', (d) => (text += d.toString('latin1')));
+    let finish: (() => void) | undefined;
+    s.on('data', (d) => {
+      text += d.toString('latin1');
+      finish?.();
+    });
     s.on('error', () => {});
     s.on('end', () => (closed = true));
     s.on('close', () => {
@@ -51,7 +59,13 @@ function blast(port: number, data: Buffer, next: () => number, ms: number): Prom
       const step = (): void => {
         if (s.destroyed) return;
         if (off >= data.length) {
-          s.end();
+          const fin = setTimeout(() => finish?.(), 30);
+          finish = () => {
+            finish = undefined;
+            clearTimeout(fin);
+            s.end();
+          };
+          if (text.length > 0) finish();
           return;
         }
         const len = 1 + Math.floor(next() * Math.min(64, data.length - off));
