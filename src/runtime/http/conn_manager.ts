@@ -47,10 +47,13 @@ type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
 let nextConnectionId = 1;
 
-/** The peer ended the connection (FIN, or an I/O error such as a reset). */
+/**
+ * The peer ended the connection (FIN, or an I/O error such as a reset) before the proxy ended
+ * its side: a remote close (a FIN answering the proxy's own is part of a local close).
+ */
 function onPeerClose(this: Socket): void {
   const c = (this as SocketWithConn)[kConn];
-  if (c !== undefined) c.remoteClose = true;
+  if (c !== undefined && !this.writableEnded && !this.destroyed) c.remoteClose = true;
 }
 function onHeadTimer(c: DownstreamConnection): void {
   c.onHeadTimeout();
@@ -110,9 +113,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
-    this.codec = new Http1ServerCodec(socket, this, { maxHeaderSize: config.maxRequestHeadersKb * 1024 });
+    // Before the codec's own 'end' listener, which may close the socket in response.
     socket.on('error', onPeerClose);
     socket.on('end', onPeerClose);
+    this.codec = new Http1ServerCodec(socket, this, { maxHeaderSize: config.maxRequestHeadersKb * 1024 });
     socket.on('close', onSocketClose);
     this.idleSince = performance.now();
     if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
