@@ -271,6 +271,28 @@ for (const t of HEAD_TIMEOUTS) {
   });
 }
 
+test('stream_idle_timeout once the request is complete: 504 "stream timeout" SI within 100 ms, upstream request cancelled', T, async () => {
+  const up = await startRawUpstream(() => {}); // never answers
+  const s = await scenario(up, { hcmExtra: 'stream_idle_timeout: 0.2s' });
+  try {
+    const c = await connect(s.p.port);
+    const t0 = performance.now();
+    c.socket.write('GET /idle HTTP/1.1\r\nHost: h\r\n\r\n');
+    await until(() => c.text().endsWith('stream timeout'), 'the local reply');
+    const elapsed = performance.now() - t0;
+    assert.match(c.text(), /^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+    assert.ok(elapsed >= 199 && elapsed <= 300, `answered after ${elapsed.toFixed(1)} ms`);
+    assert.equal(s.counter('http.ingress.downstream_rq_idle_timeout'), 1);
+    assert.equal(s.counter('cluster.web.upstream_cx_destroy_local_with_active_rq'), 1);
+    c.socket.end();
+    await assertNoLeaks(s, [c]);
+    const [line] = s.log();
+    assert.deepEqual([line!.code, line!.flags, line!.details], [504, 'SI', 'stream_idle_timeout']);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('idle_timeout closes a keep-alive connection within 100 ms of its deadline', T, async () => {
   const up = await startRawUpstream((sock) => sock.write(RESPONSE));
   const s = await scenario(up, { hcmExtra: 'common_http_protocol_options: {idle_timeout: 0.3s}' });

@@ -48,12 +48,23 @@ type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 let nextConnectionId = 1;
 
 /**
- * The peer ended the connection (FIN, or an I/O error such as a reset) before the proxy ended
- * its side: a remote close (a FIN answering the proxy's own is part of a local close).
+ * The peer sent FIN (runs before the codec's own 'end' listener): a remote close unless the proxy
+ * had ended its side first (then the FIN answers the proxy's own close).
  */
-function onPeerClose(this: Socket): void {
+function onPeerEnd(this: Socket): void {
   const c = (this as SocketWithConn)[kConn];
   if (c !== undefined && !this.writableEnded && !this.destroyed) c.remoteClose = true;
+}
+/** After the codec handled the FIN: if it dropped the connection, reset what was in progress now. */
+function afterPeerEnd(this: Socket): void {
+  if (this.destroyed) (this as SocketWithConn)[kConn]?.onSocketClosed(false);
+}
+/** An I/O error (a reset by the peer...): the socket is gone; reset what was in progress now. */
+function onSocketError(this: Socket): void {
+  const c = (this as SocketWithConn)[kConn];
+  if (c === undefined) return;
+  if (!this.writableEnded) c.remoteClose = true;
+  c.onSocketClosed(false);
 }
 function onHeadTimer(c: DownstreamConnection): void {
   c.onHeadTimeout();
@@ -113,18 +124,24 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
-    // Before the codec's own 'end' listener, which may close the socket in response.
-    socket.on('error', onPeerClose);
-    socket.on('end', onPeerClose);
+    // Around the codec's own 'end' listener, which may drop the connection in response.
+    socket.on('error', onSocketError);
+    socket.on('end', onPeerEnd);
     this.codec = new Http1ServerCodec(socket, this, { maxHeaderSize: config.maxRequestHeadersKb * 1024 });
+    socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
     this.idleSince = performance.now();
     if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
   }
 
-  /** Streams in flight (0 or 1). */
+  /** Streams in flight (0 or 1); a request head being received counts (Envoy's stream exists). */
   get activeStreams(): number {
-    return this.stream === undefined ? 0 : 1;
+    return this.stream !== undefined || this.headInProgress ? 1 : 0;
+  }
+
+  /** A request head is being received outside any stream (not answered, not behind a close). */
+  get headInProgress(): boolean {
+    return this.stream === undefined && this.codec.headPending && !this.answeredHeadless && !this.codec.mustClose;
   }
 
   onStreamComplete(stream: ActiveStream): void {
@@ -132,10 +149,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     this.stream = undefined;
     this.idleSince = performance.now();
     // A pipelined request head that stopped mid-way is timed from now (its stream starts now).
-    if (this.codec.headPending && this.codec.idle) this.onRequestHeadPending();
+    if (this.codec.idle && this.headInProgress) this.onRequestHeadPending();
   }
 
-  /** The socket closed (by the peer or by us). */
+  /** The socket closed, or is being dropped (by the peer or by us). */
   onSocketClosed(hadError: boolean): void {
     this.onClose(!(hadError || this.remoteClose));
   }
@@ -169,7 +186,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_http1_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     const s = this.stream;
-    const headInProgress = s === undefined && this.codec.headPending && !this.answeredHeadless;
+    const headInProgress = this.headInProgress;
     if (s !== undefined || headInProgress) {
       st.downstream_cx_destroy_active_rq.inc();
       (local ? st.downstream_cx_destroy_local_active_rq : st.downstream_cx_destroy_remote_active_rq).inc();
@@ -203,7 +220,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     this.idleTimer = undefined;
     if (this.closed) return;
     const timeout = this.config.idleTimeoutMs;
-    if (this.stream !== undefined || this.codec.headPending || !this.codec.idle) {
+    if (this.stream !== undefined || this.headInProgress || !this.codec.idle) {
       this.armIdleTimer(timeout);
       return;
     }
@@ -241,7 +258,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   /** The request head did not complete in time: 408 and close (Envoy's onIdleTimeout / onRequestHeaderTimeout). */
   onHeadTimeout(): void {
     this.headTimer = undefined;
-    if (this.closed || !this.codec.headPending || !this.codec.idle) return;
+    if (this.closed || !this.headInProgress || !this.codec.idle) return;
     const st = this.config.stats;
     if (headerTimeoutFirst(this.config)) {
       st.downstream_rq_header_timeout.inc();

@@ -137,7 +137,7 @@ export class ActiveListener {
     if (server) server.close();
     for (const c of this.connections) {
       c.draining = true;
-      if (c.codec.idle) c.codec.close(false);
+      if (c.activeStreams === 0 && c.codec.idle) c.codec.close(false);
     }
   }
 

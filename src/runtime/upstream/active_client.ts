@@ -303,7 +303,7 @@ export class ActiveClient implements CodecOwner, AfterNextPoll {
   private readonly onIdleTimer = (): void => {
     this.idleTimer = null;
     // Busy: the timer is armed again when the connection next goes idle.
-    if (this.state !== 'ready') return;
+    if (this.state !== 'ready' && this.state !== 'settling') return;
     const left = this.idleSince + this.options.idleTimeoutMs - this.pool.now();
     if (left <= 0) {
       this.pool.onClientIdleTimeout(this);
