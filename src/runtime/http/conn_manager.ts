@@ -37,9 +37,9 @@ import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
 import { Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
 import { Details, statusText } from './local_reply.js';
-import { newStreamInfo, type ResponseFlag } from '../stream_info.js';
 import { normalizeHost } from '../../core/hcm_host.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
+import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -57,14 +57,14 @@ function onPeerEnd(this: Socket): void {
 }
 /** After the codec handled the FIN: if it dropped the connection, reset what was in progress now. */
 function afterPeerEnd(this: Socket): void {
-  if (this.destroyed) (this as SocketWithConn)[kConn]?.onSocketClosed(false);
+  if (this.destroyed) (this as SocketWithConn)[kConn]?.onDropped();
 }
 /** An I/O error (a reset by the peer...): the socket is gone; reset what was in progress now. */
 function onSocketError(this: Socket): void {
   const c = (this as SocketWithConn)[kConn];
   if (c === undefined) return;
   if (!this.writableEnded) c.remoteClose = true;
-  c.onSocketClosed(false);
+  c.onDropped();
 }
 function onHeadTimer(c: DownstreamConnection): void {
   c.onHeadTimeout();
@@ -93,9 +93,11 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   /** performance.now() when the connection last had no stream (idle_timeout counts from it). */
   private idleSince: number;
   private idleTimer: NodeJS.Timeout | undefined;
-  /** Times a request head still incomplete after a read (see onRequestHeadPending). */
+  /** A request head outside any stream was reported incomplete after a read (onRequestHeadPending). */
+  private headReported = false;
+  /** Times that head (stream_idle_timeout or request_headers_timeout). */
   private headTimer: PooledTimer | undefined;
-  /** Wall and monotonic ms when headTimer was armed (the access log's start of that request). */
+  /** Wall and monotonic ms when that head was reported (the access log's start of that request). */
   private headStartTime = 0;
   private headStartMonotonic = 0;
   /** A reply was written outside any stream (codec error, head timeout): nothing else to log. */
@@ -139,22 +141,33 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     return this.stream !== undefined || this.headInProgress ? 1 : 0;
   }
 
-  /** A request head is being received outside any stream (not answered, not behind a close). */
+  /** A request head is being received outside any stream (reported by the codec, not answered). */
   get headInProgress(): boolean {
-    return this.stream === undefined && this.codec.headPending && !this.answeredHeadless && !this.codec.mustClose;
+    return this.headReported && this.stream === undefined && this.codec.headPending && !this.answeredHeadless;
   }
 
   onStreamComplete(stream: ActiveStream): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
     this.idleSince = performance.now();
-    // A pipelined request head that stopped mid-way is timed from now (its stream starts now).
-    if (this.codec.idle && this.headInProgress) this.onRequestHeadPending();
+    // A pipelined request head that stopped mid-way is timed from now (its stream starts now),
+    // unless this response closes the connection.
+    if (this.codec.headPending && this.codec.idle && !this.codec.mustClose) this.onRequestHeadPending();
   }
 
-  /** The socket closed, or is being dropped (by the peer or by us). */
+  /**
+   * The socket closed ('close', from libuv's close callback): the parser is freed only here,
+   * never from an 'error' or 'end' listener, which can run (nextTick) while the parser is still
+   * executing a read, as node:http's own server defers it.
+   */
   onSocketClosed(hadError: boolean): void {
     this.onClose(!(hadError || this.remoteClose));
+    this.codec.destroy();
+  }
+
+  /** The socket is being dropped ('close' follows): reset what was in progress now. */
+  onDropped(): void {
+    this.onClose(!this.remoteClose);
   }
 
   /**
@@ -164,7 +177,6 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
    */
   closeNow(): void {
     this.onClose(true);
-    this.socket.destroy();
   }
 
   /**
@@ -191,7 +203,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       st.downstream_cx_destroy_active_rq.inc();
       (local ? st.downstream_cx_destroy_local_active_rq : st.downstream_cx_destroy_remote_active_rq).inc();
     }
-    this.codec.destroy();
+    // Nothing more is delivered or written on this connection.
+    this.codec.close(true);
     const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
     if (s !== undefined) s.onDownstreamDisconnect(details);
     else if (headInProgress) {
@@ -239,13 +252,13 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
    * stream_idle_timeout (408 SI) and request_headers_timeout (408) run from here.
    */
   onRequestHeadPending(): void {
-    if (this.headTimer !== undefined || this.closed || this.answeredHeadless) return;
+    if (this.headReported || this.closed || this.answeredHeadless) return;
     const cfg = this.config;
-    const ms = headerTimeoutFirst(cfg) ? cfg.requestHeadersTimeoutMs : cfg.streamIdleTimeoutMs;
-    if (ms <= 0) return;
+    this.headReported = true;
     this.headStartTime = cfg.time.now();
     this.headStartMonotonic = cfg.time.monotonic();
-    this.headTimer = timerPool.arm(ms, onHeadTimer, this);
+    const ms = headerTimeoutFirst(cfg) ? cfg.requestHeadersTimeoutMs : cfg.streamIdleTimeoutMs;
+    if (ms > 0) this.headTimer = timerPool.arm(ms, onHeadTimer, this);
   }
 
   private releaseHeadTimer(): void {
@@ -277,15 +290,17 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
 
   /** Start of the request a headless reply or reset is about: the head's first read, or now. */
   headStart(): { time: number; monotonic: number } | undefined {
-    return this.headStartMonotonic > 0 ? { time: this.headStartTime, monotonic: this.headStartMonotonic } : undefined;
+    return this.headReported ? { time: this.headStartTime, monotonic: this.headStartMonotonic } : undefined;
   }
 
   // ---- codec callbacks ------------------------------------------------------------------------
 
   onRequestHeaders(head: RequestHead): void {
-    if (this.headTimer !== undefined) {
+    // A request parsed after the connection was dropped (the rest of the read being parsed).
+    if (this.closed) return;
+    if (this.headReported) {
+      this.headReported = false;
       this.releaseHeadTimer();
-      this.headStartMonotonic = 0;
     }
     onRequest(this, head);
   }
@@ -317,8 +332,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       socket.destroy();
       return;
     }
-    this.releaseHeadTimer();
-    if (mapped.status !== 408) this.config.stats.downstream_cx_protocol_error.inc();
+    this.config.stats.downstream_cx_protocol_error.inc();
     writeHeadlessReply(this, mapped.status, statusText(mapped.status), mapped.details, 'DPE');
   }
 
@@ -412,68 +426,4 @@ function protocolErrorReply(stream: ActiveStream, status: number, details: strin
   addFlag(stream.streamInfo, 'DPE');
   stream.start(true, false);
   stream.sendLocalReply(status, statusText(status), details, { closeConnection: true });
-}
-
-/** llhttp error codes -> Envoy's codec error status and details. */
-function codecError(code: string | undefined): { status: number; details: string } | undefined {
-  switch (code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, details: Details.HeadersTooLarge };
-    case 'HPE_INVALID_HEADER_TOKEN':
-      return { status: 400, details: Details.InvalidCharacters };
-    case 'HPE_INVALID_URL':
-      return { status: 400, details: Details.InvalidUrl };
-    default:
-      if (code !== undefined && code.startsWith('HPE_')) return { status: 400, details: Details.HttpCodecError };
-      return undefined;
-  }
-}
-
-/**
- * A reply to a request that never became a stream: one the codec could not parse (Envoy's codec
- * protocol error, DPE) or a head that timed out (408). Written raw (no filter saw it, nothing
- * reached an upstream), then the connection closes; counted and logged like a stream.
- */
-function writeHeadlessReply(conn: DownstreamConnection, status: number, body: string, details: string, flag: ResponseFlag | undefined): void {
-  const config = conn.config;
-  const start = conn.headStart();
-  conn.markAnsweredHeadless();
-  const headers = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), server: config.serverName, connection: 'close' };
-  conn.codec.endWith(status, headers, body);
-  logHeadless(conn, start, status, details, flag, Buffer.byteLength(body), headers);
-}
-
-/**
- * Counts and logs a request that never became a stream (a headless reply, or a head cut off by
- * a close): downstream_rq_total/completed/<N>xx and one access log entry.
- */
-function logHeadless(
-  conn: DownstreamConnection,
-  start: { time: number; monotonic: number } | undefined,
-  status: number,
-  details: string,
-  flag: ResponseFlag | undefined,
-  bytesSent: number,
-  headers?: Record<string, string>,
-): void {
-  const config = conn.config;
-  const st = config.stats;
-  st.downstream_rq_total.inc();
-  st.downstream_rq_http1_total.inc();
-  st.downstream_rq_completed.inc();
-  if (status > 0) st.downstream_rq_xx[(status / 100) | 0]!.inc();
-  const now = config.time.monotonic();
-  const info = newStreamInfo(start?.time ?? config.time.now(), start?.monotonic ?? now);
-  info.downstreamRemoteAddress = conn.remoteAddress;
-  info.downstreamRemotePort = conn.remotePort;
-  info.downstreamLocalAddress = conn.localAddress;
-  info.downstreamLocalPort = conn.localPort;
-  info.responseCode = status;
-  info.responseCodeDetails = details;
-  if (flag !== undefined) info.responseFlags.push(flag);
-  info.bytesSent = bytesSent;
-  if (headers !== undefined) info.responseHeaders = headers;
-  info.lastDownstreamTxByteSent = now;
-  st.downstream_rq_time.record(now - info.startMonotonic);
-  for (const l of config.accessLoggers) l.log(info);
 }

@@ -47,8 +47,8 @@ export interface ServerCodecCallbacks {
   onRequestBody(chunk: Buffer): void;
   onRequestComplete(): void;
   /**
-   * A request that does not parse (llhttp error code, `HPE_*`), or `ERR_HTTP_REQUEST_TIMEOUT`
-   * when request_headers_timeout expired. `inRequest`: the delivered request is incomplete.
+   * A request that does not parse (llhttp error code, `HPE_*`). `inRequest`: the delivered
+   * request is incomplete.
    */
   onCodecError(code: string, inRequest: boolean): void;
   /**
