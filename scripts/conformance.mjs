@@ -10,8 +10,8 @@
 //
 // The folder is located as ../shared/conformance/envoy-router-check relative to the repo root (CI runs
 // a fresh clone next to a shared/ copy), or $TSPROXY_CONFORMANCE_DIR. Absent folder: skip, exit 0 --
-// except in CI (`CI` set, e.g. CI=true) or with --ci, where it is an error (exit 2): a CI run must not
-// pass with nothing compared.
+// except in CI (`CI` set, e.g. CI=true), where it is an error (exit 2): a CI run must not pass with
+// nothing compared.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,8 +29,8 @@ const update = args.has('--update');
 
 const ciEnv = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
 if (!existsSync(dataDir)) {
-  if (ci || ciEnv) {
-    console.error(`conformance: ${dataDir} not found, and this is a CI run (${ci ? '--ci' : `CI=${process.env.CI}`}): nothing would be compared. Put the shared/ folder next to the repository.`);
+  if (ciEnv) {
+    console.error(`conformance: ${dataDir} not found, and this is a CI run (CI=${process.env.CI}): nothing would be compared. Put the shared/ folder next to the repository.`);
     process.exit(2);
   }
   console.log(`conformance: ${dataDir} not found; skipping (nothing to compare against; outside CI).`);
