@@ -31,7 +31,6 @@
  *   proxy (drain deadline) does the same with `downstream_local_disconnect`.
  */
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { mutateRequestHeaders, plainAddress } from './header_sanitizer.js';
@@ -90,7 +89,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   /** The peer closed (FIN or reset) rather than the proxy. */
   remoteClose = false;
   private readonly openedAt: number;
-  /** performance.now() when the connection last had no stream (idle_timeout counts from it). */
+  /** Monotonic ms (config.time) when the connection last had no stream: idle_timeout counts from it. */
   private idleSince: number;
   private idleTimer: NodeJS.Timeout | undefined;
   /** A request head outside any stream was reported incomplete after a read (onRequestHeadPending). */
@@ -132,7 +131,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     this.codec = new Http1ServerCodec(socket, this, { maxHeaderSize: config.maxRequestHeadersKb * 1024 });
     socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
-    this.idleSince = performance.now();
+    this.idleSince = this.openedAt;
     if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
   }
 
@@ -149,7 +148,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   onStreamComplete(stream: ActiveStream): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
-    this.idleSince = performance.now();
+    // The stream's last byte time: the clock was read once already (no read per request here).
+    this.idleSince = stream.streamInfo.lastDownstreamTxByteSent ?? this.config.time.monotonic();
     // A pipelined request head that stopped mid-way is timed from now (its stream starts now),
     // unless this response closes the connection.
     if (this.codec.headPending && this.codec.idle && !this.codec.mustClose) this.onRequestHeadPending();
@@ -237,7 +237,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       this.armIdleTimer(timeout);
       return;
     }
-    const left = this.idleSince + timeout - performance.now();
+    const left = this.idleSince + timeout - this.config.time.monotonic();
     if (left > 0) {
       this.armIdleTimer(Math.ceil(left));
       return;
