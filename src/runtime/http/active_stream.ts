@@ -317,8 +317,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     if (this.completed) return;
     this.config.stats.downstream_rq_timeout.inc();
     this.abortUpstream();
-    const complete = this.remoteComplete;
-    this.sendLocalReply(complete ? 504 : 408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: !complete });
+    this.sendLocalReply(408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: true });
   }
 
   /** A filter threw while handling this stream. */
