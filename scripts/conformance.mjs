@@ -9,7 +9,9 @@
 //   node scripts/conformance.mjs --update   rewrite conformance/passing.json with the pairs that agree now
 //
 // The folder is located as ../shared/conformance/envoy-router-check relative to the repo root (CI runs
-// a fresh clone next to a shared/ copy), or $TSPROXY_CONFORMANCE_DIR. Absent folder: skip, exit 0.
+// a fresh clone next to a shared/ copy), or $TSPROXY_CONFORMANCE_DIR. Absent folder: skip, exit 0 --
+// except in CI (`CI` set, e.g. CI=true), where it is an error (exit 2): a CI run must not pass with
+// nothing compared.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +27,13 @@ const args = new Set(process.argv.slice(2));
 const ci = args.has('--ci');
 const update = args.has('--update');
 
+const ciEnv = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
 if (!existsSync(dataDir)) {
-  console.log(`conformance: ${dataDir} not found; skipping (nothing to compare against).`);
+  if (ciEnv) {
+    console.error(`conformance: ${dataDir} not found, and this is a CI run (CI=${process.env.CI}): nothing would be compared. Put the shared/ folder next to the repository.`);
+    process.exit(2);
+  }
+  console.log(`conformance: ${dataDir} not found; skipping (nothing to compare against; outside CI).`);
   process.exit(0);
 }
 if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {

@@ -202,14 +202,19 @@ test('usage errors exit 2', () => {
   assert.equal(unknown.code, 2);
 });
 
-test('npm run conformance skips cleanly when the Envoy data folder is absent', () => {
-  const r = spawnSync(process.execPath, ['scripts/conformance.mjs', '--ci'], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', TSPROXY_CONFORMANCE_DIR: `${root}/no-such-conformance-dir` },
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0);
-  assert.match(r.stdout, /not found; skipping/);
+test('npm run conformance skips when the Envoy data folder is absent, and fails loudly in CI (CI=true)', () => {
+  const run = (ci: string | undefined) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TSPROXY_CONFORMANCE_DIR: `${root}/no-such-conformance-dir` };
+    delete env['CI'];
+    if (ci !== undefined) env['CI'] = ci;
+    return spawnSync(process.execPath, ['scripts/conformance.mjs', '--ci'], { cwd: root, env, encoding: 'utf8' });
+  };
+  const outside = run(undefined);
+  assert.equal(outside.status, 0);
+  assert.match(outside.stdout, /not found; skipping/);
+  const inCi = run('true');
+  assert.equal(inCi.status, 2);
+  assert.match(inCi.stderr, /not found, and this is a CI run \(CI=true\): nothing would be compared/);
 });
 
 test('direct_response body files are read (relative to the working directory); a missing one is a config error', () => {

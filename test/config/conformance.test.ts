@@ -1,17 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
+import { needsSharedFolder } from '../shared_folder.js';
 
 // Envoy's router_check route configs (../shared, read in place: never copied into the repo).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = `${root}../shared/conformance/envoy-router-check/`;
-const present = existsSync(dir);
+const skip = needsSharedFolder(dir);
 // `*.golden.proto.yaml` are test files (tsproxy test's input), not route configs.
-const files = present ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.includes('.golden.')).sort() : [];
+const files = !skip ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.includes('.golden.')).sort() : [];
 
-test('router_check route configs decode with zero errors', { skip: present ? false : 'conformance folder missing' }, () => {
+test('router_check route configs decode with zero errors', { skip }, () => {
   assert.ok(files.length >= 18, `only ${files.length} files`);
   for (const f of files) {
     const r = loadConfig(readFileSync(dir + f, 'utf8'), f);
@@ -23,7 +24,7 @@ test('router_check route configs decode with zero errors', { skip: present ? fal
   }
 });
 
-test('ClusterHeaderBootstrap.yaml: a Bootstrap with the same routes as ClusterHeader.yaml', { skip: present ? false : 'conformance folder missing' }, () => {
+test('ClusterHeaderBootstrap.yaml: a Bootstrap with the same routes as ClusterHeader.yaml', { skip }, () => {
   const b = loadConfig(readFileSync(dir + 'ClusterHeaderBootstrap.yaml', 'utf8'), 'b.yaml').config!;
   const r = loadConfig(readFileSync(dir + 'ClusterHeader.yaml', 'utf8'), 'r.yaml').config!;
   assert.equal(b.kind, 'bootstrap');
@@ -37,7 +38,7 @@ test('ClusterHeaderBootstrap.yaml: a Bootstrap with the same routes as ClusterHe
   assert.equal(b.listeners[0]!.address.socket_address!.port_value, 10000);
 });
 
-test('TestRoutes.golden.proto.json (trailing comma, not a config) still parses as JSON', { skip: present ? false : 'conformance folder missing' }, () => {
+test('TestRoutes.golden.proto.json (trailing comma, not a config) still parses as JSON', { skip }, () => {
   // Detected as a route configuration with an unknown "tests" field: parsing itself succeeds.
   const r = loadConfig(readFileSync(dir + 'TestRoutes.golden.proto.json', 'utf8'), 't.json');
   assert.ok(r.config);

@@ -6,19 +6,19 @@
  * core (`route()` + `finalizeRequest()`, as `tsproxy test` runs them) says. Weighted-cluster picks
  * use the case's `random_value` through the server's injected random source.
  *
- * Skipped when ../shared is absent. Cases that only exist inside router_check's mocks (a mocked
+ * Skipped (with the reason) when ../shared is absent, and failing instead in CI (CI=true). Cases that only exist inside router_check's mocks (a mocked
  * runtime snapshot, injected dynamic metadata) are listed as skipped with the reason.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { clusterNamesOf, collectForwardCases, CONFORMANCE_DIR, type ForwardCase } from './conformance_cases.js';
 import { startEchoUpstreams } from './echo_upstreams.js';
 import { bootstrapYaml } from './bootstrap.js';
 import { send, startProxy } from './proxy.js';
 import type { EchoReply } from './echo_upstreams.js';
+import { needsSharedFolder } from '../shared_folder.js';
 
-const present = existsSync(CONFORMANCE_DIR);
+const skip = needsSharedFolder(CONFORMANCE_DIR);
 
 /**
  * Known online/offline divergences, each a data-plane bug with its cause. The test fails on any
@@ -62,7 +62,7 @@ function compareHeaders(expected: Record<string, readonly string[] | undefined>,
   return diffs;
 }
 
-test('online == offline on every forwarding router_check case', { skip: present ? false : `${CONFORMANCE_DIR} absent`, timeout: 120_000 }, async (t) => {
+test('online == offline on every forwarding router_check case', { skip, timeout: 120_000 }, async (t) => {
   const groups = collectForwardCases();
   let total = 0;
   let agree = 0;

@@ -250,13 +250,14 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     this.responseStarted = true;
+    if (this.codec.socket.destroyed) {
+      // The client is gone: nothing is sent (the close resets the stream: DC, status 0).
+      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
+      return;
+    }
     info.responseCode = h.status;
     info.responseHeaders = headers;
     if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
-    if (this.codec.socket.destroyed) {
-      this.complete();
-      return;
-    }
     if (!this.codec.encodeHeaders(h.status, headers, endStream)) {
       // A header that cannot be written (invalid characters from a filter or an upstream):
       // reset, never crash.
@@ -270,7 +271,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   protected writeData(chunk: Buffer, endStream: boolean): void {
     const codec = this.codec;
     if (codec.socket.destroyed) {
-      this.complete();
+      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
       return;
     }
     this.streamInfo.bytesSent += chunk.length;
@@ -294,14 +295,19 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
 
   // --- timeouts and resets --------------------------------------------------------------------
 
-  /** stream_idle_timeout fired: 408 `stream timeout` (SI) before a response, else reset. */
+  /**
+   * stream_idle_timeout fired: `stream timeout` (SI), 408 while the request is incomplete and
+   * 504 once it is complete (Envoy's Utility::maybeRequestTimeoutCode), or a reset once a
+   * response started.
+   */
   onIdleTimeout(): void {
     this.idleTimer = undefined;
     if (this.completed) return;
     this.config.stats.downstream_rq_idle_timeout.inc();
     addFlag(this.streamInfo, 'SI');
     this.abortUpstream();
-    this.sendLocalReply(408, 'stream timeout', Details.StreamIdleTimeout, { closeConnection: !this.remoteComplete });
+    const complete = this.remoteComplete;
+    this.sendLocalReply(complete ? 504 : 408, 'stream timeout', Details.StreamIdleTimeout, { closeConnection: !complete });
   }
 
   /** request_timeout fired before the request was complete: 408 `request timeout`. */
@@ -334,18 +340,24 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     if (h) h.onDownstreamAbort();
   }
 
-  /** The downstream connection closed before the stream completed (DC). */
-  onDownstreamDisconnect(): void {
+  /**
+   * The downstream connection closed before the stream completed (Envoy's resetAllStreams on a
+   * connection close): DC, `details` (`downstream_remote_disconnect`, or
+   * `downstream_local_disconnect` when the proxy closed it), the status actually sent (0 if
+   * none), the upstream request reset.
+   */
+  onDownstreamDisconnect(details: string): void {
     if (this.completed) return;
     this.config.stats.downstream_rq_rx_reset.inc();
     addFlag(this.streamInfo, 'DC');
-    if (!this.responseStarted) this.streamInfo.responseCodeDetails = Details.DownstreamRemoteDisconnect;
+    this.streamInfo.responseCodeDetails = details;
     this.abortUpstream();
     this.complete();
   }
 
   resetStream(): void {
     if (this.completed) return;
+    this.config.stats.downstream_rq_tx_reset.inc();
     this.abortUpstream();
     this.closeAfterResponse = true;
     this.complete();

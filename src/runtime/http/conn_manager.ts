@@ -8,6 +8,8 @@
  *
  *   accept (listener.ts: TCP_NODELAY, listener + HCM cx stats, filter chain -> this manager)
  *     -> llhttp parses the request head          [parse error -> onCodecError: 400/431 DPE, close]
+ *          a head still incomplete after a read is timed from then: stream_idle_timeout (408 SI)
+ *          or request_headers_timeout (408), whichever is shorter [onRequestHeadPending]
  *     -> onRequest: ActiveStream created          (downstream_rq_total/active, StreamInfo)
  *     -> admission: HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header count > max -> 431;
         two Host headers -> 400; Upgrade/CONNECT -> 403 upgrade_failed
@@ -21,9 +23,14 @@
  *          -> response headers: retry? -> x-envoy-upstream-service-time, finalizeResponse [core]
  *     -> encoder filters in reverse order -> server header -> the codec writes the response
  *     -> stream complete: downstream_rq_<N>xx, downstream_rq_time, filters onDestroy, access log
- *   Timers per stream: stream_idle_timeout (408 SI), request_timeout (408); connection:
- *   idle_timeout and request_headers_timeout (listener.ts sweep, nothing per request).
- *   Downstream close mid-stream -> DC, upstream request reset, access log.
+ *   Timers per stream: stream_idle_timeout (408 SI before the request is complete, 504 SI after,
+ *   as Envoy's maybeRequestTimeoutCode), request_timeout (408). Per connection: idle_timeout (no
+ *   stream for that long: closed, downstream_cx_idle_timeout), one timer re-armed lazily, so
+ *   nothing per request but a timestamp.
+ *   Close: Envoy keeps no half-closed HTTP/1 connection, so a client FIN or RST while a request
+ *   is in progress (even a partial head) resets it: DC with the status actually sent (0 if
+ *   none), `downstream_remote_disconnect`, the upstream request reset, access log. A close by the
+ *   proxy (drain deadline) does the same with `downstream_local_disconnect`.
  */
 import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
@@ -34,6 +41,8 @@ import { http1CodecStats } from './http1_codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
+import { timerPool, type PooledTimer } from './timer_pool.js';
+import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -41,7 +50,31 @@ type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
 let nextConnectionId = 1;
 
-function ignoreSocketError(): void {}
+/**
+ * The peer sent FIN (runs before the codec's own 'end' listener): a remote close unless the proxy
+ * had ended its side first (then the FIN answers the proxy's own close).
+ */
+function onPeerEnd(this: Socket): void {
+  const c = (this as SocketWithConn)[kConn];
+  if (c !== undefined && !this.writableEnded && !this.destroyed) c.remoteClose = true;
+}
+/** After the codec handled the FIN: if it dropped the connection, reset what was in progress now. */
+function afterPeerEnd(this: Socket): void {
+  if (this.destroyed) (this as SocketWithConn)[kConn]?.onDropped();
+}
+/** An I/O error (a reset by the peer...): the socket is gone; reset what was in progress now. */
+function onSocketError(this: Socket): void {
+  const c = (this as SocketWithConn)[kConn];
+  if (c === undefined) return;
+  if (!this.writableEnded) c.remoteClose = true;
+  c.onDropped();
+}
+function onHeadTimer(c: DownstreamConnection): void {
+  c.onHeadTimeout();
+}
+function onIdleTimer(c: DownstreamConnection): void {
+  c.onIdleTimer();
+}
 
 /**
  * Per-downstream-connection state (Envoy's ConnectionManagerImpl instance per connection): the
@@ -60,10 +93,21 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   readonly codec: Http1ServerCodec;
   draining = false;
   closed = false;
+  /** The peer closed (FIN or reset) rather than the proxy. */
+  remoteClose = false;
   private readonly openedAt: number;
-  /** Idle sweep state (listener.ts): monotonic ms since when idle, bytes moved at the last look. */
-  idleSince = 0;
-  lastActivity = -1;
+  /** Monotonic ms (config.time) when the connection last had no stream: idle_timeout counts from it. */
+  private idleSince: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** A request head outside any stream was reported incomplete after a read (onRequestHeadPending). */
+  private headReported = false;
+  /** Times that head (stream_idle_timeout or request_headers_timeout). */
+  private headTimer: PooledTimer | undefined;
+  /** Wall and monotonic ms when that head was reported (the access log's start of that request). */
+  private headStartTime = 0;
+  private headStartMonotonic = 0;
+  /** A reply was written outside any stream (codec error, head timeout): nothing else to log. */
+  private answeredHeadless = false;
   /** Requests seen on this connection (for max_requests_per_connection). */
   requestCount = 0;
   /** The stream in progress (its response is not complete), or undefined. */
@@ -92,47 +136,189 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
+    // Around the codec's own 'end' listener, which may drop the connection in response.
+    socket.on('error', onSocketError);
+    socket.on('end', onPeerEnd);
     this.codec = new Http1ServerCodec(socket, this, {
       maxHeaderSize: config.maxRequestHeadersKb * 1024,
-      requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
       headersWithUnderscoresAction: config.headersWithUnderscoresAction,
       // Envoy's Http1Settings.validate_scheme: an edge listener (HCM config.cc).
       validateScheme: config.request.mutation.useRemoteAddress && config.request.mutation.xffNumTrustedHops === 0,
       stats: http1CodecStats(config.stats.scope.store),
     });
-    socket.on('error', ignoreSocketError);
+    socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
+    this.idleSince = this.openedAt;
+    if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
   }
 
-  /** Streams in flight (0 or 1). */
+  /** Streams in flight (0 or 1); a request head being received counts (Envoy's stream exists). */
   get activeStreams(): number {
-    return this.stream === undefined ? 0 : 1;
+    return this.stream !== undefined || this.headInProgress ? 1 : 0;
+  }
+
+  /** A request head is being received outside any stream (reported by the codec, not answered). */
+  get headInProgress(): boolean {
+    return this.headReported && this.stream === undefined && this.codec.headPending && !this.answeredHeadless;
   }
 
   onStreamComplete(stream: ActiveStream): void {
-    if (this.stream === stream) this.stream = undefined;
+    if (this.stream !== stream) return;
+    this.stream = undefined;
+    // The stream's last byte time: the clock was read once already (no read per request here).
+    this.idleSince = stream.streamInfo.lastDownstreamTxByteSent ?? this.config.time.monotonic();
+    // A pipelined request head that stopped mid-way is timed from now (its stream starts now),
+    // unless this response closes the connection.
+    if (this.codec.headPending && this.codec.idle && !this.codec.mustClose) this.onRequestHeadPending();
   }
 
-  /** The socket closed: an unfinished stream is a downstream disconnect (DC). */
-  onSocketClosed(): void {
+  /**
+   * The socket closed ('close', from libuv's close callback): the parser is freed only here,
+   * never from an 'error' or 'end' listener, which can run (nextTick) while the parser is still
+   * executing a read, as node:http's own server defers it.
+   */
+  onSocketClosed(hadError: boolean): void {
+    this.onClose(!(hadError || this.remoteClose));
+    this.codec.destroy();
+  }
+
+  /** The socket is being dropped ('close' follows): reset what was in progress now. */
+  onDropped(): void {
+    this.onClose(!this.remoteClose);
+  }
+
+  /**
+   * Closes the connection at once (drain deadline, shutdown): a request in progress is reset
+   * first, as a local close (DC, `downstream_local_disconnect`), so nothing is logged as sent
+   * that was not.
+   */
+  closeNow(): void {
+    this.onClose(true);
+  }
+
+  /**
+   * Envoy's onEvent(Local/RemoteClose) + doConnectionClose: connection stats, and a request in
+   * progress (a stream, or a request head not complete yet) is reset: DC, access log.
+   */
+  private onClose(local: boolean): void {
     if (this.closed) return;
     this.closed = true;
-    this.codec.destroy();
+    this.releaseHeadTimer();
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
     const st = this.config.stats;
+    st.downstream_cx_destroy.inc();
+    (local ? st.downstream_cx_destroy_local : st.downstream_cx_destroy_remote).inc();
     st.downstream_cx_active.dec();
     st.downstream_cx_http1_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     const s = this.stream;
-    if (s !== undefined) {
-      st.downstream_cx_destroy_remote_active_rq.inc();
-      s.onDownstreamDisconnect();
+    const headInProgress = this.headInProgress;
+    if (s !== undefined || headInProgress) {
+      st.downstream_cx_destroy_active_rq.inc();
+      (local ? st.downstream_cx_destroy_local_active_rq : st.downstream_cx_destroy_remote_active_rq).inc();
+    }
+    // Nothing more is delivered or written on this connection.
+    this.codec.close(true);
+    const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
+    if (s !== undefined) s.onDownstreamDisconnect(details);
+    else if (headInProgress) {
+      // Envoy's stream exists from the first byte of a request: it is reset and logged too.
+      st.downstream_rq_rx_reset.inc();
+      logHeadless(this, this.headStart(), 0, details, 'DC', 0);
     }
     this.onClosed(this);
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  private armIdleTimer(ms: number): void {
+    const t = setTimeout(onIdleTimer, ms, this);
+    t.unref();
+    this.idleTimer = t;
+  }
+
+  /**
+   * The idle timer fired (HCM common_http_protocol_options.idle_timeout, Envoy's
+   * connection_idle_timer_): a connection without a stream for that long is closed
+   * (downstream_cx_idle_timeout). The timer is not touched per request: when it fires early
+   * (activity since), it is re-armed for what is left.
+   */
+  onIdleTimer(): void {
+    this.idleTimer = undefined;
+    if (this.closed) return;
+    const timeout = this.config.idleTimeoutMs;
+    if (this.stream !== undefined || this.headInProgress || !this.codec.idle) {
+      this.armIdleTimer(timeout);
+      return;
+    }
+    const left = this.idleSince + timeout - this.config.time.monotonic();
+    if (left > 0) {
+      this.armIdleTimer(Math.ceil(left));
+      return;
+    }
+    this.config.stats.downstream_cx_idle_timeout.inc();
+    this.codec.close(false);
+  }
+
+  /**
+   * A request head began and a read ended before it was complete (the codec reports it; a head
+   * that arrives in one read costs no timer). Envoy's stream exists from the first byte, so its
+   * stream_idle_timeout (408 SI) and request_headers_timeout (408) run from here.
+   */
+  onRequestHeadPending(): void {
+    if (this.headReported || this.closed || this.answeredHeadless) return;
+    const cfg = this.config;
+    this.headReported = true;
+    this.headStartTime = cfg.time.now();
+    this.headStartMonotonic = cfg.time.monotonic();
+    const ms = headerTimeoutFirst(cfg) ? cfg.requestHeadersTimeoutMs : cfg.streamIdleTimeoutMs;
+    if (ms > 0) this.headTimer = timerPool.arm(ms, onHeadTimer, this);
+  }
+
+  private releaseHeadTimer(): void {
+    if (this.headTimer !== undefined) {
+      timerPool.release(this.headTimer);
+      this.headTimer = undefined;
+    }
+  }
+
+  /** The request head did not complete in time: 408 and close (Envoy's onIdleTimeout / onRequestHeaderTimeout). */
+  onHeadTimeout(): void {
+    this.headTimer = undefined;
+    if (this.closed || !this.headInProgress || !this.codec.idle) return;
+    const st = this.config.stats;
+    if (headerTimeoutFirst(this.config)) {
+      st.downstream_rq_header_timeout.inc();
+      writeHeadlessReply(this, 408, 'request header timeout', Details.RequestHeaderTimeout, undefined);
+    } else {
+      st.downstream_rq_idle_timeout.inc();
+      writeHeadlessReply(this, 408, 'stream timeout', Details.StreamIdleTimeout, 'SI');
+    }
+  }
+
+  /** A reply was written outside any stream: the connection is closing, nothing more to time or log. */
+  markAnsweredHeadless(): void {
+    this.answeredHeadless = true;
+    this.releaseHeadTimer();
+  }
+
+  /** Start of the request a headless reply or reset is about: the head's first read, or now. */
+  headStart(): { time: number; monotonic: number } | undefined {
+    return this.headReported ? { time: this.headStartTime, monotonic: this.headStartMonotonic } : undefined;
   }
 
   // ---- codec callbacks ------------------------------------------------------------------------
 
   onRequestHeaders(head: RequestHead): void {
+    // A request parsed after the connection was dropped (the rest of the read being parsed).
+    if (this.closed) return;
+    if (this.headReported) {
+      this.headReported = false;
+      this.releaseHeadTimer();
+    }
     onRequest(this, head);
   }
 
@@ -163,7 +349,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       socket.destroy();
       return;
     }
-    writeCodecErrorReply(this, mapped);
+    this.config.stats.downstream_cx_protocol_error.inc();
+    writeHeadlessReply(this, mapped.status, statusText(mapped.status), mapped.details, 'DPE');
   }
 
   /** Starts a stream for a request head (called by onRequest). */
@@ -175,8 +362,15 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   }
 }
 
-function onSocketClose(this: Socket): void {
-  (this as SocketWithConn)[kConn]?.onSocketClosed();
+function onSocketClose(this: Socket, hadError: boolean): void {
+  (this as SocketWithConn)[kConn]?.onSocketClosed(hadError);
+}
+
+/** Whether request_headers_timeout, not stream_idle_timeout, is the deadline of a request head. */
+function headerTimeoutFirst(cfg: ConnectionManagerConfig): boolean {
+  const hdr = cfg.requestHeadersTimeoutMs;
+  const idle = cfg.streamIdleTimeoutMs;
+  return hdr > 0 && (idle <= 0 || hdr <= idle);
 }
 
 /** Handles one request head the codec parsed (Envoy's ConnectionManagerImpl::newStream + decodeHeaders). */
@@ -247,58 +441,4 @@ function protocolErrorReply(stream: ActiveStream, status: number, details: strin
   addFlag(stream.streamInfo, 'DPE');
   stream.start(true, false);
   stream.sendLocalReply(status, statusText(status), details, { closeConnection: true });
-}
-
-/** llhttp error codes (and the request-header timeout) -> Envoy's codec error status and details. */
-function codecError(code: string | undefined): { status: number; details: string } | undefined {
-  switch (code) {
-    // Envoy's codec_impl.cc: a transfer-encoding other than chunked is 501; with content-length 400.
-    case 'HPE_INVALID_TRANSFER_ENCODING':
-      return { status: 501, details: 'http1.invalid_transfer_encoding' };
-    case CodecErrorCodes.ChunkedContentLength:
-      return { status: 400, details: 'http1.content_length_and_chunked_not_allowed' };
-    case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, details: Details.HeadersTooLarge };
-    case 'HPE_INVALID_HEADER_TOKEN':
-      return { status: 400, details: Details.InvalidCharacters };
-    case 'HPE_INVALID_URL':
-      return { status: 400, details: Details.InvalidUrl };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, details: 'request_header_timeout' };
-    default:
-      if (code !== undefined && code.startsWith('HPE_')) return { status: 400, details: Details.HttpCodecError };
-      return undefined;
-  }
-}
-
-/**
- * A request the codec could not parse (Envoy's codec protocol error), or a request head that
- * timed out: the local reply is written raw (no stream reached any filter, nothing reaches an
- * upstream), the connection is closed, `downstream_cx_protocol_error` counts it, and the access
- * log gets a DPE entry.
- */
-function writeCodecErrorReply(conn: DownstreamConnection, mapped: { status: number; details: string }): void {
-  const config = conn.config;
-  const st = config.stats;
-  const timeout = mapped.status === 408;
-  if (!timeout) st.downstream_cx_protocol_error.inc();
-  st.downstream_rq_total.inc();
-  st.downstream_rq_completed.inc();
-  st.downstream_rq_xx[(mapped.status / 100) | 0]!.inc();
-  const body = timeout ? 'request header timeout' : statusText(mapped.status);
-  const info = newStreamInfo(config.time.now(), config.time.monotonic());
-  info.downstreamRemoteAddress = conn.remoteAddress;
-  info.downstreamRemotePort = conn.remotePort;
-  info.downstreamLocalAddress = conn.localAddress;
-  info.downstreamLocalPort = conn.localPort;
-  if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
-  info.responseCode = mapped.status;
-  info.responseCodeDetails = mapped.details;
-  if (!timeout) info.responseFlags.push('DPE');
-  info.bytesSent = Buffer.byteLength(body);
-  info.responseHeaders = { 'content-type': 'text/plain', 'content-length': String(info.bytesSent), server: config.serverName, connection: 'close' };
-  info.lastDownstreamTxByteSent = config.time.monotonic();
-  conn.codec.endWith(mapped.status, info.responseHeaders, body);
-  st.downstream_rq_time.record(0);
-  for (const l of config.accessLoggers) l.log(info);
 }

@@ -41,6 +41,11 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_http1_total: Counter;
   readonly downstream_cx_http1_active: Gauge;
   readonly downstream_cx_protocol_error: Counter;
+  readonly downstream_cx_destroy: Counter;
+  readonly downstream_cx_destroy_local: Counter;
+  readonly downstream_cx_destroy_remote: Counter;
+  readonly downstream_cx_destroy_active_rq: Counter;
+  readonly downstream_cx_destroy_local_active_rq: Counter;
   readonly downstream_cx_destroy_remote_active_rq: Counter;
   readonly downstream_cx_idle_timeout: Counter;
   readonly downstream_cx_length_ms: Histogram;
@@ -53,10 +58,12 @@ export interface ConnectionManagerStats {
   readonly downstream_rq_time: Histogram;
   readonly downstream_rq_timeout: Counter;
   readonly downstream_rq_idle_timeout: Counter;
+  readonly downstream_rq_header_timeout: Counter;
   readonly downstream_rq_rx_reset: Counter;
   readonly downstream_rq_failed_path_normalization: Counter;
   readonly downstream_rq_redirected_with_normalized_path: Counter;
   readonly downstream_rq_non_relative_path: Counter;
+  readonly downstream_rq_tx_reset: Counter;
 }
 
 function resolveStats(scope: StatsScope): ConnectionManagerStats {
@@ -69,6 +76,11 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_http1_total: scope.counter('downstream_cx_http1_total'),
     downstream_cx_http1_active: scope.gauge('downstream_cx_http1_active'),
     downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
+    downstream_cx_destroy: scope.counter('downstream_cx_destroy'),
+    downstream_cx_destroy_local: scope.counter('downstream_cx_destroy_local'),
+    downstream_cx_destroy_remote: scope.counter('downstream_cx_destroy_remote'),
+    downstream_cx_destroy_active_rq: scope.counter('downstream_cx_destroy_active_rq'),
+    downstream_cx_destroy_local_active_rq: scope.counter('downstream_cx_destroy_local_active_rq'),
     downstream_cx_destroy_remote_active_rq: scope.counter('downstream_cx_destroy_remote_active_rq'),
     downstream_cx_idle_timeout: scope.counter('downstream_cx_idle_timeout'),
     downstream_cx_length_ms: scope.histogram('downstream_cx_length_ms'),
@@ -80,10 +92,12 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_rq_time: scope.histogram('downstream_rq_time'),
     downstream_rq_timeout: scope.counter('downstream_rq_timeout'),
     downstream_rq_idle_timeout: scope.counter('downstream_rq_idle_timeout'),
+    downstream_rq_header_timeout: scope.counter('downstream_rq_header_timeout'),
     downstream_rq_rx_reset: scope.counter('downstream_rq_rx_reset'),
     downstream_rq_failed_path_normalization: scope.counter('downstream_rq_failed_path_normalization'),
     downstream_rq_redirected_with_normalized_path: scope.counter('downstream_rq_redirected_with_normalized_path'),
     downstream_rq_non_relative_path: scope.counter('downstream_rq_non_relative_path'),
+    downstream_rq_tx_reset: scope.counter('downstream_rq_tx_reset'),
   };
 }
 

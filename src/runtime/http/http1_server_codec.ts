@@ -26,7 +26,6 @@
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { HeaderObject } from './headers.js';
 import type { Http1CodecStats } from './http1_codec_stats.js';
 import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
@@ -55,19 +54,22 @@ export interface ServerCodecCallbacks {
   onRequestBody(chunk: Buffer): void;
   onRequestComplete(): void;
   /**
-   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes), or
-   * `ERR_HTTP_REQUEST_TIMEOUT` when request_headers_timeout expired. `inRequest`: the delivered
+   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes). `inRequest`: the delivered
    * request is incomplete.
    */
   onCodecError(code: string, inRequest: boolean): void;
+  /**
+   * A request head began and was still incomplete at the end of a read, with no response in
+   * progress: the connection manager times it (stream_idle_timeout, request_headers_timeout).
+   * Called after every such read until the head completes (`onRequestHeaders`).
+   */
+  onRequestHeadPending?(): void;
 }
 
 /** Codec limits and settings (Envoy's HCM settings). */
 export interface ServerCodecOptions extends RequestHeadOptions {
   /** max_request_headers_kb * 1024. */
   readonly maxHeaderSize: number;
-  /** request_headers_timeout in ms (0: off): the sweep calls checkHeadersTimeout. */
-  readonly requestHeadersTimeoutMs: number;
   /** The `http1.*` stats (http1CodecStats). */
   readonly stats: Http1CodecStats;
 }
@@ -128,13 +130,11 @@ export class Http1ServerCodec {
   private parsing: QueuedRequest | undefined;
   private readonly queue: QueuedRequest[] = [];
   private readPaused = false;
-  /** The client half-closed: finish what is queued, then close. */
-  private remoteEnded = false;
   private closing = false;
   /** llhttp reported an error: nothing more is parsed. */
   private parseFailed = false;
-  /** Monotonic ms when the current request head started (request_headers_timeout), else 0. */
-  headersStartedAt = 0;
+  /** A request head began and is not complete yet. */
+  headPending = false;
 
   // The response in progress.
   private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };
@@ -162,7 +162,7 @@ export class Http1ServerCodec {
     p[kOnHeadersComplete] = this.onHeadersComplete;
     p[kOnBody] = this.onBody;
     p[kOnMessageComplete] = this.onMessageComplete;
-    if (options.requestHeadersTimeoutMs > 0) p[kOnMessageBegin] = this.onMessageBegin;
+    p[kOnMessageBegin] = this.onMessageBegin;
     this.parser = p;
     (socket as Socket & { [kCodec]?: Http1ServerCodec })[kCodec] = this;
     // The parser reads straight from the socket's libuv stream, as node:http's server does: no
@@ -184,7 +184,13 @@ export class Http1ServerCodec {
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
   private readonly onExecute = (ret: number | NativeParseError): void => {
     if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
+    else if (this.headPending) this.headPendingAfterRead();
   };
+
+  /** A read ended inside a request head: tell the connection manager unless a response is in progress. */
+  private headPendingAfterRead(): void {
+    if (!this.closing && !this.parseFailed && !this.streamActive && this.queue.length === 0) this.callbacks.onRequestHeadPending?.();
+  }
 
   /** A callback into the connection manager threw: reset the connection, never crash. */
   private callbackFailed(): void {
@@ -197,24 +203,23 @@ export class Http1ServerCodec {
   onData(chunk: Buffer): void {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
-    if (typeof r !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
+    if (typeof r !== 'number') this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
+    else if (this.headPending) this.headPendingAfterRead();
   }
 
-  /** The client half-closed its side. */
+  /**
+   * The client sent FIN. Envoy does not keep half-closed HTTP/1 connections (half-close is off
+   * for the HTTP connection manager): the FIN closes the connection, so a request in progress
+   * (being received, answered, or queued behind one) is reset; the connection manager sees the
+   * close (DC). An idle connection just closes, after what was written is flushed.
+   */
   onEnd(): void {
     if (this.closing || this.parseFailed) return;
-    const r = this.parser.finish();
-    if (r !== undefined && this.parsingDelivered) {
-      // The client went away mid-request: a disconnect, not a protocol error.
-      this.close(true);
-      return;
-    }
-    this.remoteEnded = true;
-    if (!this.streamActive && this.queue.length === 0) this.close(false);
+    this.close(this.streamActive || this.queue.length > 0 || this.headPending);
   }
 
   private readonly onMessageBegin = (): void => {
-    this.headersStartedAt = performance.now();
+    this.headPending = true;
   };
 
   private readonly onHeaders = (headers: string[], url: string): void => {
@@ -233,7 +238,7 @@ export class Http1ServerCodec {
     upgrade: boolean,
     shouldKeepAlive: boolean,
   ): number => {
-    this.headersStartedAt = 0;
+    this.headPending = false;
     let raw = rawHeaders;
     if (raw === undefined) {
       raw = this.partialHeaders ?? [];
@@ -310,7 +315,7 @@ export class Http1ServerCodec {
     this.deliveredHasBody = head.hasBody;
     this.isHeadRequest = head.method === 'HEAD';
     this.http10 = head.versionMajor === 1 && head.versionMinor === 0;
-    this.keepAlive = head.keepAlive && !this.remoteEnded;
+    this.keepAlive = head.keepAlive;
     this.callbacks.onRequestHeaders(head);
   }
 
@@ -329,18 +334,6 @@ export class Http1ServerCodec {
     } else {
       this.callbacks.onCodecError(code, false);
     }
-  }
-
-  /** request_headers_timeout: true when a request head has been pending longer than `ms`. */
-  headersTimedOut(now: number, ms: number): boolean {
-    return this.headersStartedAt > 0 && !this.closing && !this.parseFailed && now - this.headersStartedAt >= ms;
-  }
-
-  /** Reports request_headers_timeout as a codec error (the sweep calls it). */
-  onHeadersTimeout(): void {
-    this.headersStartedAt = 0;
-    this.closing = true;
-    this.callbacks.onCodecError('ERR_HTTP_REQUEST_TIMEOUT', false);
   }
 
   private pauseReading(): void {
@@ -441,8 +434,7 @@ export class Http1ServerCodec {
       }
       return;
     }
-    if (this.remoteEnded) this.close(false);
-    else if (this.readPaused && !this.closing && !this.parseFailed) {
+    if (this.readPaused && !this.closing && !this.parseFailed) {
       this.readPaused = false;
       this.resumeReading();
     }
@@ -496,8 +488,7 @@ export class Http1ServerCodec {
       this.delivering = false;
     }
     if (this.streamActive || this.closing) return;
-    if (this.remoteEnded) this.close(false);
-    else if (this.readPaused && !this.parseFailed) {
+    if (this.readPaused && !this.parseFailed) {
       this.readPaused = false;
       this.resumeReading();
     }

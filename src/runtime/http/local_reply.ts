@@ -90,6 +90,8 @@ export const Details = {
   InvalidCharacters: 'http1.invalid_characters',
   InvalidUrl: 'http1.invalid_url',
   DownstreamRemoteDisconnect: 'downstream_remote_disconnect',
+  DownstreamLocalDisconnect: 'downstream_local_disconnect',
+  RequestHeaderTimeout: 'request_header_timeout',
   EarlyUpstreamReset: 'upstream_reset_before_response_started',
   LateUpstreamReset: 'upstream_reset_after_response_started',
 } as const;

@@ -5,12 +5,10 @@
  * (`listener.<address>_<port>.downstream_cx_*`), picks the filter chain of each connection with
  * the core's selectFilterChain, and drains/stops.
  *
- * idle_timeout and request_headers_timeout are a per-listener sweep (below), not socket timers:
- * a socket timer is refreshed on every read and write, i.e. several timer operations per
- * request, while the sweep costs nothing per request.
+ * Timeouts (idle_timeout, request_headers_timeout, stream_idle_timeout) belong to each
+ * connection and stream (conn_manager.ts, active_stream.ts), as in Envoy: nothing here sweeps.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { FilterChain, Listener } from '../../config/types.js';
 import { selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
@@ -18,16 +16,6 @@ import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
 import { DownstreamConnection } from '../http/conn_manager.js';
 import { plainAddress } from '../http/header_sanitizer.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
-
-/** Bytes moved on a socket so far (the idle sweep's activity marker). */
-function socketActivity(socket: Socket): number {
-  return socket.bytesRead + socket.bytesWritten;
-}
-
-/** How often the idle sweep looks: a quarter of the timeout, between 5 ms and 1 s. */
-export function idleSweepIntervalMs(idleTimeoutMs: number): number {
-  return Math.min(1000, Math.max(5, Math.floor(idleTimeoutMs / 4)));
-}
 
 /** A filter chain of the listener with its compiled connection manager. */
 export interface ListenerFilterChain {
@@ -50,8 +38,6 @@ export class ActiveListener {
   address = '';
   port = 0;
   private draining = false;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private sweepIntervalMs = 0;
   private readonly byChain = new Map<FilterChain, ConnectionManagerConfig>();
   /**
    * Runs first on each accepted socket when the listener uses the original destination (set by
@@ -81,8 +67,8 @@ export class ActiveListener {
       this.initStats();
       return;
     }
-    // allowHalfOpen: a client that half-closes after its request still gets the response (the
-    // codec closes once the queued requests are answered).
+    // allowHalfOpen: the codec, not Node, decides what a client FIN does (Envoy: the connection
+    // closes, a request in progress is reset; see http1_server_codec.ts onEnd).
     const server = createServer({ noDelay: true, allowHalfOpen: true });
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;
@@ -136,58 +122,7 @@ export class ActiveListener {
       this.cxActive!.dec();
     }, restoredLocal);
     conn.draining = this.draining;
-    conn.idleSince = performance.now();
-    conn.lastActivity = socketActivity(socket);
     this.connections.add(conn);
-    if (config.idleTimeoutMs > 0) this.startIdleSweep(config.idleTimeoutMs);
-    if (config.requestHeadersTimeoutMs > 0) this.startIdleSweep(config.requestHeadersTimeoutMs);
-  }
-
-  /**
-   * HCM request_headers_timeout: a request head pending longer gets 408 and the connection
-   * closes. HCM common_http_protocol_options.idle_timeout (default 1 h): a connection with no active
-   * stream and no bytes moved for that long is closed (downstream_cx_idle_timeout), including one
-   * that never sent a request. A periodic sweep over the listener's connections decides it, so a
-   * connection closes between idle_timeout and idle_timeout plus one sweep interval after it
-   * went quiet; nothing runs per request.
-   */
-  private startIdleSweep(idleTimeoutMs: number): void {
-    const interval = idleSweepIntervalMs(idleTimeoutMs);
-    if (this.sweepTimer !== undefined && this.sweepIntervalMs <= interval) return;
-    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    this.sweepIntervalMs = interval;
-    this.sweepTimer = setInterval(this.sweepIdle, interval);
-    this.sweepTimer.unref();
-  }
-
-  private readonly sweepIdle = (): void => {
-    const now = performance.now();
-    for (const c of this.connections) {
-      if (c.closed) continue;
-      const headersTimeout = c.config.requestHeadersTimeoutMs;
-      if (headersTimeout > 0 && c.codec.headersTimedOut(now, headersTimeout)) {
-        c.codec.onHeadersTimeout();
-        continue;
-      }
-      const timeout = c.config.idleTimeoutMs;
-      if (timeout <= 0) continue;
-      const activity = socketActivity(c.socket);
-      if (!c.codec.idle || activity !== c.lastActivity) {
-        // Busy, or bytes moved since the last look: idle (again) from now.
-        c.lastActivity = activity;
-        c.idleSince = now;
-        continue;
-      }
-      if (now - c.idleSince >= timeout) {
-        c.config.stats.downstream_cx_idle_timeout.inc();
-        c.socket.destroy();
-      }
-    }
-  };
-
-  private stopIdleSweep(): void {
-    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
   }
 
   private configFor(socket: Socket, restoredLocal: RestoredLocalAddress | undefined): ConnectionManagerConfig | undefined {
@@ -228,13 +163,16 @@ export class ActiveListener {
     if (server) server.close();
     for (const c of this.connections) {
       c.draining = true;
-      if (c.codec.idle) c.codec.close(false);
+      if (c.activeStreams === 0 && c.codec.idle) c.codec.close(false);
     }
   }
 
-  /** Closes every remaining connection at once. */
+  /**
+   * Closes every remaining connection at once (end of a drain): a request still in progress is
+   * reset first as a local close, so its access log entry says what was actually sent (DC,
+   * `downstream_local_disconnect`; status 0 when nothing was).
+   */
   closeAll(): void {
-    this.stopIdleSweep();
-    for (const c of this.connections) c.socket.destroy();
+    for (const c of [...this.connections]) c.closeNow();
   }
 }

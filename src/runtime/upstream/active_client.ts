@@ -5,7 +5,8 @@
  * (http1_client_codec.ts). The stream in flight (at most one: no pipelining) writes its request
  * to `socket` and receives the parsed response.
  *
- * Lifecycle: connecting -> ready <-> busy -> closed. The pool owns every transition; this class
+ * Lifecycle: connecting -> ready -> busy -> settling -> ready ... -> closed (settling: a released
+ * connection waits for the next poll phase, see next_poll.ts). The pool owns every transition; this class
  * reports events to it: onClientConnected / onConnectFailure, onStreamDone (after each stream),
  * onClientClosed, onClientIdleTimeout. Never throws from socket events; every socket is
  * destroyed on close.
@@ -22,8 +23,9 @@ import type { Http1ConnPool } from './http1_conn_pool.js';
 import { connectFailure, protocolErrorDetails, strerror } from './transport_failure.js';
 import type { PoolFailureReason, StreamResetReason } from './types.js';
 import type { UpstreamStream } from './upstream_stream.js';
+import type { AfterNextPoll } from './next_poll.js';
 
-export type ActiveClientState = 'connecting' | 'ready' | 'busy' | 'closed';
+export type ActiveClientState = 'connecting' | 'ready' | 'busy' | 'settling' | 'closed';
 
 /** Options every connection of a cluster shares (resolved once per cluster). */
 export interface ClientOptions {
@@ -37,13 +39,15 @@ export interface ClientOptions {
 }
 
 /** One upstream connection and its codec (see the module comment for lifecycle and events). */
-export class ActiveClient implements CodecOwner {
+export class ActiveClient implements CodecOwner, AfterNextPoll {
   state: ActiveClientState = 'connecting';
   /** The stream in flight (HTTP/1.1: at most one). */
   stream: UpstreamStream | null = null;
   /** Set when the response said `connection: close` (or the stream was reset): retire after it. */
   closeAfterResponse = false;
   requestsServed = 0;
+  /** Pool bookkeeping: counted among the pool's settling connections. */
+  settling = false;
   /** Monotonic ms when the pool opened it / when it connected (timing histograms). */
   createdAt = 0;
   connectedAt = 0;
@@ -85,6 +89,7 @@ export class ActiveClient implements CodecOwner {
     this.socket = socket;
     socket.on('error', this.onSocketError);
     socket.once('connect', this.onSocketConnect);
+    socket.on('end', this.onSocketEnd);
     socket.on('close', this.onSocketClose);
     if (options.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(this.onConnectTimeout, options.connectTimeoutMs);
@@ -139,6 +144,15 @@ export class ActiveClient implements CodecOwner {
     this.afterParse(codec, err, thrown);
   };
 
+  /**
+   * The upstream sent FIN. Envoy's upstream connections do not keep half-closed connections
+   * (half-close disabled): the FIN is a remote close at once, so an idle connection leaves the
+   * pool before anything can pick it, and a close-delimited response ends here.
+   */
+  private readonly onSocketEnd = (): void => {
+    if (this.state !== 'connecting') this.onRemoteClose(false);
+  };
+
   private readonly onSocketClose = (hadError: boolean): void => {
     if (this.state === 'connecting') {
       const code = this.lastErrorCode;
@@ -148,6 +162,11 @@ export class ActiveClient implements CodecOwner {
       );
       return;
     }
+    this.onRemoteClose(hadError);
+  };
+
+  /** The upstream closed (FIN or reset): finish a close-delimited body, reset the rest, close. */
+  private onRemoteClose(hadError: boolean): void {
     if (this.state === 'closed') return;
     this.remoteClosed = true;
     const codec = this.codec;
@@ -167,7 +186,7 @@ export class ActiveClient implements CodecOwner {
     const s = this.stream;
     if (s !== null) s.abort('connection_termination', '', false);
     this.closed();
-  };
+  }
 
   /** Handles the outcome of a parse run: errors, unsolicited bytes, the deferred release. */
   private afterParse(codec: Http1ClientCodec, err: ParseError | null, thrown: unknown): void {
@@ -228,11 +247,14 @@ export class ActiveClient implements CodecOwner {
     else this.release();
   }
 
-  /** The router reset the stream before sending anything: release the connection intact. */
+  /**
+   * The router reset the stream before sending anything: release the connection intact. Nothing
+   * was written or read since it left the pool, so it is idle again at once (no settling).
+   */
   onStreamAbandoned(stream: UpstreamStream): void {
     if (this.stream !== stream) return;
     this.stream = null;
-    this.release();
+    this.release(false);
   }
 
   /** The stream failed or the router reset it; the connection is not reused. */
@@ -252,11 +274,17 @@ export class ActiveClient implements CodecOwner {
     else s.resume();
   }
 
-  private release(): void {
+  /** Back to the pool; `settle`: wait for the next poll phase first (see the pool). */
+  private release(settle = true): void {
     // The next stream (or the idle pool) must see EOF and stray bytes: read again.
     if (this.readDisabled) this.readDisable(false);
     if (this.state !== 'closed') this.markIdle();
-    this.pool.onStreamDone(this, false);
+    this.pool.onStreamDone(this, false, false, undefined, settle);
+  }
+
+  /** The poll phase after the release is over: a FIN that came with the response was seen. */
+  onNextPollDone(): void {
+    this.pool.onClientSettled(this);
   }
 
   // ---- idle timeout ---------------------------------------------------------------------------
@@ -275,7 +303,7 @@ export class ActiveClient implements CodecOwner {
   private readonly onIdleTimer = (): void => {
     this.idleTimer = null;
     // Busy: the timer is armed again when the connection next goes idle.
-    if (this.state !== 'ready') return;
+    if (this.state !== 'ready' && this.state !== 'settling') return;
     const left = this.idleSince + this.options.idleTimeoutMs - this.pool.now();
     if (left <= 0) {
       this.pool.onClientIdleTimeout(this);
@@ -290,7 +318,7 @@ export class ActiveClient implements CodecOwner {
   /** Whether this connection can take another request after the current one. */
   get reusable(): boolean {
     const max = this.options.maxRequestsPerConnection;
-    return !this.closeAfterResponse && (max === 0 || this.requestsServed < max) && this.state !== 'closed';
+    return !this.closeAfterResponse && !this.remoteClosed && (max === 0 || this.requestsServed < max) && this.state !== 'closed';
   }
 
   /** True when the connection reached max_requests_per_connection. */

@@ -11,6 +11,15 @@
  * A connect failure or timeout fails every pending stream of the host (Envoy purges them so the
  * router can decide, e.g. retry another host).
  *
+ * Reuse: a connection whose response completed is not handed out again before the event loop
+ * delivered one more poll phase ('settling', next_poll.ts): an upstream FIN (or stray bytes)
+ * that arrived with the response closes it first, as in Envoy, which reads a socket until EAGAIN
+ * and so sees such a FIN before reusing the connection. Streams that arrive meanwhile wait as
+ * pending streams (no new connection is opened for them). A FIN seen while idle closes the
+ * connection at once (active_client.ts). A request written to a connection that then closes
+ * before any response byte is reset (`upstream_cx_destroy_remote_with_active_rq`); the router
+ * retries it only under its retry policy (`retry_on: reset`...), never silently here.
+ *
  * Re-entrancy: callbacks (`onPoolReady`, `onPoolFailure`) may run synchronously inside
  * `newStream`; a callback may call `newStream` again. Do not call `cancel()` from a callback.
  */
@@ -28,6 +37,7 @@ import type {
   StreamResetReason,
 } from './types.js';
 import { UpstreamStream } from './upstream_stream.js';
+import { afterNextPoll } from './next_poll.js';
 
 /** What a pool needs from its cluster; resolved once per cluster. */
 export interface PoolContext {
@@ -60,6 +70,8 @@ export class Http1ConnPool implements HttpConnPool {
   private readonly pending: PendingStream[] = [];
   private readonly clients = new Set<ActiveClient>();
   private connecting = 0;
+  /** Released connections waiting for the next poll phase before they are reused. */
+  private settling = 0;
   private draining = false;
 
   constructor(
@@ -101,11 +113,11 @@ export class Http1ConnPool implements HttpConnPool {
     return p;
   }
 
-  /** Opens connections while pending streams outnumber connecting ones and breakers allow. */
+  /** Opens connections while pending streams outnumber connecting and settling ones and breakers allow. */
   private tryCreateConnections(): void {
     // A draining pool still serves what it is asked for (a retry may target a host that just
     // left DNS); it only stops keeping idle connections.
-    while (this.pending.length > this.connecting) {
+    while (this.pending.length > this.connecting + this.settling) {
       const { stats, resources } = this.ctx;
       const canCreate = resources.connections.canCreate();
       if (!canCreate) stats.upstream_cx_overflow.inc();
@@ -213,7 +225,11 @@ export class Http1ConnPool implements HttpConnPool {
     this.tryCreateConnections();
   }
 
-  onStreamDone(client: ActiveClient, failed: boolean, local = false, reason?: StreamResetReason): void {
+  /**
+   * A stream of `client` ended: `failed` (reset; the connection goes), else released, to be
+   * reused after the next poll phase (`settle`) or at once (nothing was read or written).
+   */
+  onStreamDone(client: ActiveClient, failed: boolean, local = false, reason?: StreamResetReason, settle = true): void {
     const { stats, resources } = this.ctx;
     stats.upstream_rq_active.dec();
     resources.requests.dec();
@@ -227,11 +243,26 @@ export class Http1ConnPool implements HttpConnPool {
       return;
     }
     if (client.reusable) {
-      this.onClientIdle(client);
+      if (!settle) {
+        this.onClientIdle(client);
+        return;
+      }
+      client.state = 'settling';
+      client.settling = true;
+      this.settling++;
+      afterNextPoll(client);
       return;
     }
     if (client.atMaxRequests) stats.upstream_cx_max_requests.inc();
     client.close();
+  }
+
+  /** A released connection waited one poll phase and is still open: serve or park it. */
+  onClientSettled(client: ActiveClient): void {
+    if (client.state !== 'settling') return;
+    client.settling = false;
+    this.settling--;
+    this.onClientIdle(client);
   }
 
   onClientClosed(client: ActiveClient, local: boolean): void {
@@ -270,6 +301,10 @@ export class Http1ConnPool implements HttpConnPool {
 
   private forget(client: ActiveClient): void {
     if (!this.clients.delete(client)) return;
+    if (client.settling) {
+      client.settling = false;
+      this.settling--;
+    }
     this.ctx.stats.upstream_cx_length_ms.record(this.ctx.now() - client.createdAt);
     const i = this.ready.indexOf(client);
     if (i >= 0) this.ready.splice(i, 1);

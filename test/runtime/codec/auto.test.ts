@@ -50,7 +50,7 @@ async function autoServer(): Promise<{ port: number; sniffed: SniffedProtocol[];
           onRequestComplete: () => {},
           onCodecError: () => codec.close(true),
         },
-        { maxHeaderSize: 60 * 1024, requestHeadersTimeoutMs: 0, stats: http1CodecStats(store), headersWithUnderscoresAction: 'ALLOW', validateScheme: false },
+        { maxHeaderSize: 60 * 1024, stats: http1CodecStats(store), headersWithUnderscoresAction: 'ALLOW', validateScheme: false },
       );
       socket.on('close', () => codec.destroy());
       // The sniffer left the socket paused: the HTTP/1 codec reads the unshifted bytes first.

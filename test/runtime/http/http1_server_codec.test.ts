@@ -1,5 +1,5 @@
 // The downstream HTTP/1 codec (native llhttp over net.Server) through raw sockets: framing,
-// keep-alive decisions, pipelined bodies, half-close, Host and upgrade rules, header joining.
+// keep-alive decisions, pipelined bodies, client FIN, Host and upgrade rules, header joining.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -13,7 +13,6 @@ const ROUTES = '- match: {prefix: "/"}\n  route: {cluster: web}';
 /** Envoy's defaults for a bare codec. */
 const CODEC_OPTIONS = {
   maxHeaderSize: 8192,
-  requestHeadersTimeoutMs: 0,
   headersWithUnderscoresAction: 'ALLOW',
   validateScheme: false,
   stats: http1CodecStats(new StatsStore()),
@@ -75,13 +74,22 @@ test('pipelined POSTs with bodies are answered in order, each body reaching the 
   }
 });
 
-test('a client that half-closes after its request still gets the response, then the connection closes', async () => {
+test('a client FIN right behind its request resets it (no half-closed HTTP/1, as Envoy): DC, status 0, connection closed', async () => {
   const up = await startUpstream('web');
   const p = await startProxy(bootstrap({ routes: ROUTES, clusters: cluster('web', [up.port]) }));
   try {
     const text = await converse(p.port, (s) => s.end('GET /half HTTP/1.1\r\nHost: h\r\n\r\n'));
-    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
-    assert.match(text, /"url":"\/half"/);
+    assert.equal(text, '');
+    await p.waitStreams(1);
+    assert.deepEqual(p.infos[0]!.responseFlags, ['DC']);
+    assert.equal(p.infos[0]!.responseCode, 0);
+    assert.equal(p.infos[0]!.responseCodeDetails, 'downstream_remote_disconnect');
+    // A FIN on an idle connection just closes it; a request answered before the FIN is unaffected.
+    const direct = await converse(p.port, (s) => {
+      s.write('GET /direct HTTP/1.1\r\nHost: h\r\n\r\n');
+      s.once('data', () => s.end());
+    });
+    assert.match(direct, /^HTTP\/1\.1 200 OK\r\n/);
   } finally {
     await p.close();
     await up.close();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Http1ConnPool } from '../../../src/runtime/upstream/http1_conn_pool.js';
-import { TestStream, bodyText, startHttpOrigin, startRawOrigin, staticCluster, within } from './helpers.js';
+import { TestStream, bodyText, startHttpOrigin, startRawOrigin, staticCluster, settled, within } from './helpers.js';
 import { setupCluster as setup } from './helpers.js';
 
 
@@ -227,7 +227,8 @@ test('resetStream before encodeHeaders returns the connection to the pool intact
   const origin = await startHttpOrigin((_req, res) => res.end('ok'));
   const { cm, c, stat } = setup(staticCluster('web', [origin.port]));
   try {
-    await within(new TestStream().start(c).done); // one idle connection now
+    await within(new TestStream().start(c).done);
+    await settled(); // one idle connection now
     let got = false;
     c.httpConnPool(c.chooseHost(undefined)!).newStream(
       { onHeaders() {}, onData() {}, onReset() {} },

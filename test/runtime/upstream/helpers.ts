@@ -196,6 +196,12 @@ export function within<T>(p: Promise<T>, ms = 3000): Promise<T> {
   ]);
 }
 
+/**
+ * Resolves once a connection released now is idle in its pool again: released connections wait
+ * for the next poll phase (next_poll.ts), i.e. the check phase of the next loop iteration.
+ */
+export const settled = (): Promise<void> => new Promise((r) => setImmediate(() => setImmediate(r)));
+
 export const bodyText = (r: StreamResult): string => Buffer.concat(r.body).toString();
 
 /** One cluster in a fresh cluster manager and stats store, with stat readers. */

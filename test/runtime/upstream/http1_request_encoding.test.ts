@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cluster } from '../../../src/config/types.js';
 import type { HeaderList } from '../../../src/runtime/upstream/types.js';
-import { within } from './helpers.js';
+import { settled, within } from './helpers.js';
 import { Recorder, scripted, sleep, withCluster } from './codec_helpers.js';
 
 test('request head: exact bytes, managed headers dropped, content-length: 0 only for POST/PUT/PATCH', async () => {
@@ -35,6 +35,7 @@ test('an invalid request header -> local_reset with nothing written; the connect
   const origin = await scripted((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
   await withCluster(origin, async (c, stat) => {
     await within(new Recorder().start(c).done);
+    await settled(); // the connection is idle again: the streams below get it synchronously
     for (const headers of [[['x-bad', 'a\r\nb']], [['x-nul', 'a\0b']], [['bad name', 'v']], [['x-wide', 'a\u0100']]] as HeaderList[]) {
       const r = new Recorder({ headers }).start(c);
       assert.equal(r.reset?.reason, 'local_reset', 'reset synchronously');
