@@ -125,7 +125,8 @@ test('top in tmux against tsproxy serve under load: rates, success, UF from the 
   assert.match(s, new RegExp(`^tsproxy top {2}http://127\\.0\\.0\\.1:${adminPort} {2}\\| {2}\\S+ LIVE up \\d+s {2}\\| {2}rates over 0\\.\\ds`, 'm'));
   assert.match(s, /^http ingress_http +[1-9]\d* +[1-9][\d.]* /m, 'downstream requests and 5xx per second');
   assert.match(s, /^listener edge \(127\.0\.0\.1:\d+\) +- +- /m, 'tsproxy has no per-listener HTTP stats: no made-up rate');
-  assert.match(s, /^down +[1-9][\d.]* +0\.00% +[1-9][\d.]* +- +- +0 +0 +1\/1 /m, 'every request to down fails: 0% success');
+  // RQ and CX may catch a connect attempt in flight: any count.
+  assert.match(s, /^down +[1-9][\d.]* +0\.00% +[1-9][\d.]* +- +- +\d+ +\d+ +1\/1 /m, 'every request to down fails: 0% success');
   assert.match(s, /^NR +[\d.]+\/s +\(\d+ total\) +no virtual host or route matched \(404\) +mostly http\.ingress_http$/m);
   sh('send-keys', '-t', 'top', 'q');
   const end = await until((x) => /top exited with \d+/.test(x), 'the app to exit');

@@ -130,6 +130,7 @@ downstream_rq_5xx, Counter
 downstream_rq_ws_on_non_ws_route, Counter
 downstream_rq_time, Histogram
 downstream_rq_idle_timeout, Counter
+downstream_rq_header_timeout, Counter
 downstream_rq_max_duration_reached, Counter
 downstream_rq_timeout, Counter
 downstream_rq_overload_close, Counter
