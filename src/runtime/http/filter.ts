@@ -32,6 +32,7 @@ import type { ForwardDecision, RouteDecision } from '../../core/route_types.js';
 import type { HeaderList } from '../upstream/types.js';
 import type { StatsScope } from '../stats/store.js';
 import type { ResponseFlag, StreamInfo } from '../stream_info.js';
+import type { RequestHeaderMap, ResponseHeaderMap } from '../codec/types.js';
 
 /** Result of a headers callback (Envoy's FilterHeadersStatus, the two values tsproxy uses). */
 export type FilterHeadersStatus = 'Continue' | 'StopIteration';
@@ -43,31 +44,11 @@ export type FilterHeadersStatus = 'Continue' | 'StopIteration';
 export type FilterDataStatus = 'Continue' | 'StopIteration';
 
 /**
- * Mutable request headers of one stream. Pseudo-headers are fields; `headers` holds the regular
- * headers with lowercase names (repeated request headers joined with "," by the codec; arrays
- * where a filter or a header mutation adds values).
- * Filters mutate in place; after changing anything routing reads, call `clearRouteCache()`.
+ * The header maps filters see are the codec seam's (codec/types.ts): one shape from the codec to
+ * the router. Filters mutate them in place; after changing anything routing reads, call
+ * `clearRouteCache()`.
  */
-export interface RequestHeaderMap {
-  /** `:method`. */
-  method: string;
-  /** `:path` including the query string. */
-  path: string;
-  /** `:authority` (HTTP/1 Host); undefined when the request had none. */
-  authority: string | undefined;
-  /** `:scheme` as the proxy saw it (`http` for plaintext downstreams). */
-  scheme: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/**
- * Mutable response headers: status plus a node-style header object (lowercase names, repeated
- * headers such as set-cookie as arrays) — the same shape the core's header mutations edit.
- */
-export interface ResponseHeaderMap {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-}
+export type { RequestHeaderMap, ResponseHeaderMap };
 
 /** Flags for sendLocalReply. */
 export interface LocalReplyOptions {

@@ -9,25 +9,15 @@
 import net from 'node:net';
 import type { HostHealth, LbHost } from '../../core/lb/types.js';
 import type { UpstreamHostDescription } from './types.js';
+import { hostHealthOf } from '../../core/endpoint_health.js';
 
 /** `ip:port`, with IPv6 in brackets, as Envoy prints addresses. */
 export function formatAddress(address: string, port: number): string {
   return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-/** `LbEndpoint.health_status` -> the load balancer's health (EDS health, Envoy). */
-export function healthFromStatus(status: string | undefined): HostHealth {
-  switch (status) {
-    case 'UNHEALTHY':
-    case 'DRAINING':
-    case 'TIMEOUT':
-      return 'unhealthy';
-    case 'DEGRADED':
-      return 'degraded';
-    default:
-      return 'healthy';
-  }
-}
+/** `LbEndpoint.health_status` -> the load balancer's health (EDS health, Envoy): the core's mapping, which explain uses too. */
+export const healthFromStatus: (status: string | undefined) => HostHealth = hostHealthOf;
 
 export class Host implements UpstreamHostDescription, LbHost {
   addressString: string;
