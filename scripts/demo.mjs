@@ -22,13 +22,13 @@ if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
 const DEFAULT_UPSTREAMS = [18081, 18082, 18083];
 let args;
 try {
-  args = parseArgs({ options: { port: { type: 'string' }, 'upstream-ports': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+  args = parseArgs({ options: { port: { type: 'string' }, 'upstream-ports': { type: 'string' }, 'admin-port': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
 } catch (err) {
-  console.error(`${err.message}\nusage: npm start [-- --port N --upstream-ports A,B,C]   (or PORT=N UPSTREAM_PORTS=A,B,C npm start)`);
+  console.error(`${err.message}\nusage: npm start [-- --port N --upstream-ports A,B,C --admin-port N]   (or PORT=N UPSTREAM_PORTS=A,B,C ADMIN_PORT=N npm start)`);
   process.exit(2);
 }
 if (args.help) {
-  console.log('usage: npm start [-- --port N --upstream-ports A,B,C]   (or PORT=N UPSTREAM_PORTS=A,B,C npm start)');
+  console.log('usage: npm start [-- --port N --upstream-ports A,B,C --admin-port N]   (or PORT=N UPSTREAM_PORTS=A,B,C ADMIN_PORT=N npm start)');
   process.exit(0);
 }
 function port(text, what) {
@@ -40,6 +40,8 @@ function port(text, what) {
   return n;
 }
 const proxyPort = port(args.port ?? process.env.PORT ?? '10000', 'the proxy port (--port / PORT)');
+// The admin API (Envoy's /stats, /clusters, ...; what `tsproxy top` reads), on 127.0.0.1 only.
+const adminPort = port(args['admin-port'] ?? process.env.ADMIN_PORT ?? '9901', 'the admin port (--admin-port / ADMIN_PORT)');
 const upstreamText = args['upstream-ports'] ?? process.env.UPSTREAM_PORTS;
 const upstreamPorts = upstreamText ? upstreamText.split(',').map((p) => port(p.trim(), 'an upstream port (--upstream-ports / UPSTREAM_PORTS)')) : DEFAULT_UPSTREAMS;
 if (upstreamPorts.length !== 3) {
@@ -80,6 +82,7 @@ function ensureFree(p, what, fix) {
   });
 }
 await ensureFree(proxyPort, 'the proxy', 'choose another with `PORT=10001 npm start` (or `npm start -- --port 10001`)');
+await ensureFree(adminPort, 'the admin API', 'choose another with `ADMIN_PORT=9902 npm start`');
 for (const u of UPSTREAMS) {
   await ensureFree(u.port, `upstream ${u.name}`, 'choose others with `UPSTREAM_PORTS=28081,28082,28083 npm start`');
 }
@@ -107,7 +110,7 @@ try {
   process.exit(1);
 }
 
-const proxy = spawn(join(root, 'bin', 'tsproxy'), ['serve', '-c', config, '--drain-time-s', '1'], {
+const proxy = spawn(join(root, 'bin', 'tsproxy'), ['serve', '-c', config, '--drain-time-s', '1', '--admin-port', String(adminPort)], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'pipe'],
 });
@@ -139,6 +142,10 @@ Ask the same questions offline, without traffic:
   ${m} --path /app --random 85           # which weighted cluster a random value picks
   ${m} --path /api/users
   npx tsproxy explain -c ${config} --host ${host} --path /nope
+
+The admin API (Envoy's) is on http://127.0.0.1:${adminPort}:
+  curl -s 127.0.0.1:${adminPort}/stats/prometheus | head
+  npx tsproxy top --admin http://127.0.0.1:${adminPort}   # live dashboard
 
 Access log lines appear below. Ctrl-C to stop.
 `);

@@ -42,10 +42,10 @@ async function waitFor(pred: () => boolean, ms: number): Promise<void> {
 }
 
 test('npm start on PORT/UPSTREAM_PORTS: the demo routes through tsproxy on the pinned Node and stops on SIGINT', async () => {
-  const [proxy, a, b, c] = await freePorts(4);
+  const [proxy, a, b, c, admin] = await freePorts(5);
   const child = spawn(process.execPath, [DEMO], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(proxy), UPSTREAM_PORTS: `${a},${b},${c}`, NO_COLOR: '1' },
+    env: { ...process.env, PORT: String(proxy), UPSTREAM_PORTS: `${a},${b},${c}`, ADMIN_PORT: String(admin), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = collect(child);
@@ -59,6 +59,10 @@ test('npm start on PORT/UPSTREAM_PORTS: the demo routes through tsproxy on the p
     const api = await send(proxy, { method: 'GET', path: '/api/users', authority: `localhost:${proxy}` });
     assert.equal(api.status, 200);
     assert.equal(api.body, `api: GET /v1/users (host localhost:${proxy})\n`);
+    // The admin API the banner names answers with Envoy's stats.
+    const stats = await send(admin, { method: 'GET', path: '/stats?filter=downstream_rq_total', authority: '127.0.0.1' });
+    assert.equal(stats.status, 200);
+    assert.match(stats.body, /^http\.demo\.downstream_rq_total: [1-9]/m);
   } finally {
     child.kill('SIGINT');
   }
@@ -67,11 +71,11 @@ test('npm start on PORT/UPSTREAM_PORTS: the demo routes through tsproxy on the p
 });
 
 test('npm start with a busy port names the port and how to choose another', async () => {
-  const [proxy, a, b, c] = await freePorts(4);
+  const [proxy, a, b, c, admin] = await freePorts(5);
   const squatter = net.createServer();
   await new Promise<void>((r) => squatter.listen(b, '127.0.0.1', () => r()));
   try {
-    const child = spawn(process.execPath, [DEMO, '--port', String(proxy), '--upstream-ports', `${a},${b},${c}`], {
+    const child = spawn(process.execPath, [DEMO, '--port', String(proxy), '--upstream-ports', `${a},${b},${c}`, '--admin-port', String(admin)], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
