@@ -107,6 +107,9 @@ export const domainWithPort: LintRule = {
         const m = PORT_RE.exec(d);
         if (!m) return;
         const host = d.slice(0, d.length - m[1]!.length - 1);
+        // The same virtual host also takes the port-less Host (tsproxy's own demo lists both): the
+        // pair is deliberate. A "*" does not count: the port-less Host would reach the catch-all.
+        if (!stripped && domains.some((other) => typeof other === 'string' && other !== '*' && domainTakes(other, host))) return;
         const msg = stripped
           ? `domain "${d}" carries port ${m[1]}, but ports are stripped before host matching here, so it never matches; use "${host}"`
           : `domain "${d}" only matches Host headers that carry port ${m[1]}; requests for "${host}" get 404 NR — also list "${host}" or strip the port (strip_any_host_port)`;
@@ -115,6 +118,19 @@ export const domainWithPort: LintRule = {
     }
   },
 };
+
+/**
+ * Whether virtual host domain `domain` takes Host `host` (Envoy's forms: exact, `*.suffix`,
+ * `prefix.*`, `*`; case-insensitive; a wildcard never matches an empty remainder).
+ */
+function domainTakes(domain: string, host: string): boolean {
+  const d = domain.toLowerCase();
+  const h = host.toLowerCase();
+  if (d === '*' || d === h) return true;
+  if (d.length > 1 && d.startsWith('*')) return h.length > d.length - 1 && h.endsWith(d.slice(1));
+  if (d.length > 1 && d.endsWith('*')) return h.length > d.length - 1 && h.startsWith(d.slice(0, -1));
+  return false;
+}
 
 function stripsPort(h: HcmSite | undefined): boolean {
   return h !== undefined && (h.hcm.strip_any_host_port === true || h.hcm.strip_matching_host_port === true);
