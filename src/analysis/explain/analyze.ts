@@ -268,27 +268,8 @@ function stoppedByConnectionManager(
   notes: string[],
   reply: HcmLocalReply,
 ): AnalyzeResult {
-  return {
-    ok: true,
-    diagnostics: [],
-    report: {
-      schema: 'tsproxy.explain/v1',
-      config: { file: config.file, kind: config.kind },
-      request: requestJson(request, input.randomValue),
-      listener,
-      connection_manager: hcm,
-      route_configuration: { name: rc.name ?? null, position: pos(positionOf(rc)) },
-      matched: false,
-      virtual_host: null,
-      route: null,
-      action: emptyAction('no_route', request),
-      http_filters: [],
-      outcome: localReplyOutcome(reply, hcm?.stat_prefix ?? '<stat_prefix>'),
-      notes,
-      steps: [],
-      near_misses: [],
-    },
-  };
+  const rcJson = { name: rc.name ?? null, position: pos(positionOf(rc)) };
+  return notRoutedReport(config, input, request, listener, hcm, rcJson, notes, localReplyOutcome(reply, hcm?.stat_prefix ?? '<stat_prefix>'));
 }
 
 /** The match report: the explain report without the decision chain. */
@@ -306,7 +287,20 @@ function unrouted(
   notes: string[],
   outcome: OutcomeJson,
 ): AnalyzeResult {
-  const request = buildRouteRequest(input, authority);
+  return notRoutedReport(config, input, buildRouteRequest(input, authority), listener, hcm, null, notes, outcome);
+}
+
+/** The report of a request that reached no route: answered before routing, or with nothing to route it. */
+function notRoutedReport(
+  config: LoadedConfig,
+  input: RequestInput,
+  request: RouteRequest,
+  listener: ListenerJson | null,
+  hcm: ConnectionManagerJson | null,
+  routeConfiguration: ExplainReport['route_configuration'],
+  notes: string[],
+  outcome: OutcomeJson,
+): AnalyzeResult {
   return {
     ok: true,
     diagnostics: [],
@@ -316,7 +310,7 @@ function unrouted(
       request: requestJson(request, input.randomValue),
       listener,
       connection_manager: hcm,
-      route_configuration: null,
+      route_configuration: routeConfiguration,
       matched: false,
       virtual_host: null,
       route: null,
