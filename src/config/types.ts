@@ -512,7 +512,7 @@ export interface HttpConnectionManager {
   tracing?: unknown;
   common_http_protocol_options?: HttpProtocolOptions;
   http_protocol_options?: Http1ProtocolOptions;
-  http2_protocol_options?: unknown;
+  http2_protocol_options?: Http2ProtocolOptions;
   server_name?: string;
   server_header_transformation?: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
   scheme_header_transformation?: { scheme_to_overwrite?: string; match_upstream?: boolean };
@@ -667,7 +667,7 @@ export interface Cluster {
   circuit_breakers?: CircuitBreakers;
   typed_extension_protocol_options?: Record<string, Any>;
   http_protocol_options?: Http1ProtocolOptions;
-  http2_protocol_options?: unknown;
+  http2_protocol_options?: Http2ProtocolOptions;
   common_http_protocol_options?: HttpProtocolOptions;
   /** Default 5000 ms. */
   dns_refresh_rate?: DurationMs;
@@ -766,4 +766,25 @@ export interface LoadedConfig {
 export interface TypedExtensionConfig {
   name: string;
   typed_config?: Any;
+}
+
+/** envoy.config.core.v3.Http2ProtocolOptions as decoded (durations in ms, Percent as a number). */
+export interface Http2ProtocolOptions {
+  hpack_table_size?: number;
+  max_concurrent_streams?: number;
+  initial_stream_window_size?: number;
+  initial_connection_window_size?: number;
+  max_outbound_frames?: number;
+  max_outbound_control_frames?: number;
+  max_consecutive_inbound_frames_with_empty_payload?: number;
+  max_inbound_priority_frames_per_stream?: number;
+  max_inbound_window_update_frames_per_data_frame_sent?: number;
+  stream_error_on_invalid_http_messaging?: boolean;
+  override_stream_error_on_invalid_http_message?: boolean;
+  connection_keepalive?: { interval?: number; timeout?: number; interval_jitter?: number; connection_idle_interval?: number };
+  use_oghttp2_codec?: boolean;
+  max_metadata_size?: bigint | number;
+  allow_connect?: unknown;
+  allow_metadata?: unknown;
+  custom_settings_parameters?: unknown;
 }
