@@ -9,7 +9,7 @@ import type { UpstreamHostDescription } from './upstream/types.js';
 /** Envoy's short response flags, in Envoy's print order. */
 export type ResponseFlag =
   | 'DC' | 'DI' | 'DPE' | 'DT' | 'FI' | 'IH' | 'LH' | 'LR' | 'NC' | 'NR' | 'RL' | 'SI'
-  | 'UAEX' | 'UC' | 'UF' | 'UH' | 'UMSDR' | 'UO' | 'UPE' | 'UR' | 'URX' | 'UT' | 'DF' | 'OM' | 'RLSE';
+  | 'UAEX' | 'UC' | 'UF' | 'UH' | 'UMSDR' | 'UO' | 'UPE' | 'UR' | 'URX' | 'UT' | 'DF' | 'OM' | 'RLSE' | 'DR';
 
 export interface StreamInfo {
   /** Epoch ms when the first request byte was seen (%START_TIME%). */
@@ -102,4 +102,9 @@ export function newStreamInfo(startTime: number, startMonotonic: number): Stream
     bytesReceived: 0,
     bytesSent: 0,
   };
+}
+
+/** Adds a response flag once. */
+export function addFlag(info: StreamInfo, flag: ResponseFlag): void {
+  if (!info.responseFlags.includes(flag)) info.responseFlags.push(flag);
 }

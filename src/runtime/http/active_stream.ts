@@ -1,7 +1,8 @@
 /**
  * One downstream request/response (Envoy's ConnectionManagerImpl::ActiveStream plus its
  * FilterManager): owns the StreamInfo, the cached route, the HTTP filter chain and the write of
- * the response through the HTTP/1 codec. See conn_manager.ts for the phase chart.
+ * the response through its codec's ResponseEncoder (codec/types.ts: HTTP/1 or HTTP/2, the
+ * stream does not know which). See conn_manager.ts for the phase chart.
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever
@@ -10,7 +11,7 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { addFlag, newStreamInfo, setDirectLocalAddress, type StreamInfo } from '../stream_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -27,7 +28,8 @@ import { Details } from './local_reply.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
-import type { Http1ServerCodec, RequestHead } from './http1_server_codec.js';
+import type { HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
+import { decodeRequestHeadersOf } from './header_sanitizer.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -41,8 +43,6 @@ export interface DownstreamConnectionInfo {
   readonly directLocalPort?: number;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
-  /** The connection's HTTP/1 codec (writes the response). */
-  readonly codec: Http1ServerCodec;
   /** Called by the stream when it completes. */
   onStreamComplete(stream: ActiveStream): void;
 }
@@ -59,9 +59,10 @@ function onRequestTimer(s: ActiveStream): void {
  * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
-export class ActiveStream extends FilterManager implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
+export class ActiveStream extends FilterManager implements RequestDecoder, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks {
   readonly streamInfo: StreamInfo;
-  readonly requestHeaders: RequestHeaderMap;
+  /** Set by setRequestHeaders (decodeHeaders), before anything reads it. */
+  requestHeaders!: RequestHeaderMap;
   readonly stats: StatsScope;
   readonly random: RandomSource;
   readonly time: TimeSource;
@@ -75,49 +76,78 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private idleTimer: PooledTimer | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
   private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
-  /** The socket's write buffer is over its high watermark; waiting for 'drain'. */
-  private aboveHighWatermark = false;
-  private readonly codec: Http1ServerCodec;
 
+  /**
+   * @param encoder answers this stream (its codec's ResponseEncoder); the stream registers
+   *   itself for the encoder stream's resets and watermarks.
+   * @param protocol `%PROTOCOL%`: HTTP/1.1, HTTP/1.0, HTTP/2.
+   */
   constructor(
     readonly config: ConnectionManagerConfig,
     readonly conn: DownstreamConnectionInfo,
-    head: RequestHead,
+    private readonly encoder: ResponseEncoder,
+    protocol: string,
   ) {
     super();
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
     this.connectionId = conn.id;
-    this.codec = conn.codec;
+    encoder.stream.addCallbacks(this);
     const info = newStreamInfo(config.time.now(), config.time.monotonic());
-    const minor = head.versionMinor;
-    info.protocol = head.versionMajor === 1 ? (minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : 'HTTP/1.' + minor) : `HTTP/${head.versionMajor}.${minor}`;
+    info.protocol = protocol;
     info.downstreamRemoteAddress = conn.remoteAddress;
     info.downstreamRemotePort = conn.remotePort;
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
     if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
     this.streamInfo = info;
-    const headers = head.headers as Record<string, string | string[] | undefined>;
-    const host = head.absoluteAuthority ?? head.headers.host;
-    // The header map doubles as the core's RouteRequest (route() passes it as is: no per-lookup object).
-    const rh: RequestHeaderMap & RouteRequest = {
-      method: head.method,
-      path: head.url,
-      authority: host,
-      scheme: 'http',
-      headers,
-      remoteAddress: conn.remoteAddress,
-      remotePort: conn.remotePort,
-      localAddress: conn.localAddress,
-      localPort: conn.localPort,
-    };
-    this.requestHeaders = rh;
     const st = config.stats;
     st.downstream_rq_total.inc();
-    st.downstream_rq_http1_total.inc();
     st.downstream_rq_active.inc();
+  }
+
+  /**
+   * The request head as the codec decoded it. The connection's addresses are added to the map
+   * so it doubles as the core's RouteRequest (route() passes it as is: no per-lookup object);
+   * the HTTP/1 codec builds it with these fields already present (one hidden class).
+   */
+  setRequestHeaders(headers: RequestHeaderMap): void {
+    const rh = headers as RequestHeaderMap & RouteRequest;
+    const conn = this.conn;
+    rh.remoteAddress = conn.remoteAddress;
+    rh.remotePort = conn.remotePort;
+    rh.localAddress = conn.localAddress;
+    rh.localPort = conn.localPort;
+    this.requestHeaders = rh;
+  }
+
+  // --- RequestDecoder (codec/types.ts): what a codec calls ------------------------------------
+
+  /**
+   * A request head from a codec that made its own admission checks (HTTP/2): the connection
+   * manager's request handling (core decodeRequestHeaders), then the filter chain.
+   */
+  decodeHeaders(headers: RequestHeaderMap, endStream: boolean): void {
+    this.setRequestHeaders(headers);
+    if (!decodeRequestHeadersOf(this, this.conn)) return;
+    try {
+      this.start(endStream);
+    } catch (err) {
+      // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
+      this.onInternalError(err as Error);
+    }
+  }
+
+  decodeData(chunk: Buffer, endStream: boolean): void {
+    if (chunk.length > 0) this.onRequestData(chunk);
+    if (endStream) this.onRequestEnd();
+  }
+
+  decodeTrailers(trailers: HeaderList): void {
+    if (this.completed || this.remoteComplete) return;
+    this.markRemoteComplete();
+    this.decodeTrailersIn(trailers);
   }
 
   // --- request path ---------------------------------------------------------------------------
@@ -157,13 +187,17 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   /** The codec saw the end of the request. */
   onRequestEnd(): void {
     if (this.completed || this.remoteComplete) return;
+    this.markRemoteComplete();
+    this.decodeBody(EMPTY_BUFFER, true);
+  }
+
+  private markRemoteComplete(): void {
     this.remoteComplete = true;
     this.streamInfo.lastDownstreamRxByteReceived = this.time.monotonic();
     if (this.requestTimer) {
       clearTimeout(this.requestTimer);
       this.requestTimer = undefined;
     }
-    this.decodeBody(EMPTY_BUFFER, true);
   }
 
   // --- routing --------------------------------------------------------------------------------
@@ -201,7 +235,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   }
 
   readDisable(disable: boolean): void {
-    if (!this.completed) this.codec.readDisable(disable);
+    if (!this.completed) this.encoder.stream.readDisable(disable);
   }
 
   // --- response path --------------------------------------------------------------------------
@@ -250,47 +284,62 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     this.responseStarted = true;
-    if (this.codec.socket.destroyed) {
-      // The client is gone: nothing is sent (the close resets the stream: DC, status 0).
-      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
+    if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
+    const ok = this.encoder.encodeHeaders(h, endStream);
+    // The client was gone: the encoder reset the stream from inside (DC, nothing sent: status 0).
+    if (this.completed) return;
+    if (!ok) {
+      // A header that cannot be written (invalid characters from a filter or an upstream):
+      // reset, never crash.
+      info.responseCodeDetails = 'invalid_response_header';
+      this.resetStream();
       return;
     }
     info.responseCode = h.status;
     info.responseHeaders = headers;
-    if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
-    if (!this.codec.encodeHeaders(h.status, headers, endStream)) {
-      // A header that cannot be written (invalid characters from a filter or an upstream):
-      // reset, never crash.
-      this.streamInfo.responseCodeDetails = 'invalid_response_header';
-      this.resetStream();
-      return;
-    }
     if (endStream) this.complete();
   }
 
   protected writeData(chunk: Buffer, endStream: boolean): void {
-    const codec = this.codec;
-    if (codec.socket.destroyed) {
-      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
-      return;
-    }
+    this.encoder.encodeData(chunk, endStream);
+    if (this.completed) return;
     this.streamInfo.bytesSent += chunk.length;
-    if (!endStream && this.idleTimer) this.idleTimer.refresh();
-    const ok = codec.encodeData(chunk, endStream);
     if (endStream) this.complete();
-    else if (!ok && !this.aboveHighWatermark) this.onAboveHighWatermark();
+    else if (this.idleTimer) this.idleTimer.refresh();
   }
 
-  /** The client is slower than the upstream: pause the producer until the socket drains. */
-  private onAboveHighWatermark(): void {
-    const cb = this.watermarkCallbacks;
-    if (cb === undefined) return;
-    this.aboveHighWatermark = true;
-    this.codec.socket.once('drain', () => {
-      this.aboveHighWatermark = false;
-      if (!this.completed) cb.onBelowWriteBufferLowWatermark();
-    });
-    cb.onAboveWriteBufferHighWatermark();
+  protected writeTrailers(trailers: HeaderList): void {
+    this.encoder.encodeTrailers(trailers);
+    if (!this.completed) this.complete();
+  }
+
+  // --- the encoder stream's callbacks (codec/types.ts StreamCallbacks) ------------------------
+
+  /** The client is slower than the upstream: the producer pauses until the write buffer drains. */
+  onAboveWriteBufferHighWatermark(): void {
+    if (!this.completed) this.watermarkCallbacks?.onAboveWriteBufferHighWatermark();
+  }
+
+  onBelowWriteBufferLowWatermark(): void {
+    if (!this.completed) this.watermarkCallbacks?.onBelowWriteBufferLowWatermark();
+  }
+
+  /**
+   * The codec reset the stream: the connection went away under it (DC), or the client reset it
+   * (HTTP/2 RST_STREAM: DR, Envoy's DownstreamRemoteReset). Ignored once the stream completed
+   * (a reset this stream asked for itself).
+   */
+  onResetStream(reason: StreamResetReason, _transportFailureReason: string): void {
+    if (this.completed) return;
+    if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') {
+      this.config.stats.downstream_rq_rx_reset.inc();
+      addFlag(this.streamInfo, 'DR');
+      this.streamInfo.responseCodeDetails = Details.Http2RemoteReset;
+      this.abortUpstream();
+      this.complete();
+      return;
+    }
+    this.onDownstreamDisconnect(reason === 'local_reset' ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect);
   }
 
   // --- timeouts and resets --------------------------------------------------------------------
@@ -361,7 +410,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.abortUpstream();
     this.closeAfterResponse = true;
     this.complete();
-    this.codec.close(true);
+    this.encoder.stream.resetStream('local_reset');
   }
 
   private complete(): void {
@@ -384,6 +433,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
     this.destroyFilters();
     this.abortHandler = undefined;
+    this.encoder.stream.removeCallbacks(this);
     this.conn.onStreamComplete(this);
     const loggers = this.config.accessLoggers;
     for (let i = 0; i < loggers.length; i++) loggers[i]!.log(info);
@@ -404,7 +454,4 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   }
 }
 
-/** Adds a response flag once. */
-export function addFlag(info: StreamInfo, flag: ResponseFlag): void {
-  if (!info.responseFlags.includes(flag)) info.responseFlags.push(flag);
-}
+export { addFlag };

@@ -43,6 +43,9 @@ import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
+import { Http1ServerStream } from './http1_server_stream.js';
+import type { RequestHeaderMap } from './filter.js';
+import type { RouteRequest } from '../../core/route_types.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
@@ -91,6 +94,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   readonly directLocalAddress: string | undefined;
   readonly directLocalPort: number | undefined;
   readonly codec: Http1ServerCodec;
+  /** Answers each request in turn (the ResponseEncoder its ActiveStream writes through). */
+  private readonly encoder: Http1ServerStream;
   draining = false;
   closed = false;
   /** The peer closed (FIN or reset) rather than the proxy. */
@@ -146,6 +151,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       validateScheme: config.request.mutation.useRemoteAddress && config.request.mutation.xffNumTrustedHops === 0,
       stats: http1CodecStats(config.stats.scope.store),
     });
+    this.encoder = new Http1ServerStream(this.codec);
     socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
     this.idleSince = this.openedAt;
@@ -355,11 +361,38 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
 
   /** Starts a stream for a request head (called by onRequest). */
   newStream(head: RequestHead): ActiveStream {
-    const stream = new ActiveStream(this.config, this, head);
+    const stream = new ActiveStream(this.config, this, this.encoder.begin(), http1Protocol(head));
+    stream.setRequestHeaders(requestHeadersOf(head, this));
+    this.config.stats.downstream_rq_http1_total.inc();
     this.stream = stream;
     this.current = stream;
     return stream;
   }
+}
+
+/** `%PROTOCOL%` of an HTTP/1 request. */
+function http1Protocol(head: RequestHead): string {
+  const minor = head.versionMinor;
+  return head.versionMajor === 1 ? (minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : 'HTTP/1.' + minor) : `HTTP/${head.versionMajor}.${minor}`;
+}
+
+/**
+ * The header map of an HTTP/1 request head: Host is `:authority` (an absolute-form target's
+ * authority wins), the scheme is the connection's. Built with the RouteRequest address fields
+ * present so ActiveStream.setRequestHeaders does not change its shape.
+ */
+function requestHeadersOf(head: RequestHead, conn: DownstreamConnection): RequestHeaderMap & RouteRequest {
+  return {
+    method: head.method,
+    path: head.url,
+    authority: head.absoluteAuthority ?? head.headers.host,
+    scheme: 'http',
+    headers: head.headers as Record<string, string | string[] | undefined>,
+    remoteAddress: conn.remoteAddress,
+    remotePort: conn.remotePort,
+    localAddress: conn.localAddress,
+    localPort: conn.localPort,
+  };
 }
 
 function onSocketClose(this: Socket, hadError: boolean): void {

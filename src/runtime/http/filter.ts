@@ -125,6 +125,8 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    */
   encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): void;
   encodeData(chunk: Buffer, endStream: boolean): void;
+  /** Response trailers (they end the response; an HTTP/1 downstream ends the body without them). */
+  encodeTrailers(trailers: HeaderList): void;
   /** For the terminal filter: the downstream wants no more data (client gone): abort upstream. */
   onDownstreamAbort(handler: DownstreamAbortHandler): void;
   /** Pauses/resumes reading the downstream request body (backpressure from the upstream). */
@@ -161,6 +163,12 @@ export interface StreamDecoderFilter {
   setDecoderFilterCallbacks(callbacks: StreamDecoderFilterCallbacks): void;
   decodeHeaders(headers: RequestHeaderMap, endStream: boolean): FilterHeadersStatus;
   decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus;
+  /**
+   * Request trailers; they end the request (no `decodeData(..., true)` follows). Optional: a
+   * filter without it lets them pass; a terminal filter without it gets `decodeData(empty,
+   * true)` instead.
+   */
+  decodeTrailers?(trailers: HeaderList): FilterHeadersStatus;
   /** Called once when the stream ends, whatever the reason. Release timers here. */
   onDestroy(): void;
 }
@@ -170,6 +178,8 @@ export interface StreamEncoderFilter {
   setEncoderFilterCallbacks(callbacks: StreamEncoderFilterCallbacks): void;
   encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): FilterHeadersStatus;
   encodeData(chunk: Buffer, endStream: boolean): FilterDataStatus;
+  /** Response trailers (they end the response). Optional: without it they pass. */
+  encodeTrailers?(trailers: HeaderList): FilterHeadersStatus;
   onDestroy(): void;
 }
 

@@ -91,6 +91,8 @@ export const Details = {
   InvalidUrl: 'http1.invalid_url',
   DownstreamRemoteDisconnect: 'downstream_remote_disconnect',
   DownstreamLocalDisconnect: 'downstream_local_disconnect',
+  /** The client reset an HTTP/2 stream (RST_STREAM): flag DR (Http2ResponseCodeDetails). */
+  Http2RemoteReset: 'http2.remote_reset',
   RequestHeaderTimeout: 'request_header_timeout',
   EarlyUpstreamReset: 'upstream_reset_before_response_started',
   LateUpstreamReset: 'upstream_reset_after_response_started',
