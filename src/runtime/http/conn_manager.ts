@@ -44,6 +44,7 @@ import type { RestoredLocalAddress } from '../network/original_dst.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 import { Http1ServerStream } from './http1_server_stream.js';
+import { nextConnectionId } from './connection_id.js';
 import type { RequestHeaderMap } from './filter.js';
 import type { RouteRequest } from '../../core/route_types.js';
 
@@ -51,7 +52,6 @@ const kConn = Symbol('tsproxy.downstreamConnection');
 
 type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
-let nextConnectionId = 1;
 
 /**
  * The peer sent FIN (runs before the codec's own 'end' listener): a remote close unless the proxy
@@ -85,7 +85,7 @@ function onIdleTimer(c: DownstreamConnection): void {
  * codec queues pipelined ones), so at most one stream is active.
  */
 export class DownstreamConnection implements DownstreamConnectionInfo, ServerCodecCallbacks {
-  readonly id = nextConnectionId++;
+  readonly id = nextConnectionId();
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -186,6 +186,12 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   onSocketClosed(hadError: boolean): void {
     this.onClose(!(hadError || this.remoteClose));
     this.codec.destroy();
+  }
+
+  /** Listener drain: later responses carry `connection: close`; an idle keep-alive connection closes now. */
+  drain(): void {
+    this.draining = true;
+    if (this.activeStreams === 0 && this.codec.idle) this.codec.close(false);
   }
 
   /** The socket is being dropped ('close' follows): reset what was in progress now. */

@@ -1,6 +1,7 @@
 /**
- * A listener (Envoy's ActiveTcpListener + ListenerImpl) serving HTTP/1.1 over a `net.Server`
- * with the connection manager's own codec (native llhttp): binds the configured address (port 0
+ * A listener (Envoy's ActiveTcpListener + ListenerImpl) serving HTTP over a `net.Server`, each
+ * connection with the codec its HCM's codec_type picks (downstream_codec.ts: HTTP/1.1 on native
+ * llhttp, HTTP/2 on node:http2, AUTO by preface): binds the configured address (port 0
  * allowed; the bound port is recorded), sets TCP_NODELAY, tracks its connections
  * (`listener.<address>_<port>.downstream_cx_*`), picks the filter chain of each connection with
  * the core's selectFilterChain, and drains/stops.
@@ -13,7 +14,7 @@ import type { FilterChain, Listener } from '../../config/types.js';
 import { selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
-import { DownstreamConnection } from '../http/conn_manager.js';
+import { serveDownstream, type ConnectionTracker, type DownstreamConnectionHandle } from './downstream_codec.js';
 import { plainAddress } from '../http/header_sanitizer.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
 
@@ -27,17 +28,17 @@ export interface ListenerFilterChain {
  * One bound listener. `start()` once; `drain()` then `closeAll()` to stop. Connection callbacks
  * come from the net.Server; nothing here is re-entrant.
  */
-export class ActiveListener {
+export class ActiveListener implements ConnectionTracker {
   readonly name: string;
   private server: Server | undefined;
-  private readonly connections = new Set<DownstreamConnection>();
+  private readonly connections = new Set<DownstreamConnectionHandle>();
   private cxTotal: Counter | undefined;
   private cxActive: Gauge | undefined;
   private noFilterChainMatch: Counter | undefined;
   /** Bound address and port, after start(). */
   address = '';
   port = 0;
-  private draining = false;
+  draining = false;
   private readonly byChain = new Map<FilterChain, ConnectionManagerConfig>();
   /**
    * Runs first on each accepted socket when the listener uses the original destination (set by
@@ -117,12 +118,21 @@ export class ActiveListener {
     socket.setNoDelay(true);
     this.cxTotal!.inc();
     this.cxActive!.inc();
-    const conn = new DownstreamConnection(config, socket, (c) => {
-      this.connections.delete(c);
-      this.cxActive!.dec();
-    }, restoredLocal);
-    conn.draining = this.draining;
-    this.connections.add(conn);
+    serveDownstream(config, socket, this, restoredLocal);
+  }
+
+  // ---- ConnectionTracker (downstream_codec.ts) --------------------------------------------------
+
+  add(c: DownstreamConnectionHandle): void {
+    this.connections.add(c);
+  }
+
+  closed(c: DownstreamConnectionHandle): void {
+    if (this.connections.delete(c)) this.cxActive!.dec();
+  }
+
+  replace(prev: DownstreamConnectionHandle, next: DownstreamConnectionHandle): void {
+    if (this.connections.delete(prev)) this.connections.add(next);
   }
 
   private configFor(socket: Socket, restoredLocal: RestoredLocalAddress | undefined): ConnectionManagerConfig | undefined {
@@ -161,10 +171,7 @@ export class ActiveListener {
     this.draining = true;
     const server = this.server;
     if (server) server.close();
-    for (const c of this.connections) {
-      c.draining = true;
-      if (c.activeStreams === 0 && c.codec.idle) c.codec.close(false);
-    }
+    for (const c of [...this.connections]) c.drain();
   }
 
   /**
