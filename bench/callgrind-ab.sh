@@ -4,7 +4,8 @@
 # callgrind proxying keep-alive GETs to a small origin; counting starts after a warm-up and
 # covers N requests (env N, default 5000; CONNS connections, default 20). Prints instructions
 # per request: repeatable whatever else the machine runs, unlike wall time (a 2-core machine
-# shared with other work). Needs valgrind (Debian package valgrind).
+# shared with other work). Needs valgrind (Debian package valgrind). HCM_EXTRA adds a line to the
+# HTTP connection manager (e.g. HCM_EXTRA='codec_type: HTTP1').
 set -uo pipefail
 N=${N:-5000}; CONNS=${CONNS:-20}; WARM=${WARM:-8000}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +45,7 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ingress_http
+          ${HCM_EXTRA:-}
           access_log:
           - name: envoy.access_loggers.file
             typed_config:

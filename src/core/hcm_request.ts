@@ -18,6 +18,7 @@
  *      external, x-envoy-* sanitising, via, x-request-id)
  * Then the route table sees the request (and the upstream gets it) as this function left it.
  */
+import { hasGrpcContentType } from './grpc.js';
 import type { HttpConnectionManager, RouteConfiguration } from '../config/types.js';
 import type { RuntimeValues } from './route_types.js';
 import {
@@ -178,12 +179,9 @@ export interface HcmTrace {
   readonly pathSteps: PathNormalizationStep[];
 }
 
-/** Grpc::Common::hasGrpcContentType. */
 function isGrpc(headers: MutableRequest['headers']): boolean {
   const ct = headers['content-type'];
-  const v = typeof ct === 'string' ? ct : ct?.[0];
-  if (v === undefined || !v.startsWith('application/grpc')) return false;
-  return v.length === 16 || v[16] === '+' || v[16] === ';';
+  return hasGrpcContentType(typeof ct === 'string' ? ct : ct?.[0]);
 }
 
 function reply(status: number, details: string, stat: string | undefined, summary: string, protocolError = false, location?: string): HcmLocalReply {

@@ -233,6 +233,12 @@ export function compileOperator(
         : (i) => headerFrom(i.responseHeaders, main) ?? (alt === undefined ? undefined : headerFrom(i.responseHeaders, alt));
       return { ok: true, extract: truncate(get, maxLen) };
     }
+    case 'GRPC_STATUS':
+    case 'GRPC_STATUS_NUMBER': {
+      const style = name === 'GRPC_STATUS_NUMBER' ? 'NUMBER' : (arg ?? 'CAMEL_STRING');
+      if (style !== 'CAMEL_STRING' && style !== 'SNAKE_STRING' && style !== 'NUMBER') return { ok: false, error: `GRPC_STATUS: unknown format "${style}" (CAMEL_STRING, SNAKE_STRING or NUMBER)` };
+      return { ok: true, extract: truncate((i) => grpcStatusOf(i, style), maxLen) };
+    }
     case 'START_TIME': {
       const f = compileStartTime(arg);
       return { ok: true, extract: truncate((i) => f.format(i.startTime), maxLen) };
@@ -265,3 +271,20 @@ export function compileOperator(
   return { ok: false, error: `Not supported field in StreamInfo: ${name}` };
 }
 
+
+const GRPC_CAMEL = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+const GRPC_SNAKE = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+/**
+ * %GRPC_STATUS(X)% (Envoy's GrpcStatusFormatter): `grpc-status` of the response trailers, else of
+ * a trailers-only response's headers; `-` when the response carried none. A number beyond the
+ * well-known codes prints as the number.
+ */
+function grpcStatusOf(i: StreamInfo, style: 'CAMEL_STRING' | 'SNAKE_STRING' | 'NUMBER'): string | undefined {
+  const raw = headerFrom(i.responseTrailers, 'grpc-status') ?? headerFrom(i.responseHeaders, 'grpc-status');
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) return undefined;
+  if (style === 'NUMBER') return String(n);
+  return (style === 'CAMEL_STRING' ? GRPC_CAMEL : GRPC_SNAKE)[n] ?? String(n);
+}

@@ -18,7 +18,7 @@ import type {
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
 import type { HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
-import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../http/headers.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../codec/headers.js';
 import {
   Details,
   resetReasonToResponseFlag,

@@ -30,6 +30,7 @@ import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
+import { hasGrpcContentType, httpToGrpcStatus } from '../../core/grpc.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -253,7 +254,14 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     info.responseCodeDetails = details;
     if (options?.closeConnection) this.closeAfterResponse = true;
     const headers: Record<string, string | string[] | number | undefined> = {};
-    if (body.length > 0) {
+    const ct = this.requestHeaders.headers['content-type'];
+    const grpc = ct !== undefined && hasGrpcContentType(typeof ct === 'string' ? ct : ct[0]);
+    if (grpc) {
+      // Envoy's Utility::sendLocalReply for a gRPC request: a trailers-only response, HTTP 200,
+      // grpc-status from the reply (a filter's) or mapped from the HTTP status, the body as
+      // grpc-message.
+      headers['content-type'] = 'application/grpc';
+    } else if (body.length > 0) {
       headers['content-length'] = Buffer.byteLength(body);
       headers['content-type'] = 'text/plain';
     } else {
@@ -261,6 +269,14 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     }
     const extra = options?.headers;
     if (extra) for (const [k, v] of extra) headers[k] = v;
+    const isHead = this.requestHeaders.method === 'HEAD';
+    if (grpc) {
+      if (headers['grpc-status'] === undefined) headers['grpc-status'] = String(options?.grpcStatus ?? httpToGrpcStatus(status));
+      if (body.length > 0 && !isHead) headers['grpc-message'] = percentEncodeGrpcMessage(body);
+      delete headers['content-length'];
+      status = 200;
+      body = '';
+    }
     const response: ResponseHeaderMap = { status, headers };
     // Direct responses and redirects get the route's response header mutations.
     const r = this.cachedRoute;
@@ -271,7 +287,6 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     this.decodeStoppedAt = -1;
     this.headersDone = true;
     this.pendingData = undefined;
-    const isHead = this.requestHeaders.method === 'HEAD';
     this.encodeHeaders(response, body.length === 0 || isHead);
     if (body.length > 0 && !isHead) this.encodeData(Buffer.from(body), true);
   }
@@ -310,7 +325,11 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
 
   protected writeTrailers(trailers: HeaderList): void {
     this.encoder.encodeTrailers(trailers);
-    if (!this.completed) this.complete();
+    if (this.completed) return;
+    const t: Record<string, string> = {};
+    for (let i = 0; i < trailers.length; i++) t[trailers[i]![0]] = trailers[i]![1];
+    this.streamInfo.responseTrailers = t;
+    this.complete();
   }
 
   // --- the encoder stream's callbacks (codec/types.ts StreamCallbacks) ------------------------
@@ -455,3 +474,22 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
 }
 
 export { addFlag };
+
+/**
+ * grpc-message encoding (Envoy's PercentEncoding::encode for grpc-message, gRPC's
+ * PROTOCOL-HTTP2): bytes outside printable ASCII and `%` as %XX of their UTF-8 bytes.
+ */
+function percentEncodeGrpcMessage(text: string): string {
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x25) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) out += b < 0x20 || b > 0x7e || b === 0x25 ? '%' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
+  return out;
+}

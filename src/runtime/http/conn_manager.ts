@@ -1,6 +1,6 @@
 /**
  * The HTTP connection manager (Envoy's ConnectionManagerImpl) over the HTTP/1.1 codec
- * (http1_server_codec.ts, native llhttp): per-connection state, request admission checks,
+ * (codec/http1/server_codec.ts, native llhttp): per-connection state, request admission checks,
  * request header mutation, the ActiveStream per request, and codec (parse) errors turned into
  * Envoy's local replies.
  *
@@ -36,14 +36,14 @@ import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { decodeRequestHeadersOf, plainAddress } from './header_sanitizer.js';
-import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
-import { http1CodecStats } from './http1_codec_stats.js';
+import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from '../codec/http1/server_codec.js';
+import { http1CodecStats } from '../codec/http1/codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
-import { Http1ServerStream } from './http1_server_stream.js';
+import { Http1ServerStream } from '../codec/http1/server_stream.js';
 import { nextConnectionId } from './connection_id.js';
 import type { RequestHeaderMap } from './filter.js';
 import type { RouteRequest } from '../../core/route_types.js';

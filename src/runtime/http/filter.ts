@@ -58,6 +58,8 @@ export interface LocalReplyOptions {
   headers?: HeaderList;
   /** Whether the local reply should close the connection (Envoy: codec errors do). */
   closeConnection?: boolean;
+  /** The `grpc-status` of the reply to a gRPC request (default: mapped from the HTTP status). */
+  grpcStatus?: number;
 }
 
 /** Injected sources of randomness and time, so tests are deterministic. */

@@ -6,7 +6,7 @@
  */
 import type { DownstreamConnection } from './conn_manager.js';
 import { Details } from './local_reply.js';
-import { CodecErrorCodes } from './http1_parser_rules.js';
+import { CodecErrorCodes } from '../codec/http1/parser_rules.js';
 import { newStreamInfo, setDirectLocalAddress, type ResponseFlag } from '../stream_info.js';
 
 /** llhttp error codes -> Envoy's codec error status and details. */

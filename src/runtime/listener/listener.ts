@@ -69,7 +69,7 @@ export class ActiveListener implements ConnectionTracker {
       return;
     }
     // allowHalfOpen: the codec, not Node, decides what a client FIN does (Envoy: the connection
-    // closes, a request in progress is reset; see http1_server_codec.ts onEnd).
+    // closes, a request in progress is reset; see codec/http1/server_codec.ts onEnd).
     const server = createServer({ noDelay: true, allowHalfOpen: true });
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;

@@ -26,8 +26,8 @@
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
-import type { HeaderObject } from './headers.js';
-import type { Http1CodecStats } from './http1_codec_stats.js';
+import type { HeaderObject } from '../headers.js';
+import type { Http1CodecStats } from './codec_stats.js';
 import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
 import {
   HTTPParser,
@@ -41,12 +41,12 @@ import {
   type NativeParseError,
   type NativeParser,
   type NativeStreamHandle,
-} from '../llhttp.js';
-import { encodeResponseHead, writeBody, type ResponseFraming } from './http1_response_encoder.js';
-import { ENVOY_METHODS, refineParseError } from './http1_parser_rules.js';
+} from '../../llhttp.js';
+import { encodeResponseHead, writeBody, type ResponseFraming } from './response_encoder.js';
+import { ENVOY_METHODS, refineParseError } from './parser_rules.js';
 
 export type { RequestHead } from './request_head.js';
-export { CodecErrorCodes } from './http1_parser_rules.js';
+export { CodecErrorCodes } from './parser_rules.js';
 
 /** What the connection manager implements. */
 export interface ServerCodecCallbacks {

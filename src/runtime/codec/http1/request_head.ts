@@ -5,7 +5,7 @@
  * codec (source/common/http/http1/codec_impl.cc) makes once a head is parsed: headers with
  * underscores, Transfer-Encoding, Connection-nominated headers, the request target. Pure.
  */
-import { equalsIgnoreCase, lowerHeaderName } from '../header_chars.js';
+import { equalsIgnoreCase, lowerHeaderName } from '../../header_chars.js';
 import { connectionNominatesHeaders, sanitizeConnectionHeader } from './connection_header.js';
 
 /** `HttpProtocolOptions.headers_with_underscores_action` (Envoy's default: ALLOW). */

@@ -12,8 +12,8 @@
  * 'drain'). A write after the client went away resets the stream from inside the call
  * (`connection_termination`, so the stream logs DC with nothing sent).
  */
-import type { HeaderList, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../codec/types.js';
-import type { Http1ServerCodec } from './http1_server_codec.js';
+import type { HeaderList, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
+import type { Http1ServerCodec } from './server_codec.js';
 
 const EMPTY = Buffer.alloc(0);
 

@@ -5,9 +5,9 @@
  * per-second `date` caches; the codec keeps the per-response framing in a ResponseFraming.
  */
 import type { Socket } from 'node:net';
-import { isHopByHopResponseHeader, type HeaderObject } from './headers.js';
-import { statusText } from './local_reply.js';
-import { isHeaderValue, isToken } from '../header_chars.js';
+import { isHopByHopResponseHeader, type HeaderObject } from '../headers.js';
+import { statusText } from '../status.js';
+import { isHeaderValue, isToken } from '../../header_chars.js';
 
 /** How the response in progress is framed (owned and reused by one connection's codec). */
 export interface ResponseFraming {
