@@ -265,7 +265,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     if (req !== this.upstream || this.finished) return;
     const cstats = this.cstats!;
     const retry = this.retry;
-    if (retry !== undefined && retry.wouldRetryStatus(status)) {
+    if (retry !== undefined && retry.wouldRetryResponse(status, list)) {
       if (this.tryScheduleRetry()) {
         cstats.retryCodes.charge(status);
         req.resetStream();
