@@ -147,6 +147,8 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
 export interface HcmRequest extends MutableRequest {
   authority: string | undefined;
   path: string;
+  /** The method: a CONNECT without a path (authority-form) skips the path checks, as Envoy. */
+  method?: string;
 }
 
 /** A local reply instead of routing. */
@@ -208,6 +210,8 @@ export function decodeRequestHeaders(
   }
   if (authority === undefined) return reply(400, 'missing_host_header', undefined, 'the request has no Host (:authority): the connection manager requires one');
   const path = request.path;
+  // A CONNECT carries its target in :authority and has no :path: nothing to check or normalise.
+  if (path.length === 0 && request.method === 'CONNECT') return afterPath(request, authority, peer, tls, config, ids);
   if (path.length === 0) return reply(404, 'missing_path', undefined, 'the request has no :path');
   if (path.charCodeAt(0) !== 47 /* / */) {
     return reply(404, 'absolute_path', 'downstream_rq_non_relative_path', `the :path ${JSON.stringify(path)} is not a relative path: only relative paths are routed`);
@@ -229,6 +233,11 @@ export function decodeRequestHeaders(
     return reply(400, 'path_normalization_failed', 'downstream_rq_failed_path_normalization', why);
   }
   request.path = normalized;
+  return afterPath(request, authority, peer, tls, config, ids);
+}
+
+/** Host normalisation and the header mutations, once the path is settled. */
+function afterPath(request: HcmRequest, authority: string, peer: DownstreamPeer, tls: boolean, config: HcmRequestConfig, ids: RequestIdSource): HcmContinue {
   if (config.hostNormalization !== undefined) request.authority = normalizeHost(authority, config.hostNormalization, peer.localPort);
   const trust = mutateRequestHeaders(request, peer, tls, config.mutation, ids);
   return trust.internal ? CONTINUE_INTERNAL : trust.edge ? CONTINUE_EDGE : CONTINUE_EXTERNAL;

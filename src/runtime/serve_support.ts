@@ -209,10 +209,9 @@ function hcmChecks(c: Collector, hcm: HttpConnectionManager, path: string): void
   if (hcm.add_user_agent === true) w('add_user_agent', 'add_user_agent is not implemented by serve; x-envoy-downstream-service-cluster/-node are not added');
   if (hcm.proxy_100_continue === true) w('proxy_100_continue', 'proxy_100_continue is not implemented by serve; serve answers Expect: 100-continue itself');
   if (hcm.represent_ipv4_remote_address_as_ipv4_mapped_ipv6 === true) w('represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is not implemented by serve; IPv4 addresses stay IPv4');
-  if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for');
+  if ((hcm.upgrade_configs ?? []).some((u) => (u.filters ?? []).length > 0)) w('upgrade_configs', 'upgrade_configs[].filters are not run by serve; an upgrade goes through the connection manager\'s own http_filters');
   if (hcm.request_id_extension !== undefined) w('request_id_extension', 'request_id_extension is not implemented by serve; x-request-id is a random UUID');
   if (hcm.stream_error_on_invalid_http_message === true) w('stream_error_on_invalid_http_message', 'stream_error_on_invalid_http_message is not implemented by serve; a malformed request closes the connection');
-  if (hcm.drain_timeout !== undefined) w('drain_timeout', 'drain_timeout is not implemented by serve; shutdown drains for --drain-time-s');
   if (hcm.delayed_close_timeout !== undefined) w('delayed_close_timeout', 'delayed_close_timeout is not implemented by serve; connections close as soon as the response is written');
   if (hcm.forward_client_cert_details !== undefined) w('forward_client_cert_details', 'forward_client_cert_details is not implemented by serve (no TLS); x-forwarded-client-cert is passed through unchanged');
   if (raw['append_local_overload'] === true) w('append_local_overload', 'append_local_overload is not implemented by serve (no overload manager)');
@@ -312,7 +311,7 @@ function routeActionChecks(c: Collector, a: RouteAction, path: string, who: stri
   if (a.max_stream_duration !== undefined) w('max_stream_duration', 'max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored');
   if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
   if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
-  if (isSet(a.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed');
+  if ((a.upgrade_configs ?? []).some((u) => (u as { connect_config?: unknown }).connect_config !== undefined)) w('upgrade_configs', 'upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is');
   if (a.internal_redirect_policy !== undefined) w('internal_redirect_policy', 'internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client');
   if (raw['internal_redirect_action'] === 'HANDLE_INTERNAL_REDIRECT') w('internal_redirect_action', 'internal_redirect_action HANDLE_INTERNAL_REDIRECT is not implemented by serve; upstream redirects are passed to the client');
   if (a.priority === 'HIGH') w('priority', 'priority HIGH is not implemented by serve; the cluster\'s DEFAULT priority circuit breakers apply');

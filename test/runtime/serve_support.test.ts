@@ -42,8 +42,8 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
     ds.map((d) => [`${d.line}:${d.col}`, d.path, d.message]),
     [
       ['11:5', '$.static_resources.listeners[0].access_log', 'listener "ingress": listener access_log is not written by serve (only the HTTP connection manager\'s access_log is)'],
-      ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for'],
-      ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed'],
+      ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs[].filters are not run by serve; an upgrade goes through the connection manager\'s own http_filters'],
+      ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is'],
       ['36:19', `${ROUTE}[1].route.request_mirror_policies`, 'virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored'],
       ['37:40', `${ROUTE}[1].route.max_stream_duration`, 'virtual host "all", routes[1]: max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored'],
       ['38:45', `${ROUTE}[1].route.internal_redirect_policy`, 'virtual host "all", routes[1]: internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client'],
@@ -137,7 +137,7 @@ test('HCM fields serve does not act on', () => {
   assert.deepEqual(paths(bootstrap({ hcm, router })), [
     ...[
       'add_user_agent', 'proxy_100_continue',
-      'stream_error_on_invalid_http_message', 'drain_timeout', 'delayed_close_timeout', 'forward_client_cert_details',
+      'stream_error_on_invalid_http_message', 'delayed_close_timeout', 'forward_client_cert_details',
       'common_http_protocol_options.max_connection_duration', 'common_http_protocol_options.max_stream_duration',
       'http_protocol_options.enable_trailers',
     ].map((f) => `warning ${HCM}.${f}`),

@@ -11,7 +11,7 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { addFlag, newStreamInfo, setDirectLocalAddress, type StreamInfo } from '../stream_info.js';
+import { addFlag, newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -28,7 +28,7 @@ import { Details } from './local_reply.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
-import type { HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
+import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
 import { hasGrpcContentType, httpToGrpcStatus } from '../../core/grpc.js';
 
@@ -46,6 +46,8 @@ export interface DownstreamConnectionInfo {
   draining: boolean;
   /** Called by the stream when it completes. */
   onStreamComplete(stream: ActiveStream): void;
+  /** The stream's connection became a tunnel (its socket is the tunnel's until the stream completes). */
+  onTunnel?(stream: ActiveStream): void;
 }
 
 function onStreamIdleTimer(s: ActiveStream): void {
@@ -69,6 +71,10 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   readonly time: TimeSource;
   readonly connectionId: number;
   trustedDownstream = true;
+  /** The upgrade the connection manager let through (`websocket`, `CONNECT`...), or undefined. */
+  upgradeType: string | undefined;
+  /** The stream's connection is a tunnel: its socket belongs to the tunnel until the stream completes. */
+  private tunnelling = false;
 
   private cachedRoute: RouteDecision | undefined;
   private remoteComplete = false;
@@ -330,6 +336,49 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     for (let i = 0; i < trailers.length; i++) t[trailers[i]![0]] = trailers[i]![1];
     this.streamInfo.responseTrailers = t;
     this.complete();
+  }
+
+  // --- upgrades (router_upgrade.ts) ------------------------------------------------------------
+
+  upgradeDownstream(h: ResponseHeaderMap): DownstreamTunnel | undefined {
+    if (this.completed || this.responseStarted || this.encoder.switchToTunnel === undefined) return undefined;
+    const info = this.streamInfo;
+    mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
+    this.responseStarted = true;
+    info.responseCodeDetails ??= Details.ViaUpstream;
+    const t = this.encoder.switchToTunnel(h);
+    if (this.completed) return undefined;
+    if (t === undefined) {
+      info.responseCodeDetails = 'invalid_response_header';
+      this.resetStream();
+      return undefined;
+    }
+    info.responseCode = h.status;
+    info.responseHeaders = h.headers;
+    this.tunnelling = true;
+    // The tunnel times itself (stream_idle_timeout on its sockets).
+    if (this.idleTimer) {
+      timerPool.release(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    this.conn.onTunnel?.(this);
+    return t;
+  }
+
+  tunnelClosed(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void {
+    if (this.completed) return;
+    const info = this.streamInfo;
+    info.bytesReceived += bytesReceived;
+    info.bytesSent += bytesSent;
+    if (flag !== undefined) addFlag(info, flag);
+    info.responseCodeDetails = details;
+    if (flag === 'SI') this.config.stats.downstream_rq_idle_timeout.inc();
+    this.complete();
+  }
+
+  /** Whether the stream's connection is a tunnel now. */
+  get isTunnel(): boolean {
+    return this.tunnelling;
   }
 
   // --- the encoder stream's callbacks (codec/types.ts StreamCallbacks) ------------------------

@@ -44,6 +44,7 @@ import type { RestoredLocalAddress } from '../network/original_dst.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 import { Http1ServerStream } from '../codec/http1/server_stream.js';
+import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
 import { nextConnectionId } from './connection_id.js';
 import type { RequestHeaderMap } from './filter.js';
 import type { RouteRequest } from '../../core/route_types.js';
@@ -235,7 +236,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     // Nothing more is delivered or written on this connection.
     this.codec.close(true);
     const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
-    if (s !== undefined) s.onDownstreamDisconnect(details);
+    // A tunnel's stream completes when the tunnel sees both of its sockets closed.
+    if (s !== undefined && !s.isTunnel) s.onDownstreamDisconnect(details);
     else if (headInProgress) {
       // Envoy's stream exists from the first byte of a request: it is reset and logged too.
       st.downstream_rq_rx_reset.inc();
@@ -452,10 +454,9 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     return;
   }
   if (head.upgrade) {
-    // No upgrade_configs support: Envoy answers an upgrade it has no filter chain for with 403.
+    // The connection never carries another request: it becomes the tunnel, or closes.
     stream.closeConnectionAfterResponse();
-    stream.start(true, false);
-    stream.sendLocalReply(403, '', Details.UpgradeFailed);
+    upgradeRequest(stream, conn);
     return;
   }
 
@@ -471,6 +472,42 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     stream.start(!head.hasBody);
   } catch (err) {
     // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
+    stream.onInternalError(err as Error);
+  }
+}
+
+/**
+ * An upgrade (WebSocket...) or CONNECT request: let through when the HCM's upgrade_configs has
+ * the type and the route does not disable it (core/upgrade.ts, as match decides), then the
+ * router tunnels it (router_upgrade.ts); else 403 upgrade_failed, as Envoy answers an upgrade it
+ * has no filter chain for. Without any upgrade config the 403 comes before anything else.
+ */
+function upgradeRequest(stream: ActiveStream, conn: DownstreamConnection): void {
+  const config = conn.config;
+  const h = stream.requestHeaders;
+  const type = requestedUpgrade(h.method, h.headers) ?? 'CONNECT';
+  const refuse = (): void => {
+    if (!stream.isComplete) {
+      stream.start(true, false);
+      stream.sendLocalReply(403, '', Details.UpgradeFailed);
+    }
+  };
+  const first = upgradeVerdict(config.upgradeConfigs, undefined, type);
+  if (!first.allowed && first.why === 'no_hcm_config') {
+    refuse();
+    return;
+  }
+  if (!decodeRequestHeadersOf(stream, conn)) return;
+  const r = stream.route();
+  const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
+  if (!upgradeVerdict(config.upgradeConfigs, routeConfigs, type).allowed) {
+    refuse();
+    return;
+  }
+  stream.upgradeType = type;
+  try {
+    stream.start(true);
+  } catch (err) {
     stream.onInternalError(err as Error);
   }
 }

@@ -21,6 +21,7 @@ import {
   DEFAULT_DRAIN_TIMEOUT_MS,
 } from '../../config/defaults.js';
 import { http2ProtocolOptions, type HeaderLimits, type Http2ProtocolOptions } from '../codec/http2/options.js';
+import type { UpgradeConfigLike } from '../../core/upgrade.js';
 import type { Counter, Gauge, Histogram, StatsScope, StatsStore } from '../stats/store.js';
 import type { ClusterManager } from '../upstream/types.js';
 import type { StreamInfo } from '../stream_info.js';
@@ -150,6 +151,8 @@ export interface ConnectionManagerConfig {
   readonly store: StatsStore;
   /** `drain_timeout` (5 s): between an HTTP/2 drain's first GOAWAY and the final one. */
   readonly drainTimeoutMs: number;
+  /** `upgrade_configs`: the upgrades (and CONNECT) the connection manager lets through. */
+  readonly upgradeConfigs: readonly UpgradeConfigLike[];
 }
 
 let cachedLocalInfoAddress: string | undefined;
@@ -291,6 +294,7 @@ export function buildConnectionManagerConfig(
     },
     store: deps.store,
     drainTimeoutMs: hcm.drain_timeout ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    upgradeConfigs: hcm.upgrade_configs ?? [],
   };
   return { config, diagnostics };
 }

@@ -32,7 +32,7 @@ import type { ForwardDecision, RouteDecision } from '../../core/route_types.js';
 import type { HeaderList } from '../upstream/types.js';
 import type { StatsScope } from '../stats/store.js';
 import type { ResponseFlag, StreamInfo } from '../stream_info.js';
-import type { RequestHeaderMap, ResponseHeaderMap } from '../codec/types.js';
+import type { DownstreamTunnel, RequestHeaderMap, ResponseHeaderMap } from '../codec/types.js';
 
 /** Result of a headers callback (Envoy's FilterHeadersStatus, the two values tsproxy uses). */
 export type FilterHeadersStatus = 'Continue' | 'StopIteration';
@@ -139,6 +139,19 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    * and when it caught up again. One registration per stream (the router's).
    */
   addDownstreamWatermarkCallbacks?(callbacks: DownstreamWatermarkCallbacks): void;
+  /**
+   * The upgrade this request asks for and the connection manager let through (`upgrade_configs`):
+   * `websocket`... or `CONNECT`; undefined for an ordinary request.
+   */
+  readonly upgradeType?: string | undefined;
+  /**
+   * The upstream accepted the upgrade (101, or CONNECT connected): writes the response head
+   * downstream and returns the downstream connection for the tunnel; undefined when that cannot
+   * be done (the stream was reset).
+   */
+  upgradeDownstream?(headers: ResponseHeaderMap): DownstreamTunnel | undefined;
+  /** The tunnel ended: the stream completes with the bytes both ways and why it ended. */
+  tunnelClosed?(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void;
 }
 
 /** Envoy's DownstreamWatermarkCallbacks: backpressure from the downstream connection. */

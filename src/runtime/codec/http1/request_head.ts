@@ -145,6 +145,11 @@ export function buildRequestHead(
   }
   let target = url;
   let absoluteAuthority: string | undefined;
+  if (method === 'CONNECT' && rejection === undefined) {
+    // Authority-form: the target is the :authority, and a CONNECT has no :path (Envoy's codec).
+    absoluteAuthority = target;
+    target = '';
+  }
   if (rejection === undefined && target.charCodeAt(0) !== 47 /* / */ && method !== 'CONNECT') {
     // ServerConnectionImpl::handlePath: `*` only for OPTIONS; else an absolute URL.
     if (target === '*') {

@@ -127,6 +127,27 @@ export function encodeResponseHead(
 }
 
 /**
+ * The head of a response that turns the connection into a tunnel: an upgrade's 101 (its
+ * `connection: upgrade` and `upgrade` headers kept, as the peer must see them) or a CONNECT's
+ * 2xx. No framing headers: what follows is the tunnel's bytes. Null when a header cannot be
+ * written.
+ */
+export function encodeTunnelHead(status: number, headers: HeaderObject): string | null {
+  let head = statusLine(status);
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'keep-alive' || name === 'proxy-connection') continue;
+    if (!isToken(name)) return null;
+    const list = typeof v === 'string' ? [v] : typeof v === 'number' ? [String(v)] : v;
+    for (const item of list) {
+      if (!isHeaderValue(item)) return null;
+      head += name + ': ' + item + CRLF;
+    }
+  }
+  return head + CRLF;
+}
+
+/**
  * Writes a body chunk (and `head`, a response head not written yet) with the response's
  * framing: a small chunk and its head as one string write, a large one in one writev without
  * copying. Returns socket.write's verdict (false: over the high watermark).

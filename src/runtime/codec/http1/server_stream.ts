@@ -12,7 +12,7 @@
  * 'drain'). A write after the client went away resets the stream from inside the call
  * (`connection_termination`, so the stream logs DC with nothing sent).
  */
-import type { HeaderList, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
+import type { DownstreamTunnel, HeaderList, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
 import type { Http1ServerCodec } from './server_codec.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -89,6 +89,19 @@ export class Http1ServerStream implements ResponseEncoder, Stream {
 
   encodeTrailers(_trailers: HeaderList): void {
     this.encodeData(EMPTY, true);
+  }
+
+  switchToTunnel(headers: ResponseHeaderMap): DownstreamTunnel | undefined {
+    const codec = this.codec;
+    if (codec.socket.destroyed) {
+      this.clientGone();
+      return undefined;
+    }
+    if (!codec.writeTunnelHead(headers.status, headers.headers)) return undefined;
+    // The stream's bytes are the tunnel's from now on: no more encoder calls.
+    this.done = true;
+    this.callbacks = undefined;
+    return { socket: codec.socket, head: codec.detachForUpgrade() };
   }
 
   onDrain(): void {
