@@ -97,7 +97,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     let impliedPort = false;
     const li = (opts as { listenerIndex?: number }).listenerIndex;
     if (opts.listenerName === undefined && port === undefined && li === undefined && opts.originalDst === undefined) {
-      const p = (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
+      const p = input.destinationPort ?? (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
       if (config.listeners.some((l) => l.address?.socket_address?.port_value === p)) {
         port = p;
         impliedPort = true;
@@ -113,7 +113,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
     if ('ambiguous' in chosen && chosen.ambiguous) notes.push(`the listener is ${chosen.reason}`);
     listener = chosen.listener;
-    const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
+    const from = input.destinationPort !== undefined ? '--dest-port' : 'the Host and scheme';
+    const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from ${from})` } : chosen;
     const { conn: direct, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
     const conn = withRestoredDestination(direct, od?.restored);
     notes.push(...connNotes);
@@ -126,6 +127,15 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       reason: sel.reason,
       position: pos(positionOf(l)),
       ...(od !== undefined ? { original_dst: od.json } : {}),
+      ...(fc.matcher !== undefined
+        ? {
+            filter_chain_matcher: {
+              action: fc.matcher.actionName ?? null,
+              chain: fc.matcher.chainName ?? null,
+              steps: fc.matcher.steps.map((s) => ({ path: s.path, text: s.text, position: s.position ? { ...s.position } : null })),
+            },
+          }
+        : {}),
       filter_chain: {
         name: fc.chain?.name ?? null,
         index: fc.index,

@@ -59,6 +59,21 @@ export interface ListenerJson {
     reason: string;
     steps: FilterChainStepJson[];
   } | null;
+  /**
+   * The listener's `filter_chain_matcher`, when it has one (then `filter_chain.steps` is empty:
+   * Envoy ignores `filter_chain_match`); absent otherwise.
+   */
+  filter_chain_matcher?: FilterChainMatcherJson;
+}
+
+/** How a listener's `filter_chain_matcher` chose (or failed to choose) a filter chain. */
+export interface FilterChainMatcherJson {
+  /** The `name` of the action taken; null when nothing matched. */
+  action: string | null;
+  /** The filter chain name the action carries (a `google.protobuf.StringValue`); null when none. */
+  chain: string | null;
+  /** Every decision in order: the path below the listener, in words, where it is in the file. */
+  steps: { path: string; text: string; position: PositionJson | null }[];
 }
 
 export interface ConnectionManagerJson {

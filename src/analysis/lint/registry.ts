@@ -10,10 +10,13 @@ import { shadowedRoute } from './rules/shadowing.js';
 import { behaviourRules } from './rules/behaviour.js';
 import { securityRules } from './rules/security.js';
 import { pathTemplate } from './rules/path_templates.js';
+import { filterChainMatcher, filterChainUnknownAction } from './rules/filter_chain_matcher.js';
 
 /** The semantic rules lint runs on a decoded config. */
 export const semanticRules: readonly LintRule[] = [
   ...referenceRules,
+  filterChainMatcher,
+  filterChainUnknownAction,
   shadowedRoute,
   ...routingRules,
   pathTemplate,

@@ -33,6 +33,10 @@ export function formatExplain(r: ExplainReport, style: Style): string {
     if (l.original_dst) for (const s of originalDstLines(l.original_dst)) line(`   ${s}`);
     line(`   chosen: ${l.reason}${l.position ? ` ${style.dim(formatPos(l.position))}` : ''}`);
     const fc = l.filter_chain;
+    if (l.filter_chain_matcher) {
+      line('   filter_chain_matcher (filter_chain_match is ignored):');
+      for (const s of l.filter_chain_matcher.steps) line(`     ${s.text} ${style.dim(s.position ? formatPos(s.position) : s.path)}`);
+    }
     if (fc) {
       for (const s of fc.steps) {
         const value = s.connection_value === '-' ? 'none' : s.connection_value;

@@ -60,6 +60,15 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   if (remoteAddress !== undefined && parseIpAddress(remoteAddress) === undefined) {
     return usage(`tsproxy: --remote-address must be an IP address without port, got "${remoteAddress}"`);
   }
+  let destinationPort: number | undefined;
+  if (flags.destPort !== undefined) {
+    const p = parseNonNegativeInt('--dest-port', flags.destPort);
+    if (typeof p === 'string' || p > 65535) return usage(`tsproxy: --dest-port must be a port number, got "${flags.destPort}"`);
+    destinationPort = p;
+  }
+  if (flags.destIp !== undefined && parseIpAddress(flags.destIp) === undefined) {
+    return usage(`tsproxy: --dest-ip must be an IP address without port, got "${flags.destIp}"`);
+  }
   let originalDst: IpPort | undefined;
   if (flags.originalDst !== undefined) {
     originalDst = parseIpPort(flags.originalDst);
@@ -84,6 +93,8 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     remoteAddress,
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
+    ...(flags.destIp !== undefined ? { destinationIp: flags.destIp } : {}),
+    ...(destinationPort !== undefined ? { destinationPort } : {}),
   };
   const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig);
   printDiagnostics(result.diagnostics, err);
