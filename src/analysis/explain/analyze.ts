@@ -17,6 +17,7 @@ import { bareRouteConfig, routeConfigTarget } from '../../core/route_config_choi
 import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, routeRequest } from './core_adapter.js';
+import { unreachedMatchingRoutes } from '../../core/unreached_routes.js';
 import { actionOf, emptyAction } from './action.js';
 import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
 import { findNearMisses } from './near_miss.js';
@@ -263,6 +264,13 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     notes,
     steps: trace.steps.map(stepJson),
     near_misses: nearMisses,
+    unreached_routes: unreachedMatchingRoutes(table, decision, request, input.randomValue).map((u) => ({
+      name: u.name.startsWith('#') ? null : u.name,
+      index: u.index,
+      label: u.name,
+      reason: u.reason,
+      position: pos(u.position),
+    })),
   };
   return { ok: true, report, diagnostics: compiled.diagnostics };
 }
@@ -284,7 +292,7 @@ function stoppedByConnectionManager(
 
 /** The match report: the explain report without the decision chain. */
 export function toMatchReport(r: ExplainReport): MatchReport {
-  const { steps: _s, near_misses: _n, schema: _x, ...rest } = r;
+  const { steps: _s, near_misses: _n, unreached_routes: _u, schema: _x, ...rest } = r;
   return { schema: 'tsproxy.match/v1', ...rest };
 }
 
@@ -330,6 +338,7 @@ function notRoutedReport(
       notes,
       steps: [],
       near_misses: [],
+      unreached_routes: [],
     },
   };
 }
