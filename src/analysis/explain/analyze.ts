@@ -18,6 +18,7 @@ import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, routeRequest } from './core_adapter.js';
 import { unreachedMatchingRoutes } from '../../core/unreached_routes.js';
+import { clusterSpecifierPluginOutcome, upgradeReply } from './serve_gaps.js';
 import { actionOf, emptyAction } from './action.js';
 import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
 import { findNearMisses } from './near_miss.js';
@@ -199,8 +200,11 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   const request = buildRouteRequest(input, userAuthority, hcm === undefined);
   let localReply: HcmLocalReply | undefined;
   if (hcm !== undefined && hcmJson !== null) {
+    // serve answers an upgrade request before the connection manager's request handling, which
+    // then leaves the request as sent (run on a copy only for the report's settings).
+    const upgrade = upgradeReply(request, hcm, rc);
     // The connection manager's own handling, exactly as serve runs it on a live request.
-    const run = applyConnectionManager(hcm, request, {
+    const run = applyConnectionManager(hcm, upgrade === undefined ? request : { ...request, headers: { ...request.headers } }, {
       remoteAddress: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
       tls: input.scheme === 'https',
       listenerPort,
@@ -209,8 +213,19 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       randomValue: input.randomValue,
       routeConfiguration: rc,
     });
-    hcmJson.request_handling = run.handling;
-    localReply = run.localReply;
+    hcmJson.request_handling = upgrade === undefined
+      ? run.handling
+      : {
+          ...run.handling,
+          path: run.handling.original_path,
+          path_steps: [],
+          authority: run.handling.original_authority,
+          header_changes: [],
+          internal: null,
+          edge: null,
+          local_reply: { status: upgrade.status, details: upgrade.details, stat: null, location: null, protocol_error: false },
+        };
+    localReply = upgrade ?? run.localReply;
     const h = run.handling;
     if (localReply === undefined && h.authority !== h.original_authority) {
       notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${h.original_authority}" is routed as "${h.authority}"`);
@@ -225,7 +240,12 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
 
   const statPrefix = hcm ? (hcm.stat_prefix ?? '') : undefined;
   if (!hcm) notes.push('a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>');
-  const outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
+  let outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
+  const plugin = clusterSpecifierPluginOutcome(decision, rc, statPrefix);
+  if (plugin !== undefined) {
+    outcome = plugin.outcome;
+    notes.push(plugin.note);
+  }
   const action = actionOf(decision, request, config, notes);
   if (
     outcome.details === 'cluster_not_found' &&
