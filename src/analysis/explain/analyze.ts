@@ -190,7 +190,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     }
   }
 
-  const compiled = compileTable(rc, config, hcm);
+  const compiled = compileTable(rc, config, hcm, true);
   const compileErrors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (!compiled.table || compileErrors.length > 0) {
     return { ok: false, error: 'the route configuration does not compile', diagnostics: compiled.diagnostics };
