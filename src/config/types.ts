@@ -466,6 +466,56 @@ export interface Listener {
   use_original_dst?: boolean;
   /** false: the listener is not bound; it receives only connections handed off to it (default true). */
   bind_to_port?: boolean;
+  /** The xDS matcher that selects a filter chain by name; when set, `filter_chain_match` is ignored. */
+  filter_chain_matcher?: XdsMatcher;
+}
+
+/** `xds.core.v3.TypedExtensionConfig`. */
+export interface TypedExtensionConfig {
+  name: string;
+  typed_config?: Any;
+}
+
+/** `xds.type.matcher.v3.Matcher`: a list or a tree of matchers, and what to do when none matched. */
+export interface XdsMatcher {
+  matcher_list?: { matchers: XdsFieldMatcher[] };
+  matcher_tree?: XdsMatcherTree;
+  on_no_match?: XdsOnMatch;
+}
+
+/** `xds.type.matcher.v3.Matcher.OnMatch`: an action or a nested matcher. */
+export interface XdsOnMatch {
+  matcher?: XdsMatcher;
+  action?: TypedExtensionConfig;
+  keep_matching?: boolean;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherList.FieldMatcher`. */
+export interface XdsFieldMatcher {
+  predicate: XdsPredicate;
+  on_match: XdsOnMatch;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherList.Predicate`. */
+export interface XdsPredicate {
+  single_predicate?: { input: TypedExtensionConfig; value_match?: StringMatcher; custom_match?: TypedExtensionConfig };
+  or_matcher?: { predicate: XdsPredicate[] };
+  and_matcher?: { predicate: XdsPredicate[] };
+  not_matcher?: XdsPredicate;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherTree`. */
+export interface XdsMatcherTree {
+  input: TypedExtensionConfig;
+  exact_match_map?: { map: Record<string, XdsOnMatch> };
+  prefix_match_map?: { map: Record<string, XdsOnMatch> };
+  custom_match?: TypedExtensionConfig;
+}
+
+/** `xds.type.matcher.v3.IPMatcher` (the `envoy.matching.custom_matchers.trie_matcher` tree). */
+export interface XdsIpMatcher {
+  '@type': string;
+  range_matchers?: { ranges?: { address_prefix: string; prefix_len?: number }[]; on_match?: XdsOnMatch; exclusive?: boolean }[];
 }
 
 /** `envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter`. */

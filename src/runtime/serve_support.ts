@@ -13,7 +13,8 @@
  *    plaintext where TLS was configured) or on a cluster (TLS to the upstream: requests and
  *    credentials would leave unencrypted), also inside `transport_socket_matches`;
  *  - a network filter other than the HTTP connection manager in a served filter chain
- *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters.
+ *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters;
+ *  - a route's cluster specifier plugin that is not `is_optional` (serve runs none).
  * An ORIGINAL_DST cluster Envoy would refuse to load (lb_policy other than CLUSTER_PROVIDED,
  * load_assignment, http_header_name without use_http_header) is an error too (rule
  * `serve/original-dst`).
@@ -42,6 +43,7 @@ import type {
 } from '../config/types.js';
 import { fieldPositionOf, jsonPathOf, positionOf } from '../config/position.js';
 import { findHttpConnectionManager } from '../core/listener_match.js';
+import { clusterSpecifierPluginLabel, clusterSpecifierPluginOf } from '../core/cluster_specifier_plugin.js';
 import { isOriginalDstListenerFilter } from '../core/original_dst_handoff.js';
 import { isEnvoyType } from '../config/extension_catalogue.js';
 import { serveNotModelled } from './serve_not_modelled.js';
@@ -269,6 +271,31 @@ function routeConfigChecks(c: Collector, rc: RouteConfiguration, path: string): 
   const who = `route configuration${rc.name ? ` "${rc.name}"` : ''}`;
   mirrorCheck(c, rc, path, who);
   (rc.virtual_hosts ?? []).forEach((vh, i) => virtualHostChecks(c, vh, `${path}.virtual_hosts[${i}]`));
+  clusterSpecifierPluginChecks(c, rc, path);
+}
+
+/**
+ * Cluster specifier plugins: serve runs none. One that is not `is_optional` makes Envoy refuse a
+ * config it cannot load, so serve refuses to start rather than answer 503 to every request routed
+ * to it; an optional one starts, and requests routed to it get 503 NC (cluster_not_found).
+ */
+function clusterSpecifierPluginChecks(c: Collector, rc: RouteConfiguration, path: string): void {
+  (rc.virtual_hosts ?? []).forEach((vh, vi) => {
+    (vh.routes ?? []).forEach((r, ri) => {
+      const p = r.route === undefined ? undefined : clusterSpecifierPluginOf(r.route, rc);
+      if (p === undefined) return;
+      const rpath = `${path}.virtual_hosts[${vi}].routes[${ri}].route`;
+      const who = `virtual host "${vh.name}", ${r.name ? `route "${r.name}"` : `routes[${ri}]`}`;
+      const what = clusterSpecifierPluginLabel(p);
+      if (!p.defined) {
+        c.add('error', r.route!, p.field, rpath, `${who}: ${what} is not defined in cluster_specifier_plugins; Envoy refuses this config; refusing to start`);
+      } else if (p.optional) {
+        c.warn(r.route!, p.field, rpath, `${who}: ${what} cannot run in tsproxy serve; it is is_optional, so serve starts and requests routed here get 503 NC (cluster_not_found)`);
+      } else {
+        c.add('error', r.route!, p.field, rpath, `${who}: ${what} cannot run in tsproxy serve; refusing to start rather than answer 503 to every request routed here (mark it is_optional to start anyway)`);
+      }
+    });
+  });
 }
 
 function bufferLimitChecks(c: Collector, node: object, path: string, who: string): void {

@@ -11,6 +11,7 @@ import {
   RUNTIME_UINT32, TRANSPORT_SOCKET,
 } from './common.js';
 import { HEADER_MATCHER, METADATA_MATCHER, ROUTE_CONFIGURATION } from './route.js';
+import { XDS_MATCHER } from './matcher.js';
 
 const CIDR_RANGE: MessageDescriptor = message('envoy.config.core.v3.CidrRange', {
   address_prefix: str({ required: true }),
@@ -124,7 +125,7 @@ export const LISTENER: MessageDescriptor = message('envoy.config.listener.v3.Lis
   additional_addresses: unsupported('Listener.additional_addresses', { repeated: true }),
   stat_prefix: str(),
   filter_chains: msg(() => FILTER_CHAIN, { repeated: true }),
-  filter_chain_matcher: unsupported('the filter chain matcher tree (Listener.filter_chain_matcher)'),
+  filter_chain_matcher: msg(() => XDS_MATCHER),
   use_original_dst: bool(),
   default_filter_chain: msg(() => FILTER_CHAIN),
   per_connection_buffer_limit_bytes: u32(),

@@ -19,6 +19,7 @@ import {
   CORS, CORS_POLICY_EXT, FILE_ACCESS_LOG, HEALTH_CHECK, HTTP_FAULT, ORIGINAL_DST_LISTENER_FILTER, PREVIOUS_HOSTS_PREDICATE,
   ROUTER, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG, URI_TEMPLATE_MATCH_CONFIG, URI_TEMPLATE_REWRITE_CONFIG,
 } from './extensions.js';
+import { IP_INPUT_MATCHER, NETWORK_INPUTS, STRING_VALUE, XDS_IP_MATCHER } from './matcher.js';
 import { envoyType, envoyTypeNames, type EnvoyTypeInfo } from '../extension_catalogue.js';
 
 export interface TypeInfo {
@@ -64,6 +65,11 @@ const SUPPORTED: MessageDescriptor[] = [
   DYNAMIC_CLUSTER,
   STATIC_ROUTE_CONFIG,
   DYNAMIC_ROUTE_CONFIG,
+  // The filter chain matcher (Listener.filter_chain_matcher).
+  XDS_IP_MATCHER,
+  IP_INPUT_MATCHER,
+  STRING_VALUE,
+  ...NETWORK_INPUTS,
 ];
 
 let table: Map<string, TypeInfo> | undefined;

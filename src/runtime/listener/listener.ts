@@ -138,7 +138,7 @@ export class ActiveListener implements ConnectionTracker {
   private configFor(socket: Socket, restoredLocal: RestoredLocalAddress | undefined): ConnectionManagerConfig | undefined {
     const chains = this.chains;
     const fc = this.config.filter_chains ?? [];
-    if (fc.length <= 1 && this.config.default_filter_chain === undefined && fc[0]?.filter_chain_match === undefined) {
+    if (fc.length <= 1 && this.config.default_filter_chain === undefined && fc[0]?.filter_chain_match === undefined && this.config.filter_chain_matcher === undefined) {
       return chains[0]?.config;
     }
     const sel = selectFilterChain(this.config, {
