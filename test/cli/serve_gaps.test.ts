@@ -56,10 +56,15 @@ test('an is_optional plugin: serve starts and answers 503 NC cluster_not_found, 
   }
 });
 
-test('an upgrade request: serve answers 403 upgrade_failed, and match says so (with and without upgrade_configs)', async () => {
+test('an upgrade request: match says what serve does (403 without upgrade_configs or when the route disables it; tunnelled when let through)', async () => {
   const up = await startUpstream('web');
-  for (const hcmExtra of [undefined, 'upgrade_configs: [{upgrade_type: websocket}]']) {
-    const yaml = bootstrap({ routes: '- match: {prefix: "/"}\n  route: {cluster: web}', clusters: cluster('web', [up.port]), ...(hcmExtra ? { hcmExtra } : {}) });
+  const cases = [
+    { hcmExtra: undefined, routes: '- match: {prefix: "/"}\n  route: {cluster: web}', summary: /no upgrade_configs on the HTTP connection manager enables "websocket", so serve, like Envoy, answers 403 upgrade_failed before routing/ },
+    { hcmExtra: 'upgrade_configs: [{upgrade_type: websocket}]', routes: '- match: {prefix: "/"}\n  route: {cluster: web, upgrade_configs: [{upgrade_type: WebSocket, enabled: false}]}', summary: /the route's upgrade_configs disables it, so serve, like Envoy, answers 403 upgrade_failed/ },
+    { hcmExtra: 'upgrade_configs: [{upgrade_type: websocket}]', routes: '- match: {prefix: "/"}\n  route: {cluster: web}', summary: undefined },
+  ];
+  for (const c of cases) {
+    const yaml = bootstrap({ routes: c.routes, clusters: cluster('web', [up.port]), ...(c.hcmExtra ? { hcmExtra: c.hcmExtra } : {}) });
     const p = await startProxy(yaml);
     const dir = mkdtempSync(join(tmpdir(), 'tsproxy-upgrade-'));
     const file = join(dir, 'envoy.yaml');
@@ -69,16 +74,25 @@ test('an upgrade request: serve answers 403 upgrade_failed, and match says so (w
       await p.waitStreams(1);
       const cli = runCli(['match', '-c', file, '--host', 'a.com', '--path', '/chat', '-H', 'connection: Upgrade', '-H', 'upgrade: websocket', '--json']);
       const r = JSON.parse(cli.stdout) as ExplainReport;
-      assert.equal(cli.status, 1);
-      assert.match(raw.text, /^HTTP\/1\.1 403 /);
-      assert.equal(r.outcome.status, 403);
-      assert.equal(r.outcome.details, 'upgrade_failed');
-      assert.equal(p.infos[0]!.responseCodeDetails, r.outcome.details);
-      assert.equal(r.route, null);
-      assert.deepEqual(r.connection_manager?.request_handling?.header_changes, [], 'the request is answered before the connection manager touches it');
-      assert.match(r.outcome.summary, hcmExtra
-        ? /upgrade_configs enables "websocket" on the HTTP connection manager, so Envoy would upgrade the connection; tsproxy serve does not implement upgrades/
-        : /no upgrade_configs enables "websocket" \(Envoy answers the same\)/);
+      if (c.summary !== undefined) {
+        // Exit 1 when no route matched (refused before routing), 0 when one did.
+        assert.equal(cli.status, c.hcmExtra === undefined ? 1 : 0);
+        assert.match(raw.text, /^HTTP\/1\.1 403 /);
+        assert.equal(r.outcome.status, 403);
+        assert.equal(r.outcome.details, 'upgrade_failed');
+        assert.equal(p.infos[0]!.responseCodeDetails, r.outcome.details);
+        assert.match(r.outcome.summary, c.summary);
+        if (c.hcmExtra === undefined) {
+          assert.equal(r.route, null);
+          assert.deepEqual(r.connection_manager?.request_handling?.header_changes, [], 'the request is answered before the connection manager touches it');
+        }
+      } else {
+        // Let through: serve sent it to the upstream (a plain HTTP server: no 101, its answer is relayed).
+        assert.match(raw.text, /^HTTP\/1\.1 200 /);
+        assert.equal(p.infos[0]!.upstreamCluster, 'web');
+        assert.notEqual(r.route, null);
+        assert.ok(r.notes.some((n) => /upgrade is let through by upgrade_configs \(the connection manager enables it\): serve sends the request to the chosen host of "web"/.test(n)), JSON.stringify(r.notes));
+      }
     } finally {
       await p.close();
       rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, routeRequest } from './core_adapter.js';
 import { unreachedMatchingRoutes } from '../../core/unreached_routes.js';
-import { clusterSpecifierPluginOutcome, upgradeReply } from './serve_gaps.js';
+import { clusterSpecifierPluginOutcome, upgradeAfterRoute, upgradeReply } from './serve_gaps.js';
 import { actionOf, emptyAction } from './action.js';
 import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
 import { findNearMisses } from './near_miss.js';
@@ -245,6 +245,11 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   if (plugin !== undefined) {
     outcome = plugin.outcome;
     notes.push(plugin.note);
+  }
+  const upgrade = upgradeAfterRoute(request, hcm, decision);
+  if (upgrade !== undefined) {
+    if (upgrade.outcome !== undefined) outcome = upgrade.outcome;
+    notes.push(upgrade.note);
   }
   const action = actionOf(decision, request, config, notes);
   if (

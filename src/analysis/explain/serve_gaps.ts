@@ -3,8 +3,8 @@
  * implement what the config asks for — so `match` says what serve does, not what a full Envoy
  * would do, and names the difference:
  * - an upgrade request (WebSocket and other `Upgrade`s, CONNECT): serve answers 403
- *   `upgrade_failed` before routing, as Envoy does when no `upgrade_configs` enables that
- *   upgrade; with upgrade_configs Envoy would tunnel it, serve still answers 403;
+ *   `upgrade_failed` before routing when no `upgrade_configs` on the connection manager has its
+ *   type, and after routing when the route disables it; otherwise it tunnels it, as Envoy;
  * - a route whose cluster comes from a cluster specifier plugin: serve runs none; it refuses to
  *   start with a plugin that is not `is_optional`, and answers 503 NC for an optional one.
  * Pure.
@@ -13,39 +13,21 @@ import type { HttpConnectionManager, RouteConfiguration } from '../../config/typ
 import type { HcmLocalReply } from '../../core/hcm_request.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import { clusterSpecifierPluginLabel, clusterSpecifierPluginOf } from '../../core/cluster_specifier_plugin.js';
+import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
 import type { OutcomeJson } from './report_types.js';
 
-function header(req: RouteRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
 /**
- * The upgrade a request asks for, as the HTTP/1 parser flags it (llhttp's `upgrade`): `CONNECT`
- * for the CONNECT method, else the `Upgrade` header's value when `Connection` lists `upgrade`.
+ * serve's answer to an upgrade request before any request handling: 403 upgrade_failed when the
+ * connection manager has no upgrade_configs entry for its type (Envoy's answer too); undefined
+ * for an ordinary request or one the connection manager may let through (upgradeAfterRoute
+ * decides then, with the route). core/upgrade.ts decides, as in serve.
  */
-export function requestedUpgrade(req: RouteRequest): string | undefined {
-  if (req.method === 'CONNECT') return 'CONNECT';
-  const upgrade = header(req, 'upgrade');
-  const connection = header(req, 'connection');
-  if (upgrade === undefined || connection === undefined) return undefined;
-  return connection.split(',').some((t) => t.trim().toLowerCase() === 'upgrade') ? upgrade.trim() : undefined;
-}
-
-const enabledFor = (configs: readonly { upgrade_type: string; enabled?: boolean }[] | undefined, type: string): boolean =>
-  (configs ?? []).some((u) => u.upgrade_type.toLowerCase() === type.toLowerCase() && u.enabled !== false);
-
-/** serve's local reply to an upgrade request (403 upgrade_failed), with what Envoy would do. */
 export function upgradeReply(req: RouteRequest, hcm: HttpConnectionManager, rc: RouteConfiguration): HcmLocalReply | undefined {
-  const type = requestedUpgrade(req);
+  const type = requestedUpgrade(req.method, req.headers);
   if (type === undefined) return undefined;
-  const onHcm = enabledFor(hcm.upgrade_configs, type);
-  const onRoute = (rc.virtual_hosts ?? []).some((vh) => (vh.routes ?? []).some((r) => enabledFor(r.route?.upgrade_configs as { upgrade_type: string; enabled?: boolean }[] | undefined, type)));
-  const envoy = onHcm
-    ? `upgrade_configs enables "${type}" on the HTTP connection manager, so Envoy would upgrade the connection; tsproxy serve does not implement upgrades`
-    : onRoute
-      ? `no upgrade_configs enables "${type}" on the HTTP connection manager (a route's upgrade_configs does: Envoy would upgrade on that route); tsproxy serve does not implement upgrades`
-      : `no upgrade_configs enables "${type}" (Envoy answers the same)`;
+  const v = upgradeVerdict(hcm.upgrade_configs, undefined, type);
+  if (v.allowed || v.why !== 'no_hcm_config') return undefined;
+  const onRoute = (rc.virtual_hosts ?? []).some((vh) => (vh.routes ?? []).some((r) => (r.route?.upgrade_configs ?? []).some((u) => u.upgrade_type.toLowerCase() === type.toLowerCase())));
   return {
     kind: 'local_reply',
     status: 403,
@@ -53,7 +35,33 @@ export function upgradeReply(req: RouteRequest, hcm: HttpConnectionManager, rc: 
     stat: undefined,
     protocolError: false,
     location: undefined,
-    summary: `an upgrade request (${type === 'CONNECT' ? 'CONNECT' : `Upgrade: ${type}`}): serve answers 403 upgrade_failed before routing; ${envoy}`,
+    summary: `an upgrade request (${type === 'CONNECT' ? 'CONNECT' : `Upgrade: ${type}`}): no upgrade_configs on the HTTP connection manager enables "${type}"${onRoute ? ' (a route\'s upgrade_configs alone does not: Envoy needs the connection manager\'s entry)' : ''}, so serve, like Envoy, answers 403 upgrade_failed before routing`,
+  };
+}
+
+/**
+ * An upgrade request the connection manager may let through, once routed: the route's
+ * upgrade_configs can disable it (403 upgrade_failed), else serve tunnels it (the router
+ * connects to the chosen host and relays the 101, or answers 200 to a CONNECT once connected).
+ */
+export function upgradeAfterRoute(req: RouteRequest, hcm: HttpConnectionManager | undefined, decision: RouteDecision): { outcome?: OutcomeJson; note: string } | undefined {
+  if (hcm === undefined) return undefined;
+  const type = requestedUpgrade(req.method, req.headers);
+  if (type === undefined) return undefined;
+  const routeConfigs = decision.kind === 'forward' ? decision.route.config.route?.upgrade_configs : undefined;
+  const v = upgradeVerdict(hcm.upgrade_configs, routeConfigs, type);
+  const what = type === 'CONNECT' ? 'CONNECT' : `Upgrade: ${type}`;
+  if (!v.allowed) {
+    return {
+      outcome: { status: 403, response_flag: '-', details: 'upgrade_failed', stats: [], summary: `an upgrade request (${what}): ${v.why === 'disabled_on_route' ? 'the route\'s upgrade_configs disables it' : 'the connection manager\'s upgrade_configs entry is enabled: false'}, so serve, like Envoy, answers 403 upgrade_failed` },
+      note: `the ${what} upgrade is refused (${v.why})`,
+    };
+  }
+  if (decision.kind !== 'forward') return undefined;
+  return {
+    note: type === 'CONNECT'
+      ? `CONNECT is let through by upgrade_configs: serve opens a TCP connection to the chosen host of "${decision.cluster}", answers 200 once it is connected, then tunnels bytes both ways`
+      : `the "${type}" upgrade is let through by upgrade_configs (${v.by === 'route' ? 'the route enables it' : 'the connection manager enables it'}): serve sends the request to the chosen host of "${decision.cluster}" on a connection of its own and, on 101, tunnels bytes both ways`,
   };
 }
 

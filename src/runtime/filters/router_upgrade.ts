@@ -166,24 +166,33 @@ export class UpgradeTunnel {
       up.destroy();
       return;
     }
+    const chunked = head.headers.some(([k, v]) => k === 'transfer-encoding' && v.toLowerCase().includes('chunked'));
     let left = length ?? Infinity;
+    let finished = false;
+    const end = (): void => {
+      if (finished) return;
+      finished = true;
+      this.cb.encodeData(Buffer.alloc(0), true);
+      up.destroy();
+    };
+    const dechunk = chunked ? new ChunkedDecoder() : undefined;
     const deliver = (chunk: Buffer): void => {
-      if (left <= 0) return;
+      if (finished) return;
+      if (dechunk !== undefined) {
+        const { data, done } = dechunk.push(chunk);
+        if (data.length > 0) this.cb.encodeData(data, false);
+        if (done) end();
+        return;
+      }
       const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
       left -= part.length;
-      if (left <= 0) {
-        this.cb.encodeData(part, true);
-        up.destroy();
-      } else this.cb.encodeData(part, false);
+      if (part.length > 0) this.cb.encodeData(part, false);
+      if (left <= 0) end();
     };
     if (head.rest.length > 0) deliver(head.rest);
     up.on('data', deliver);
-    up.on('close', () => {
-      if (left > 0) {
-        left = 0;
-        this.cb.encodeData(Buffer.alloc(0), true);
-      }
-    });
+    // A close-delimited body (or an upstream gone early) ends at the close.
+    up.on('close', end);
   }
 
   /** 101 (or CONNECT's 200): the response head goes downstream and the two sockets are joined. */
@@ -284,5 +293,47 @@ export class UpgradeTunnel {
     if (this.downstream !== undefined) return;
     this.done = true;
     this.upstream?.destroy();
+  }
+}
+
+/** Decodes a chunked body incrementally (RFC 9112 7.1); trailers are skipped. */
+class ChunkedDecoder {
+  private buf: Buffer = Buffer.alloc(0);
+  /** Bytes of the current chunk still to come; -1 while reading a size line, -2 when done. */
+  private left = -1;
+  private afterData = false;
+
+  push(input: Buffer): { data: Buffer; done: boolean } {
+    this.buf = this.buf.length === 0 ? input : Buffer.concat([this.buf, input]);
+    const out: Buffer[] = [];
+    for (;;) {
+      if (this.left === -2) return { data: Buffer.concat(out), done: true };
+      if (this.afterData) {
+        if (this.buf.length < 2) break;
+        this.buf = this.buf.subarray(2);
+        this.afterData = false;
+      }
+      if (this.left === -1) {
+        const nl = this.buf.indexOf('\r\n');
+        if (nl < 0) break;
+        const size = parseInt(this.buf.subarray(0, nl).toString('latin1').split(';')[0]!.trim(), 16);
+        this.buf = this.buf.subarray(nl + 2);
+        if (!Number.isFinite(size) || size === 0) {
+          this.left = -2;
+          continue;
+        }
+        this.left = size;
+      }
+      if (this.buf.length === 0) break;
+      const take = Math.min(this.left, this.buf.length);
+      out.push(this.buf.subarray(0, take));
+      this.buf = this.buf.subarray(take);
+      this.left -= take;
+      if (this.left === 0) {
+        this.left = -1;
+        this.afterData = true;
+      }
+    }
+    return { data: Buffer.concat(out), done: false };
   }
 }
