@@ -181,3 +181,23 @@ test('codec_type HTTP2: HTTP/1.1 bytes are a bad preface (connection closed, not
     assert.deepEqual(p.completed.map((i) => i.path), ['/y']);
   });
 });
+
+test('codec AUTO: a peer that sends part of the preface then ends (or resets) is closed; the proxy keeps serving', async () => {
+  await withProxy(undefined, async (p) => {
+    const { connect } = await import('node:net');
+    for (const how of ['end', 'reset'] as const) {
+      await new Promise<void>((resolve) => {
+        const s = connect(p.port, '127.0.0.1', () => {
+          s.write('PRI * HT');
+          setTimeout(() => (how === 'end' ? s.end() : s.resetAndDestroy()), 20);
+        });
+        s.on('error', () => {});
+        s.on('close', () => resolve());
+        s.resume();
+      });
+    }
+    const h2 = await run('curl', ['-sS', '--http2-prior-knowledge', `http://127.0.0.1:${p.port}/after`, '-o', '/dev/null', '-w', '%{http_code}']);
+    assert.equal(h2.stdout, '200');
+    assert.deepEqual(p.completed.map((i) => i.path), ['/after']);
+  });
+});
