@@ -10,7 +10,8 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -39,6 +40,8 @@ export interface DownstreamConnectionInfo {
   /** Set when the local address is the restored original destination: the socket's own address. */
   readonly directLocalAddress?: string;
   readonly directLocalPort?: number;
+  /** [TLS] Set when the connection is TLS (listener.ts): StreamInfo, scheme https, XFCC. */
+  readonly transport?: DownstreamTransportInfo | undefined;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
   /** The connection's HTTP/1 codec (writes the response). */
@@ -98,6 +101,9 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
     if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
+    // [TLS] SNI, version, cipher, peer certificate (stream_info.ts).
+    const transport = conn.transport;
+    if (transport !== undefined) setDownstreamTransport(info, transport);
     this.streamInfo = info;
     const headers = head.headers as Record<string, string | string[] | undefined>;
     const host = head.absoluteAuthority ?? head.headers.host;
@@ -106,13 +112,15 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
       method: head.method,
       path: head.url,
       authority: host,
-      scheme: 'http',
+      // [TLS] The transport's scheme; route tls_context matchers read `tls`.
+      scheme: transport !== undefined ? 'https' : 'http',
       headers,
       remoteAddress: conn.remoteAddress,
       remotePort: conn.remotePort,
       localAddress: conn.localAddress,
       localPort: conn.localPort,
     };
+    if (transport !== undefined) rh.tls = { presented: transport.peerCertificatePresented, validated: transport.peerCertificateValidated };
     this.requestHeaders = rh;
     const st = config.stats;
     st.downstream_rq_total.inc();
