@@ -683,6 +683,8 @@ export interface Cluster {
   least_request_lb_config?: { choice_count?: number; active_request_bias?: RuntimeDoubleLike };
   round_robin_lb_config?: unknown;
   transport_socket?: { name: string; typed_config?: Any };
+  /** Per-endpoint transport sockets, by `envoy.transport_socket_match` endpoint metadata (first match wins). */
+  transport_socket_matches?: { name: string; match?: Record<string, unknown>; transport_socket?: { name: string; typed_config?: Any } }[];
   metadata?: Metadata;
   upstream_connection_options?: unknown;
   close_connections_on_host_health_failure?: boolean;

@@ -9,9 +9,9 @@
  *
  * Severity: a warning, and serve still starts, except where running without the feature would be
  * a security hole. Those are errors and serve refuses to start:
- *  - a `transport_socket` other than raw_buffer on a listener's filter chain (TLS: serving
- *    plaintext where TLS was configured) or on a cluster (TLS to the upstream: requests and
- *    credentials would leave unencrypted), also inside `transport_socket_matches`;
+ *  - a `transport_socket` other than raw_buffer or TLS on a filter chain or a cluster (also inside
+ *    `transport_socket_matches`); a TLS setting Node cannot honour, or certificate material that
+ *    cannot be loaded (rule `serve/tls`, network/tls_context.ts): never a silently weaker TLS;
  *  - a network filter other than the HTTP connection manager in a served filter chain
  *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters.
  * An ORIGINAL_DST cluster Envoy would refuse to load (lb_policy other than CLUSTER_PROVIDED,
@@ -178,6 +178,22 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   for (const { chain, path: cpath } of chains) filterChainChecks(c, chain, cpath, name, inspector);
 }
 
+/**
+ * `upstream_http_protocol_options`: auto_sni and auto_san_validation need connection pools keyed
+ * by SNI, which serve does not have. auto_san_validation unimplemented would accept any
+ * certificate the CA signed (weaker than configured): an error; auto_sni alone a warning (the
+ * handshake then carries the cluster's `sni`, or none).
+ */
+function autoSniCheck(c: Collector, owner: object, opts: unknown, path: string, who: string): void {
+  if (rawField(opts, 'auto_san_validation') === true) {
+    c.add('error', owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_san_validation is not implemented by serve (it needs connection pools keyed by SNI); upstream certificates would not be checked against the request's host; refusing to start`, SERVE_TLS_RULE);
+  } else if (rawField(opts, 'auto_sni') === true) {
+    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_sni is not implemented by serve; the TLS handshake sends the cluster's UpstreamTlsContext sni (or none)`);
+  } else {
+    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options is not implemented by serve`);
+  }
+}
+
 /** Rule of TLS settings serve cannot honour (or material it cannot load): errors. */
 export const SERVE_TLS_RULE = 'serve/tls';
 
@@ -193,10 +209,6 @@ function transportSocketCheck(c: Collector, owner: object, ts: { name?: string; 
   const t = typeName(ts.typed_config?.['@type']);
   if (kind === 'other') {
     c.add('error', owner, 'transport_socket', path, `${who}: the transport socket "${t ?? ts.name ?? ''}" (transport_socket) is not implemented by serve; the bytes on the wire would not be what the peer expects; refusing to start`);
-    return;
-  }
-  if (!downstream) {
-    c.add('error', owner, 'transport_socket', path, `${who}: TLS to the upstream (transport_socket) is not implemented by serve; requests would be sent to the upstream unencrypted; refusing to start`);
     return;
   }
   const want = downstream ? DOWNSTREAM_TLS_CONTEXT_TYPE : UPSTREAM_TLS_CONTEXT_TYPE;
@@ -397,15 +409,9 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
     if (isSet(cb.per_host_thresholds)) w(cb, 'per_host_thresholds', cbPath, 'circuit_breakers.per_host_thresholds is not implemented by serve; only the cluster-wide thresholds apply');
   }
   transportSocketCheck(c, cl, cl.transport_socket, path, who, false);
-  const matches = raw['transport_socket_matches'];
-  if (Array.isArray(matches)) {
-    for (const m of matches) {
-      const ts = rawField(m, 'transport_socket') as { name?: string; typed_config?: Any; typedConfig?: Any } | undefined;
-      if (ts && typeof ts === 'object') {
-        transportSocketCheck(c, cl, { name: ts.name, typed_config: ts.typed_config ?? ts.typedConfig }, path, `${who} (transport_socket_matches)`, false);
-      }
-    }
-  }
+  (cl.transport_socket_matches ?? []).forEach((m, i) => {
+    transportSocketCheck(c, m, m.transport_socket, `${path}.transport_socket_matches[${i}]`, `${who} (transport_socket_matches "${m.name}")`, false);
+  });
   if (cl.per_connection_buffer_limit_bytes !== undefined) w(cl, 'per_connection_buffer_limit_bytes', path, 'per_connection_buffer_limit_bytes is not implemented by serve; request bodies are buffered up to Envoy\'s default 1 MiB');
   const lbc = cl.common_lb_config as Record<string, unknown> | undefined;
   if (lbc) {
@@ -440,13 +446,13 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   if (ext) {
     const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
     protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
-    if (ext['upstream_http_protocol_options'] !== undefined) w(ext, 'upstream_http_protocol_options', epath, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+    if (ext['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, ext, ext['upstream_http_protocol_options'], epath, who);
     const h1 = rawField(ext['explicit_http_config'], 'http_protocol_options');
     if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.explicit_http_config.http_protocol_options`, who);
   }
   protocolOptionsChecks(c, cl.common_http_protocol_options, `${path}.common_http_protocol_options`, who, false);
   if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who);
-  if (raw['upstream_http_protocol_options'] !== undefined) w(cl, 'upstream_http_protocol_options', path, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+  if (raw['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, cl, raw['upstream_http_protocol_options'], path, who);
 }
 
 /** What Envoy's OriginalDstClusterFactory refuses, and the override serve never sees. */

@@ -222,11 +222,11 @@ test('cluster features: discovery, lb, DNS, circuit breakers, protocol options',
   ]);
 });
 
-test('TLS to an upstream and network filters besides the HCM are errors; raw_buffer is fine', () => {
+test('upstream TLS settings Node cannot honour and network filters besides the HCM are errors; plain TLS and raw_buffer are fine', () => {
   const tlsCluster = `- name: secure
   transport_socket:
     name: envoy.transport_sockets.tls
-    typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext}
+    typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext, sni: a.test, allow_renegotiation: true}
 - name: named_tls
   transport_socket: {name: envoy.transport_sockets.tls}
 - name: plain
@@ -234,11 +234,10 @@ test('TLS to an upstream and network filters besides the HCM are errors; raw_buf
     name: envoy.transport_sockets.raw_buffer
     typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer}`;
   const ds = serveUnsupported(loadText(bootstrap({ clusters: tlsCluster })));
-  assert.deepEqual(brief(ds).map((s) => s.replace(/^\d+:\d+ /, '')), [
-    'error $.static_resources.clusters[1].transport_socket',
-    'error $.static_resources.clusters[2].transport_socket',
+  assert.deepEqual(ds.map((d) => `${d.severity} ${d.rule} ${d.path}`), [
+    'error serve/tls $.static_resources.clusters[1].transport_socket.typed_config.allow_renegotiation',
   ]);
-  assert.match(ds[0]!.message, /^cluster "secure": TLS to the upstream \(transport_socket\) is not implemented by serve; requests would be sent to the upstream unencrypted; refusing to start$/);
+  assert.match(ds[0]!.message, /^cluster "secure": TLS allow_renegotiation: Node's TLS client does not renegotiate; refusing rather than serve TLS without it$/);
 
   const yaml = bootstrap({}).replace(
     '    - filters:\n',
