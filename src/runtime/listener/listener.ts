@@ -30,6 +30,7 @@ import { DownstreamTlsTransport, type ClientHelloFacts } from '../network/downst
 import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { SslStats } from '../network/ssl_stats.js';
 import { compiledTlsContext } from '../network/tls_compile_cache.js';
+import { CertWatcher } from '../network/cert_watcher.js';
 import { DEFAULT_LISTENER_FILTERS_TIMEOUT_MS, hasTlsInspector, tlsContextOf } from '../network/listener_tls.js';
 
 /** A filter chain of the listener with its compiled connection manager. */
@@ -67,6 +68,8 @@ export class ActiveListener {
   private readonly pending = new Set<Socket>();
   /** TLS transports by filter chain, built once the listener's stat prefix is known. */
   private readonly served = new Map<FilterChain, ServedChain>();
+  /** Re-reads rotated certificates (file-based SDS, watched_directory). */
+  private certWatcher: CertWatcher | undefined;
   /** Bound address and port, after start(). */
   address = '';
   port = 0;
@@ -148,6 +151,8 @@ export class ActiveListener {
         if ('problems' in m) throw new Error(`listener "${this.name}": ${m.problems.map((p) => p.message).join('; ')}`);
         ssl ??= new SslStats(scope);
         tls = new DownstreamTlsTransport(r.compiled, m.material, ssl);
+        this.certWatcher ??= new CertWatcher(scope.counter('server_ssl_socket_factory.ssl_context_update_by_sds'));
+        this.certWatcher.add(tls);
       }
       this.served.set(c.chain, { config: c.config, tls, handshakeTimeoutMs: c.chain.transport_socket_connect_timeout ?? 0 });
     }
@@ -295,6 +300,7 @@ export class ActiveListener {
    * `downstream_local_disconnect`; status 0 when nothing was).
    */
   closeAll(): void {
+    this.certWatcher?.close();
     for (const s of [...this.pending]) s.destroy();
     this.pending.clear();
     for (const c of [...this.connections]) c.closeNow();

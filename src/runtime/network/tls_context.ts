@@ -113,6 +113,11 @@ export interface CompiledTls {
   readonly sni: string | undefined;
   /** Directories named by `watched_directory` (a rotation is an atomic move inside them). */
   readonly watchedDirectories: readonly string[];
+  /**
+   * The material is re-read when its files change: a `watched_directory` or a file-based SDS
+   * secret is configured (Envoy reloads only those; a static `filename` is read once at startup).
+   */
+  readonly reloadable: boolean;
   /** Reads the certificate material (again); never throws. */
   load(): { readonly material: TlsMaterial } | { readonly problems: readonly TlsProblem[] };
 }
@@ -245,6 +250,7 @@ export function compileTlsContext(
     requireSni: down?.require_sni === true,
     sni: up?.sni !== undefined && up.sni !== '' ? up.sni : undefined,
     watchedDirectories,
+    reloadable: watchedDirectories.length > 0 || sdsCerts.length > 0 || validationSds !== undefined,
   };
   const load = (): { material: TlsMaterial } | { problems: readonly TlsProblem[] } =>
     loadMaterial(common, certConfigs, sdsCerts, staticValidation, vpath, validationSds, sanMatchers);

@@ -25,6 +25,7 @@ import { buildSecureContext, type CompiledTls, type TlsMaterial, type TlsProblem
 import { compiledTlsContext } from './tls_compile_cache.js';
 import { countVerifyFailure, verifyPeer } from './peer_verify.js';
 import { SslStats } from './ssl_stats.js';
+import { CertWatcher } from './cert_watcher.js';
 
 /** The event a TLS upstream socket emits once the handshake and the verification passed. */
 export const TRANSPORT_READY = 'tsproxy:transportReady';
@@ -108,7 +109,10 @@ export function upstreamTransportFor(cluster: Cluster, scope: StatsScope): Upstr
     return c;
   };
   const defaultContext = make(own);
+  // Rotation (file-based SDS, watched_directory); the watches never keep the process alive.
+  const watcher = new CertWatcher(scope.counter('client_ssl_socket_factory.ssl_context_update_by_sds'));
   const byMatch = matches.map((m) => ({ match: m.match, context: make(tlsOf(m.transport_socket as TransportSocketConfig | undefined)) }));
+  for (const c of contexts) watcher.add(c);
   // Endpoint metadata by `address:port` (and `hostname:port`) from the cluster's load assignment.
   const meta = new Map<string, Record<string, unknown> | undefined>();
   for (const le of cluster.load_assignment?.endpoints ?? []) {
