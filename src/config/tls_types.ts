@@ -158,3 +158,15 @@ export function transportSocketKind(ts: TransportSocketConfig | undefined): 'raw
   if (t === DOWNSTREAM_TLS_CONTEXT_TYPE || t === UPSTREAM_TLS_CONTEXT_TYPE) return 'tls';
   return 'other';
 }
+
+/** One listener filter is `envoy.filters.listener.tls_inspector` (by `@type`, or by name without typed_config). */
+export function isTlsInspector(f: { name?: string; typed_config?: Record<string, unknown> }): boolean {
+  const url = f.typed_config?.['@type'];
+  if (typeof url === 'string') return url.slice(url.lastIndexOf('/') + 1) === TLS_INSPECTOR_TYPE;
+  return f.name !== undefined && TLS_INSPECTOR_NAMES.has(f.name);
+}
+
+/** The listener runs the TLS inspector. */
+export function hasTlsInspector(listener: { listener_filters?: { name: string; typed_config?: Record<string, unknown> }[] }): boolean {
+  return (listener.listener_filters ?? []).some((f) => isTlsInspector(f));
+}

@@ -10,6 +10,7 @@ import { shadowedRoute } from './rules/shadowing.js';
 import { behaviourRules } from './rules/behaviour.js';
 import { securityRules } from './rules/security.js';
 import { pathTemplate } from './rules/path_templates.js';
+import { tlsRules } from './rules/tls.js';
 
 /** The semantic rules lint runs on a decoded config. */
 export const semanticRules: readonly LintRule[] = [
@@ -19,6 +20,7 @@ export const semanticRules: readonly LintRule[] = [
   pathTemplate,
   ...behaviourRules,
   ...securityRules,
+  ...tlsRules,
 ];
 
 /** Every rule id lint can report, with its metadata. */
