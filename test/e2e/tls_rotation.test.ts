@@ -131,3 +131,18 @@ test('a rotation to a key that does not fit its certificate keeps the current ce
   assert.equal(await request(s), 'HTTP/1.1 200 OK');
   s.destroy();
 });
+
+test('admin /certs lists the certificate in use, with its path, serial, SANs and expiry', async () => {
+  const res = await proxy.server.admin!.request('GET', '/certs');
+  assert.equal(res.status, 200);
+  const body = JSON.parse(String(res.body)) as { certificates: Array<{ ca_cert: unknown[]; cert_chain: Array<Record<string, unknown>> }> };
+  assert.equal(body.certificates.length, 1);
+  const leaf = body.certificates[0]!.cert_chain[0]!;
+  assert.equal(leaf['path'], join(live, 'cert.pem'));
+  const { X509Certificate } = await import('node:crypto');
+  const current = new X509Certificate(readFileSync(pki.path('server-ec.crt')));
+  assert.equal(leaf['serial_number'], current.serialNumber.toLowerCase());
+  assert.deepEqual(leaf['subject_alt_names'], [{ dns: 'example.com' }, { dns: '*.example.com' }]);
+  assert.match(String(leaf['days_until_expiration']), /^(29|30)$/);
+  assert.deepEqual(body.certificates[0]!.ca_cert, []);
+});

@@ -182,3 +182,13 @@ test('transport_socket_matches: TLS for the endpoint whose metadata matches, raw
   assert.equal(raw.status, 200, raw.body);
   assert.equal((JSON.parse(raw.body) as { cluster: string }).cluster, 'plain');
 });
+
+test('admin /certs lists the upstream contexts: trusted CA and client certificate', async () => {
+  const res = await proxy.server.admin!.request('GET', '/certs');
+  const body = JSON.parse(String(res.body)) as { certificates: Array<{ ca_cert: Array<Record<string, unknown>>; cert_chain: Array<Record<string, unknown>> }> };
+  const ok = body.certificates[0]!;
+  assert.equal(ok.ca_cert[0]!['path'], pki.path('ca.crt'));
+  assert.equal(ok.cert_chain[0]!['path'], pki.path('client.crt'));
+  assert.deepEqual(ok.cert_chain[0]!['subject_alt_names'], [{ dns: 'client.test' }, { uri: 'spiffe://test/ns/default/sa/client' }]);
+  assert.equal(body.certificates.length, 6);
+});

@@ -70,6 +70,8 @@ export interface LoadedCertificate {
   readonly keyType: string | undefined;
   /** DNS SANs (or the CN when there are none), lowercased: SNI-based selection. */
   readonly names: readonly string[];
+  /** Where the certificate came from: its file, or `<inline>` (admin /certs). */
+  readonly path: string;
 }
 
 /** Peer verification settings of the effective validation context. */
@@ -88,6 +90,8 @@ export interface TlsMaterial {
   readonly certificates: readonly LoadedCertificate[];
   readonly ca: Buffer | undefined;
   readonly crl: Buffer | undefined;
+  /** The trusted CA's file, or `<inline>` (admin /certs). */
+  readonly caPath: string | undefined;
   readonly validation: PeerValidation | undefined;
   /** Files the material came from (watched for rotation). */
   readonly files: readonly string[];
@@ -357,7 +361,7 @@ function loadMaterial(
       if (pfx) {
         try {
           createSecureContext({ pfx, ...(password !== undefined ? { passphrase: password } : {}) });
-          certificates.push({ options: { pfx, ...(password !== undefined ? { passphrase: password } : {}) }, leaf: undefined, keyType: undefined, names: [] });
+          certificates.push({ options: { pfx, ...(password !== undefined ? { passphrase: password } : {}) }, leaf: undefined, keyType: undefined, names: [], path: node.pkcs12.filename ?? '<inline>' });
         } catch (err) {
           p.add(node, 'pkcs12', path, `pkcs12: cannot be loaded (${(err as Error).message})`);
         }
@@ -383,7 +387,7 @@ function loadMaterial(
       const sans = parseSubjectAltNames(leaf.subjectAltName);
       const cn = /(?:^|\n)CN=([^\n]*)/.exec(leaf.subject)?.[1];
       const names = (sans.dns.length > 0 ? sans.dns : cn ? [cn] : []).map((n) => n.toLowerCase());
-      certificates.push({ options: { cert, key, ...(password !== undefined ? { passphrase: password } : {}) }, leaf, keyType: pk.asymmetricKeyType, names });
+      certificates.push({ options: { cert, key, ...(password !== undefined ? { passphrase: password } : {}) }, leaf, keyType: pk.asymmetricKeyType, names, path: node.certificate_chain?.filename ?? '<inline>' });
     } catch (err) {
       p.add(node, 'private_key', path, `private_key: cannot be loaded (${(err as Error).message})`);
     }
@@ -433,7 +437,8 @@ function loadMaterial(
     if (!validation.hasTrustedCa && validation.certificateHashes.length === 0 && validation.spkiHashes.length === 0) validation = undefined;
   }
   if (p.list.length > 0) return { problems: p.list };
-  return { material: { certificates, ca, crl, validation, files } };
+  const caPath = v?.trusted_ca ? (v.trusted_ca.filename ?? '<inline>') : undefined;
+  return { material: { certificates, ca, crl, caPath, validation, files } };
 }
 
 /**

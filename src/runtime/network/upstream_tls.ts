@@ -86,6 +86,14 @@ function metadataMatches(match: Record<string, unknown> | undefined, meta: Recor
   return true;
 }
 
+/** The factory built for each cluster config (admin /certs reads it); weak: follows the config's life. */
+const byCluster = new WeakMap<Cluster, UpstreamTransportSocketFactory>();
+
+/** The transport socket factory serve built for `cluster`, if it uses TLS. */
+export function upstreamTransportOf(cluster: Cluster): UpstreamTransportSocketFactory | undefined {
+  return byCluster.get(cluster);
+}
+
 /**
  * The transport socket factory of `cluster`, or undefined when every connection is raw TCP.
  * Throws when a TLS context does not compile (serve's startup checks report those first, with
@@ -124,7 +132,7 @@ export function upstreamTransportFor(cluster: Cluster, scope: StatsScope): Upstr
       if (ep.endpoint?.hostname) meta.set(`${ep.endpoint.hostname}:${sa.port_value ?? 0}`, md);
     }
   }
-  return {
+  const factory: UpstreamTransportSocketFactory = {
     contexts,
     contextFor(address: string, port: number, hostname?: string): UpstreamTlsContextRuntime | undefined {
       if (byMatch.length === 0) return defaultContext;
@@ -133,6 +141,8 @@ export function upstreamTransportFor(cluster: Cluster, scope: StatsScope): Upstr
       return defaultContext;
     },
   };
+  byCluster.set(cluster, factory);
+  return factory;
 }
 
 /** A connecting upstream socket and the event that says it is ready for requests. */
