@@ -57,7 +57,7 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
           common_tls_context:
-            alpn_protocols: [http/1.1]
+            alpn_protocols: [h2, http/1.1]
             tls_certificates:
             - certificate_chain: {filename: ${p.path('server-rsa.crt')}}
               private_key: {filename: ${p.path('server-rsa.key')}}
@@ -67,7 +67,8 @@ static_resources:
       - name: envoy.filters.network.http_connection_manager
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: example${ROUTES}${ROUTER}
+          stat_prefix: example
+          codec_type: HTTP1${ROUTES}${ROUTER}
     - name: mtls
       filter_chain_match: {server_names: ["other.test"]}
       transport_socket:
@@ -228,7 +229,7 @@ test('openssl s_client: the certificate follows the client signature algorithms 
   assert.match(rsa.stdout, /Server public key is 2048 bit/);
 });
 
-test('openssl s_client: ALPN http/1.1 negotiated; a client offering only h2 continues without ALPN (as Envoy)', async () => {
+test('openssl s_client: ALPN http/1.1 negotiated (h2 not offered by an HTTP1 connection manager); a client offering only h2 continues without ALPN', async () => {
   const both = await sClient(['-servername', 'example.com', '-alpn', 'h2,http/1.1']);
   assert.match(both.stdout, /ALPN protocol: http\/1\.1/);
   const h2 = await sClient(['-servername', 'example.com', '-alpn', 'h2']);

@@ -19,7 +19,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FilterChain, Listener } from '../../config/types.js';
-import { selectFilterChain } from '../../core/listener_match.js';
+import { findHttpConnectionManager, selectFilterChain } from '../../core/listener_match.js';
 import type { Counter, Gauge, StatsStore } from '../stats/store.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
 import { DownstreamConnection } from '../http/conn_manager.js';
@@ -150,7 +150,9 @@ export class ActiveListener {
         const m = r.compiled.load();
         if ('problems' in m) throw new Error(`listener "${this.name}": ${m.problems.map((p) => p.message).join('; ')}`);
         ssl ??= new SslStats(scope);
-        tls = new DownstreamTlsTransport(r.compiled, m.material, ssl);
+        // `h2` is offered only when the chain's connection manager may speak HTTP/2.
+        const codec = findHttpConnectionManager(c.chain)?.hcm.codec_type;
+        tls = new DownstreamTlsTransport(r.compiled, m.material, ssl, codec !== 'HTTP1');
         this.certWatcher ??= new CertWatcher(scope.counter('server_ssl_socket_factory.ssl_context_update_by_sds'));
         this.certWatcher.add(tls);
       }

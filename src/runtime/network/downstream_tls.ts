@@ -36,12 +36,18 @@ export class DownstreamTlsTransport {
   private materialNow: TlsMaterial;
   private readonly contexts = new Map<string, SecureContext>();
 
+  /** The chain's `alpn_protocols`, less `h2` when its connection manager is `codec_type: HTTP1`. */
+  private readonly alpn: readonly string[];
+
   constructor(
     readonly compiled: CompiledTls,
     material: TlsMaterial,
     private readonly stats: SslStats,
+    /** The chain's HCM can speak HTTP/2 (codec_type AUTO or HTTP2): `h2` may be negotiated. */
+    allowH2 = true,
   ) {
     this.materialNow = material;
+    this.alpn = allowH2 ? compiled.alpn : compiled.alpn.filter((p) => p !== 'h2');
   }
 
   get material(): TlsMaterial {
@@ -107,7 +113,8 @@ export class DownstreamTlsTransport {
       return;
     }
     const offered = hello.alpn;
-    const alpn = c.alpn.length > 0 && (offered === undefined || offered.length === 0 || offered.some((p) => c.alpn.includes(p))) ? [...c.alpn] : undefined;
+    const own = this.alpn;
+    const alpn = own.length > 0 && (offered === undefined || offered.length === 0 || offered.some((p) => own.includes(p))) ? [...own] : undefined;
     const requestCert = validation !== undefined || c.requireClientCertificate;
     const tls = new TLSSocket(socket, {
       isServer: true,
