@@ -116,6 +116,9 @@ export class DownstreamTlsTransport {
     const own = this.alpn;
     const alpn = own.length > 0 && (offered === undefined || offered.length === 0 || offered.some((p) => own.includes(p))) ? [...own] : undefined;
     const requestCert = validation !== undefined || c.requireClientCertificate;
+    const certs = this.selectCertificates(hello.serverName);
+    // One candidate: the certificate presented is known (no per-connection parse of it).
+    const presented = certs.length === 1 ? certs[0]!.leaf : undefined;
     const tls = new TLSSocket(socket, {
       isServer: true,
       secureContext: this.contextFor(hello.serverName),
@@ -150,7 +153,7 @@ export class DownstreamTlsTransport {
         finish({ kind: 'failed', reason: verdict.detail });
         return;
       }
-      const facts = tlsConnectionFacts(tls, verdict.validated);
+      const facts = tlsConnectionFacts(tls, verdict.validated, presented);
       this.stats.onHandshake(facts.tlsVersion, facts.cipher, facts.sessionReused);
       if (!facts.peerCertificatePresented) this.stats.noCertificate.inc();
       const negotiated = tls.alpnProtocol;

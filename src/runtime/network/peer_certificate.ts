@@ -144,11 +144,26 @@ export interface TlsConnectionFacts {
   readonly localUriSans: readonly string[];
 }
 
-/** Reads the facts of an established TLS socket (one call per connection). */
-export function tlsConnectionFacts(socket: TLSSocket, validated: boolean): TlsConnectionFacts {
+/** The proxy's own certificate's facts, computed once per certificate (parsing costs per connection). */
+const localFactsCache = new WeakMap<X509Certificate, { subject: string; uriSans: readonly string[] }>();
+
+function localFacts(cert: X509Certificate | undefined): { subject: string; uriSans: readonly string[] } {
+  if (cert === undefined) return { subject: '', uriSans: [] };
+  let f = localFactsCache.get(cert);
+  if (f === undefined) {
+    f = { subject: rfc2253Subject(cert.subject), uriSans: parseSubjectAltNames(cert.subjectAltName).uri };
+    localFactsCache.set(cert, f);
+  }
+  return f;
+}
+
+/**
+ * Reads the facts of an established TLS socket (one call per connection). `localCert`: the
+ * certificate presented when it is known without asking OpenSSL (one candidate was offered).
+ */
+export function tlsConnectionFacts(socket: TLSSocket, validated: boolean, localCert?: X509Certificate): TlsConnectionFacts {
   const peer = socket.getPeerX509Certificate();
-  const local = socket.getX509Certificate();
-  const localSans = parseSubjectAltNames(local?.subjectAltName);
+  const local = localFacts(localCert ?? socket.getX509Certificate());
   const peerSans = parseSubjectAltNames(peer?.subjectAltName);
   let chainPem = '';
   if (peer !== undefined) {
@@ -176,7 +191,7 @@ export function tlsConnectionFacts(socket: TLSSocket, validated: boolean): TlsCo
     peerCertificatePem: peer ? urlEncodedPem(peer) : '',
     peerCertificateChainPem: chainPem,
     peerSerial: peer ? peer.serialNumber.toLowerCase() : '',
-    localSubject: rfc2253Subject(local?.subject),
-    localUriSans: localSans.uri,
+    localSubject: local.subject,
+    localUriSans: local.uriSans,
   };
 }
