@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../cli/run_cli.js';
 import { duplexPair } from 'node:stream';
 import { makeTestPki, revokeAndWriteCrl, type TestPki } from './tls_certs.js';
 import { startEchoUpstreams, type EchoUpstreams, type EchoReply } from './echo_upstreams.js';
@@ -19,6 +21,7 @@ import type { StreamInfo } from '../../src/runtime/stream_info.js';
 let pki: TestPki;
 let echo: EchoUpstreams;
 let proxy: Proxy;
+let configFile: string;
 
 const ROUTES = `
           route_config:
@@ -115,7 +118,10 @@ before(async () => {
   pki = makeTestPki();
   revokeAndWriteCrl(pki, 'revoked');
   echo = await startEchoUpstreams(['echo']);
-  proxy = await startProxy(config(pki, echo.ports.get('echo')!));
+  const text = config(pki, echo.ports.get('echo')!);
+  configFile = join(pki.dir, 'envoy.yaml');
+  writeFileSync(configFile, text);
+  proxy = await startProxy(text);
 });
 
 after(async () => {
@@ -305,4 +311,30 @@ test('a handshake that stalls after the ClientHello is closed: transport_socket_
   });
   client.destroy();
   assert.equal(counter('listener.edge.downstream_cx_transport_socket_connect_timeout'), before + 1);
+});
+
+test('online and offline agree: the chain serve uses for an SNI is the one `tsproxy match --sni` names', async () => {
+  const cases: Array<[string[], string | null, string]> = [
+    [['--scheme', 'https', '--sni', 'api.example.com', '--host', 'api.example.com'], 'example', 'http.example.downstream_rq_total'],
+    [['--scheme', 'https', '--sni', 'other.test', '--host', 'other.test'], 'mtls', 'http.mtls.downstream_rq_total'],
+    [['--scheme', 'http', '--host', 'example.com'], 'plain', 'http.plain.downstream_rq_total'],
+  ];
+  for (const [flags, chain, stat] of cases) {
+    const r = runCli(['match', '-c', configFile, '--listener', 'edge', '--path', '/agree', '--json', ...flags]);
+    const report = JSON.parse(r.stdout) as { listener: { filter_chain: { name: string | null } | null } };
+    assert.equal(report.listener.filter_chain?.name ?? null, chain, `${flags.join(' ')}: ${r.stdout.slice(0, 300)}${r.stderr}`);
+    const before = counter(stat);
+    if (chain === 'example') assert.equal((await curl('api.example.com', '/agree')).code, 0);
+    else if (chain === 'mtls') assert.ok('status' in (await tlsRequest({ servername: 'other.test', ...clientCert('client') }, '/agree')));
+    else await run('curl', ['-sS', '-o', '/dev/null', '-H', 'host: example.com', `http://127.0.0.1:${proxy.port}/agree`]);
+    assert.equal(counter(stat), before + 1, `serve used the ${chain} chain`);
+  }
+  const none = runCli(['match', '-c', configFile, '--listener', 'edge', '--path', '/', '--json', '--scheme', 'https', '--sni', 'nomatch.test', '--host', 'nomatch.test']);
+  // Envoy's narrowing has no backtracking: the SNI leaves only the raw_buffer chain, which the tls transport then drops.
+  const outcome = (JSON.parse(none.stdout) as { outcome: { details: string; stats: string[] } }).outcome;
+  assert.equal(outcome.details, 'filter_chain_not_found');
+  assert.deepEqual(outcome.stats, ['listener.edge.no_filter_chain_match']);
+  const closed = counter('listener.edge.no_filter_chain_match');
+  assert.notEqual((await curl('nomatch.test', '/')).code, 0);
+  assert.equal(counter('listener.edge.no_filter_chain_match'), closed + 1);
 });
