@@ -146,3 +146,18 @@ test('admin /certs lists the certificate in use, with its path, serial, SANs and
   assert.match(String(leaf['days_until_expiration']), /^(29|30)$/);
   assert.deepEqual(body.certificates[0]!.ca_cert, []);
 });
+
+test('plaintext HTTP to a TLS-only port is closed without a response: ssl.connection_error', async () => {
+  const { connect } = await import('node:net');
+  const before = proxy.server.store.counterValue('listener.edge.ssl.connection_error');
+  const got = await new Promise<string>((resolve) => {
+    let text = '';
+    const s = connect(proxy.port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nhost: example.com\r\n\r\n'));
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (text += d));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(text));
+  });
+  assert.doesNotMatch(got, /^HTTP\//);
+  assert.equal(proxy.server.store.counterValue('listener.edge.ssl.connection_error'), before + 1);
+});

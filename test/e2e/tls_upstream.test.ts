@@ -71,7 +71,7 @@ ${validation('ca.crt', '{san_type: URI, matcher: {exact: "spiffe://test/ns/defau
     load_assignment:
       cluster_name: ${name}
       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}${meta}}]}]`;
-  const routes = ['ok', 'badsan', 'untrusted', 'noverify', 'matched', 'unmatched']
+  const routes = ['ok', 'badsan', 'untrusted', 'noverify', 'matched', 'unmatched', 'notls']
     .map((c) => `              - match: {prefix: "/${c}"}\n                route: {cluster: ${c}}`).join('\n');
   return `
 static_resources:
@@ -106,6 +106,7 @@ ${tlsCluster('noverify', `        common_tls_context:
 ${client}`, backendPort)}
 ${matchClusters('matched', backendPort, ', metadata: {filter_metadata: {envoy.transport_socket_match: {tls: "on"}}}')}
 ${matchClusters('unmatched', plain.ports.get('plain')!, '')}
+${tlsCluster('notls', `        common_tls_context: {}`, plain.ports.get('plain')!)}
 `;
 }
 
@@ -190,5 +191,15 @@ test('admin /certs lists the upstream contexts: trusted CA and client certificat
   assert.equal(ok.ca_cert[0]!['path'], pki.path('ca.crt'));
   assert.equal(ok.cert_chain[0]!['path'], pki.path('client.crt'));
   assert.deepEqual(ok.cert_chain[0]!['subject_alt_names'], [{ dns: 'client.test' }, { uri: 'spiffe://test/ns/default/sa/client' }]);
-  assert.equal(body.certificates.length, 6);
+  assert.equal(body.certificates.length, 7);
+});
+
+test('TLS to an upstream that answers in plaintext: 503 UF with a TLS_error transport failure reason', async () => {
+  const r = await get('/notls');
+  assert.equal(r.status, 503);
+  const info = proxy.completed.at(-1)!;
+  assert.deepEqual(info.responseFlags, ['UF']);
+  assert.match(info.upstreamTransportFailureReason ?? '', /^TLS_error:\|.*:TLS_error_end$/);
+  assert.equal(counter('cluster.notls.ssl.connection_error'), 1);
+  assert.equal(counter('cluster.notls.upstream_cx_connect_fail'), 1);
 });
