@@ -338,3 +338,16 @@ test('online and offline agree: the chain serve uses for an SNI is the one `tspr
   assert.notEqual((await curl('nomatch.test', '/')).code, 0);
   assert.equal(counter('listener.edge.no_filter_chain_match'), closed + 1);
 });
+
+test('a client that sends half a ClientHello and closes is dropped without harm: downstream_listener_filter_remote_close', async () => {
+  const before = counter('listener.edge.downstream_listener_filter_remote_close');
+  await new Promise<void>((resolve) => {
+    const s = netConnect(proxy.port, '127.0.0.1', () => s.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00])));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve());
+    s.resume();
+  });
+  assert.equal(counter('listener.edge.downstream_listener_filter_remote_close'), before + 1);
+  // The proxy still serves.
+  assert.equal((await curl('example.com', '/after')).code, 0);
+});

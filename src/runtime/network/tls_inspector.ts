@@ -222,7 +222,8 @@ export function inspectClientHello(socket: Socket, timeoutMs: number, done: (out
     socket.removeListener('close', onEnd);
     socket.removeListener('error', onEnd);
     socket.pause();
-    if (buf !== undefined && buf.length > 0 && !socket.destroyed) socket.unshift(buf);
+    // Not after the peer's FIN: a Readable refuses unshift after 'end' (an 'error' nobody handles).
+    if (outcome.kind !== 'closed' && buf !== undefined && buf.length > 0 && !socket.destroyed) socket.unshift(buf);
     process.nextTick(done, outcome);
   };
   const onData = (chunk: Buffer): void => {
