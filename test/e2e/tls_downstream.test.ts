@@ -351,3 +351,37 @@ test('a client that sends half a ClientHello and closes is dropped without harm:
   // The proxy still serves.
   assert.equal((await curl('example.com', '/after')).code, 0);
 });
+
+test('clients that reset at every stage (mid-ClientHello, mid-handshake, after it, mid-request) leave serve running', async () => {
+  const [mine, theirs] = duplexPair();
+  const c = tlsConnect({ socket: mine, servername: 'example.com', rejectUnauthorized: false });
+  c.on('error', () => undefined);
+  const hello = await new Promise<Buffer>((resolve) => theirs.once('data', (b: Buffer) => resolve(b)));
+  c.destroy();
+  const resetAfter = (bytes: Buffer, waitMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      const s = netConnect(proxy.port, '127.0.0.1', () => {
+        s.write(bytes);
+        setTimeout(() => s.resetAndDestroy(), waitMs);
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve());
+      s.resume();
+    });
+  await resetAfter(hello.subarray(0, 20), 5);
+  await resetAfter(hello, 0);
+  await resetAfter(hello, 20);
+  for (const stage of ['secure', 'request'] as const) {
+    await new Promise<void>((resolve) => {
+      const raw = netConnect(proxy.port, '127.0.0.1');
+      raw.on('error', () => undefined);
+      raw.on('close', () => resolve());
+      const s = tlsConnect({ socket: raw, servername: 'example.com', ca: readFileSync(pki.path('ca.crt')) }, () => {
+        if (stage === 'request') s.write('GET /partial HTTP/1.1\r\nhost: example.com\r\ncontent-length: 100\r\n\r\nabc');
+        setTimeout(() => raw.resetAndDestroy(), 10);
+      });
+      s.on('error', () => undefined);
+    });
+  }
+  assert.equal((await curl('example.com', '/still')).code, 0);
+});
