@@ -170,7 +170,7 @@ export function compileTlsContext(
   const staticValidation = common.validation_context ?? common.combined_validation_context?.default_validation_context;
   const vpath = common.validation_context ? `${cpath}.validation_context` : `${cpath}.combined_validation_context.default_validation_context`;
   const validationSds = common.validation_context_sds_secret_config ?? common.combined_validation_context?.validation_context_sds_secret_config;
-  if (staticValidation) validationChecks(p, staticValidation, vpath);
+  if (staticValidation) validationChecks(p, staticValidation, vpath, validationSds !== undefined);
   if (validationSds) sdsChecks(p, validationSds, common.validation_context_sds_secret_config ? `${cpath}.validation_context_sds_secret_config` : `${cpath}.combined_validation_context.validation_context_sds_secret_config`);
   if (common.combined_validation_context) {
     for (const f of ['validation_context_certificate_provider', 'validation_context_certificate_provider_instance'] as const) {

@@ -72,14 +72,15 @@ export class Problems {
 
 export const isSet = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
-export function validationChecks(p: Problems, v: CertificateValidationContext, path: string): void {
+/** `caFromSds`: a combined validation context whose SDS part supplies the trusted CA. */
+export function validationChecks(p: Problems, v: CertificateValidationContext, path: string, caFromSds = false): void {
   if (isSet(v.ca_certificate_provider_instance)) p.unsupported(v, 'ca_certificate_provider_instance', path, 'certificate providers are not implemented by tsproxy');
   if (isSet(v.system_root_certs)) p.unsupported(v, 'system_root_certs', path, 'system root certificates are not implemented by tsproxy; give trusted_ca');
   if (isSet(v.custom_validator_config)) p.unsupported(v, 'custom_validator_config', path, 'custom certificate validators (SPIFFE, ...) are not implemented by tsproxy');
   if (v.require_signed_certificate_timestamp === true) p.unsupported(v, 'require_signed_certificate_timestamp', path, 'signed certificate timestamps are not checked by Node');
   if (v.only_verify_leaf_cert_crl === true) p.unsupported(v, 'only_verify_leaf_cert_crl', path, 'Node checks CRLs for the whole chain');
   if (v.max_verify_depth !== undefined) p.unsupported(v, 'max_verify_depth', path, 'Node does not expose the verification depth');
-  if (isSet(v.match_typed_subject_alt_names) && v.trusted_ca === undefined) {
+  if (isSet(v.match_typed_subject_alt_names) && v.trusted_ca === undefined && !caFromSds) {
     p.add(v, 'match_typed_subject_alt_names', path, 'match_typed_subject_alt_names without trusted_ca is insecure; Envoy refuses it ("SAN-based verification of peer certificates without trusted CA is insecure and not allowed")');
   }
   (v.match_typed_subject_alt_names ?? []).forEach((m, i) => {
@@ -208,6 +209,10 @@ export function loadMaterial(
       p.add(v, 'crl', vp, 'crl needs trusted_ca');
     }
     const sans = staticSans.length > 0 || v === staticValidation ? staticSans : compileSanMatchers(p, v, vp);
+    if (sans.length > 0 && !v.trusted_ca) {
+      // Also for a combined context whose SDS secret brought no CA: SANs alone authenticate nobody.
+      p.add(v, 'trusted_ca', vp, 'SAN matchers without a trusted_ca are insecure; Envoy refuses them');
+    }
     validation = {
       hasTrustedCa: ca !== undefined,
       sanMatchers: sans,

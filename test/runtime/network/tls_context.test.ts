@@ -72,3 +72,17 @@ test('material that cannot be loaded: missing file, a key of another certificate
   assert.match(problems(`common_tls_context:\n  tls_certificates: [{certificate_chain: {filename: ${pki.path('server-rsa.crt')}}, private_key: {filename: ${pki.path('server-ec.key')}}}]`)[0]!, /private_key: does not match the certificate/);
   assert.match(problems(`common_tls_context:\n  tls_certificates: [{certificate_chain: {inline_string: "not a pem"}, private_key: {filename: ${pki.path('server-rsa.key')}}}]`)[0]!, /certificate_chain: not a PEM certificate/);
 });
+
+test('a combined validation context: the CA from a file-based SDS secret makes the static SAN matchers valid; without one they are refused', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const sds = (name: string, body: string): string => {
+    const f = pki.path(`${name}.yaml`);
+    writeFileSync(f, `resources:\n- "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret\n  name: ${name}\n${body}`);
+    return f;
+  };
+  const withCa = sds('rootca', `  validation_context: {trusted_ca: {filename: ${pki.path('ca.crt')}}}\n`);
+  const noCa = sds('noca', '  validation_context: {allow_expired_certificate: false}\n');
+  const ctx = (file: string, name: string): string => `common_tls_context:\n  ${cert()}\n  combined_validation_context:\n    default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {prefix: "spiffe://"}}]}\n    validation_context_sds_secret_config: {name: ${name}, sds_config: {path_config_source: {path: ${file}}}}\nrequire_client_certificate: true`;
+  assert.deepEqual(problems(ctx(withCa, 'rootca')), []);
+  assert.ok(problems(ctx(noCa, 'noca')).some((g) => /SAN matchers without a trusted_ca are insecure/.test(g)));
+});
