@@ -437,6 +437,8 @@ export interface FilterChain {
   filter_chain_match?: FilterChainMatch;
   filters?: NetworkFilter[];
   transport_socket?: { name: string; typed_config?: Any };
+  /** TLS handshake timeout of the chain's transport socket (ms); unset: none. */
+  transport_socket_connect_timeout?: DurationMs;
   metadata?: Metadata;
 }
 
@@ -462,6 +464,7 @@ export interface Listener {
   enable_reuse_port?: boolean;
   connection_balance_config?: unknown;
   listener_filters_timeout?: DurationMs;
+  continue_on_listener_filters_timeout?: boolean;
   /** Hand redirected connections to the listener bound to their original destination (default false). */
   use_original_dst?: boolean;
   /** false: the listener is not bound; it receives only connections handed off to it (default true). */
@@ -586,7 +589,7 @@ export interface HttpConnectionManager {
   preserve_external_request_id?: boolean;
   always_set_request_id_in_response?: boolean;
   forward_client_cert_details?: string;
-  set_current_client_cert_details?: unknown;
+  set_current_client_cert_details?: { subject?: boolean; cert?: boolean; chain?: boolean; dns?: boolean; uri?: boolean };
   proxy_100_continue?: boolean;
   represent_ipv4_remote_address_as_ipv4_mapped_ipv6?: boolean;
   upgrade_configs?: { upgrade_type: string; filters?: HttpFilter[]; enabled?: boolean }[];
@@ -730,6 +733,8 @@ export interface Cluster {
   least_request_lb_config?: { choice_count?: number; active_request_bias?: RuntimeDoubleLike };
   round_robin_lb_config?: unknown;
   transport_socket?: { name: string; typed_config?: Any };
+  /** Per-endpoint transport sockets, by `envoy.transport_socket_match` endpoint metadata (first match wins). */
+  transport_socket_matches?: { name: string; match?: Record<string, unknown>; transport_socket?: { name: string; typed_config?: Any } }[];
   metadata?: Metadata;
   upstream_connection_options?: unknown;
   close_connections_on_host_health_failure?: boolean;

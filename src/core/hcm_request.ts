@@ -30,6 +30,7 @@ import {
 } from '../config/defaults.js';
 import { authorityIsValid, firstInvalidAuthorityChar, INVALID_AUTHORITY_DETAILS } from './authority.js';
 import { normalizeHost } from './hcm_host.js';
+import { compileXfccConfig } from './xfcc.js';
 import { compileInternalAddressConfig } from './internal_address.js';
 import {
   maybeNormalizePath,
@@ -133,6 +134,7 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
       internalOnlyHeaders: ((options.routeConfiguration ?? hcm.route_config)?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
       appendXForwardedPort: (hcm as { append_x_forwarded_port?: boolean }).append_x_forwarded_port === true,
       serverAddress: options.serverAddress,
+      xfcc: compileXfccConfig(hcm.forward_client_cert_details, hcm.set_current_client_cert_details),
     },
     response: {
       serverName: hcm.server_name ?? DEFAULT_SERVER_NAME,

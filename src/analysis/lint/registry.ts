@@ -12,6 +12,7 @@ import { behaviourRules } from './rules/behaviour.js';
 import { securityRules } from './rules/security.js';
 import { pathTemplate } from './rules/path_templates.js';
 import { filterChainMatcher, filterChainUnknownAction } from './rules/filter_chain_matcher.js';
+import { tlsRules } from './rules/tls.js';
 
 /** The semantic rules lint runs on a decoded config. */
 export const semanticRules: readonly LintRule[] = [
@@ -23,6 +24,7 @@ export const semanticRules: readonly LintRule[] = [
   pathTemplate,
   ...behaviourRules,
   ...securityRules,
+  ...tlsRules,
 ];
 
 /** Every rule id lint can report, with its metadata. */

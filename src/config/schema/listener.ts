@@ -224,7 +224,10 @@ export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   preserve_external_request_id: bool(),
   always_set_request_id_in_response: bool(),
   forward_client_cert_details: enm(['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY']),
-  set_current_client_cert_details: unsupported('client certificate details (HttpConnectionManager.set_current_client_cert_details)'),
+  set_current_client_cert_details: msg(() => message(
+    'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails',
+    { subject: bool(), cert: bool(), chain: bool(), dns: bool(), uri: bool() },
+  )),
   proxy_100_continue: bool(),
   represent_ipv4_remote_address_as_ipv4_mapped_ipv6: bool(),
   upgrade_configs: msg(() => UPGRADE_CONFIG, { repeated: true }),

@@ -66,4 +66,6 @@ export function sniffProtocol(socket: Socket, done: (protocol: SniffedProtocol) 
   socket.on('end', onEnd);
   socket.on('close', onEnd);
   socket.on('error', onEnd);
+  // A socket a listener filter peeked is paused: a 'data' listener alone does not resume it.
+  if (socket.isPaused()) socket.resume();
 }

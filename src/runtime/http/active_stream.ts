@@ -11,7 +11,8 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { addFlag, newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { addFlag, newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -42,6 +43,8 @@ export interface DownstreamConnectionInfo {
   /** Set when the local address is the restored original destination: the socket's own address. */
   readonly directLocalAddress?: string;
   readonly directLocalPort?: number;
+  /** [TLS] Set when the connection is TLS (listener.ts): StreamInfo, scheme https, XFCC. */
+  readonly transport?: DownstreamTransportInfo | undefined;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
   /** Called by the stream when it completes. */
@@ -108,6 +111,9 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
     if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
+    // [TLS] SNI, version, cipher, peer certificate (stream_info.ts).
+    const transport = conn.transport;
+    if (transport !== undefined) setDownstreamTransport(info, transport);
     this.streamInfo = info;
     const st = config.stats;
     st.downstream_rq_total.inc();
@@ -126,6 +132,12 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     rh.remotePort = conn.remotePort;
     rh.localAddress = conn.localAddress;
     rh.localPort = conn.localPort;
+    // [TLS] The transport's scheme; route tls_context matchers read `tls`.
+    const transport = conn.transport;
+    if (transport !== undefined) {
+      rh.scheme = 'https';
+      rh.tls = { presented: transport.peerCertificatePresented, validated: transport.peerCertificateValidated };
+    }
     this.requestHeaders = rh;
   }
 

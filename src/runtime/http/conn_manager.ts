@@ -41,6 +41,7 @@ import { http1CodecStats } from '../codec/http1/codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 import { Http1ServerStream } from '../codec/http1/server_stream.js';
@@ -94,6 +95,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   /** The socket's own local address when the original destination replaced it (else undefined). */
   readonly directLocalAddress: string | undefined;
   readonly directLocalPort: number | undefined;
+  /** [TLS] The TLS facts when the listener terminated TLS (listener.ts); undefined for plaintext. */
+  readonly transport: DownstreamTransportInfo | undefined;
   readonly codec: Http1ServerCodec;
   /** Answers each request in turn (the ResponseEncoder its ActiveStream writes through). */
   private readonly encoder: Http1ServerStream;
@@ -128,7 +131,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     private readonly onClosed: (c: DownstreamConnection) => void,
     /** The original destination (listener original_dst): the connection's local address. */
     restoredLocal?: RestoredLocalAddress,
+    /** [TLS] The TLS facts (SNI, version, peer certificate), copied into each stream's StreamInfo. */
+    transport?: DownstreamTransportInfo,
   ) {
+    this.transport = transport;
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = restoredLocal?.address ?? plainAddress(socket.localAddress);

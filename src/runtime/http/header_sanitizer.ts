@@ -23,7 +23,7 @@ export function plainAddress(addr: string | undefined): string {
  */
 export function decodeRequestHeadersOf(stream: ActiveStream, conn: DownstreamConnectionInfo): boolean {
   const config = stream.config;
-  const out = decodeRequestHeaders(stream.requestHeaders, conn, false, config.request, config.random);
+  const out = decodeRequestHeaders(stream.requestHeaders, conn, conn.transport !== undefined /* [TLS] */, config.request, config.random);
   if (out.kind === 'continue') {
     stream.trustedDownstream = out.internal;
     return true;

@@ -21,6 +21,7 @@ import type { ResponseEncoder, ServerConnection, ServerConnectionCallbacks, Conn
 import { Http2ServerConnection } from '../codec/http2/server_codec.js';
 import { http2CodecStats } from '../codec/http2/stats.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { ActiveStream, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { plainAddress } from './header_sanitizer.js';
@@ -58,6 +59,8 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     /** Called once when the connection is gone (listener connection tracking). */
     private readonly onClosed: (c: ServerConnectionManager) => void,
     restoredLocal?: RestoredLocalAddress,
+    /** The TLS facts when the connection is TLS (ALPN h2): StreamInfo, scheme https, XFCC. */
+    readonly transport?: DownstreamTransportInfo,
   ) {
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;

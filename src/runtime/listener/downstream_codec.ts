@@ -14,6 +14,7 @@ import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
 import { DownstreamConnection } from '../http/conn_manager.js';
 import { ServerConnectionManager } from '../http/server_connection_manager.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 
 /** What a listener keeps of each of its connections (drain and shutdown). */
 export interface DownstreamConnectionHandle {
@@ -49,23 +50,26 @@ class PendingConnection implements DownstreamConnectionHandle {
 }
 
 /**
- * Serves `socket` with the codec `config.codecType` (and `alpn`, over TLS) selects. The tracker
- * hears the connection's handle and its end.
+ * Serves `socket` with the codec `config.codecType` (and the negotiated ALPN, over TLS) selects.
+ * The tracker hears the connection's handle and its end. A socket a listener filter peeked
+ * (tls_inspector) may be paused with its first bytes unshifted: the codec reads them first.
  */
 export function serveDownstream(
   config: ConnectionManagerConfig,
   socket: Socket,
   tracker: ConnectionTracker,
   restoredLocal?: RestoredLocalAddress,
-  alpn?: string,
+  transport?: DownstreamTransportInfo,
 ): void {
   const codec = config.codecType;
-  if (codec === 'HTTP1' || (codec === 'AUTO' && alpn !== undefined && alpn !== 'h2')) {
-    startHttp1(config, socket, tracker, restoredLocal);
+  const tls = transport !== undefined;
+  const alpn = transport?.alpn;
+  if (codec === 'HTTP1' || (codec === 'AUTO' && tls && alpn !== 'h2')) {
+    startHttp1(config, socket, tracker, restoredLocal, transport);
     return;
   }
   if (codec === 'HTTP2' || alpn === 'h2') {
-    startHttp2(config, socket, tracker, restoredLocal);
+    startHttp2(config, socket, tracker, restoredLocal, transport);
     return;
   }
   const pending = new PendingConnection(socket);
@@ -84,29 +88,33 @@ export function serveDownstream(
       tracker.closed(pending);
       return;
     }
-    const handle = protocol === 'h2' ? newHttp2(config, socket, tracker, restoredLocal) : newHttp1(config, socket, tracker, restoredLocal);
+    const handle = protocol === 'h2' ? newHttp2(config, socket, tracker, restoredLocal, transport) : newHttp1(config, socket, tracker, restoredLocal, transport);
     tracker.replace(pending, handle);
     // The sniffer left the socket paused: HTTP/1 reads from here (node:http2 reads on its own).
     if (protocol === 'http1') socket.resume();
   });
 }
 
-function startHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined): void {
-  tracker.add(newHttp1(config, socket, tracker, restoredLocal));
+type Transport = DownstreamTransportInfo | undefined;
+
+function startHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): void {
+  tracker.add(newHttp1(config, socket, tracker, restoredLocal, transport));
+  // Bytes a listener filter unshifted reach the codec as a 'data' event once the socket flows.
+  if (socket.isPaused()) socket.resume();
 }
 
-function startHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined): void {
-  tracker.add(newHttp2(config, socket, tracker, restoredLocal));
+function startHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): void {
+  tracker.add(newHttp2(config, socket, tracker, restoredLocal, transport));
 }
 
-function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined): DownstreamConnectionHandle {
-  const conn = new DownstreamConnection(config, socket, (c) => tracker.closed(c), restoredLocal);
+function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
+  const conn = new DownstreamConnection(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
   conn.draining = tracker.draining;
   return conn;
 }
 
-function newHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined): DownstreamConnectionHandle {
-  const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), restoredLocal);
+function newHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
+  const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
   if (tracker.draining) conn.drain();
   return conn;
 }

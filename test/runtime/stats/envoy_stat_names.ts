@@ -160,7 +160,9 @@ downstream_cx_total, Counter
 downstream_cx_destroy, Counter
 downstream_cx_active, Gauge
 downstream_cx_length_ms, Histogram
+downstream_cx_transport_socket_connect_timeout, Counter
 downstream_cx_overflow, Counter
+downstream_listener_filter_remote_close, Counter
 downstream_pre_cx_timeout, Counter
 downstream_pre_cx_active, Gauge
 global_cx_overflow, Counter
