@@ -105,6 +105,7 @@ function startHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: Co
 
 function startHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): void {
   tracker.add(newHttp2(config, socket, tracker, restoredLocal, transport));
+  if (socket.isPaused()) socket.resume();
 }
 
 function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
@@ -114,6 +115,11 @@ function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: Conn
 }
 
 function newHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
+  // A server-side TLSSocket made on an accepted socket keeps `secureConnecting` true after its
+  // handshake ('secure' fired; 'secureConnect' is a client event), and node:http2 would wait for
+  // 'secureConnect' forever: the handshake is done (transport is set only then).
+  const tlsSocket = socket as Socket & { secureConnecting?: boolean };
+  if (transport !== undefined && tlsSocket.secureConnecting === true) tlsSocket.secureConnecting = false;
   const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
   if (tracker.draining) conn.drain();
   return conn;
