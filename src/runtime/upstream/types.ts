@@ -40,8 +40,7 @@ export interface ResponseDecoder {
   /**
    * The stream ended without a complete response. An HTTP/2 stream the upstream refused
    * (REFUSED_STREAM, or above a GOAWAY's last stream id) that the pool could not replay on
-   * another connection arrives as `remote_reset` (Envoy's UR) with details `refused_stream` or
-   * `goaway`.
+   * another connection arrives as `remote_reset` (Envoy's UR).
    */
   onReset(reason: StreamResetReason, transportFailureReason?: string): void;
   /**

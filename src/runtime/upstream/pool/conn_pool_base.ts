@@ -274,7 +274,7 @@ export class ConnPoolBase implements HttpConnPool {
     }
     if (!resources.pendingRequests.canCreate()) {
       this.ctx.stats.upstream_rq_pending_overflow.inc();
-      ps.failReplay('refused_stream');
+      ps.failReplay('');
       return;
     }
     this.addPending(new PendingStream(this, ps.decoder, null, ps));
@@ -318,7 +318,7 @@ export class ConnPoolBase implements HttpConnPool {
     for (const p of failed) {
       this.releasePending(p);
       stats.upstream_rq_pending_failure_eject.inc();
-      if (p.replay !== null) p.replay.failReplay(transport || 'refused_stream');
+      if (p.replay !== null) p.replay.failReplay(transport);
       else p.callbacks!.onPoolFailure(reason, transport, this.host);
     }
     this.tryCreateConnections();

@@ -12,7 +12,7 @@
  *   never processed them) are replayed on another connection when the connection's protocol
  *   allows it and the whole request is still held (head, body up to REPLAY_LIMIT bytes,
  *   trailers) and no response byte arrived; at most MAX_REPLAYS times. Otherwise the router
- *   hears `onReset('remote_reset', 'refused_stream' | 'goaway')` (Envoy's UR), which its retry
+ *   hears `onReset('remote_reset')` (Envoy's UR), which its retry
  *   policy may retry.
  */
 import type {
