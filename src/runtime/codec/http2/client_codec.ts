@@ -157,9 +157,10 @@ export class Http2ClientConnection implements ClientConnection, ClientStreamOwne
   onGoAway(code: number, lastStreamId: number): void {
     this.draining = true;
     if (this.goAwayLastStreamId < 0 || lastStreamId < this.goAwayLastStreamId) this.goAwayLastStreamId = lastStreamId;
+    // The owner hears it first, so streams refused below are not retried on this connection.
+    this.callbacks.onGoAway?.(code);
     // Streams that never went out cannot go out any more: refused, retriable.
     for (const s of [...this.streams]) if (s.id === undefined) s.terminate();
-    this.callbacks.onGoAway?.(code);
   }
 
   goAway(): void {

@@ -244,9 +244,14 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
     this.idleTimer.unref();
   };
 
+  /** close() was called: the connection is going (HTTP/2 sessions close asynchronously). */
+  get closing(): boolean {
+    return this.closingLocally;
+  }
+
   /** Closes the connection (local close); open streams are reset. Idempotent. */
   close(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.closingLocally) return;
     this.closingLocally = true;
     if (this.state === 'connecting') {
       if (this.connectTimer) clearTimeout(this.connectTimer);
@@ -260,6 +265,8 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
       this.pool.onConnectingClosed(this);
       return;
     }
+    // (A settling HTTP/1 connection keeps its state: the pool counts it until it is forgotten.)
+    if (this.state !== 'settling') this.state = 'draining';
     this.codec!.close();
     // The codec reports onClose (synchronously for HTTP/1; on the session's 'close' for HTTP/2).
   }

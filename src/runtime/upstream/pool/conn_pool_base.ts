@@ -114,9 +114,9 @@ export class ConnPoolBase implements HttpConnPool {
   }
 
   newStream(decoder: ResponseDecoder, callbacks: PoolCallbacks): Cancellable | null {
-    const ready = this.ready;
-    if (ready.length > 0) {
-      this.attach(ready[ready.length - 1]!, decoder, callbacks);
+    const client = this.readyClient();
+    if (client !== undefined) {
+      this.attach(client, decoder, callbacks);
       return null;
     }
     const { stats, resources } = this.ctx;
@@ -207,6 +207,21 @@ export class ConnPoolBase implements HttpConnPool {
     }
   }
 
+  /**
+   * The most recently used connection with a free slot. A connection in the list can have lost
+   * its slots without the pool hearing it yet (a GOAWAY being processed): it leaves the list.
+   */
+  private readyClient(): ActiveClient | undefined {
+    const ready = this.ready;
+    for (let c = ready[ready.length - 1]; c !== undefined; c = ready[ready.length - 1]) {
+      if (c.capacity() > 0) return c;
+      ready.pop();
+      c.inReady = false;
+      if (c.state === 'ready') c.state = 'busy';
+    }
+    return undefined;
+  }
+
   private removeReady(client: ActiveClient): void {
     if (!client.inReady) return;
     client.inReady = false;
@@ -224,6 +239,7 @@ export class ConnPoolBase implements HttpConnPool {
    * it can take no more streams and has none open.
    */
   private onClientAvailable(client: ActiveClient): void {
+    if (client.closing) return;
     for (let p = this.pending[0]; p !== undefined && client.capacity() > 0; p = this.pending[0]) {
       this.pending.shift();
       this.releasePending(p);
@@ -267,9 +283,9 @@ export class ConnPoolBase implements HttpConnPool {
   /** Re-queues a refused stream (pool_stream.ts) to be replayed on another connection. */
   replay(ps: PoolStream): void {
     const { resources } = this.ctx;
-    const ready = this.ready;
-    if (ready.length > 0 && resources.requests.canCreate()) {
-      this.startStream(ready[ready.length - 1]!, ps, true);
+    const client = this.readyClient();
+    if (client !== undefined && resources.requests.canCreate()) {
+      this.startStream(client, ps, true);
       return;
     }
     if (!resources.pendingRequests.canCreate()) {
