@@ -30,42 +30,15 @@
  * Re-entrancy: callbacks (`onPoolReady`, `onPoolFailure`) may run synchronously inside
  * `newStream`; a callback may call `newStream` again. Do not call `cancel()` from a callback.
  */
-import type { Socket } from 'node:net';
-import type { ClientConnection, ConnectionCallbacks, StreamResetReason } from '../../codec/types.js';
-import type { ClusterStats } from '../cluster_stats.js';
+import type { StreamResetReason } from '../../codec/types.js';
 import type { Host } from '../host.js';
-import type { ResourceManager } from '../resource_manager.js';
 import type { Cancellable, HttpConnPool, PoolCallbacks, PoolFailureReason, ResponseDecoder } from '../types.js';
 import { afterNextPoll } from '../next_poll.js';
-import { ActiveClient, type ClientOptions } from './active_client.js';
+import { ActiveClient } from './active_client.js';
 import { PoolStream } from './pool_stream.js';
+import type { PoolContext, PoolProtocol } from './pool_types.js';
 
-/** What differs between the protocols, for the pool (Envoy's per-protocol pool classes). */
-export interface PoolProtocol {
-  /** `HTTP/1.1` or `HTTP/2`. */
-  readonly name: string;
-  /** Streams a connection being opened is counted for before it reports its own capacity. */
-  readonly expectedCapacity: number;
-  /** HTTP/1: a released connection waits one poll phase before reuse (next_poll.ts). */
-  readonly settleAfterResponse: boolean;
-  /** HTTP/2: a connection is ready once the peer's first SETTINGS arrived. */
-  readonly waitForSettings: boolean;
-  /** Refused streams may be replayed on another connection (HTTP/2). */
-  readonly replayRefused: boolean;
-  /** Builds the codec over a connected socket; `authority` is the host's `address:port`. */
-  createCodec(socket: Socket, callbacks: ConnectionCallbacks, authority: string): ClientConnection;
-  /** Counts a new connection (`upstream_cx_http1_total` / `upstream_cx_http2_total`). */
-  countConnection(stats: ClusterStats): void;
-}
-
-/** What a pool needs from its cluster; resolved once per cluster. */
-export interface PoolContext {
-  readonly stats: ClusterStats;
-  readonly resources: ResourceManager;
-  readonly clientOptions: ClientOptions;
-  /** Monotonic ms, for connection timing histograms. */
-  readonly now: () => number;
-}
+export type { PoolContext, PoolProtocol } from './pool_types.js';
 
 /** A queued request waiting for a free stream slot (Envoy's PendingStream). */
 class PendingStream implements Cancellable {

@@ -12,7 +12,7 @@ import { Http2ClientConnection } from '../../codec/http2/client_codec.js';
 import type { HeaderLimits, Http2ProtocolOptions } from '../../codec/http2/options.js';
 import type { Http2CodecStats } from '../../codec/http2/stats.js';
 import type { ClusterStats } from '../cluster_stats.js';
-import type { PoolProtocol } from './conn_pool_base.js';
+import type { PoolProtocol } from './pool_types.js';
 
 /** HTTP/1.1 upstream connections. */
 export function http1PoolProtocol(options: { maxHeaderSize: number; enableTrailers: boolean }): PoolProtocol {
