@@ -28,7 +28,7 @@ import {
   upstreamResetDetails,
   type EnvoyResetReason,
 } from '../http/local_reply.js';
-import { addFlag } from '../http/active_stream.js';
+import { addFlag } from '../stream_info.js';
 import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
