@@ -18,7 +18,8 @@
  * load_assignment, http_header_name without use_http_header) is an error too (rule
  * `serve/original-dst`).
  *
- * Fields the loader itself flags (`schema/unsupported`: tracing, http2_protocol_options,
+ * Tracing providers serve cannot run are refused by runtime/tracing/tracer_manager.ts.
+ * Fields the loader itself flags (`schema/unsupported`: http2_protocol_options,
  * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
  * already refuses (codec_type HTTP2, rds, unknown HTTP filters) are not repeated here.
  * Pure: reads the config and positions only. Exhaustiveness comes from reading src/runtime; when
@@ -295,7 +296,6 @@ function virtualHostChecks(c: Collector, vh: VirtualHost, path: string): void {
 
 function routeChecks(c: Collector, r: Route, path: string, vhName: string): void {
   const who = `virtual host "${vhName}", ${r.name ? `route "${r.name}"` : path.slice(path.lastIndexOf('.') + 1)}`;
-  if (r.decorator !== undefined) c.warn(r, 'decorator', path, `${who}: decorator is not implemented by serve (no tracing); x-envoy-decorator-operation is not set`);
   if (r.stat_prefix !== undefined) c.warn(r, 'stat_prefix', path, `${who}: route stat_prefix is not implemented by serve; no per-route stats are kept`);
   bufferLimitChecks(c, r, path, who);
   if (isSet(r.match?.dynamic_metadata)) {

@@ -152,6 +152,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     cb.addDownstreamWatermarkCallbacks?.(this);
     // Rewrites and header mutations exactly as the core finalizes them.
     this.finalize(headers, decision);
+    // Tracing: the upstream sees the request's span as its parent (traceparent / B3 headers).
+    cb.activeSpan?.injectContext(headers.headers);
     this.headerList = toUpstreamHeaderList(headers.headers);
     if (endStream) this.onRequestComplete();
     this.startAttempt(host);

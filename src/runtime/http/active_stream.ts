@@ -28,6 +28,8 @@ import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { Http1ServerCodec, RequestHead } from './http1_server_codec.js';
+import { routeEntryOf } from '../tracing/route_entry.js';
+import type { Span } from '../tracing/span.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -67,6 +69,8 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   readonly time: TimeSource;
   readonly connectionId: number;
   trustedDownstream = true;
+  /** The request's trace span (HCM `tracing`), started in start(), finished in complete(). */
+  activeSpan: Span | undefined = undefined;
 
   private cachedRoute: RouteDecision | undefined;
   private remoteComplete = false;
@@ -142,6 +146,8 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.headersEndStream = endStream;
     if (endStream) info.lastDownstreamRxByteReceived = this.time.monotonic();
     if (!runFilters) return;
+    // Tracing: the decision (x-request-id) and the span, once the headers are decoded and routed.
+    if (this.config.tracer !== undefined) this.activeSpan = this.config.tracer.startSpan(h, info, routeEntryOf(this.route()), this.random.random());
     this.installFilters(this.config.filterFactories, this);
     this.iterateDecodeHeaders(0, endStream);
   }
@@ -249,6 +255,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     // server (server_header_transformation), x-request-id, via: the core's response mutation.
     mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
+    if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
     this.responseStarted = true;
     if (this.codec.socket.destroyed) {
       // The client is gone: nothing is sent (the close resets the stream: DC, status 0).
@@ -385,6 +392,8 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.destroyFilters();
     this.abortHandler = undefined;
     this.conn.onStreamComplete(this);
+    // Tracing: Envoy's span tags, then the span ends (exported when sampled).
+    if (this.activeSpan !== undefined) this.config.tracer!.finishSpan(this.activeSpan, this.requestHeaders, info, routeEntryOf(this.cachedRoute), now);
     const loggers = this.config.accessLoggers;
     for (let i = 0; i < loggers.length; i++) loggers[i]!.log(info);
   }

@@ -135,6 +135,8 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    * and when it caught up again. One registration per stream (the router's).
    */
   addDownstreamWatermarkCallbacks?(callbacks: DownstreamWatermarkCallbacks): void;
+  /** The request's trace span (HCM `tracing`), if any: the router injects its context upstream. */
+  readonly activeSpan?: { injectContext(headers: Record<string, string | string[] | undefined>): void } | undefined;
 }
 
 /** Envoy's DownstreamWatermarkCallbacks: backpressure from the downstream connection. */
