@@ -5,6 +5,8 @@
 # covers N requests (env N, default 5000; CONNS connections, default 20). Prints instructions
 # per request: repeatable whatever else the machine runs, unlike wall time (a 2-core machine
 # shared with other work). Needs valgrind (Debian package valgrind).
+# TRACING=<percent> adds an HCM `tracing` block (envoy.tracers.opentelemetry, OTLP/HTTP to a
+# small collector on CPORT that answers 200) with random_sampling at that percent; unset: none.
 set -uo pipefail
 N=${N:-5000}; CONNS=${CONNS:-20}; WARM=${WARM:-8000}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +15,13 @@ RUN=$(mktemp -d /tmp/cg-ab.XXXX)
 OPORT=${OPORT:-19401}; PPORT=${PPORT:-19402}
 "$NODE" -e "require('node:http').createServer((q,s)=>{q.resume();q.on('end',()=>s.end('hello'))}).listen($OPORT,'127.0.0.1')" &
 ORIGIN=$!
-trap 'kill $ORIGIN 2>/dev/null' EXIT
+COLLECTOR=
+TRACING=${TRACING:-}; CPORT=${CPORT:-19403}
+if [ -n "$TRACING" ]; then
+  "$NODE" -e "require('node:http').createServer((q,s)=>{q.resume();q.on('end',()=>s.end())}).listen($CPORT,'127.0.0.1')" &
+  COLLECTOR=$!
+fi
+trap 'kill $ORIGIN $COLLECTOR 2>/dev/null' EXIT
 cat > $RUN/client.mjs <<'JS'
 import net from 'node:net';
 const [port, conns, total] = process.argv.slice(2).map(Number);
@@ -33,6 +41,25 @@ await Promise.all(Array.from({ length: conns }, () => new Promise((resolve) => {
 })));
 console.log('done', done);
 JS
+TRACING_YAML=; COLLECTOR_YAML=
+if [ -n "$TRACING" ]; then
+TRACING_YAML="          tracing:
+            random_sampling: { value: $TRACING }
+            provider:
+              name: envoy.tracers.opentelemetry
+              typed_config:
+                \"@type\": type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig
+                service_name: bench
+                http_service:
+                  http_uri: { uri: \"http://collector/v1/traces\", cluster: collector, timeout: 1s }"
+COLLECTOR_YAML="  - name: collector
+    type: STATIC
+    load_assignment:
+      cluster_name: collector
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $CPORT } } }"
+fi
 cat > $RUN/cfg.yaml <<YAML
 static_resources:
   listeners:
@@ -44,6 +71,7 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ingress_http
+$TRACING_YAML
           access_log:
           - name: envoy.access_loggers.file
             typed_config:
@@ -68,6 +96,7 @@ static_resources:
       endpoints:
       - lb_endpoints:
         - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $OPORT } } }
+$COLLECTOR_YAML
 YAML
 for tree in "$@"; do
   tree=$(cd "$tree" && pwd)
