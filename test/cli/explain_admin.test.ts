@@ -11,7 +11,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/runtime/server.js';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ROOT } from './run_cli.js';
+
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(ROOT + 'docs/report.schema.json', 'utf8')) as object);
+
+/** Parses a --json report and checks it against docs/report.schema.json (the `live` field included). */
+function report(stdout: string): any {
+  const j = JSON.parse(stdout);
+  assert.ok(validate(j), JSON.stringify(validate.errors));
+  return j;
+}
 
 function runCliAsync(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -116,7 +127,7 @@ test('explain --admin: routes with the running config; a healthy cluster adds it
 test('a cluster without hosts: 503 UH no_healthy_upstream now (match --json)', async () => {
   const r = await runCliAsync(['match', '--admin', admin, '--host', 'a', '--path', '/empty', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
+  const j = report(r.stdout);
   assert.equal(j.action.cluster.name, 'empty');
   assert.equal(j.live.cluster, 'empty');
   assert.deepEqual(j.live.hosts, { total: 0, healthy: 0, degraded: 0 });
@@ -129,7 +140,7 @@ test('a cluster without hosts: 503 UH no_healthy_upstream now (match --json)', a
 
 test('every host unhealthy with healthy_panic_threshold 0: UH now, the host and why', async () => {
   const r = await runCliAsync(['explain', '--admin', admin, '--host', 'a', '--path', '/down', '--json']);
-  const j = JSON.parse(r.stdout);
+  const j = report(r.stdout);
   assert.deepEqual(j.live.predicted, { status: 503, response_flag: 'UH', details: 'no_healthy_upstream' });
   assert.equal(j.live.unhealthy_hosts.length, 1);
   assert.deepEqual(j.live.unhealthy_hosts[0].reasons, ['eds_health:UNHEALTHY']);
@@ -152,7 +163,7 @@ test('max_requests reached by an active request: the open breaker, 503 UO now', 
     for (let i = 0; i < 200 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(held.length, 1, 'the request reached the slow upstream');
     const r = await runCliAsync(['explain', '--admin', admin, '--host', 'a', '--path', '/slow', '--json']);
-    const j = JSON.parse(r.stdout);
+    const j = report(r.stdout);
     assert.deepEqual(j.live.circuit_breakers_open, ['default.rq_open']);
     assert.equal(j.live.predicted.response_flag, 'UO');
     const second = await fetch(`http://127.0.0.1:${trafficPort}/slow`);

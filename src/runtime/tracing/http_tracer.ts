@@ -67,7 +67,9 @@ export class HttpTracer {
     private readonly deps: HttpTracerDeps,
   ) {
     this.sampling = compileTraceSampling(config);
-    this.tags = compileCustomTags(config.custom_tags, deps.env);
+    // request_headers_for_tags (deprecated): each header becomes a tag of its own name.
+    const legacy = (config.request_headers_for_tags ?? []).map((name) => ({ tag: name, request_header: { name } }));
+    this.tags = compileCustomTags([...legacy, ...(config.custom_tags ?? [])], deps.env);
     this.maxPathTagLength = config.max_path_tag_length ?? DEFAULT_MAX_PATH_TAG_LENGTH;
     const s = deps.stats;
     this.counters = {

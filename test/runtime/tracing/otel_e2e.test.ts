@@ -43,7 +43,7 @@ function parseTraceparent(v: unknown): { traceId: string; spanId: string; flags:
 }
 
 test('a traced client gets a child span: trace id kept, parent = client span, upstream parent = proxy span', async () => {
-  await withProxy({ tracing: ['random_sampling: {value: 0}', 'custom_tags: [{tag: team, literal: {value: edge}}, {tag: tenant, request_header: {name: x-tenant, default_value: none}}]'] }, async (p, r) => {
+  await withProxy({ tracing: ['random_sampling: {value: 0}', 'request_headers_for_tags: [user-agent]', 'custom_tags: [{tag: team, literal: {value: edge}}, {tag: tenant, request_header: {name: x-tenant, default_value: none}}]'] }, async (p, r) => {
     const before = upstream.seen.length;
     const res = await send(p.port, { method: 'GET', path: '/orders?id=7', authority: 'shop.example', headers: { traceparent: `00-${TRACE}-${CLIENT_SPAN}-01`, tracestate: 'vendor=abc', 'x-tenant': 't1', 'user-agent': 'client/1' } });
     assert.equal(res.status, 200);
@@ -76,6 +76,7 @@ test('a traced client gets a child span: trace id kept, parent = client span, up
     assert.equal(t['request_size'], '0');
     assert.equal(t['team'], 'edge');
     assert.equal(t['tenant'], 't1');
+    assert.equal(t['user-agent'], 'client/1', 'request_headers_for_tags');
     assert.equal(t['guid:x-request-id'], up['x-request-id']);
     assert.equal(t['error'], undefined);
     assert.ok(span!.endUs >= span!.startUs);
