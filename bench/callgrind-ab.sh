@@ -38,6 +38,7 @@ await Promise.all(Array.from({ length: conns }, () => new Promise((resolve) => {
     while ((i = buf.indexOf('hello')) >= 0) { buf = buf.slice(i + 5); done++; if (--left === 0) { s.end(); resolve(); return; } s.write(req); }
   });
   s.on('error', () => resolve());
+  s.on('close', () => resolve());
 })));
 console.log('done', done);
 JS

@@ -2,119 +2,136 @@
  * OTLP protobuf encoding of finished spans: an `opentelemetry.proto.collector.trace.v1.
  * ExportTraceServiceRequest` with one ResourceSpans (resource attribute `service.name`) and one
  * ScopeSpans, written by hand (field numbers from opentelemetry-proto trace.proto, common.proto,
- * resource.proto). Tests decode the output with the official generated definitions.
+ * resource.proto). Two passes: message sizes first, then one buffer written front to back (no
+ * nested buffers). Tests decode the output with the official generated definitions.
  */
 import type { Span } from './span.js';
 
-// Wire types.
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-
-/** A growable protobuf writer; nested messages are written to a child and copied in. */
-class Writer {
-  buf = Buffer.allocUnsafe(1024);
-  len = 0;
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  varint(v: number): void {
-    this.ensure(10);
-    while (v > 0x7f) {
-      this.buf[this.len++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.len++] = v;
-  }
-
-  tag(field: number, wire: number): void {
-    this.varint((field << 3) | wire);
-  }
-
-  bytes(field: number, b: Buffer): void {
-    this.tag(field, LEN);
-    this.varint(b.length);
-    this.ensure(b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
-  }
-
-  string(field: number, s: string): void {
-    this.bytes(field, Buffer.from(s, 'utf8'));
-  }
-
-  fixed64(field: number, v: bigint): void {
-    this.tag(field, I64);
-    this.ensure(8);
-    this.buf.writeBigUInt64LE(v, this.len);
-    this.len += 8;
-  }
-
-  enumValue(field: number, v: number): void {
-    this.tag(field, VARINT);
-    this.varint(v);
-  }
-
-  message(field: number, w: Writer): void {
-    this.bytes(field, w.finish());
-  }
-
-  finish(): Buffer {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
-/** KeyValue{key=1, value=AnyValue{string_value=1}}. */
-function keyValue(key: string, value: string): Writer {
-  const any = new Writer();
-  any.string(1, value);
-  const kv = new Writer();
-  kv.string(1, key);
-  kv.message(2, any);
-  return kv;
-}
+// Tags (field << 3 | wire type) used below.
+const T_RESOURCE_SPANS = (1 << 3) | 2;
+const T_RESOURCE = (1 << 3) | 2;
+const T_SCOPE_SPANS = (2 << 3) | 2;
+const T_SPANS = (2 << 3) | 2;
+const T_ATTRIBUTES_RESOURCE = (1 << 3) | 2;
+const T_KV_KEY = (1 << 3) | 2;
+const T_KV_VALUE = (2 << 3) | 2;
+const T_ANY_STRING = (1 << 3) | 2;
+const T_TRACE_ID = (1 << 3) | 2;
+const T_SPAN_ID = (2 << 3) | 2;
+const T_TRACE_STATE = (3 << 3) | 2;
+const T_PARENT_SPAN_ID = (4 << 3) | 2;
+const T_NAME = (5 << 3) | 2;
+const T_KIND = (6 << 3) | 0;
+const T_START = (7 << 3) | 1;
+const T_END = (8 << 3) | 1;
+const T_ATTRIBUTES = (9 << 3) | 2;
+const T_STATUS = (15 << 3) | 2;
+const T_STATUS_CODE = (3 << 3) | 0;
 
 const KIND = { SERVER: 2, CLIENT: 3 } as const;
 /** Status.code STATUS_CODE_ERROR. */
 const STATUS_ERROR = 2;
 
-function spanMessage(s: Span): Writer {
-  const w = new Writer();
-  w.bytes(1, Buffer.from(s.traceId, 'hex'));
-  w.bytes(2, Buffer.from(s.spanId, 'hex'));
-  if (s.tracestate !== '') w.string(3, s.tracestate);
-  if (s.parentId !== undefined) w.bytes(4, Buffer.from(s.parentId, 'hex'));
-  w.string(5, s.name);
-  w.enumValue(6, KIND[s.kind]);
-  w.fixed64(7, BigInt(Math.round(s.startUs)) * 1000n);
-  w.fixed64(8, BigInt(Math.round(s.endUs)) * 1000n);
-  const t = s.tags;
-  for (let i = 0; i < t.length; i += 2) w.message(9, keyValue(t[i]!, t[i + 1]!));
-  if (s.tag('error') === 'true') {
-    const status = new Writer();
-    status.enumValue(3, STATUS_ERROR);
-    w.message(15, status);
+function varintLen(v: number): number {
+  let n = 1;
+  while (v > 0x7f) {
+    v = Math.floor(v / 128);
+    n++;
   }
-  return w;
+  return n;
+}
+
+/** Size of a length-delimited field with a `len`-byte payload (one-byte tag). */
+function fieldLen(len: number): number {
+  return 1 + varintLen(len) + len;
+}
+
+function kvLen(key: string, value: string): number {
+  return fieldLen(Buffer.byteLength(key)) + fieldLen(fieldLen(Buffer.byteLength(value)));
+}
+
+function spanLen(s: Span): number {
+  let n = fieldLen(s.traceId.length / 2) + fieldLen(8);
+  if (s.tracestate !== '') n += fieldLen(Buffer.byteLength(s.tracestate));
+  if (s.parentId !== undefined) n += fieldLen(8);
+  n += fieldLen(Buffer.byteLength(s.name)) + 2 + 9 + 9;
+  const t = s.tags;
+  for (let i = 0; i < t.length; i += 2) n += fieldLen(kvLen(t[i]!, t[i + 1]!));
+  if (s.tag('error') === 'true') n += fieldLen(2);
+  return n;
+}
+
+class Out {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+  varint(v: number): void {
+    while (v > 0x7f) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+  head(tag: number, len: number): void {
+    this.buf[this.pos++] = tag;
+    this.varint(len);
+  }
+  string(tag: number, s: string): void {
+    const len = Buffer.byteLength(s);
+    this.head(tag, len);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  hex(tag: number, h: string): void {
+    this.head(tag, h.length / 2);
+    this.pos += this.buf.write(h, this.pos, 'hex');
+  }
+  fixed64Us(tag: number, us: number): void {
+    this.buf[this.pos++] = tag;
+    this.buf.writeBigUInt64LE(BigInt(Math.round(us)) * 1000n, this.pos);
+    this.pos += 8;
+  }
+  kv(tag: number, key: string, value: string): void {
+    this.head(tag, kvLen(key, value));
+    this.string(T_KV_KEY, key);
+    this.head(T_KV_VALUE, fieldLen(Buffer.byteLength(value)));
+    this.string(T_ANY_STRING, value);
+  }
 }
 
 /** ExportTraceServiceRequest{resource_spans=1: ResourceSpans{resource=1, scope_spans=2: ScopeSpans{spans=2}}}. */
 export function encodeOtlpTraces(spans: readonly Span[], serviceName: string): Buffer {
-  const resource = new Writer();
-  resource.message(1, keyValue('service.name', serviceName));
-  const scope = new Writer();
-  for (const s of spans) scope.message(2, spanMessage(s));
-  const rs = new Writer();
-  rs.message(1, resource);
-  rs.message(2, scope);
-  const req = new Writer();
-  req.message(1, rs);
-  return Buffer.from(req.finish());
+  const sizes = spans.map(spanLen);
+  let scopeLen = 0;
+  for (const n of sizes) scopeLen += fieldLen(n);
+  const resourceLen = fieldLen(kvLen('service.name', serviceName));
+  const rsLen = fieldLen(resourceLen) + fieldLen(scopeLen);
+  const total = fieldLen(rsLen);
+  const o = new Out(Buffer.allocUnsafe(total));
+  o.head(T_RESOURCE_SPANS, rsLen);
+  o.head(T_RESOURCE, resourceLen);
+  o.kv(T_ATTRIBUTES_RESOURCE, 'service.name', serviceName);
+  o.head(T_SCOPE_SPANS, scopeLen);
+  spans.forEach((s, i) => {
+    o.head(T_SPANS, sizes[i]!);
+    o.hex(T_TRACE_ID, s.traceId);
+    o.hex(T_SPAN_ID, s.spanId);
+    if (s.tracestate !== '') o.string(T_TRACE_STATE, s.tracestate);
+    if (s.parentId !== undefined) o.hex(T_PARENT_SPAN_ID, s.parentId);
+    o.string(T_NAME, s.name);
+    o.byte(T_KIND);
+    o.byte(KIND[s.kind]);
+    o.fixed64Us(T_START, s.startUs);
+    o.fixed64Us(T_END, s.endUs);
+    const t = s.tags;
+    for (let j = 0; j < t.length; j += 2) o.kv(T_ATTRIBUTES, t[j]!, t[j + 1]!);
+    if (s.tag('error') === 'true') {
+      o.head(T_STATUS, 2);
+      o.byte(T_STATUS_CODE);
+      o.byte(STATUS_ERROR);
+    }
+  });
+  if (o.pos !== total) throw new Error(`OTLP encoder size mismatch: ${o.pos} != ${total}`);
+  return o.buf;
 }
