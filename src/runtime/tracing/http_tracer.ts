@@ -117,8 +117,12 @@ export class HttpTracer {
     const startUs = info.startTime * 1000;
     const span = driver.startSpan(name, this.kind, headers, decision, startUs);
     if (span === undefined) return undefined;
-    span.setTag('node_id', this.deps.nodeId);
-    if (this.deps.zone !== '') span.setTag('zone', this.deps.zone);
+    // Tags of an unsampled span are never exported: they are not computed (Envoy sets them on
+    // a span nobody reads; the observable result is the same).
+    if (span.sampled) {
+      span.setTag('node_id', this.deps.nodeId);
+      if (this.deps.zone !== '') span.setTag('zone', this.deps.zone);
+    }
     const decorator = route?.config.decorator;
     let decorated: string | undefined;
     let propagate = true;
@@ -160,6 +164,7 @@ export class HttpTracer {
 
   /** finalizeDownstreamSpan: Envoy's tags, then the span ends (exported when sampled). */
   finishSpan(span: Span, req: RequestHeaderMap, info: StreamInfo, route: RouteEntry | undefined, endMonotonic: number): void {
+    if (!span.sampled) return;
     const h = req.headers;
     const rid = h['x-request-id'];
     if (typeof rid === 'string') span.setTag('guid:x-request-id', rid);
