@@ -41,20 +41,26 @@ function varintLen(v: number): number {
   return n;
 }
 
+/** UTF-8 length; an ASCII string (nearly every tag) is measured without leaving JavaScript. */
+function utf8Len(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
 /** Size of a length-delimited field with a `len`-byte payload (one-byte tag). */
 function fieldLen(len: number): number {
   return 1 + varintLen(len) + len;
 }
 
 function kvLen(key: string, value: string): number {
-  return fieldLen(Buffer.byteLength(key)) + fieldLen(fieldLen(Buffer.byteLength(value)));
+  return fieldLen(utf8Len(key)) + fieldLen(fieldLen(utf8Len(value)));
 }
 
 function spanLen(s: Span): number {
   let n = fieldLen(s.traceId.length / 2) + fieldLen(8);
-  if (s.tracestate !== '') n += fieldLen(Buffer.byteLength(s.tracestate));
+  if (s.tracestate !== '') n += fieldLen(utf8Len(s.tracestate));
   if (s.parentId !== undefined) n += fieldLen(8);
-  n += fieldLen(Buffer.byteLength(s.name)) + 2 + 9 + 9;
+  n += fieldLen(utf8Len(s.name)) + 2 + 9 + 9;
   const t = s.tags;
   for (let i = 0; i < t.length; i += 2) n += fieldLen(kvLen(t[i]!, t[i + 1]!));
   if (s.tag('error') === 'true') n += fieldLen(2);
@@ -79,23 +85,34 @@ class Out {
     this.varint(len);
   }
   string(tag: number, s: string): void {
-    const len = Buffer.byteLength(s);
+    const len = utf8Len(s);
     this.head(tag, len);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    if (len === s.length) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else this.pos += this.buf.write(s, this.pos, 'utf8');
   }
   hex(tag: number, h: string): void {
     this.head(tag, h.length / 2);
     this.pos += this.buf.write(h, this.pos, 'hex');
   }
+  /** Epoch microseconds as fixed64 nanoseconds, exactly, without BigInt (us * 1000 passes 2^53). */
   fixed64Us(tag: number, us: number): void {
     this.buf[this.pos++] = tag;
-    this.buf.writeBigUInt64LE(BigInt(Math.round(us)) * 1000n, this.pos);
+    const u = Math.round(us);
+    const usHi = Math.floor(u / 4294967296);
+    const loNs = (u - usHi * 4294967296) * 1000;
+    const carry = Math.floor(loNs / 4294967296);
+    this.buf.writeUInt32LE(loNs - carry * 4294967296, this.pos);
+    this.buf.writeUInt32LE(usHi * 1000 + carry, this.pos + 4);
     this.pos += 8;
   }
   kv(tag: number, key: string, value: string): void {
     this.head(tag, kvLen(key, value));
     this.string(T_KV_KEY, key);
-    this.head(T_KV_VALUE, fieldLen(Buffer.byteLength(value)));
+    this.head(T_KV_VALUE, fieldLen(utf8Len(value)));
     this.string(T_ANY_STRING, value);
   }
 }
