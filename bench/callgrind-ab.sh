@@ -25,22 +25,35 @@ trap 'kill $ORIGIN $COLLECTOR 2>/dev/null' EXIT
 cat > $RUN/client.mjs <<'JS'
 import net from 'node:net';
 const [port, conns, total] = process.argv.slice(2).map(Number);
-let done = 0;
+let done = 0, other = 0;
 const per = Math.ceil(total / conns);
+// Counts every complete response (content-length framed), so a local reply (503 under
+// valgrind's slow connects) does not leave a connection waiting for ever.
 await Promise.all(Array.from({ length: conns }, () => new Promise((resolve) => {
   const s = net.connect(port, '127.0.0.1');
-  let left = per, buf = '';
+  let left = per, buf = Buffer.alloc(0);
   const req = 'GET /bench/path?x=1 HTTP/1.1\r\nhost: bench.local\r\nuser-agent: cg-ab\r\naccept: */*\r\n\r\n';
   s.on('connect', () => s.write(req));
   s.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('hello')) >= 0) { buf = buf.slice(i + 5); done++; if (--left === 0) { s.end(); resolve(); return; } s.write(req); }
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      const m = /content-length:\s*(\d+)/i.exec(head);
+      const len = m ? Number(m[1]) : 0;
+      if (buf.length < end + 4 + len) return;
+      if (!head.startsWith('HTTP/1.1 200')) other++;
+      buf = buf.subarray(end + 4 + len);
+      done++;
+      if (--left === 0) { s.end(); resolve(); return; }
+      s.write(req);
+    }
   });
   s.on('error', () => resolve());
   s.on('close', () => resolve());
 })));
-console.log('done', done);
+console.log('done', done, 'non-200', other);
 JS
 TRACING_YAML=; COLLECTOR_YAML=
 if [ -n "$TRACING" ]; then
@@ -107,12 +120,12 @@ for tree in "$@"; do
   for i in $(seq 600); do curl -s -o /dev/null http://127.0.0.1:$PPORT/ && break; sleep 0.5; done
   "$NODE" $RUN/client.mjs $PPORT $CONNS $WARM > /dev/null
   callgrind_control -z $VP > /dev/null 2>&1
-  "$NODE" $RUN/client.mjs $PPORT $CONNS $N > /dev/null
+  "$NODE" $RUN/client.mjs $PPORT $CONNS $N > $RUN/client.out
   callgrind_control -d $VP > /dev/null 2>&1
   sleep 1
   kill -TERM $VP; wait $VP 2>/dev/null
   f=$(ls $out.* 2>/dev/null | head -1)
   ir=$(grep -h "^summary:\|^totals:" $f | head -1 | awk '{print $2}')
-  echo "$tree instructions/request=$(awk -v a=$ir -v n=$N 'BEGIN{printf "%.0f", a/n}')"
+  echo "$tree instructions/request=$(awk -v a=$ir -v n=$N 'BEGIN{printf "%.0f", a/n}') ($(cat $RUN/client.out))"
 done
 rm -rf $RUN
