@@ -7,6 +7,7 @@
 # shared with other work). Needs valgrind (Debian package valgrind).
 # TRACING=<percent> adds an HCM `tracing` block (envoy.tracers.opentelemetry, OTLP/HTTP to a
 # small collector on CPORT that answers 200) with random_sampling at that percent; unset: none.
+# MIN_FLUSH=<n> sets runtime tracing.opentelemetry.min_flush_spans (Envoy's default 5).
 set -uo pipefail
 N=${N:-5000}; CONNS=${CONNS:-20}; WARM=${WARM:-8000}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -111,6 +112,7 @@ $TRACING_YAML
       - lb_endpoints:
         - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $OPORT } } }
 $COLLECTOR_YAML
+${MIN_FLUSH:+layered_runtime: { layers: [ { name: static, static_layer: { tracing.opentelemetry.min_flush_spans: $MIN_FLUSH } } ] }}
 YAML
 for tree in "$@"; do
   tree=$(cd "$tree" && pwd)
