@@ -56,7 +56,8 @@ await Promise.all(Array.from({ length: conns }, () => new Promise((resolve) => {
 })));
 console.log('done', done, 'non-200', other);
 JS
-TRACING_YAML=; COLLECTOR_YAML=
+TRACING_YAML=; COLLECTOR_YAML=; RUNTIME_YAML=
+[ -n "${MIN_FLUSH:-}" ] && RUNTIME_YAML="layered_runtime: { layers: [ { name: static, static_layer: { tracing: { opentelemetry: { min_flush_spans: $MIN_FLUSH } } } } ] }"
 if [ -n "$TRACING" ]; then
 TRACING_YAML="          tracing:
             random_sampling: { value: $TRACING }
@@ -112,7 +113,7 @@ $TRACING_YAML
       - lb_endpoints:
         - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $OPORT } } }
 $COLLECTOR_YAML
-${MIN_FLUSH:+layered_runtime: { layers: [ { name: static, static_layer: { tracing.opentelemetry.min_flush_spans: $MIN_FLUSH } } ] }}
+$RUNTIME_YAML
 YAML
 for tree in "$@"; do
   tree=$(cd "$tree" && pwd)
