@@ -8,6 +8,7 @@
 # TRACING=<percent> adds an HCM `tracing` block (envoy.tracers.opentelemetry, OTLP/HTTP to a
 # small collector on CPORT that answers 200) with random_sampling at that percent; unset: none.
 # MIN_FLUSH=<n> sets runtime tracing.opentelemetry.min_flush_spans (Envoy's default 5).
+# HCM_EXTRA adds a line to the HTTP connection manager (e.g. HCM_EXTRA='codec_type: HTTP1').
 set -uo pipefail
 N=${N:-5000}; CONNS=${CONNS:-20}; WARM=${WARM:-8000}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -88,6 +89,7 @@ static_resources:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ingress_http
 $TRACING_YAML
+          ${HCM_EXTRA:-}
           access_log:
           - name: envoy.access_loggers.file
             typed_config:

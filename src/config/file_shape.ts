@@ -38,11 +38,12 @@ const API_GROUPS: readonly [RegExp, string, string][] = [
 /**
  * Recognises a file that is not an Envoy v3 config from its top-level node; undefined for
  * anything that may be one (including a mapping with typos: the schema then names them).
+ * `text` (the file's text) lets the search for v2 types skip the walk when none can be there.
  */
-export function foreignShape(root: SrcNode): ForeignShape | undefined {
+export function foreignShape(root: SrcNode, text?: string): ForeignShape | undefined {
   if (root.t === 'seq') {
     for (const item of root.items) {
-      const f = foreignShape(item);
+      const f = foreignShape(item, text);
       if (f) return f;
     }
     return undefined;
@@ -78,14 +79,19 @@ export function foreignShape(root: SrcNode): ForeignShape | undefined {
       start: ir.keyStart, end: ir.keyEnd,
     };
   }
-  return v2Shape(root);
+  return v2Shape(root, text);
 }
 
 /** Envoy v2 type names: `envoy.api.v2.*`, `envoy.config.filter.*.v2.*`, `envoy.config.*.v2.*`. */
 const V2_TYPE = /(^|\/)envoy\.(api\.v2|config\.filter\.[\w.]+\.v2(alpha)?|config\.[\w.]+\.v2(alpha)?|extensions\.[\w.]+\.v2alpha)\./;
 
+/** Text that may hold a v2 type (a superset of V2_TYPE's matches): a cheap test before the walk. */
+const V2_TEXT = /envoy\.(api\.v2|config\.[\w.]+\.v2|extensions\.[\w.]+\.v2alpha)\./;
+
 /** An `@type` of Envoy's removed v2 API anywhere in the file (the first one found). */
-function v2Shape(root: SrcNode): ForeignShape | undefined {
+function v2Shape(root: SrcNode, text: string | undefined): ForeignShape | undefined {
+  // Walking a large config costs more than scanning its text once: walk only when it may match.
+  if (text !== undefined && !V2_TEXT.test(text)) return undefined;
   const stack: SrcNode[] = [root];
   let budget = 200_000;
   while (stack.length > 0 && budget-- > 0) {

@@ -43,19 +43,24 @@ export type SrcNode = ScalarNode | MapNode | SeqNode;
 
 /** Maps offsets to 1-based line/column with a binary search over line starts (no per-call scan). */
 export class LineIndex {
-  private readonly starts: number[];
+  /** Line starts, computed on the first lookup (many loads never need a position). */
+  private lineStarts: number[] | undefined;
 
   constructor(
     readonly text: string,
     readonly file: string,
-  ) {
+  ) {}
+
+  private get starts(): number[] {
+    if (this.lineStarts !== undefined) return this.lineStarts;
+    const text = this.text;
     const starts = [0];
     let i = text.indexOf('\n');
     while (i !== -1) {
       starts.push(i + 1);
       i = text.indexOf('\n', i + 1);
     }
-    this.starts = starts;
+    return (this.lineStarts = starts);
   }
 
   /** 1-based line and column of `offset`. */

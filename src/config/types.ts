@@ -438,6 +438,8 @@ export interface FilterChain {
   filter_chain_match?: FilterChainMatch;
   filters?: NetworkFilter[];
   transport_socket?: { name: string; typed_config?: Any };
+  /** TLS handshake timeout of the chain's transport socket (ms); unset: none. */
+  transport_socket_connect_timeout?: DurationMs;
   metadata?: Metadata;
 }
 
@@ -463,10 +465,61 @@ export interface Listener {
   enable_reuse_port?: boolean;
   connection_balance_config?: unknown;
   listener_filters_timeout?: DurationMs;
+  continue_on_listener_filters_timeout?: boolean;
   /** Hand redirected connections to the listener bound to their original destination (default false). */
   use_original_dst?: boolean;
   /** false: the listener is not bound; it receives only connections handed off to it (default true). */
   bind_to_port?: boolean;
+  /** The xDS matcher that selects a filter chain by name; when set, `filter_chain_match` is ignored. */
+  filter_chain_matcher?: XdsMatcher;
+}
+
+/** `xds.core.v3.TypedExtensionConfig`. */
+export interface TypedExtensionConfig {
+  name: string;
+  typed_config?: Any;
+}
+
+/** `xds.type.matcher.v3.Matcher`: a list or a tree of matchers, and what to do when none matched. */
+export interface XdsMatcher {
+  matcher_list?: { matchers: XdsFieldMatcher[] };
+  matcher_tree?: XdsMatcherTree;
+  on_no_match?: XdsOnMatch;
+}
+
+/** `xds.type.matcher.v3.Matcher.OnMatch`: an action or a nested matcher. */
+export interface XdsOnMatch {
+  matcher?: XdsMatcher;
+  action?: TypedExtensionConfig;
+  keep_matching?: boolean;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherList.FieldMatcher`. */
+export interface XdsFieldMatcher {
+  predicate: XdsPredicate;
+  on_match: XdsOnMatch;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherList.Predicate`. */
+export interface XdsPredicate {
+  single_predicate?: { input: TypedExtensionConfig; value_match?: StringMatcher; custom_match?: TypedExtensionConfig };
+  or_matcher?: { predicate: XdsPredicate[] };
+  and_matcher?: { predicate: XdsPredicate[] };
+  not_matcher?: XdsPredicate;
+}
+
+/** `xds.type.matcher.v3.Matcher.MatcherTree`. */
+export interface XdsMatcherTree {
+  input: TypedExtensionConfig;
+  exact_match_map?: { map: Record<string, XdsOnMatch> };
+  prefix_match_map?: { map: Record<string, XdsOnMatch> };
+  custom_match?: TypedExtensionConfig;
+}
+
+/** `xds.type.matcher.v3.IPMatcher` (the `envoy.matching.custom_matchers.trie_matcher` tree). */
+export interface XdsIpMatcher {
+  '@type': string;
+  range_matchers?: { ranges?: { address_prefix: string; prefix_len?: number }[]; on_match?: XdsOnMatch; exclusive?: boolean }[];
 }
 
 /** `envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter`. */
@@ -513,7 +566,7 @@ export interface HttpConnectionManager {
   tracing?: HcmTracing;
   common_http_protocol_options?: HttpProtocolOptions;
   http_protocol_options?: Http1ProtocolOptions;
-  http2_protocol_options?: unknown;
+  http2_protocol_options?: Http2ProtocolOptions;
   server_name?: string;
   server_header_transformation?: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
   scheme_header_transformation?: { scheme_to_overwrite?: string; match_upstream?: boolean };
@@ -537,7 +590,7 @@ export interface HttpConnectionManager {
   preserve_external_request_id?: boolean;
   always_set_request_id_in_response?: boolean;
   forward_client_cert_details?: string;
-  set_current_client_cert_details?: unknown;
+  set_current_client_cert_details?: { subject?: boolean; cert?: boolean; chain?: boolean; dns?: boolean; uri?: boolean };
   proxy_100_continue?: boolean;
   represent_ipv4_remote_address_as_ipv4_mapped_ipv6?: boolean;
   upgrade_configs?: { upgrade_type: string; filters?: HttpFilter[]; enabled?: boolean }[];
@@ -668,7 +721,7 @@ export interface Cluster {
   circuit_breakers?: CircuitBreakers;
   typed_extension_protocol_options?: Record<string, Any>;
   http_protocol_options?: Http1ProtocolOptions;
-  http2_protocol_options?: unknown;
+  http2_protocol_options?: Http2ProtocolOptions;
   common_http_protocol_options?: HttpProtocolOptions;
   /** Default 5000 ms. */
   dns_refresh_rate?: DurationMs;
@@ -681,6 +734,8 @@ export interface Cluster {
   least_request_lb_config?: { choice_count?: number; active_request_bias?: RuntimeDoubleLike };
   round_robin_lb_config?: unknown;
   transport_socket?: { name: string; typed_config?: Any };
+  /** Per-endpoint transport sockets, by `envoy.transport_socket_match` endpoint metadata (first match wins). */
+  transport_socket_matches?: { name: string; match?: Record<string, unknown>; transport_socket?: { name: string; typed_config?: Any } }[];
   metadata?: Metadata;
   upstream_connection_options?: unknown;
   close_connections_on_host_health_failure?: boolean;
@@ -768,4 +823,25 @@ export interface LoadedConfig {
 export interface TypedExtensionConfig {
   name: string;
   typed_config?: Any;
+}
+
+/** envoy.config.core.v3.Http2ProtocolOptions as decoded (durations in ms, Percent as a number). */
+export interface Http2ProtocolOptions {
+  hpack_table_size?: number;
+  max_concurrent_streams?: number;
+  initial_stream_window_size?: number;
+  initial_connection_window_size?: number;
+  max_outbound_frames?: number;
+  max_outbound_control_frames?: number;
+  max_consecutive_inbound_frames_with_empty_payload?: number;
+  max_inbound_priority_frames_per_stream?: number;
+  max_inbound_window_update_frames_per_data_frame_sent?: number;
+  stream_error_on_invalid_http_messaging?: boolean;
+  override_stream_error_on_invalid_http_message?: boolean;
+  connection_keepalive?: { interval?: number; timeout?: number; interval_jitter?: number; connection_idle_interval?: number };
+  use_oghttp2_codec?: boolean;
+  max_metadata_size?: bigint | number;
+  allow_connect?: unknown;
+  allow_metadata?: unknown;
+  custom_settings_parameters?: unknown;
 }

@@ -18,6 +18,7 @@
  *      external, x-envoy-* sanitising, via, x-request-id)
  * Then the route table sees the request (and the upstream gets it) as this function left it.
  */
+import { hasGrpcContentType } from './grpc.js';
 import type { HttpConnectionManager, RouteConfiguration } from '../config/types.js';
 import type { RuntimeValues } from './route_types.js';
 import {
@@ -29,6 +30,7 @@ import {
 } from '../config/defaults.js';
 import { authorityIsValid, firstInvalidAuthorityChar, INVALID_AUTHORITY_DETAILS } from './authority.js';
 import { normalizeHost } from './hcm_host.js';
+import { compileXfccConfig } from './xfcc.js';
 import { compileInternalAddressConfig } from './internal_address.js';
 import {
   maybeNormalizePath,
@@ -132,6 +134,7 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
       internalOnlyHeaders: ((options.routeConfiguration ?? hcm.route_config)?.internal_only_headers ?? []).map((h) => h.toLowerCase()),
       appendXForwardedPort: (hcm as { append_x_forwarded_port?: boolean }).append_x_forwarded_port === true,
       serverAddress: options.serverAddress,
+      xfcc: compileXfccConfig(hcm.forward_client_cert_details, hcm.set_current_client_cert_details),
     },
     response: {
       serverName: hcm.server_name ?? DEFAULT_SERVER_NAME,
@@ -146,6 +149,8 @@ export function compileHcmRequestConfig(hcm: HttpConnectionManager, options: Hcm
 export interface HcmRequest extends MutableRequest {
   authority: string | undefined;
   path: string;
+  /** The method: a CONNECT without a path (authority-form) skips the path checks, as Envoy. */
+  method?: string;
 }
 
 /** A local reply instead of routing. */
@@ -178,12 +183,9 @@ export interface HcmTrace {
   readonly pathSteps: PathNormalizationStep[];
 }
 
-/** Grpc::Common::hasGrpcContentType. */
 function isGrpc(headers: MutableRequest['headers']): boolean {
   const ct = headers['content-type'];
-  const v = typeof ct === 'string' ? ct : ct?.[0];
-  if (v === undefined || !v.startsWith('application/grpc')) return false;
-  return v.length === 16 || v[16] === '+' || v[16] === ';';
+  return hasGrpcContentType(typeof ct === 'string' ? ct : ct?.[0]);
 }
 
 function reply(status: number, details: string, stat: string | undefined, summary: string, protocolError = false, location?: string): HcmLocalReply {
@@ -210,6 +212,8 @@ export function decodeRequestHeaders(
   }
   if (authority === undefined) return reply(400, 'missing_host_header', undefined, 'the request has no Host (:authority): the connection manager requires one');
   const path = request.path;
+  // A CONNECT carries its target in :authority and has no :path: nothing to check or normalise.
+  if (path.length === 0 && request.method === 'CONNECT') return afterPath(request, authority, peer, tls, config, ids);
   if (path.length === 0) return reply(404, 'missing_path', undefined, 'the request has no :path');
   if (path.charCodeAt(0) !== 47 /* / */) {
     return reply(404, 'absolute_path', 'downstream_rq_non_relative_path', `the :path ${JSON.stringify(path)} is not a relative path: only relative paths are routed`);
@@ -231,6 +235,11 @@ export function decodeRequestHeaders(
     return reply(400, 'path_normalization_failed', 'downstream_rq_failed_path_normalization', why);
   }
   request.path = normalized;
+  return afterPath(request, authority, peer, tls, config, ids);
+}
+
+/** Host normalisation and the header mutations, once the path is settled. */
+function afterPath(request: HcmRequest, authority: string, peer: DownstreamPeer, tls: boolean, config: HcmRequestConfig, ids: RequestIdSource): HcmContinue {
   if (config.hostNormalization !== undefined) request.authority = normalizeHost(authority, config.hostNormalization, peer.localPort);
   const trust = mutateRequestHeaders(request, peer, tls, config.mutation, ids);
   return trust.internal ? CONTINUE_INTERNAL : trust.edge ? CONTINUE_EDGE : CONTINUE_EXTERNAL;

@@ -11,7 +11,7 @@
  * and ::1.
  */
 import type { HttpConnectionManager } from '../config/types.js';
-import { parseIp } from './listener_match.js';
+import { parseIp } from './cidr.js';
 
 /** A parsed IP literal (IPv4 as 4 bytes, IPv6 as 16). */
 export interface IpAddress {

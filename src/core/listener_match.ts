@@ -22,6 +22,10 @@ import type {
   NetworkFilter,
   RouteConfiguration,
 } from '../config/types.js';
+import { isLoopback, parseIp, prefixMatches, sameIp } from './cidr.js';
+import { evaluateFilterChainMatcher, type MatcherStep } from './filter_chain_matcher.js';
+
+export { parseIp } from './cidr.js';
 
 /** Type URL of the HTTP connection manager network filter. */
 export const HCM_TYPE_URL =
@@ -91,6 +95,11 @@ export interface FilterChainSelection {
   readonly steps: readonly FilterChainStep[];
   /** In words. */
   readonly reason: string;
+  /**
+   * Set when the listener has a `filter_chain_matcher` (then `steps` is empty: the per-field
+   * `filter_chain_match` is ignored, as Envoy ignores it): the matcher's decisions in order.
+   */
+  readonly matcher?: { readonly steps: readonly MatcherStep[]; readonly actionName?: string; readonly chainName?: string };
 }
 
 /** Name or `#index` of a filter chain, for messages. */
@@ -172,6 +181,7 @@ function listenerHasHcm(l: Listener): boolean {
 
 /** Selects the filter chain for a connection (Envoy's FilterChainManagerImpl::findFilterChain). */
 export function selectFilterChain(listener: Listener, conn: ConnectionInfo): FilterChainSelection {
+  if (listener.filter_chain_matcher !== undefined) return selectByMatcher(listener, conn);
   const chains = listener.filter_chains ?? [];
   let remaining = chains.map((_, i) => i);
   const steps: FilterChainStep[] = [];
@@ -250,7 +260,11 @@ export function selectFilterChain(listener: Listener, conn: ConnectionInfo): Fil
     // Envoy rejects configs with two chains of identical filter_chain_match, so one survives;
     // take the first should a config slip through.
     const index = remaining[0]!;
-    const why = steps.length === 0 ? 'the only candidate' : `most specific match on ${steps.map((s) => s.criterion).join(', ')}`;
+    const why = steps.length > 0
+      ? `most specific match on ${steps.map((s) => s.criterion).join(', ')}`
+      : chains.length === 1
+        ? 'the only filter chain'
+        : `no filter_chain_match criterion tells the ${chains.length} chains apart: the first is taken (Envoy rejects identical filter_chain_match)`;
     return { chain: chains[index], index, isDefault: false, steps, reason: why };
   }
   const last = steps[steps.length - 1];
@@ -262,6 +276,32 @@ export function selectFilterChain(listener: Listener, conn: ConnectionInfo): Fil
 }
 
 const NO = -Infinity;
+
+/**
+ * Envoy's unified matcher (Listener.filter_chain_matcher): its action names the chain; a name the
+ * listener does not have fails the match. No match: default_filter_chain, else the connection is
+ * closed.
+ */
+function selectByMatcher(listener: Listener, conn: ConnectionInfo): FilterChainSelection {
+  const chains = listener.filter_chains ?? [];
+  const r = evaluateFilterChainMatcher(listener.filter_chain_matcher!, conn);
+  const matcher = { steps: r.steps, ...(r.actionName !== undefined ? { actionName: r.actionName } : {}), ...(r.chainName !== undefined ? { chainName: r.chainName } : {}) };
+  if (r.chainName !== undefined) {
+    const index = chains.findIndex((c) => c.name === r.chainName);
+    if (index >= 0) {
+      return { chain: chains[index], index, isDefault: false, steps: [], matcher, reason: `filter_chain_matcher chose "${r.chainName}"${r.actionName !== undefined && r.actionName !== r.chainName ? ` (action "${r.actionName}")` : ''}` };
+    }
+  }
+  const failed = r.chainName !== undefined
+    ? `filter_chain_matcher names filter chain "${r.chainName}", which the listener does not have (the match fails)`
+    : r.actionName !== undefined
+      ? `filter_chain_matcher's action "${r.actionName}" names no filter chain`
+      : 'filter_chain_matcher matched nothing';
+  if (listener.default_filter_chain) {
+    return { chain: listener.default_filter_chain, index: -1, isDefault: true, steps: [], matcher, reason: `${failed}; using default_filter_chain` };
+  }
+  return { chain: undefined, index: -1, isDefault: false, steps: [], matcher, reason: `${failed} and there is no default_filter_chain: the connection is closed` };
+}
 
 function transportOf(conn: ConnectionInfo): string {
   // Envoy sets `raw_buffer` when no listener filter detected the transport protocol.
@@ -303,77 +343,6 @@ function prefixScore(ranges: FilterChainMatch['prefix_ranges'], ip: string | und
     if (prefixMatches(addr.bytes, net.bytes, len)) best = Math.max(best, len);
   }
   return best;
-}
-
-interface ParsedIp {
-  v6: boolean;
-  bytes: number[];
-}
-
-/** Parses an IPv4 or IPv6 literal; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is read as IPv4. */
-export function parseIp(text: string): ParsedIp | undefined {
-  const t = text.trim().replace(/^\[|\]$/g, '');
-  const v4 = parseIpv4(t);
-  if (v4) return { v6: false, bytes: v4 };
-  if (!t.includes(':')) return undefined;
-  const halves = t.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    const parts = s.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (i === parts.length - 1 && p.includes('.')) {
-        const b = parseIpv4(p);
-        if (!b) return undefined;
-        out.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
-        out.push(parseInt(p, 16));
-      }
-    }
-    return out;
-  };
-  const head = parseGroups(halves[0]!);
-  const tail = halves.length === 2 ? parseGroups(halves[1]!) : [];
-  if (!head || !tail) return undefined;
-  const fill = 8 - head.length - tail.length;
-  if (fill < 0 || (halves.length === 1 && fill !== 0)) return undefined;
-  const groups = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
-  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (mapped) return { v6: false, bytes: bytes.slice(12) };
-  return { v6: true, bytes };
-}
-
-function parseIpv4(t: string): number[] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
-  if (!m) return undefined;
-  const b = m.slice(1).map(Number);
-  return b.every((x) => x <= 255) ? b : undefined;
-}
-
-function prefixMatches(addr: number[], net: number[], len: number): boolean {
-  for (let bit = 0; bit < len; bit++) {
-    const byte = bit >> 3;
-    const mask = 0x80 >> (bit & 7);
-    if (((addr[byte] ?? 0) & mask) !== ((net[byte] ?? 0) & mask)) return false;
-  }
-  return true;
-}
-
-function isLoopback(ip: string): boolean {
-  const p = parseIp(ip);
-  if (!p) return false;
-  if (!p.v6) return p.bytes[0] === 127;
-  return p.bytes.slice(0, 15).every((b) => b === 0) && p.bytes[15] === 1;
-}
-
-function sameIp(a: string, b: string): boolean {
-  const x = parseIp(a);
-  const y = parseIp(b);
-  return !!x && !!y && x.v6 === y.v6 && x.bytes.every((v, i) => v === y.bytes[i]);
 }
 
 /** The HTTP connection manager of a filter chain, found by `@type` (or legacy filter name). */

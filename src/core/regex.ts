@@ -154,6 +154,18 @@ export function regexFullMatch(r: CompiledRegex, s: string): boolean {
 }
 
 /**
+ * The leftmost unanchored match of the pattern in `s` (RE2::PartialMatch's span), for explain:
+ * what a `safe_regex` that must match the whole string did match. Undefined when none.
+ */
+export function regexFirstMatch(r: CompiledRegex, s: string): { readonly index: number; readonly text: string } | undefined {
+  const g = r.global;
+  g.lastIndex = 0;
+  const m = g.exec(s);
+  g.lastIndex = 0;
+  return m === null ? undefined : { index: m.index, text: m[0] };
+}
+
+/**
  * RE2::GlobalReplace(s, regex, substitution): every non-overlapping match replaced;
  * `\0`..`\9` in the substitution are capture groups, `\\` a backslash.
  */

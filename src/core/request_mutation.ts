@@ -23,6 +23,7 @@
  */
 import type { InternalAddressConfig, IpAddress } from './internal_address.js';
 import { isInternalAddress, isLoopbackAddress, parseIpAddress } from './internal_address.js';
+import { DEFAULT_XFCC_CONFIG, mutateXfccRequestHeader, type DownstreamTlsFacts, type XfccConfig } from './xfcc.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -71,6 +72,8 @@ export interface RequestMutationConfig {
    * appended to XFF instead of a loopback peer's 127.0.0.1.
    */
   readonly serverAddress: string;
+  /** `forward_client_cert_details` / `set_current_client_cert_details` (xfcc.ts); default SANITIZE. */
+  readonly xfcc?: XfccConfig;
 }
 
 /** The connection a request arrived on. */
@@ -79,6 +82,8 @@ export interface DownstreamPeer {
   readonly remoteAddress: string;
   /** The port the connection arrived on (x-forwarded-port). */
   readonly localPort?: number | undefined;
+  /** The TLS facts of the connection (peer certificate, for XFCC); undefined for plaintext. */
+  readonly transport?: DownstreamTlsFacts | undefined;
 }
 
 /** The request fields mutateRequestHeaders edits (RouteRequest and RequestHeaderMap both fit). */
@@ -226,6 +231,7 @@ export function mutateRequestHeaders(
   if (edge && finalText !== '') headers['x-envoy-external-address'] = finalText;
 
   if (config.generateRequestId) setRequestId(headers, edge, config.preserveExternalRequestId, ids);
+  mutateXfccRequestHeader(headers, peer.transport, config.xfcc ?? DEFAULT_XFCC_CONFIG);
   return internal ? INTERNAL : edge ? EDGE : EXTERNAL;
 }
 

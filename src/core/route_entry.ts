@@ -4,6 +4,7 @@
  * evaluated in Envoy's order (runtime_fraction, grpc, headers, query parameters, tls_context,
  * dynamic_metadata), and everything the action needs at request time.
  */
+import { hasGrpcContentType } from './grpc.js';
 import type { Any, FractionalPercentDenominator, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
 import type { ClusterNotFoundStatus, RouteActionKind, RouteEntry, RouteRequest, RuntimeValues, VirtualHostEntry } from './route_types.js';
@@ -357,7 +358,5 @@ export class CompiledRoute implements RouteEntry {
 
 /** Grpc::Common::isGrpcRequestHeaders: content-type exactly application/grpc or application/grpc+... */
 export function isGrpcRequest(req: RouteRequest): boolean {
-  const ct = requestHeaderValue(req, 'content-type');
-  if (ct === undefined || !ct.startsWith('application/grpc')) return false;
-  return ct.length === 16 || ct.charCodeAt(16) === 43 /* + */;
+  return hasGrpcContentType(requestHeaderValue(req, 'content-type'));
 }

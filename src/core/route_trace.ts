@@ -10,6 +10,7 @@ import { posOf } from './compile_context.js';
 import { portStart } from './vhost_selector.js';
 import { requestHeaderValue } from './header_matcher.js';
 import { uriTemplateCaptures } from './uri_template.js';
+import { regexFirstMatch, regexFullMatch } from './regex.js';
 
 /** How `domain` matches `host` (both lowercased), or undefined. Mirrors findVirtualHost's rules. */
 export function domainMatch(domain: string, host: string): 'exact' | 'suffix_wildcard' | 'prefix_wildcard' | 'default' | undefined {
@@ -114,8 +115,20 @@ function describePathMatcher(r: CompiledRoute): string {
   }
 }
 
-function pathNearMiss(r: CompiledRoute, p: string): string | undefined {
+function pathNearMiss(r: CompiledRoute, p: string, withQuery: string): string | undefined {
   const v = r.pathValue;
+  if (r.pathKind === 'safe_regex' && r.pathRegex !== undefined) {
+    // Envoy's safe_regex is RE2::FullMatch on the path without its query.
+    if (withQuery !== p && regexFullMatch(r.pathRegex, withQuery)) {
+      return `safe_regex ${JSON.stringify(v)} matches "${withQuery}" only with the query string, which is not part of the path it must match ("${p}"); match the query with query_parameters`;
+    }
+    const part = regexFirstMatch(r.pathRegex, p);
+    if (part !== undefined && part.text !== '') {
+      const where = part.index === 0 ? 'its start' : part.index + part.text.length === p.length ? 'its end' : `offset ${part.index}`;
+      return `safe_regex ${JSON.stringify(v)} must match the whole path (query excluded) but matches only "${part.text}" of "${p}" (at ${where}); extend the regex (e.g. ".*" at the end) if this route should take such paths`;
+    }
+    return undefined;
+  }
   if (r.pathKind === 'prefix' || r.pathKind === 'path_separated_prefix' || r.pathKind === 'path') {
     const pl = p.toLowerCase();
     const vl = v.toLowerCase();
@@ -151,7 +164,7 @@ export function traceRoute(r: CompiledRoute, req: RouteRequest, pathOnly: string
       r.pathKind === 'connect_matcher' ? `connect_matcher needs method CONNECT, got ${req.method}`
       : r.pathKind === 'safe_regex' && r.pathRegex === undefined ? `safe_regex ${JSON.stringify(r.pathValue)} failed to compile; the route never matches`
       : `${describePathMatcher(r)} does not match "${pathOnly}"`;
-    push(r.pathKind, reason, field, m, pathNearMiss(r, pathOnly));
+    push(r.pathKind, reason, field, m, pathNearMiss(r, pathOnly, req.path));
     return;
   }
   if (m.runtime_fraction !== undefined && !r.runtimeEnabled(req, randomValue, runtime)) {

@@ -28,6 +28,8 @@ export interface NativeParser {
   /** Reads straight from a libuv stream (node:http's server does this); `kOnExecute` reports. */
   consume(handle: NativeStreamHandle): void;
   unconsume(): void;
+  /** The buffer of the read being parsed (inside `kOnExecute`, for a consumed stream). */
+  getCurrentBuffer(): Buffer | undefined;
   [callback: number]: unknown;
 }
 

@@ -13,7 +13,8 @@ import { lookupType, typeNameOf } from '../config/schema/registry.js';
 /**
  * Places other checks own: HTTP filters (the filter registry refuses them unless is_optional),
  * network filters and transport sockets (serve/unsupported errors), listener filters (warned by
- * name), access loggers (the access log builder refuses them).
+ * name), access loggers (the access log builder refuses them), cluster specifier plugins (judged
+ * per route, serve_support.ts).
  */
 const OWNED_ELSEWHERE = /(\.(filters|http_filters|listener_filters|access_log|upstream_log)\[\d+\]\.typed_config|\.transport_socket\.typed_config)$/;
 
@@ -37,7 +38,9 @@ export function serveNotModelled(config: LoadedConfig, rule: string): Diagnostic
       const name = typeNameOf(url);
       const info = lookupType(name);
       const path = jsonPathOf(o);
-      if (!info?.desc && !(path && OWNED_ELSEWHERE.test(path))) {
+      // Cluster specifier plugins are judged per route by serve_support (refused unless is_optional).
+      const plugin = info?.envoy?.categories.includes('envoy.router.cluster_specifier_plugin') === true;
+      if (!info?.desc && !plugin && !(path && OWNED_ELSEWHERE.test(path))) {
         const pos = positionOf(o);
         const what = info?.envoy ? `${info.envoy.what} (${name})` : `"${name}" (not a type Envoy defines)`;
         out.push({

@@ -9,11 +9,12 @@
  *
  * Severity: a warning, and serve still starts, except where running without the feature would be
  * a security hole. Those are errors and serve refuses to start:
- *  - a `transport_socket` other than raw_buffer on a listener's filter chain (TLS: serving
- *    plaintext where TLS was configured) or on a cluster (TLS to the upstream: requests and
- *    credentials would leave unencrypted), also inside `transport_socket_matches`;
+ *  - a `transport_socket` other than raw_buffer or TLS on a filter chain or a cluster (also inside
+ *    `transport_socket_matches`); a TLS setting Node cannot honour, or certificate material that
+ *    cannot be loaded (rule `serve/tls`, network/tls_context.ts): never a silently weaker TLS;
  *  - a network filter other than the HTTP connection manager in a served filter chain
- *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters.
+ *    (network rbac, ext_authz, ratelimit ... would be skipped), as for HTTP filters;
+ *  - a route's cluster specifier plugin that is not `is_optional` (serve runs none).
  * An ORIGINAL_DST cluster Envoy would refuse to load (lb_policy other than CLUSTER_PROVIDED,
  * load_assignment, http_header_name without use_http_header) is an error too (rule
  * `serve/original-dst`).
@@ -43,9 +44,19 @@ import type {
 } from '../config/types.js';
 import { fieldPositionOf, jsonPathOf, positionOf } from '../config/position.js';
 import { findHttpConnectionManager } from '../core/listener_match.js';
+import { clusterSpecifierPluginLabel, clusterSpecifierPluginOf } from '../core/cluster_specifier_plugin.js';
 import { isOriginalDstListenerFilter } from '../core/original_dst_handoff.js';
 import { isEnvoyType } from '../config/extension_catalogue.js';
 import { serveNotModelled } from './serve_not_modelled.js';
+import {
+  DOWNSTREAM_TLS_CONTEXT_TYPE,
+  UPSTREAM_TLS_CONTEXT_TYPE,
+  transportSocketKind,
+  type DownstreamTlsContext,
+  type UpstreamTlsContext,
+} from '../config/tls_types.js';
+import { compiledTlsContext } from './network/tls_compile_cache.js';
+import { hasTlsInspector, isTlsInspector } from './network/listener_tls.js';
 
 /** The rule id of every diagnostic this module returns. */
 export const SERVE_UNSUPPORTED_RULE = 'serve/unsupported';
@@ -60,13 +71,6 @@ const SUPPORTED_DISCOVERY: ReadonlySet<string> = new Set(['STATIC', 'STRICT_DNS'
 const ORIGINAL_DST_RULE = 'serve/original-dst';
 const UPSTREAM_HTTP_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
-const RAW_BUFFER_TYPE = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
-const RAW_BUFFER_NAMES: ReadonlySet<string> = new Set(['envoy.transport_sockets.raw_buffer', 'raw_buffer']);
-const TLS_TYPES: ReadonlySet<string> = new Set([
-  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
-  'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
-]);
-const TLS_NAMES: ReadonlySet<string> = new Set(['envoy.transport_sockets.tls', 'tls']);
 
 /** `type.googleapis.com/a.b.C` -> `a.b.C`. */
 function typeName(url: unknown): string | undefined {
@@ -94,7 +98,8 @@ class Collector {
    * is undefined). `basePath` is the node's JSON path when the decoder did not record one.
    */
   add(severity: Severity, node: object, field: string | undefined, basePath: string, message: string, rule = SERVE_UNSUPPORTED_RULE): void {
-    const pos = field === undefined ? positionOf(node) : fieldPositionOf(node, field);
+    // A field that is absent (a required one missing) is reported at its message.
+    const pos = (field === undefined ? undefined : fieldPositionOf(node, field)) ?? positionOf(node);
     const base = jsonPathOf(node) ?? basePath;
     this.out.push({
       file: pos?.file ?? this.file,
@@ -149,6 +154,14 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
     const t = typeName(f.typed_config?.['@type']);
     // The original destination listener filter runs (network/original_dst_listener.ts).
     if (isOriginalDstListenerFilter(f)) return;
+    // The TLS inspector runs (network/tls_inspector.ts); JA3/JA4 fingerprints are not computed.
+    if (isTlsInspector(f)) {
+      const tc = f.typed_config as Record<string, unknown> | undefined;
+      for (const k of ['enable_ja3_fingerprinting', 'enable_ja4_fingerprinting']) {
+        if (tc?.[k] === true) c.warn(tc, k, `${path}.listener_filters[${i}].typed_config`, `${name}: tls_inspector ${k} is not implemented by serve; %TLS_JA3_FINGERPRINT%/%TLS_JA4_FINGERPRINT% stay empty`);
+      }
+      return;
+    }
     const what = t !== undefined && isEnvoyType(t) ? `listener filter "${f.name}" (${t})` : `listener filter "${f.name}"`;
     c.warn(l.listener_filters!, String(i), `${path}.listener_filters`, `${name}: ${what} is not implemented by serve; it does not run`);
   });
@@ -164,32 +177,68 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   }
   const chains: Array<{ chain: FilterChain; path: string }> = (l.filter_chains ?? []).map((chain, i) => ({ chain, path: `${path}.filter_chains[${i}]` }));
   if (l.default_filter_chain) chains.push({ chain: l.default_filter_chain, path: `${path}.default_filter_chain` });
-  for (const { chain, path: cpath } of chains) filterChainChecks(c, chain, cpath, name);
+  const inspector = hasTlsInspector(l);
+  for (const { chain, path: cpath } of chains) filterChainChecks(c, chain, cpath, name, inspector);
 }
 
-/** Transport socket checks shared by filter chains and clusters: anything but raw_buffer is an error. */
+/**
+ * `upstream_http_protocol_options`: auto_sni and auto_san_validation need connection pools keyed
+ * by SNI, which serve does not have. auto_san_validation unimplemented would accept any
+ * certificate the CA signed (weaker than configured): an error; auto_sni alone a warning (the
+ * handshake then carries the cluster's `sni`, or none).
+ */
+function autoSniCheck(c: Collector, owner: object, opts: unknown, path: string, who: string): void {
+  if (rawField(opts, 'auto_san_validation') === true) {
+    c.add('error', owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_san_validation is not implemented by serve (it needs connection pools keyed by SNI); upstream certificates would not be checked against the request's host; refusing to start`, SERVE_TLS_RULE);
+  } else if (rawField(opts, 'auto_sni') === true) {
+    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_sni is not implemented by serve; the TLS handshake sends the cluster's UpstreamTlsContext sni (or none)`);
+  } else {
+    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options is not implemented by serve`);
+  }
+}
+
+/** Rule of TLS settings serve cannot honour (or material it cannot load): errors. */
+export const SERVE_TLS_RULE = 'serve/tls';
+
+/**
+ * Transport socket checks shared by filter chains and clusters: raw_buffer is fine; TLS is
+ * compiled (network/tls_context.ts) and every setting Node cannot honour, or certificate it
+ * cannot load, is an error at its field; any other transport socket is an error.
+ */
 function transportSocketCheck(c: Collector, owner: object, ts: { name?: string; typed_config?: Any } | undefined, path: string, who: string, downstream: boolean): void {
   if (!ts) return;
+  const kind = transportSocketKind({ name: ts.name ?? '', ...(ts.typed_config ? { typed_config: ts.typed_config } : {}) });
+  if (kind === 'raw_buffer') return;
   const t = typeName(ts.typed_config?.['@type']);
-  if (t === RAW_BUFFER_TYPE || (t === undefined && ts.name !== undefined && RAW_BUFFER_NAMES.has(ts.name))) return;
-  const tls = (t !== undefined && TLS_TYPES.has(t)) || (t === undefined && ts.name !== undefined && TLS_NAMES.has(ts.name));
-  const what = tls ? 'TLS' : `the transport socket "${t ?? ts.name ?? ''}"`;
-  const why = downstream
-    ? 'serving plaintext where TLS was configured would expose the traffic; refusing to start'
-    : 'requests would be sent to the upstream unencrypted; refusing to start';
-  c.add('error', owner, 'transport_socket', path, `${who}: ${what} (transport_socket) is not implemented by serve; ${tls ? why : 'the bytes on the wire would not be what the peer expects; refusing to start'}`);
+  if (kind === 'other') {
+    c.add('error', owner, 'transport_socket', path, `${who}: the transport socket "${t ?? ts.name ?? ''}" (transport_socket) is not implemented by serve; the bytes on the wire would not be what the peer expects; refusing to start`);
+    return;
+  }
+  const want = downstream ? DOWNSTREAM_TLS_CONTEXT_TYPE : UPSTREAM_TLS_CONTEXT_TYPE;
+  if (t !== undefined && t !== want) {
+    c.add('error', owner, 'transport_socket', path, `${who}: a ${downstream ? 'listener' : 'cluster'} transport socket takes ${want.slice(want.lastIndexOf('.') + 1)}, not ${t.slice(t.lastIndexOf('.') + 1)}`, SERVE_TLS_RULE);
+    return;
+  }
+  const cfg = (ts.typed_config ?? {}) as DownstreamTlsContext | UpstreamTlsContext;
+  const r = compiledTlsContext(cfg, downstream ? 'downstream' : 'upstream');
+  const base = `${path}.transport_socket.typed_config`;
+  for (const p of r.problems) c.add('error', p.node, p.field, p.path ? `${base}.${p.path}` : base, `${who}: TLS ${p.message}`, SERVE_TLS_RULE);
 }
 
-function filterChainChecks(c: Collector, chain: FilterChain, path: string, who: string): HttpConnectionManager | undefined {
+function filterChainChecks(c: Collector, chain: FilterChain, path: string, who: string, inspector: boolean): HttpConnectionManager | undefined {
   const chainWho = chain.name ? `${who}, filter chain "${chain.name}"` : who;
   transportSocketCheck(c, chain, chain.transport_socket, path, chainWho, true);
   const m = chain.filter_chain_match;
   if (m) {
     const mpath = `${path}.filter_chain_match`;
-    if (isSet(m.server_names)) c.warn(m, 'server_names', mpath, `${chainWho}: filter_chain_match.server_names needs TLS (SNI), which serve does not implement; this filter chain never matches`);
-    if (isSet(m.application_protocols)) c.warn(m, 'application_protocols', mpath, `${chainWho}: filter_chain_match.application_protocols needs TLS (ALPN), which serve does not implement; this filter chain never matches`);
-    if (m.transport_protocol !== undefined && m.transport_protocol !== 'raw_buffer') {
-      c.warn(m, 'transport_protocol', mpath, `${chainWho}: filter_chain_match.transport_protocol "${m.transport_protocol}" is never detected by serve (connections are raw_buffer); this filter chain never matches`);
+    // SNI, ALPN and the `tls` transport protocol come from the tls_inspector listener filter (as in Envoy).
+    const noInspector = 'the listener has no envoy.filters.listener.tls_inspector, so this filter chain never matches (as in Envoy)';
+    if (!inspector && isSet(m.server_names)) c.warn(m, 'server_names', mpath, `${chainWho}: filter_chain_match.server_names needs the SNI; ${noInspector}`);
+    if (!inspector && isSet(m.application_protocols)) c.warn(m, 'application_protocols', mpath, `${chainWho}: filter_chain_match.application_protocols needs the ALPN; ${noInspector}`);
+    if (m.transport_protocol === 'tls' && !inspector) {
+      c.warn(m, 'transport_protocol', mpath, `${chainWho}: filter_chain_match.transport_protocol "tls" needs TLS detection; ${noInspector}`);
+    } else if (m.transport_protocol !== undefined && m.transport_protocol !== 'raw_buffer' && m.transport_protocol !== 'tls') {
+      c.warn(m, 'transport_protocol', mpath, `${chainWho}: filter_chain_match.transport_protocol "${m.transport_protocol}" is never detected by serve (only tls and raw_buffer are); this filter chain never matches`);
     }
   }
   const found = findHttpConnectionManager(chain);
@@ -210,12 +259,10 @@ function hcmChecks(c: Collector, hcm: HttpConnectionManager, path: string): void
   if (hcm.add_user_agent === true) w('add_user_agent', 'add_user_agent is not implemented by serve; x-envoy-downstream-service-cluster/-node are not added');
   if (hcm.proxy_100_continue === true) w('proxy_100_continue', 'proxy_100_continue is not implemented by serve; serve answers Expect: 100-continue itself');
   if (hcm.represent_ipv4_remote_address_as_ipv4_mapped_ipv6 === true) w('represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is not implemented by serve; IPv4 addresses stay IPv4');
-  if (isSet(hcm.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for');
+  if ((hcm.upgrade_configs ?? []).some((u) => (u.filters ?? []).length > 0)) w('upgrade_configs', 'upgrade_configs[].filters are not run by serve; an upgrade goes through the connection manager\'s own http_filters');
   if (hcm.request_id_extension !== undefined) w('request_id_extension', 'request_id_extension is not implemented by serve; x-request-id is a random UUID');
   if (hcm.stream_error_on_invalid_http_message === true) w('stream_error_on_invalid_http_message', 'stream_error_on_invalid_http_message is not implemented by serve; a malformed request closes the connection');
-  if (hcm.drain_timeout !== undefined) w('drain_timeout', 'drain_timeout is not implemented by serve; shutdown drains for --drain-time-s');
   if (hcm.delayed_close_timeout !== undefined) w('delayed_close_timeout', 'delayed_close_timeout is not implemented by serve; connections close as soon as the response is written');
-  if (hcm.forward_client_cert_details !== undefined) w('forward_client_cert_details', 'forward_client_cert_details is not implemented by serve (no TLS); x-forwarded-client-cert is passed through unchanged');
   if (raw['append_local_overload'] === true) w('append_local_overload', 'append_local_overload is not implemented by serve (no overload manager)');
   for (const f of ['access_log_flush_interval', 'flush_access_log_on_new_request']) {
     if (raw[f] !== undefined && raw[f] !== false) w(f, `${f} is not implemented by serve; access log lines are written when a stream ends`);
@@ -271,6 +318,31 @@ function routeConfigChecks(c: Collector, rc: RouteConfiguration, path: string): 
   const who = `route configuration${rc.name ? ` "${rc.name}"` : ''}`;
   mirrorCheck(c, rc, path, who);
   (rc.virtual_hosts ?? []).forEach((vh, i) => virtualHostChecks(c, vh, `${path}.virtual_hosts[${i}]`));
+  clusterSpecifierPluginChecks(c, rc, path);
+}
+
+/**
+ * Cluster specifier plugins: serve runs none. One that is not `is_optional` makes Envoy refuse a
+ * config it cannot load, so serve refuses to start rather than answer 503 to every request routed
+ * to it; an optional one starts, and requests routed to it get 503 NC (cluster_not_found).
+ */
+function clusterSpecifierPluginChecks(c: Collector, rc: RouteConfiguration, path: string): void {
+  (rc.virtual_hosts ?? []).forEach((vh, vi) => {
+    (vh.routes ?? []).forEach((r, ri) => {
+      const p = r.route === undefined ? undefined : clusterSpecifierPluginOf(r.route, rc);
+      if (p === undefined) return;
+      const rpath = `${path}.virtual_hosts[${vi}].routes[${ri}].route`;
+      const who = `virtual host "${vh.name}", ${r.name ? `route "${r.name}"` : `routes[${ri}]`}`;
+      const what = clusterSpecifierPluginLabel(p);
+      if (!p.defined) {
+        c.add('error', r.route!, p.field, rpath, `${who}: ${what} is not defined in cluster_specifier_plugins; Envoy refuses this config; refusing to start`);
+      } else if (p.optional) {
+        c.warn(r.route!, p.field, rpath, `${who}: ${what} cannot run in tsproxy serve; it is is_optional, so serve starts and requests routed here get 503 NC (cluster_not_found)`);
+      } else {
+        c.add('error', r.route!, p.field, rpath, `${who}: ${what} cannot run in tsproxy serve; refusing to start rather than answer 503 to every request routed here (mark it is_optional to start anyway)`);
+      }
+    });
+  });
 }
 
 function bufferLimitChecks(c: Collector, node: object, path: string, who: string): void {
@@ -312,7 +384,7 @@ function routeActionChecks(c: Collector, a: RouteAction, path: string, who: stri
   if (a.max_stream_duration !== undefined) w('max_stream_duration', 'max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored');
   if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
   if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
-  if (isSet(a.upgrade_configs)) w('upgrade_configs', 'upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed');
+  if ((a.upgrade_configs ?? []).some((u) => (u as { connect_config?: unknown }).connect_config !== undefined)) w('upgrade_configs', 'upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is');
   if (a.internal_redirect_policy !== undefined) w('internal_redirect_policy', 'internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client');
   if (raw['internal_redirect_action'] === 'HANDLE_INTERNAL_REDIRECT') w('internal_redirect_action', 'internal_redirect_action HANDLE_INTERNAL_REDIRECT is not implemented by serve; upstream redirects are passed to the client');
   if (a.priority === 'HIGH') w('priority', 'priority HIGH is not implemented by serve; the cluster\'s DEFAULT priority circuit breakers apply');
@@ -363,15 +435,9 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
     if (isSet(cb.per_host_thresholds)) w(cb, 'per_host_thresholds', cbPath, 'circuit_breakers.per_host_thresholds is not implemented by serve; only the cluster-wide thresholds apply');
   }
   transportSocketCheck(c, cl, cl.transport_socket, path, who, false);
-  const matches = raw['transport_socket_matches'];
-  if (Array.isArray(matches)) {
-    for (const m of matches) {
-      const ts = rawField(m, 'transport_socket') as { name?: string; typed_config?: Any; typedConfig?: Any } | undefined;
-      if (ts && typeof ts === 'object') {
-        transportSocketCheck(c, cl, { name: ts.name, typed_config: ts.typed_config ?? ts.typedConfig }, path, `${who} (transport_socket_matches)`, false);
-      }
-    }
-  }
+  (cl.transport_socket_matches ?? []).forEach((m, i) => {
+    transportSocketCheck(c, m, m.transport_socket, `${path}.transport_socket_matches[${i}]`, `${who} (transport_socket_matches "${m.name}")`, false);
+  });
   if (cl.per_connection_buffer_limit_bytes !== undefined) w(cl, 'per_connection_buffer_limit_bytes', path, 'per_connection_buffer_limit_bytes is not implemented by serve; request bodies are buffered up to Envoy\'s default 1 MiB');
   const lbc = cl.common_lb_config as Record<string, unknown> | undefined;
   if (lbc) {
@@ -406,13 +472,13 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   if (ext) {
     const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
     protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
-    if (ext['upstream_http_protocol_options'] !== undefined) w(ext, 'upstream_http_protocol_options', epath, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+    if (ext['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, ext, ext['upstream_http_protocol_options'], epath, who);
     const h1 = rawField(ext['explicit_http_config'], 'http_protocol_options');
     if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.explicit_http_config.http_protocol_options`, who);
   }
   protocolOptionsChecks(c, cl.common_http_protocol_options, `${path}.common_http_protocol_options`, who, false);
   if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who);
-  if (raw['upstream_http_protocol_options'] !== undefined) w(cl, 'upstream_http_protocol_options', path, 'upstream_http_protocol_options (auto_sni, auto_san_validation) is not implemented by serve');
+  if (raw['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, cl, raw['upstream_http_protocol_options'], path, who);
 }
 
 /** What Envoy's OriginalDstClusterFactory refuses, and the override serve never sees. */

@@ -177,7 +177,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   const adminHandle: AdminHandle = await startAdmin({
     config, store, statsConfig: statsConfig.config, runtime, time, options: options.admin, accessLogOptions: options.accessLogOptions,
     clusterManager: () => clusterManager,
-    listeners: () => listeners.map((l) => ({ name: l.name, address: l.address, port: l.port, config: l.config, drain: () => l.drain() })),
+    listeners: () => listeners.map((l) => ({ name: l.name, address: l.address, port: l.port, config: l.config, drain: () => l.drain(), tls: () => l.tlsTransports })),
     serverState: () => state,
     shutdown: () => void server?.stop(0),
     logLevel: { get: () => logger?.level?.() ?? 'info', set: (l) => logger?.setLevel?.(l as LogLevel) },

@@ -5,11 +5,12 @@
  * `startTime`, which is wall-clock epoch milliseconds for %START_TIME%.
  */
 import type { UpstreamHostDescription } from './upstream/types.js';
+import type { DownstreamTransportInfo } from './network/transport_info.js';
 
 /** Envoy's short response flags, in Envoy's print order. */
 export type ResponseFlag =
   | 'DC' | 'DI' | 'DPE' | 'DT' | 'FI' | 'IH' | 'LH' | 'LR' | 'NC' | 'NR' | 'RL' | 'SI'
-  | 'UAEX' | 'UC' | 'UF' | 'UH' | 'UMSDR' | 'UO' | 'UPE' | 'UR' | 'URX' | 'UT' | 'DF' | 'OM' | 'RLSE';
+  | 'UAEX' | 'UC' | 'UF' | 'UH' | 'UMSDR' | 'UO' | 'UPE' | 'UR' | 'URX' | 'UT' | 'DF' | 'OM' | 'RLSE' | 'DR';
 
 export interface StreamInfo {
   /** Epoch ms when the first request byte was seen (%START_TIME%). */
@@ -81,6 +82,20 @@ export interface StreamInfo {
   downstreamLocalAddressRestored?: boolean;
   downstreamDirectLocalAddress?: string;
   downstreamDirectLocalPort?: number;
+  /**
+   * The downstream connection's TLS facts (SNI, version, cipher, peer certificate), undefined for
+   * plaintext: %DOWNSTREAM_TLS_VERSION%, %DOWNSTREAM_PEER_SUBJECT%, %DOWNSTREAM_PEER_URI_SAN%, ...
+   */
+  downstreamTransport?: DownstreamTransportInfo;
+  /** The negotiated ALPN of the downstream connection (`h2`, `http/1.1`), when TLS negotiated one. */
+  downstreamAlpn?: string;
+}
+
+/** Records the downstream connection's TLS facts (one object per connection, shared by its streams). */
+export function setDownstreamTransport(info: StreamInfo, transport: DownstreamTransportInfo): void {
+  info.downstreamTransport = transport;
+  info.requestedServerName = transport.sni;
+  if (transport.alpn !== undefined) info.downstreamAlpn = transport.alpn;
 }
 
 /** Records that the local address is a restored original destination; `address:port` is the socket's own. */
@@ -102,4 +117,9 @@ export function newStreamInfo(startTime: number, startMonotonic: number): Stream
     bytesReceived: 0,
     bytesSent: 0,
   };
+}
+
+/** Adds a response flag once. */
+export function addFlag(info: StreamInfo, flag: ResponseFlag): void {
+  if (!info.responseFlags.includes(flag)) info.responseFlags.push(flag);
 }

@@ -69,6 +69,7 @@ test('json: documented array with 1-based positions and JSON paths', () => {
     rule: 'route/unknown-cluster',
     message: first!.message,
     path: '$.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route.cluster',
+    concerns: 'config',
   });
 });
 

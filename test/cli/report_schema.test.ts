@@ -31,6 +31,12 @@ const CASES: string[][] = [
   // The original destination hand-off (listener.original_dst).
   ['-c', 'fixtures/explain/sidecar.yaml', '--host', 'ratings', '--path', '/', '--original-dst', '10.96.3.4:80'],
   ['-c', 'fixtures/explain/sidecar.yaml', '--host', 'ratings', '--path', '/', '--original-dst', '[fd00::1]:80', '--listener', '0.0.0.0_80'],
+  // filter_chain_matcher (an Istio-ambient-style waypoint): a chain by the IP trie, a TCP chain.
+  ['-c', 'fixtures/explain/waypoint.yaml', '--host', 'reviews', '--path', '/', '--dest-ip', '10.96.0.10', '--dest-port', '9080'],
+  ['-c', 'fixtures/explain/waypoint.yaml', '--host', 'reviews', '--path', '/', '--dest-ip', '10.1.2.3', '--alpn', 'h2'],
+  // A safe_regex matching part of the path; routes left unreached by a broad one.
+  ['-c', 'fixtures/explain/broad_routes.yaml', '--host', 'x', '--path', '/orders/42/items'],
+  ['-c', 'fixtures/explain/broad_routes.yaml', '--host', 'x', '--path', '/api/v2/users'],
 ];
 
 // explain's report is match's plus the decision chain: every case through explain, a few through match.

@@ -108,7 +108,7 @@ test('serve: unimplemented features are file:line:col warnings on stderr, and se
   }
 });
 
-test('serve: a TLS listener refuses to start with exit 2 and a positioned error', async () => {
+test('serve: a TLS listener without a certificate refuses to start with exit 2 and a positioned error', async () => {
   const file = 'fixtures/serve/tls.yaml';
   const child = spawn(process.execPath, ['bin/tsproxy.js', 'serve', '-c', file], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
@@ -119,7 +119,7 @@ test('serve: a TLS listener refuses to start with exit 2 and a positioned error'
       new Promise<string>((r) => setTimeout(() => r('timeout'), 5000)),
     ]);
     assert.equal(code, 2, stderr);
-    assert.match(stderr, /^fixtures\/serve\/tls\.yaml:9:9: error listener "https": TLS \(transport_socket\) is not implemented by serve; .*refusing to start \[serve\/unsupported\]$/m);
+    assert.match(stderr, /^fixtures\/serve\/tls\.yaml:11:11: error listener "https": TLS a server \(downstream\) TLS context needs at least one certificate .* \[serve\/tls\]$/m);
     assert.doesNotMatch(stderr, /listening on/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { clusterNamesOf, collectForwardCases, CONFORMANCE_DIR, type ForwardCase } from './conformance_cases.js';
 import { startEchoUpstreams } from './echo_upstreams.js';
 import { bootstrapYaml } from './bootstrap.js';
-import { send, startProxy } from './proxy.js';
+import { send, sendH2, startProxy } from './proxy.js';
 import type { EchoReply } from './echo_upstreams.js';
 import { needsSharedFolder } from '../shared_folder.js';
 
@@ -36,10 +36,10 @@ const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {};
 const HCM_EXTRA = 'internal_address_config: {}';
 
 /** Sends a case's request; returns what the echo upstream saw, or why there was none. */
-async function replay(port: number, c: ForwardCase): Promise<{ cluster: string; path: string; host: string; headers: EchoReply['headers'] } | string> {
+async function replay(port: number, c: ForwardCase, sender: typeof send): Promise<{ cluster: string; path: string; host: string; headers: EchoReply['headers'] } | string> {
   try {
     const headers = c.input.internal ? { ...c.headers, 'x-forwarded-for': '10.0.0.1' } : c.headers;
-    const res = await send(port, { method: c.input.method, path: c.input.path, authority: c.input.authority, headers }, 2000);
+    const res = await sender(port, { method: c.input.method, path: c.input.path, authority: c.input.authority, headers }, 2000);
     if (res.status === 200 && res.headers['x-echo-cluster'] !== undefined) {
       const e = JSON.parse(res.body) as EchoReply;
       return { cluster: e.cluster, path: e.path, host: e.host ?? '', headers: e.headers };
@@ -63,6 +63,14 @@ function compareHeaders(expected: Record<string, readonly string[] | undefined>,
 }
 
 test('online == offline on every forwarding router_check case', { skip, timeout: 120_000 }, async (t) => {
+  await onlineOffline(t, send, 'HTTP/1.1');
+});
+
+test('online == offline over h2c (codec AUTO, prior knowledge): the same cases, the same answers', { skip, timeout: 120_000 }, async (t) => {
+  await onlineOffline(t, sendH2, 'HTTP/2');
+});
+
+async function onlineOffline(t: { diagnostic(msg: string): void }, sender: typeof send, protocol: string): Promise<void> {
   const groups = collectForwardCases();
   let total = 0;
   let agree = 0;
@@ -95,7 +103,7 @@ test('online == offline on every forwarding router_check case', { skip, timeout:
             }
             total++;
             proxy.randomValue = c.input.random_value;
-            const got = await replay(proxy.port, c);
+            const got = await replay(proxy.port, c, sender);
             if (typeof got === 'string' && got.startsWith('request failed')) consecutiveTransportFailures++;
             else consecutiveTransportFailures = 0;
             const headerDiffs = typeof got === 'string' ? [] : compareHeaders(c.expectedHeaders, got.headers);
@@ -127,11 +135,11 @@ test('online == offline on every forwarding router_check case', { skip, timeout:
       await echo.close();
     }
   }
-  t.diagnostic(`online==offline: ${agree}/${total} forwarding cases agree (cluster, path, host and ${headersCompared} request headers that routes mutate or tests assert), ${known.length} known divergences (${skipped} skipped: router_check-only inputs)`);
+  t.diagnostic(`online==offline (${protocol}): ${agree}/${total} forwarding cases agree (cluster, path, host and ${headersCompared} request headers that routes mutate or tests assert), ${known.length} known divergences (${skipped} skipped: router_check-only inputs)`);
   for (const g of groups) for (const s of g.skipped) t.diagnostic(`skipped ${s.id}: ${s.reason}`);
   for (const d of known) t.diagnostic(`KNOWN DIVERGENCE ${d}`);
   for (const d of disagreements) t.diagnostic(`DISAGREE ${d}`);
   assert.ok(total > 0, 'no forwarding cases found');
   assert.deepEqual(disagreements, []);
   assert.deepEqual(fixedKnown, [], 'these known divergences agree now: remove them from KNOWN_DIVERGENCES');
-});
+}

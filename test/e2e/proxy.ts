@@ -3,6 +3,7 @@
  * small HTTP client with timeouts for talking to it.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/runtime/server.js';
@@ -80,5 +81,49 @@ export function send(
     r.on('timeout', () => r.destroy(new Error(`request timed out after ${timeoutMs} ms`)));
     r.on('error', reject);
     r.end(req.body);
+  });
+}
+
+/**
+ * The same request over prior-knowledge h2c (`:authority` from `authority`), one connection per
+ * request; the response headers come back as node's http2 client gives them (`:status` removed).
+ */
+export function sendH2(
+  port: number,
+  req: { method: string; path: string; authority: string; headers?: Record<string, string | string[]>; body?: string },
+  timeoutMs = 5000,
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const session = http2Connect(`http://127.0.0.1:${port}`);
+    const timer = setTimeout(() => {
+      session.destroy();
+      reject(new Error(`request timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      session.destroy();
+      reject(err);
+    };
+    session.on('error', fail);
+    let stream;
+    try {
+      stream = session.request({ ':method': req.method, ':path': req.path, ':authority': req.authority, ...req.headers }, { endStream: req.body === undefined });
+    } catch (err) {
+      fail(err as Error);
+      return;
+    }
+    stream.on('error', fail);
+    stream.on('response', (h) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        clearTimeout(timer);
+        session.close();
+        const headers: IncomingHttpHeaders = {};
+        for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) headers[k] = v as string;
+        resolve({ status: Number(h[':status']), headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    if (req.body !== undefined) stream.end(req.body);
   });
 }

@@ -42,8 +42,8 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
     ds.map((d) => [`${d.line}:${d.col}`, d.path, d.message]),
     [
       ['11:5', '$.static_resources.listeners[0].access_log', 'listener "ingress": listener access_log is not written by serve (only the HTTP connection manager\'s access_log is)'],
-      ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed, as Envoy does for an upgrade it has no filter chain for'],
-      ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs (WebSocket and other upgrades) are not implemented by serve; upgrade requests are answered 403 upgrade_failed'],
+      ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs[].filters are not run by serve; an upgrade goes through the connection manager\'s own http_filters'],
+      ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is'],
       ['36:19', `${ROUTE}[1].route.request_mirror_policies`, 'virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored'],
       ['37:40', `${ROUTE}[1].route.max_stream_duration`, 'virtual host "all", routes[1]: max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored'],
       ['38:45', `${ROUTE}[1].route.internal_redirect_policy`, 'virtual host "all", routes[1]: internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client'],
@@ -59,10 +59,11 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
   );
 });
 
-test('fixtures/serve/tls.yaml: a TLS listener is an error at its transport_socket', () => {
+test('fixtures/serve/tls.yaml: a TLS listener without a certificate is an error at its TLS context', () => {
   const ds = serveUnsupported(loadFixture('tls.yaml'));
-  assert.deepEqual(brief(ds), ['9:9 error $.static_resources.listeners[0].filter_chains[0].transport_socket']);
-  assert.match(ds[0]!.message, /^listener "https": TLS \(transport_socket\) is not implemented by serve; serving plaintext .* refusing to start$/);
+  assert.deepEqual(brief(ds), ['11:11 error $.static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context']);
+  assert.equal(ds[0]!.rule, 'serve/tls');
+  assert.match(ds[0]!.message, /^listener "https": TLS a server \(downstream\) TLS context needs at least one certificate/);
 });
 
 test('the demo config uses only what serve implements', () => {
@@ -137,7 +138,7 @@ test('HCM fields serve does not act on', () => {
   assert.deepEqual(paths(bootstrap({ hcm, router })), [
     ...[
       'add_user_agent', 'proxy_100_continue',
-      'stream_error_on_invalid_http_message', 'drain_timeout', 'delayed_close_timeout', 'forward_client_cert_details',
+      'stream_error_on_invalid_http_message', 'delayed_close_timeout',
       'common_http_protocol_options.max_connection_duration', 'common_http_protocol_options.max_stream_duration',
       'http_protocol_options.enable_trailers',
     ].map((f) => `warning ${HCM}.${f}`),
@@ -220,11 +221,11 @@ test('cluster features: discovery, lb, DNS, circuit breakers, protocol options',
   ]);
 });
 
-test('TLS to an upstream and network filters besides the HCM are errors; raw_buffer is fine', () => {
+test('upstream TLS settings Node cannot honour and network filters besides the HCM are errors; plain TLS and raw_buffer are fine', () => {
   const tlsCluster = `- name: secure
   transport_socket:
     name: envoy.transport_sockets.tls
-    typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext}
+    typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext, sni: a.test, allow_renegotiation: true}
 - name: named_tls
   transport_socket: {name: envoy.transport_sockets.tls}
 - name: plain
@@ -232,11 +233,10 @@ test('TLS to an upstream and network filters besides the HCM are errors; raw_buf
     name: envoy.transport_sockets.raw_buffer
     typed_config: {"@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer}`;
   const ds = serveUnsupported(loadText(bootstrap({ clusters: tlsCluster })));
-  assert.deepEqual(brief(ds).map((s) => s.replace(/^\d+:\d+ /, '')), [
-    'error $.static_resources.clusters[1].transport_socket',
-    'error $.static_resources.clusters[2].transport_socket',
+  assert.deepEqual(ds.map((d) => `${d.severity} ${d.rule} ${d.path}`), [
+    'error serve/tls $.static_resources.clusters[1].transport_socket.typed_config.allow_renegotiation',
   ]);
-  assert.match(ds[0]!.message, /^cluster "secure": TLS \(transport_socket\) is not implemented by serve; requests would be sent to the upstream unencrypted; refusing to start$/);
+  assert.match(ds[0]!.message, /^cluster "secure": TLS allow_renegotiation: Node's TLS client does not renegotiate; refusing rather than serve TLS without it$/);
 
   const yaml = bootstrap({}).replace(
     '    - filters:\n',
@@ -292,7 +292,7 @@ test('startServer: warnings come back beside a running server; errors start noth
   });
   assert.equal(refused.server, undefined);
   assert.equal(built, false);
-  assert.deepEqual(refused.diagnostics.map((d) => `${d.severity} ${d.rule}`), ['error serve/unsupported']);
+  assert.deepEqual(refused.diagnostics.map((d) => `${d.severity} ${d.rule}`), ['error serve/tls']);
 });
 
 test('ORIGINAL_DST clusters Envoy would refuse are errors (serve/original-dst); metadata_key is a warning', () => {
@@ -341,6 +341,6 @@ test('typed configs serve runs without are named: Envoy types not modelled, type
   const by = (p: RegExp) => ds.filter((d) => p.test(d.path)).map((d) => `${d.severity} ${d.message}`);
   assert.deepEqual(by(/envoy\.filters\.http\.lua/), ['warning the HTTP filter envoy.filters.http.lua (envoy.extensions.filters.http.lua.v3.LuaPerRoute) is not implemented by serve; serve runs without it']);
   assert.deepEqual(by(/my\.custom/), ['warning "com.example.CustomPerRoute" (not a type Envoy defines) is not implemented by serve; serve runs without it']);
-  // An Envoy listener filter the loader only notes (info) is still a serve warning.
-  assert.deepEqual(by(/listener_filters/), ['warning listener "l": listener filter "tls" (envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector) is not implemented by serve; it does not run']);
+  // The TLS inspector runs (network/tls_inspector.ts): no warning.
+  assert.deepEqual(by(/listener_filters/), []);
 });

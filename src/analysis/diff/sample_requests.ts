@@ -109,6 +109,56 @@ function portsUsing(config: LoadedConfig, rc: RouteConfiguration): (number | und
   return [...ports];
 }
 
+/** A request satisfying every matcher of a route (for diff's probes and lint's shadowing message). */
+export interface RouteRequestSample {
+  readonly method: string;
+  readonly authority: string | undefined;
+  readonly scheme: string;
+  /** The path without the query. */
+  readonly path: string;
+  readonly headers: [string, string][];
+  /** `name=value` query parameters the route requires. */
+  readonly query: string[];
+  /** A header or query matcher no value was derived for (the sample then misses the route). */
+  readonly unknown: string | undefined;
+  readonly connect: boolean;
+}
+
+/**
+ * A request a route matches: its path matcher's path, the header and query values its matchers
+ * require, CONNECT for connect_matcher, gRPC's content-type; or why no path could be derived.
+ */
+export function sampleRouteRequest(r: Route, host: string | undefined, tls = false): RouteRequestSample | string {
+  const p = pathSample(r);
+  if (typeof p === 'string') return p;
+  const headers: [string, string][] = [];
+  let method = p.method ?? 'GET';
+  let authority: string | undefined = host;
+  let scheme = tls ? 'https' : 'http';
+  let unknown: string | undefined;
+  for (const h of r.match?.headers ?? []) {
+    const v = headerSample(h);
+    const name = (h.name ?? '').toLowerCase();
+    if (v === undefined) unknown = `no value was derived for header ${name}`;
+    else if (v === null) continue;
+    else if (name === ':method') method = v;
+    else if (name === ':authority' || name === 'host') authority = v;
+    else if (name === ':scheme') scheme = v;
+    else if (name !== ':path') headers.push([name, v]);
+  }
+  const query: string[] = [];
+  for (const q of r.match?.query_parameters ?? []) {
+    const s = querySample(q);
+    if (s === undefined) unknown = `no value was derived for query parameter ${q.name}`;
+    else if (s !== '') query.push(s);
+  }
+  if (r.match?.grpc !== undefined) {
+    headers.push(['content-type', 'application/grpc']);
+    method = 'POST';
+  }
+  return { method, authority, scheme, path: p.path, headers, query, unknown, connect: p.method === 'CONNECT' };
+}
+
 /** Requests for every route of `config`, and the routes none could be derived for. */
 export function sampleRequests(config: LoadedConfig, side: 'old' | 'new'): { requests: SampleRequest[]; notProbed: NotProbed[] } {
   const requests: SampleRequest[] = [];
@@ -121,36 +171,13 @@ export function sampleRequests(config: LoadedConfig, side: 'old' | 'new'): { req
       const tls = vh.require_tls !== undefined && vh.require_tls !== 'NONE';
       (vh.routes ?? []).forEach((r, i) => {
         const origin = `${side}:${rcName}/${vh.name}/${routeKey(r, i)}`;
-        const p = pathSample(r);
-        if (typeof p === 'string') {
-          notProbed.push({ route: origin, reason: p });
+        const sample = sampleRouteRequest(r, host, tls);
+        if (typeof sample === 'string') {
+          notProbed.push({ route: origin, reason: sample });
           return;
         }
-        const headers: [string, string][] = [];
-        let method = p.method ?? 'GET';
-        let authority: string | undefined = host;
-        let scheme = tls ? 'https' : 'http';
-        let unknown: string | undefined;
-        for (const h of r.match?.headers ?? []) {
-          const v = headerSample(h);
-          const name = (h.name ?? '').toLowerCase();
-          if (v === undefined) unknown = `no value was derived for header ${name}`;
-          else if (v === null) continue;
-          else if (name === ':method') method = v;
-          else if (name === ':authority' || name === 'host') authority = v;
-          else if (name === ':scheme') scheme = v;
-          else if (name !== ':path') headers.push([name, v]);
-        }
-        const query: string[] = [];
-        for (const q of r.match?.query_parameters ?? []) {
-          const s = querySample(q);
-          if (s === undefined) unknown = `no value was derived for query parameter ${q.name}`;
-          else if (s !== '') query.push(s);
-        }
-        if (r.match?.grpc !== undefined) {
-          headers.push(['content-type', 'application/grpc']);
-          method = 'POST';
-        }
+        const { method, authority, scheme, headers, query, unknown } = sample;
+        const p = { path: sample.path, method: sample.connect ? 'CONNECT' : undefined };
         if (unknown !== undefined) notProbed.push({ route: origin, reason: unknown });
         const path = query.length > 0 ? `${p.path}${p.path.includes('?') ? '&' : '?'}${query.join('&')}` : p.path;
         const hasConditions = (r.match?.headers?.length ?? 0) > 0 || query.length > 0 || r.match?.grpc !== undefined;

@@ -17,6 +17,8 @@ import { bareRouteConfig, routeConfigTarget } from '../../core/route_config_choi
 import { suggest } from '../../config/suggest.js';
 import type { RouteDecision, RouteRequest, RouteTrace, TraceStep } from '../../core/route_types.js';
 import { compileTable, routeRequest } from './core_adapter.js';
+import { unreachedMatchingRoutes } from '../../core/unreached_routes.js';
+import { clusterSpecifierPluginOutcome, upgradeAfterRoute, upgradeReply } from './serve_gaps.js';
 import { actionOf, emptyAction } from './action.js';
 import { httpFiltersFor, type FilterClassifier } from './http_filters.js';
 import { findNearMisses } from './near_miss.js';
@@ -97,7 +99,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     let impliedPort = false;
     const li = (opts as { listenerIndex?: number }).listenerIndex;
     if (opts.listenerName === undefined && port === undefined && li === undefined && opts.originalDst === undefined) {
-      const p = (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
+      const p = input.destinationPort ?? (userAuthority === undefined ? undefined : splitHostPort(userAuthority).port) ?? (input.scheme === 'https' ? 443 : 80);
       if (config.listeners.some((l) => l.address?.socket_address?.port_value === p)) {
         port = p;
         impliedPort = true;
@@ -113,7 +115,8 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     if (!chosen.listener) return { ok: false, error: chosen.reason, diagnostics: [] };
     if ('ambiguous' in chosen && chosen.ambiguous) notes.push(`the listener is ${chosen.reason}`);
     listener = chosen.listener;
-    const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from the Host and scheme)` } : chosen;
+    const from = input.destinationPort !== undefined ? '--dest-port' : 'the Host and scheme';
+    const sel = impliedPort ? { ...chosen, reason: `${chosen.reason}, the port the client connects to (from ${from})` } : chosen;
     const { conn: direct, notes: connNotes } = connectionFor(input, chosen.listener, userAuthority);
     const conn = withRestoredDestination(direct, od?.restored);
     notes.push(...connNotes);
@@ -126,6 +129,15 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       reason: sel.reason,
       position: pos(positionOf(l)),
       ...(od !== undefined ? { original_dst: od.json } : {}),
+      ...(fc.matcher !== undefined
+        ? {
+            filter_chain_matcher: {
+              action: fc.matcher.actionName ?? null,
+              chain: fc.matcher.chainName ?? null,
+              steps: fc.matcher.steps.map((s) => ({ path: s.path, text: s.text, position: s.position ? { ...s.position } : null })),
+            },
+          }
+        : {}),
       filter_chain: {
         name: fc.chain?.name ?? null,
         index: fc.index,
@@ -178,7 +190,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     }
   }
 
-  const compiled = compileTable(rc, config, hcm);
+  const compiled = compileTable(rc, config, hcm, true);
   const compileErrors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (!compiled.table || compileErrors.length > 0) {
     return { ok: false, error: 'the route configuration does not compile', diagnostics: compiled.diagnostics };
@@ -188,8 +200,11 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   const request = buildRouteRequest(input, userAuthority, hcm === undefined);
   let localReply: HcmLocalReply | undefined;
   if (hcm !== undefined && hcmJson !== null) {
+    // serve answers an upgrade request before the connection manager's request handling, which
+    // then leaves the request as sent (run on a copy only for the report's settings).
+    const upgrade = upgradeReply(request, hcm, rc);
     // The connection manager's own handling, exactly as serve runs it on a live request.
-    const run = applyConnectionManager(hcm, request, {
+    const run = applyConnectionManager(hcm, upgrade === undefined ? request : { ...request, headers: { ...request.headers } }, {
       remoteAddress: input.remoteAddress ?? DEFAULT_REMOTE_ADDRESS,
       tls: input.scheme === 'https',
       listenerPort,
@@ -198,8 +213,19 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
       randomValue: input.randomValue,
       routeConfiguration: rc,
     });
-    hcmJson.request_handling = run.handling;
-    localReply = run.localReply;
+    hcmJson.request_handling = upgrade === undefined
+      ? run.handling
+      : {
+          ...run.handling,
+          path: run.handling.original_path,
+          path_steps: [],
+          authority: run.handling.original_authority,
+          header_changes: [],
+          internal: null,
+          edge: null,
+          local_reply: { status: upgrade.status, details: upgrade.details, stat: null, location: null, protocol_error: false },
+        };
+    localReply = upgrade ?? run.localReply;
     const h = run.handling;
     if (localReply === undefined && h.authority !== h.original_authority) {
       notes.push(`the HTTP connection manager normalizes the Host (strip_*_host_port / strip_trailing_host_dot): Host "${h.original_authority}" is routed as "${h.authority}"`);
@@ -214,7 +240,17 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
 
   const statPrefix = hcm ? (hcm.stat_prefix ?? '') : undefined;
   if (!hcm) notes.push('a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>');
-  const outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
+  let outcome = outcomeOf(decision, config, statPrefix, input.randomValue, request.authority !== undefined);
+  const plugin = clusterSpecifierPluginOutcome(decision, rc, statPrefix);
+  if (plugin !== undefined) {
+    outcome = plugin.outcome;
+    notes.push(plugin.note);
+  }
+  const upgrade = upgradeAfterRoute(request, hcm, decision);
+  if (upgrade !== undefined) {
+    if (upgrade.outcome !== undefined) outcome = upgrade.outcome;
+    notes.push(upgrade.note);
+  }
   const action = actionOf(decision, request, config, notes);
   if (
     outcome.details === 'cluster_not_found' &&
@@ -253,6 +289,13 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     notes,
     steps: trace.steps.map(stepJson),
     near_misses: nearMisses,
+    unreached_routes: unreachedMatchingRoutes(table, decision, request, input.randomValue).map((u) => ({
+      name: u.name.startsWith('#') ? null : u.name,
+      index: u.index,
+      label: u.name,
+      reason: u.reason,
+      position: pos(u.position),
+    })),
   };
   return { ok: true, report, diagnostics: compiled.diagnostics };
 }
@@ -274,7 +317,7 @@ function stoppedByConnectionManager(
 
 /** The match report: the explain report without the decision chain. */
 export function toMatchReport(r: ExplainReport): MatchReport {
-  const { steps: _s, near_misses: _n, schema: _x, ...rest } = r;
+  const { steps: _s, near_misses: _n, unreached_routes: _u, schema: _x, ...rest } = r;
   return { schema: 'tsproxy.match/v1', ...rest };
 }
 
@@ -320,6 +363,7 @@ function notRoutedReport(
       notes,
       steps: [],
       near_misses: [],
+      unreached_routes: [],
     },
   };
 }

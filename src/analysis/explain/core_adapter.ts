@@ -8,16 +8,21 @@ import type { HttpConnectionManager, LoadedConfig, RouteConfiguration } from '..
 import type { RouteDecision, RouteRequest, RouteTable, RouteTrace } from '../../core/route_types.js';
 import * as core from '../../core/route.js';
 
-/** Compiles `rc` with the config's runtime and the HCM's host-port options. */
+/**
+ * Compiles `rc` with the config's runtime. `traced`: every request will be routed with a trace,
+ * which scans the routes in order (route() uses the route index only without a trace), so the
+ * index is not built.
+ */
 export function compileTable(
   rc: RouteConfiguration,
   config: LoadedConfig,
   hcm: HttpConnectionManager | undefined,
+  traced = false,
 ): { table: RouteTable | undefined; diagnostics: Diagnostic[] } {
   // The HCM's strip_*_host_port rewrite the Host before routing (core decodeRequestHeaders), as
   // Envoy's connection manager does; they are not ignore_port_in_host_matching.
   void hcm;
-  const r = core.compileRouteConfig(rc, { runtime: config.runtime, file: config.file });
+  const r = core.compileRouteConfig(rc, { runtime: config.runtime, file: config.file, ...(traced ? { routeIndex: 'off' as const } : {}) });
   return { table: r.table, diagnostics: r.diagnostics };
 }
 

@@ -46,7 +46,8 @@ export function findNearMisses(ctx: NearMissContext): NearMissJson[] {
       continue;
     }
     const kind: NearMissJson['kind'] =
-      step.predicate === 'header' ? 'header_absent' : /only in case/.test(nm) ? 'path_case' : /trailing slash/.test(nm) ? 'trailing_slash' : 'core';
+      step.predicate === 'header' ? 'header_absent' : /only in case/.test(nm) ? 'path_case' : /trailing slash/.test(nm) ? 'trailing_slash'
+        : step.predicate === 'safe_regex' ? 'regex_partial' : 'core';
     const named = step.name.startsWith('#') ? step.name : `"${step.name}"`;
     const label = `${step.kind === 'route' ? 'route' : step.kind} ${named}`;
     const fix =

@@ -59,6 +59,21 @@ export interface ListenerJson {
     reason: string;
     steps: FilterChainStepJson[];
   } | null;
+  /**
+   * The listener's `filter_chain_matcher`, when it has one (then `filter_chain.steps` is empty:
+   * Envoy ignores `filter_chain_match`); absent otherwise.
+   */
+  filter_chain_matcher?: FilterChainMatcherJson;
+}
+
+/** How a listener's `filter_chain_matcher` chose (or failed to choose) a filter chain. */
+export interface FilterChainMatcherJson {
+  /** The `name` of the action taken; null when nothing matched. */
+  action: string | null;
+  /** The filter chain name the action carries (a `google.protobuf.StringValue`); null when none. */
+  chain: string | null;
+  /** Every decision in order: the path below the listener, in words, where it is in the file. */
+  steps: { path: string; text: string; position: PositionJson | null }[];
 }
 
 export interface ConnectionManagerJson {
@@ -215,7 +230,7 @@ export interface TraceStepJson {
 }
 
 export interface NearMissJson {
-  kind: 'host_port' | 'path_case' | 'trailing_slash' | 'header_absent' | 'no_wildcard_virtual_host' | 'core';
+  kind: 'host_port' | 'path_case' | 'trailing_slash' | 'header_absent' | 'regex_partial' | 'no_wildcard_virtual_host' | 'core';
   message: string;
   position: PositionJson | null;
 }
@@ -243,4 +258,19 @@ export interface ExplainReport extends Omit<MatchReport, 'schema'> {
   schema: 'tsproxy.explain/v1';
   steps: TraceStepJson[];
   near_misses: NearMissJson[];
+  /**
+   * Later routes of the chosen virtual host that would also match this request: never reached
+   * for it, because the matched route comes first (Envoy stops at the first match).
+   */
+  unreached_routes: UnreachedRouteJson[];
+}
+
+/** A route that matches the request but comes after the route that took it. */
+export interface UnreachedRouteJson {
+  name: string | null;
+  index: number;
+  label: string;
+  /** How it would match, in words: `matched prefix "/api/v2"`. */
+  reason: string;
+  position: PositionJson | null;
 }

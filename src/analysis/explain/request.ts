@@ -28,6 +28,10 @@ export interface RequestInput {
   readonly remoteAddress?: string;
   readonly sni?: string;
   readonly alpn?: readonly string[];
+  /** `--dest-ip`: the connection's local (destination) address; default the listener's own when specific. */
+  readonly destinationIp?: string;
+  /** `--dest-port`: the connection's local (destination) port; default the listener's port. */
+  readonly destinationPort?: number;
 }
 
 /** Splits `-H 'name: value'`; returns an error message for a malformed header. */
@@ -98,8 +102,8 @@ export function connectionFor(input: RequestInput, listener: Listener, authority
 } {
   const notes: string[] = [];
   const sa = listener.address?.socket_address;
-  const port = sa?.port_value;
-  const destIp = sa && sa.address !== '0.0.0.0' && sa.address !== '::' ? sa.address : undefined;
+  const port = input.destinationPort ?? sa?.port_value;
+  const destIp = input.destinationIp ?? (sa && sa.address !== '0.0.0.0' && sa.address !== '::' ? sa.address : undefined);
   let transportProtocol = 'raw_buffer';
   let serverName: string | undefined;
   let alpn: readonly string[] | undefined = input.alpn;
@@ -114,6 +118,9 @@ export function connectionFor(input: RequestInput, listener: Listener, authority
     }
   } else if (alpn === undefined && hasListenerFilter(listener, 'http_inspector')) {
     alpn = ['http/1.1'];
+  }
+  if (destIp === undefined && listener.filter_chain_matcher !== undefined) {
+    notes.push('the listener listens on a wildcard address: the destination IP is not known offline (give --dest-ip)');
   }
   return {
     conn: {

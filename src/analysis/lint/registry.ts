@@ -1,28 +1,34 @@
 /**
  * Every lint rule, in the order `--list-rules` and the docs show them: schema rules (reported by
- * the loader) first, then references, routing, behaviour, security.
+ * the loader) first, then references, routing, behaviour, security, and last the findings about
+ * tsproxy itself (category `tsproxy`).
  */
 import type { LintRule, RuleMeta } from './rule.js';
-import { schemaRules } from './schema_rules.js';
+import { schemaRules, tsproxySchemaRules } from './schema_rules.js';
 import { referenceRules } from './rules/references.js';
 import { routingRules } from './rules/routing.js';
 import { shadowedRoute } from './rules/shadowing.js';
 import { behaviourRules } from './rules/behaviour.js';
 import { securityRules } from './rules/security.js';
 import { pathTemplate } from './rules/path_templates.js';
+import { filterChainMatcher, filterChainUnknownAction } from './rules/filter_chain_matcher.js';
+import { tlsRules } from './rules/tls.js';
 
 /** The semantic rules lint runs on a decoded config. */
 export const semanticRules: readonly LintRule[] = [
   ...referenceRules,
+  filterChainMatcher,
+  filterChainUnknownAction,
   shadowedRoute,
   ...routingRules,
   pathTemplate,
   ...behaviourRules,
   ...securityRules,
+  ...tlsRules,
 ];
 
 /** Every rule id lint can report, with its metadata. */
-export const allRules: readonly RuleMeta[] = [...schemaRules, ...semanticRules];
+export const allRules: readonly RuleMeta[] = [...schemaRules, ...semanticRules, ...tsproxySchemaRules];
 
 const byId = new Map(allRules.map((r) => [r.id, r] as const));
 

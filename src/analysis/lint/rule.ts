@@ -6,8 +6,12 @@
 import type { Severity } from '../../config/diagnostic.js';
 import type { LintContext } from './context.js';
 
-/** Rule families, used to group `--list-rules` and the docs. */
-export type RuleCategory = 'schema' | 'references' | 'routing' | 'behaviour' | 'security';
+/**
+ * Rule families, used to group `--list-rules` and the docs. `tsproxy` holds the findings about
+ * tsproxy rather than the config (a feature it does not implement, a type it does not model):
+ * see concerns.ts.
+ */
+export type RuleCategory = 'schema' | 'references' | 'routing' | 'behaviour' | 'security' | 'tsproxy';
 
 /** What `--list-rules`, the docs and SARIF's `tool.driver.rules` say about a rule. */
 export interface RuleMeta {

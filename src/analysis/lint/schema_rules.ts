@@ -78,22 +78,6 @@ export const schemaRules: readonly RuleMeta[] = [
     example: 'typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.routr.v3.Router }',
   },
   {
-    id: 'schema/not-modelled',
-    severity: 'info',
-    category: 'schema',
-    summary: 'An Envoy type tsproxy does not model: accepted, its fields are not checked.',
-    help: 'The type is Envoy\'s (from its extension catalogue), so the config is valid; tsproxy does not decode its fields. Offline answers do not account for what it does (an RBAC filter\'s denials, a Lua script); serve refuses what it cannot run unless is_optional.',
-    example: 'typed_per_filter_config: { envoy.filters.http.lua: { "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute } }',
-  },
-  {
-    id: 'schema/unsupported',
-    severity: 'warning',
-    category: 'schema',
-    summary: 'A known Envoy feature tsproxy does not implement yet.',
-    help: 'The config is valid for Envoy, but tsproxy ignores the feature named in the message; offline answers may differ from Envoy\'s there.',
-    example: 'retry_policy: { retry_priority: { name: envoy.retry_priorities.previous_priorities } }',
-  },
-  {
     id: 'schema/deprecated',
     severity: 'warning',
     category: 'schema',
@@ -116,5 +100,25 @@ export const schemaRules: readonly RuleMeta[] = [
     summary: 'The file exceeds a safety limit: over 64 MiB, an alias bomb, or absurd nesting.',
     help: 'tsproxy refuses such files rather than running out of memory. Split the config or remove the alias expansion.',
     example: 'a: &a [*a, *a, ...]',
+  },
+];
+
+/** Loader findings about tsproxy rather than the config (category `tsproxy`, concerns.ts). */
+export const tsproxySchemaRules: readonly RuleMeta[] = [
+  {
+    id: 'schema/unsupported',
+    severity: 'warning',
+    category: 'tsproxy',
+    summary: 'A known Envoy feature tsproxy does not implement yet.',
+    help: 'The config is valid for Envoy, but tsproxy ignores the feature named in the message; offline answers may differ from Envoy\'s there.',
+    example: 'retry_policy: { retry_priority: { name: envoy.retry_priorities.previous_priorities } }',
+  },
+  {
+    id: 'schema/not-modelled',
+    severity: 'info',
+    category: 'tsproxy',
+    summary: 'An Envoy type tsproxy does not model: accepted, its fields are not checked.',
+    help: 'The type is Envoy\'s (from its extension catalogue), so the config is valid; tsproxy does not decode its fields. Offline answers do not account for what it does (an RBAC filter\'s denials, a Lua script); serve refuses what it cannot run unless is_optional.',
+    example: 'typed_per_filter_config: { envoy.filters.http.lua: { "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute } }',
   },
 ];

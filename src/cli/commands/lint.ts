@@ -1,8 +1,9 @@
 /**
  * `tsproxy lint FILE... [-]`: validate Envoy configs for CI. Reads the files (or stdin for `-`),
  * runs the lint engine on each, prints one report in the chosen format, and returns the exit
- * code: 0 when nothing reaches `--fail-on` (default error), 1 when something does (a malformed
- * file included), 2 for usage errors or unreadable files.
+ * code: 0 when no finding about the config reaches `--fail-on` (default error), 1 when one does
+ * (a malformed file included) or, with `--fail-on-unsupported`, when a finding about tsproxy is a
+ * warning or worse (analysis/lint/concerns.ts), 2 for usage errors or unreadable files.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
@@ -12,6 +13,7 @@ import { MAX_CONFIG_BYTES } from '../../config/defaults.js';
 import { lintText, type ConfigType } from '../../analysis/lint/lint.js';
 import { allRules, ruleMeta } from '../../analysis/lint/registry.js';
 import { closest } from '../../analysis/lint/walk.js';
+import { concernOf, failsLint } from '../../analysis/lint/concerns.js';
 import type { ExitBox } from '../main.js';
 import { formatGithub } from '../format/github.js';
 import { formatJson } from '../format/json.js';
@@ -29,6 +31,8 @@ export interface LintCommandOptions {
   quiet: boolean;
   listRules: boolean;
   type?: ConfigType;
+  /** Findings about tsproxy (a feature it does not implement) also fail the run. */
+  failOnUnsupported?: boolean;
 }
 
 /** The name stdin's diagnostics carry. */
@@ -131,32 +135,36 @@ export function runLint(files: string[], opts: LintCommandOptions, io: LintIo = 
       const why = err instanceof Error ? err.message : String(err);
       all = [{ file: name, line: 1, col: 1, severity: 'error', rule: 'lint/internal', path: '$', message: `tsproxy failed on this file (${why}); please report it` }];
     }
-    const shown = opts.quiet ? all.filter((d) => reaches(d.severity, opts.failOn)) : all;
+    const shown = opts.quiet ? all.filter((d) => failsLint(d, opts.failOn, opts.failOnUnsupported === true)) : all;
     reports.push({ file: name, source, diagnostics: shown });
   }
   const everything = reports.flatMap((r) => r.diagnostics);
   switch (opts.format) {
     case 'json':
-      io.stdout.write(formatJson(everything));
+      io.stdout.write(formatJson(everything, (d) => concernOf(d.rule)));
       break;
     case 'sarif':
-      io.stdout.write(formatSarif(everything, { rules: allRules, uriOf: (f) => pathToUri(relUri(f, io.cwd)), toolVersion: '0.1.0' }));
+      io.stdout.write(formatSarif(everything, { rules: allRules, uriOf: (f) => pathToUri(relUri(f, io.cwd)), toolVersion: '0.1.0', concernOf: (d) => concernOf(d.rule) }));
       break;
     case 'github':
-      io.stdout.write(formatGithub(everything, (f) => relUri(f, io.cwd)));
+      io.stdout.write(formatGithub(everything, (f) => relUri(f, io.cwd), (d) => concernOf(d.rule) === 'tsproxy' && opts.failOnUnsupported !== true));
       break;
     case 'text': {
-      for (const r of reports) io.stdout.write(formatText(r.diagnostics, r.source, style));
+      for (const r of reports) io.stdout.write(formatText(r.diagnostics, r.source, style, (d) => concernOf(d.rule) === 'tsproxy'));
       if (!opts.quiet) {
-        const counts = { error: 0, warning: 0, info: 0 };
-        for (const d of everything) counts[d.severity]++;
+        const counts = { error: 0, warning: 0, info: 0, unsupported: 0 };
+        for (const d of everything) {
+          // Findings about tsproxy are counted apart (infos stay infos).
+          if (concernOf(d.rule) === 'tsproxy' && d.severity !== 'info') counts.unsupported++;
+          else counts[d.severity]++;
+        }
         io.stdout.write(formatSummary(counts, reports.length, style) + '\n');
       }
       break;
     }
   }
   if (unreadable) return 2;
-  return everything.some((d) => reaches(d.severity, opts.failOn)) ? 1 : 0;
+  return everything.some((d) => failsLint(d, opts.failOn, opts.failOnUnsupported === true)) ? 1 : 0;
 }
 
 function choice<T extends string>(values: readonly T[], what: string): (v: string) => T {
@@ -173,7 +181,8 @@ export function registerLint(program: Command, box: ExitBox): void {
     .description('validate Envoy configs for CI: schema and semantic checks with file:line:col, text/json/sarif/github output')
     .argument('[files...]', 'config files (YAML or JSON: Bootstrap, RouteConfiguration or /config_dump); - reads stdin')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices(['error', 'warning', 'info']).default('error'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding about the config reaches this severity').choices(['error', 'warning', 'info']).default('error'))
+    .option('--fail-on-unsupported', 'also exit 1 on findings about tsproxy (a feature of the config it does not implement: category tsproxy)', false)
     .option('--rule-off <id>', 'do not report this rule (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-q, --quiet', 'print only findings that reach --fail-on, and no summary', false)
     .option('--list-rules', 'print every rule with its id, severity and an example', false)
@@ -186,9 +195,9 @@ export function registerLint(program: Command, box: ExitBox): void {
         return choice(['bootstrap', 'route', 'config_dump'] as const, '--type')(v);
       },
     ))
-    .action((files: string[], o: { format: LintFormat; failOn: Severity; ruleOff: string[]; quiet: boolean; listRules: boolean; type?: ConfigType; config: string[]; configPath: string[] }) => {
+    .action((files: string[], o: { format: LintFormat; failOn: Severity; failOnUnsupported: boolean; ruleOff: string[]; quiet: boolean; listRules: boolean; type?: ConfigType; config: string[]; configPath: string[] }) => {
       files = [...files, ...o.config, ...o.configPath];
-      const opts: LintCommandOptions = { format: o.format, failOn: o.failOn, ruleOff: o.ruleOff, quiet: o.quiet, listRules: o.listRules };
+      const opts: LintCommandOptions = { format: o.format, failOn: o.failOn, failOnUnsupported: o.failOnUnsupported, ruleOff: o.ruleOff, quiet: o.quiet, listRules: o.listRules };
       if (o.type !== undefined) opts.type = o.type;
       box.code = runLint(files, opts);
     });

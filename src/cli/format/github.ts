@@ -17,8 +17,16 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** One workflow command per diagnostic; `relFile` maps a file to the path GitHub shows (repo-relative). */
-export function formatGithub(diagnostics: readonly Diagnostic[], relFile: (file: string) => string = (f) => f): string {
+/**
+ * One workflow command per diagnostic; `relFile` maps a file to the path GitHub shows (repo-relative).
+ * `asNotice`: findings shown as notices whatever their severity (lint: those about tsproxy, which
+ * do not fail the run unless --fail-on-unsupported).
+ */
+export function formatGithub(
+  diagnostics: readonly Diagnostic[],
+  relFile: (file: string) => string = (f) => f,
+  asNotice: (d: Diagnostic) => boolean = () => false,
+): string {
   let out = '';
   for (const d of diagnostics) {
     const props = [
@@ -29,7 +37,7 @@ export function formatGithub(diagnostics: readonly Diagnostic[], relFile: (file:
       `endColumn=${d.endCol ?? d.col}`,
       `title=${escapeProperty(`tsproxy ${d.rule}`)}`,
     ];
-    out += `::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
+    out += `::${asNotice(d) ? 'notice' : COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
- * Lint's JSON format (documented in docs/lint-rules.md): one array of findings, each
- * `{file, line, col, endLine, endCol, severity, rule, message, path}` with 1-based positions and
- * the JSON path of the offending node. Stable: fields are only ever added.
+ * Lint's JSON format (documented in docs/lint-rules.md, schema docs/lint.schema.json): one array of
+ * findings, each `{file, line, col, endLine, endCol, severity, rule, message, path, concerns}` with
+ * 1-based positions, the JSON path of the offending node, and what the finding is about (`config`
+ * or `tsproxy`). Stable: fields are only ever added.
  */
 import type { Diagnostic } from '../../config/diagnostic.js';
 
@@ -16,10 +17,12 @@ export interface JsonFinding {
   rule: string;
   message: string;
   path: string;
+  /** `config`: the config is wrong or risky; `tsproxy`: tsproxy does not implement what it uses. */
+  concerns: 'config' | 'tsproxy';
 }
 
 /** Diagnostics to findings; a missing end position is the start position. */
-export function toJsonFindings(diagnostics: readonly Diagnostic[]): JsonFinding[] {
+export function toJsonFindings(diagnostics: readonly Diagnostic[], concernOf: (d: Diagnostic) => 'config' | 'tsproxy' = () => 'config'): JsonFinding[] {
   return diagnostics.map((d) => ({
     file: d.file,
     line: d.line,
@@ -30,10 +33,11 @@ export function toJsonFindings(diagnostics: readonly Diagnostic[]): JsonFinding[
     rule: d.rule,
     message: d.message,
     path: d.path,
+    concerns: concernOf(d),
   }));
 }
 
 /** The JSON document (pretty-printed, newline-terminated). */
-export function formatJson(diagnostics: readonly Diagnostic[]): string {
-  return JSON.stringify(toJsonFindings(diagnostics), null, 2) + '\n';
+export function formatJson(diagnostics: readonly Diagnostic[], concernOf?: (d: Diagnostic) => 'config' | 'tsproxy'): string {
+  return JSON.stringify(toJsonFindings(diagnostics, concernOf), null, 2) + '\n';
 }

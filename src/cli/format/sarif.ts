@@ -20,6 +20,8 @@ export interface SarifOptions {
   readonly toolVersion: string;
   /** Link to the rules documentation (`helpUri`). */
   readonly helpUri?: string;
+  /** What a finding is about (`config` or `tsproxy`), carried in the result's property bag. */
+  readonly concernOf?: (d: Diagnostic) => 'config' | 'tsproxy';
 }
 
 /** A file path to a relative URI reference: forward slashes, percent-encoded. */
@@ -71,6 +73,7 @@ export function toSarif(diagnostics: readonly Diagnostic[], opts: SarifOptions):
         },
       ],
       partialFingerprints: { 'tsproxyPath/v1': fingerprint(d, uri) },
+      ...(opts.concernOf ? { properties: { concerns: opts.concernOf(d) } } : {}),
     };
   });
   return {

@@ -47,19 +47,29 @@ function lineAt(source: string, line: number): string | undefined {
  * Formats one file's diagnostics (already filtered and sorted). `source` is the file text, for
  * excerpts; pass undefined to print the diagnostic lines only.
  */
-export function formatText(diagnostics: readonly Diagnostic[], source: string | undefined, style: Style): string {
+export function formatText(
+  diagnostics: readonly Diagnostic[],
+  source: string | undefined,
+  style: Style,
+  aboutTsproxy: (d: Diagnostic) => boolean = () => false,
+): string {
   let out = '';
   for (const d of diagnostics) {
-    out += formatDiagnostic(d, style) + '\n';
+    // A warning about tsproxy (not the config) reads `unsupported`.
+    out += formatDiagnostic(d, style, aboutTsproxy(d) && d.severity !== 'info' ? 'unsupported' : undefined) + '\n';
     const ex = source === undefined ? '' : sourceExcerpt(source, d, style);
     if (ex !== '') out += ex + '\n';
   }
   return out;
 }
 
-/** The closing summary: `2 errors, 1 warning, 0 infos in 3 files`. */
-export function formatSummary(counts: { error: number; warning: number; info: number }, files: number, style: Style): string {
+/**
+ * The closing summary: `2 errors, 1 warning, 0 infos in 3 files`, with `, 2 unsupported` before
+ * ` in` when there are findings about tsproxy (counted apart from the config's warnings).
+ */
+export function formatSummary(counts: { error: number; warning: number; info: number; unsupported?: number }, files: number, style: Style): string {
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  const text = `${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${n(counts.info, 'info')} in ${n(files, 'file')}`;
+  const unsupported = counts.unsupported ? `, ${counts.unsupported} unsupported` : '';
+  const text = `${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${n(counts.info, 'info')}${unsupported} in ${n(files, 'file')}`;
   return counts.error > 0 ? style.bad(text) : counts.warning > 0 ? style.warn(text) : style.ok(text);
 }

@@ -7,9 +7,13 @@ import { makeStyle, type Style } from './style.js';
 
 const PLAIN = makeStyle(false);
 
-/** One diagnostic on one line, e.g. `envoy.yaml:12:7: error unknown field "prefx" [schema/unknown-field]`. */
-export function formatDiagnostic(d: Diagnostic, style: Style = PLAIN): string {
-  const sev = d.severity === 'error' ? style.bad(d.severity) : d.severity === 'warning' ? style.warn(d.severity) : style.info(d.severity);
+/**
+ * One diagnostic on one line, e.g. `envoy.yaml:12:7: error unknown field "prefx" [schema/unknown-field]`;
+ * `label` replaces the severity word (lint's `unsupported`).
+ */
+export function formatDiagnostic(d: Diagnostic, style: Style = PLAIN, label?: string): string {
+  const word = label ?? d.severity;
+  const sev = d.severity === 'error' ? style.bad(word) : d.severity === 'warning' ? style.warn(word) : style.info(word);
   return `${style.bold(`${d.file}:${d.line}:${d.col}:`)} ${sev} ${d.message} ${style.dim(`[${d.rule}]`)}`;
 }
 

@@ -33,6 +33,10 @@ export function formatExplain(r: ExplainReport, style: Style): string {
     if (l.original_dst) for (const s of originalDstLines(l.original_dst)) line(`   ${s}`);
     line(`   chosen: ${l.reason}${l.position ? ` ${style.dim(formatPos(l.position))}` : ''}`);
     const fc = l.filter_chain;
+    if (l.filter_chain_matcher) {
+      line('   filter_chain_matcher (filter_chain_match is ignored):');
+      for (const s of l.filter_chain_matcher.steps) line(`     ${s.text} ${style.dim(s.position ? formatPos(s.position) : s.path)}`);
+    }
     if (fc) {
       for (const s of fc.steps) {
         const value = s.connection_value === '-' ? 'none' : s.connection_value;
@@ -120,6 +124,12 @@ export function formatExplain(r: ExplainReport, style: Style): string {
     line(`   ${style.warn('filters tsproxy cannot run')}: ${unsupported.map((f) => f.name).join(', ')}`);
   }
 
+  if (r.unreached_routes.length && r.route) {
+    line();
+    line(style.bold('Never reached for this request'));
+    line(`   route ${r.route.name === null ? r.route.label : `"${r.route.name}"`}${r.route.position ? ` ${style.dim(formatPos(r.route.position))}` : ''} takes it first; these later routes would also match it:`);
+    for (const u of r.unreached_routes) line(`   - route ${u.name === null ? u.label : `"${u.name}"`}${u.position ? ` ${style.dim(formatPos(u.position))}` : ''}: ${u.reason}`);
+  }
   if (r.near_misses.length) {
     line();
     line(style.bold('Near misses'));

@@ -16,6 +16,7 @@ export function formatMatch(r: ExplainReport, style: Style): string {
     if (l.original_dst) rows.push(['original dst', originalDstLine(l.original_dst)]);
     const fc = l.filter_chain;
     rows.push(['filter chain', fc ? `${fc.is_default ? 'default_filter_chain' : fc.name ? `"${fc.name}"` : `#${fc.index}`} (${fc.reason})` : 'none']);
+    if (l.filter_chain_matcher) rows.push(['chain matcher', l.filter_chain_matcher.steps.map((s) => s.text).join('\n')]);
   }
   if (r.connection_manager) {
     const h = r.connection_manager;

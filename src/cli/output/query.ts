@@ -10,8 +10,8 @@ import { analyze } from '../../analysis/explain/analyze.js';
 import type { ExplainReport } from '../../analysis/explain/report_types.js';
 import { parseHeaderFlag, type RequestInput } from '../../analysis/explain/request.js';
 import { loadConfigText, readConfigFile } from './config_loader.js';
-import { localInfoAddress } from '../../runtime/http/conn_manager_config.js';
-import { parseIpAddress } from '../../core/internal_address.js';
+import { createRequire } from 'node:module';
+import { isLoopbackAddress, parseIpAddress } from '../../core/internal_address.js';
 import { parseIpPort, type IpPort } from '../../core/ip_port.js';
 import { classifyHttpFilter } from './filter_support.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
@@ -62,6 +62,15 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   if (remoteAddress !== undefined && parseIpAddress(remoteAddress) === undefined) {
     return usage(`tsproxy: --remote-address must be an IP address without port, got "${remoteAddress}"`);
   }
+  let destinationPort: number | undefined;
+  if (flags.destPort !== undefined) {
+    const p = parseNonNegativeInt('--dest-port', flags.destPort);
+    if (typeof p === 'string' || p > 65535) return usage(`tsproxy: --dest-port must be a port number, got "${flags.destPort}"`);
+    destinationPort = p;
+  }
+  if (flags.destIp !== undefined && parseIpAddress(flags.destIp) === undefined) {
+    return usage(`tsproxy: --dest-ip must be an IP address without port, got "${flags.destIp}"`);
+  }
   let originalDst: IpPort | undefined;
   if (flags.originalDst !== undefined) {
     originalDst = parseIpPort(flags.originalDst);
@@ -92,6 +101,8 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     remoteAddress,
     sni: flags.sni,
     alpn: flags.alpn?.split(',').map((s) => s.trim()).filter(Boolean),
+    ...(flags.destIp !== undefined ? { destinationIp: flags.destIp } : {}),
+    ...(destinationPort !== undefined ? { destinationPort } : {}),
   };
   const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig);
   printDiagnostics(result.diagnostics, err);
@@ -111,11 +122,20 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
 
 function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, originalDst?: IpPort, routeConfigName?: string) {
   try {
-    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter, serverAddress: localInfoAddress(), originalDst });
+    // Envoy's own address matters only for a loopback peer (appended to x-forwarded-for): the
+    // runtime module that finds it is loaded then only.
+    const serverAddress = input.remoteAddress !== undefined && isLoopbackAddress(input.remoteAddress) ? serverLocalAddress() : undefined;
+    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter, ...(serverAddress !== undefined ? { serverAddress } : {}), originalDst });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };
   }
+}
+
+/** serve's local_info address (runtime/http/conn_manager_config.ts), loaded on use. */
+function serverLocalAddress(): string {
+  const mod = createRequire(import.meta.url)('../../runtime/http/conn_manager_config.js') as { localInfoAddress: () => string };
+  return mod.localInfoAddress();
 }
 
 function printDiagnostics(ds: readonly Diagnostic[], style: Style): void {

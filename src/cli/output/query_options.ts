@@ -25,6 +25,8 @@ export interface QueryFlags {
   sourceIp?: string;
   sni?: string;
   alpn?: string;
+  destIp?: string;
+  destPort?: string;
   originalDst?: string;
   /** `--admin URL`: read the config and live cluster state from a running tsproxy or Envoy. */
   admin?: string;
@@ -53,6 +55,8 @@ export function addQueryOptions(cmd: Command): Command {
     .addOption(new Option('--type <type>', 'force the config type').choices(['bootstrap', 'route', 'config_dump']))
     .option('--remote-address <ip>', 'downstream peer address: filter-chain source matching, x-forwarded-for and the internal/external decision of the connection manager (default 203.0.113.1, an external client)')
     .addOption(new Option('--source-ip <ip>', 'same as --remote-address').hideHelp())
+    .option('--dest-ip <ip>', "the connection's destination (local) address, for filter-chain matching (default the listener's address when it is not a wildcard)")
+    .option('--dest-port <n>', "the connection's destination (local) port, for filter-chain matching; picks the listener on that port when none is named (default the listener's port)")
     .option('--sni <name>', 'TLS server name (default: the Host without port, with --scheme https)')
     .option('--alpn <list>', 'comma-separated ALPN protocols for filter-chain matching')
     .option('--original-dst <ip:port>', 'destination before iptables REDIRECT: the accepting listener (--listener/--port, default the use_original_dst one) hands the connection off as serve does')

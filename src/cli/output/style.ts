@@ -4,7 +4,8 @@
  * convention) forces it on, so CI logs can opt in. Commands get one {@link Style} per stream and
  * never call chalk directly, so tests (NO_COLOR=1, piped stdout) see plain text.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { createRequire } from 'node:module';
+import type { ChalkInstance } from 'chalk';
 
 /** Semantic styles; each returns its argument unchanged when colour is off. */
 export interface Style {
@@ -32,9 +33,17 @@ export function styleFor(stream: { isTTY?: boolean } = process.stdout, env: Node
   return makeStyle(wantsColor(stream, env));
 }
 
+const plain = (s: string): string => s;
+
+/** Without colour every style is the identity: chalk is not even loaded (it costs ~35 ms at start-up). */
+const PLAIN: Style = { color: false, ok: plain, bad: plain, warn: plain, info: plain, dim: plain, bold: plain, name: plain, code: plain };
+
 /** A style with colour forced on or off (tests, `--color`). */
 export function makeStyle(color: boolean): Style {
-  const c: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+  if (!color) return PLAIN;
+  // Loaded on the first coloured style (require of an ES module, Node >= 22.12).
+  const { Chalk } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
+  const c: ChalkInstance = new Chalk({ level: 1 });
   return {
     color,
     ok: (s) => c.green(s),

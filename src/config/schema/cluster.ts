@@ -4,7 +4,7 @@
  * upstream `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`.
  */
 import {
-  any, bool, dur, enm, i64, message, msg, pct, raw, str, u32, u64, unsupported,
+  any, bool, dur, enm, i64, message, msg, pct, raw, str, struct, u32, u64, unsupported,
   type MessageDescriptor,
 } from './descriptor.js';
 import {
@@ -166,7 +166,11 @@ const COMMON_LB_CONFIG: MessageDescriptor = message('envoy.config.cluster.v3.Clu
 const LB_POLICIES = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RING_HASH', 'RANDOM', 'MAGLEV', 'CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG'];
 
 export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Cluster', {
-  transport_socket_matches: unsupported('Cluster.transport_socket_matches', { repeated: true }),
+  transport_socket_matches: msg(() => message('envoy.config.cluster.v3.Cluster.TransportSocketMatch', {
+    name: str({ required: true }),
+    match: struct(),
+    transport_socket: msg(() => TRANSPORT_SOCKET),
+  }), { repeated: true }),
   name: str({ required: true, check: { minLen: 1 } }),
   alt_stat_name: str(),
   type: enm(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'], { oneof: 'cluster_discovery_type' }),

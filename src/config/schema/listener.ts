@@ -12,6 +12,7 @@ import {
 } from './common.js';
 import { HEADER_MATCHER, METADATA_MATCHER, ROUTE_CONFIGURATION } from './route.js';
 import { HCM_TRACING } from './tracing.js';
+import { XDS_MATCHER } from './matcher.js';
 
 const CIDR_RANGE: MessageDescriptor = message('envoy.config.core.v3.CidrRange', {
   address_prefix: str({ required: true }),
@@ -125,7 +126,7 @@ export const LISTENER: MessageDescriptor = message('envoy.config.listener.v3.Lis
   additional_addresses: unsupported('Listener.additional_addresses', { repeated: true }),
   stat_prefix: str(),
   filter_chains: msg(() => FILTER_CHAIN, { repeated: true }),
-  filter_chain_matcher: unsupported('the filter chain matcher tree (Listener.filter_chain_matcher)'),
+  filter_chain_matcher: msg(() => XDS_MATCHER),
   use_original_dst: bool(),
   default_filter_chain: msg(() => FILTER_CHAIN),
   per_connection_buffer_limit_bytes: u32(),
@@ -224,7 +225,10 @@ export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   preserve_external_request_id: bool(),
   always_set_request_id_in_response: bool(),
   forward_client_cert_details: enm(['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY']),
-  set_current_client_cert_details: unsupported('client certificate details (HttpConnectionManager.set_current_client_cert_details)'),
+  set_current_client_cert_details: msg(() => message(
+    'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails',
+    { subject: bool(), cert: bool(), chain: bool(), dns: bool(), uri: bool() },
+  )),
   proxy_100_continue: bool(),
   represent_ipv4_remote_address_as_ipv4_mapped_ipv6: bool(),
   upgrade_configs: msg(() => UPGRADE_CONFIG, { repeated: true }),

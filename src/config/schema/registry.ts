@@ -20,6 +20,8 @@ import {
   ROUTER, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG, URI_TEMPLATE_MATCH_CONFIG, URI_TEMPLATE_REWRITE_CONFIG,
 } from './extensions.js';
 import { OPENTELEMETRY_CONFIG, ZIPKIN_CONFIG } from './tracing.js';
+import { IP_INPUT_MATCHER, NETWORK_INPUTS, STRING_VALUE, XDS_IP_MATCHER } from './matcher.js';
+import { DOWNSTREAM_TLS_CONTEXT, SECRET, TLS_INSPECTOR, UPSTREAM_TLS_CONTEXT } from './tls.js';
 import { envoyType, envoyTypeNames, type EnvoyTypeInfo } from '../extension_catalogue.js';
 
 export interface TypeInfo {
@@ -43,6 +45,10 @@ const SUPPORTED: MessageDescriptor[] = [
   UPSTREAM_HTTP_PROTOCOL_OPTIONS,
   PREVIOUS_HOSTS_PREDICATE,
   ORIGINAL_DST_LISTENER_FILTER,
+  DOWNSTREAM_TLS_CONTEXT,
+  UPSTREAM_TLS_CONTEXT,
+  SECRET,
+  TLS_INSPECTOR,
   URI_TEMPLATE_MATCH_CONFIG,
   URI_TEMPLATE_REWRITE_CONFIG,
   OPENTELEMETRY_CONFIG,
@@ -67,6 +73,11 @@ const SUPPORTED: MessageDescriptor[] = [
   DYNAMIC_CLUSTER,
   STATIC_ROUTE_CONFIG,
   DYNAMIC_ROUTE_CONFIG,
+  // The filter chain matcher (Listener.filter_chain_matcher).
+  XDS_IP_MATCHER,
+  IP_INPUT_MATCHER,
+  STRING_VALUE,
+  ...NETWORK_INPUTS,
 ];
 
 let table: Map<string, TypeInfo> | undefined;

@@ -10,7 +10,7 @@
  * parser can move below runtime for `lint` to validate formats without running them.
  *
  * Unknown operators are a config error in Envoy (`Not supported field in StreamInfo: X`);
- * operators Envoy has but tsproxy cannot fill yet (TLS peer data, metadata, filter state) compile
+ * operators Envoy has but tsproxy cannot fill yet (upstream TLS peer data, metadata, filter state) compile
  * to "no value" with a warning, so a real config still loads.
  */
 import type { StreamInfo } from '../stream_info.js';
@@ -143,6 +143,18 @@ function simpleOperators(ctx: OperatorContext): Record<string, FieldExtractor> {
     // Envoy's stream id is the x-request-id when the request-id extension set one.
     STREAM_ID: (i) => i.requestId,
     REQUESTED_SERVER_NAME: (i) => i.requestedServerName || undefined,
+    // Downstream TLS (the connection's DownstreamTransportInfo; `-` on plaintext or without a peer certificate).
+    DOWNSTREAM_TLS_VERSION: (i) => i.downstreamTransport?.tlsVersion || undefined,
+    DOWNSTREAM_TLS_CIPHER: (i) => i.downstreamTransport?.cipher || undefined,
+    DOWNSTREAM_PEER_SUBJECT: (i) => i.downstreamTransport?.peerSubject || undefined,
+    DOWNSTREAM_PEER_ISSUER: (i) => i.downstreamTransport?.peerIssuer || undefined,
+    DOWNSTREAM_PEER_URI_SAN: (i) => joined(i.downstreamTransport?.peerUriSans),
+    DOWNSTREAM_PEER_DNS_SAN: (i) => joined(i.downstreamTransport?.peerDnsSans),
+    DOWNSTREAM_PEER_FINGERPRINT_256: (i) => i.downstreamTransport?.peerCertificateSha256 || undefined,
+    DOWNSTREAM_PEER_SERIAL: (i) => i.downstreamTransport?.peerSerial || undefined,
+    DOWNSTREAM_PEER_CERT: (i) => i.downstreamTransport?.peerCertificatePem || undefined,
+    DOWNSTREAM_LOCAL_URI_SAN: (i) => joined(i.downstreamTransport?.localUriSans),
+    DOWNSTREAM_LOCAL_SUBJECT: (i) => i.downstreamTransport?.localSubject || undefined,
     LOCAL_REPLY_BODY: (i) => i.localReplyBody,
     HOSTNAME: () => host,
     UNIQUE_ID: () => ctx.uuid?.(),
@@ -160,11 +172,11 @@ const KNOWN_UNSUPPORTED = new Set<string>([
   'DYNAMIC_METADATA', 'CLUSTER_METADATA', 'UPSTREAM_METADATA', 'METADATA', 'FILTER_STATE',
   'UPSTREAM_FILTER_STATE', 'CEL', 'TRACE_ID', 'UPSTREAM_PROTOCOL', 'UPSTREAM_CONNECTION_ID',
   'DOWNSTREAM_HANDSHAKE_DURATION', 'ROUNDTRIP_DURATION', 'UPSTREAM_CONNECTION_POOL_READY_DURATION',
-  'DOWNSTREAM_PEER_URI_SAN', 'DOWNSTREAM_PEER_DNS_SAN', 'DOWNSTREAM_PEER_IP_SAN', 'DOWNSTREAM_LOCAL_URI_SAN',
-  'DOWNSTREAM_LOCAL_DNS_SAN', 'DOWNSTREAM_LOCAL_IP_SAN', 'DOWNSTREAM_LOCAL_SUBJECT', 'DOWNSTREAM_PEER_SUBJECT',
-  'DOWNSTREAM_PEER_ISSUER', 'DOWNSTREAM_TLS_SESSION_ID', 'DOWNSTREAM_TLS_CIPHER', 'DOWNSTREAM_TLS_VERSION',
-  'DOWNSTREAM_PEER_FINGERPRINT_256', 'DOWNSTREAM_PEER_FINGERPRINT_1', 'DOWNSTREAM_PEER_SERIAL',
-  'DOWNSTREAM_PEER_CERT', 'DOWNSTREAM_PEER_CERT_V_START', 'DOWNSTREAM_PEER_CERT_V_END',
+  'DOWNSTREAM_PEER_IP_SAN',
+  'DOWNSTREAM_LOCAL_DNS_SAN', 'DOWNSTREAM_LOCAL_IP_SAN',
+  'DOWNSTREAM_TLS_SESSION_ID',
+  'DOWNSTREAM_PEER_FINGERPRINT_1',
+  'DOWNSTREAM_PEER_CERT_V_START', 'DOWNSTREAM_PEER_CERT_V_END',
   'DOWNSTREAM_TRANSPORT_FAILURE_REASON', 'UPSTREAM_PEER_SUBJECT', 'UPSTREAM_PEER_ISSUER',
   'UPSTREAM_TLS_SESSION_ID', 'UPSTREAM_TLS_CIPHER', 'UPSTREAM_TLS_VERSION', 'UPSTREAM_PEER_CERT',
   'UPSTREAM_PEER_URI_SAN', 'UPSTREAM_PEER_DNS_SAN', 'UPSTREAM_PEER_IP_SAN', 'UPSTREAM_LOCAL_URI_SAN',
@@ -176,6 +188,11 @@ const KNOWN_UNSUPPORTED = new Set<string>([
   'VIRTUAL_CLUSTER_NAME_RAW', 'UPSTREAM_REQUEST_ATTEMPT_COUNT_RAW', 'QUERY_PARAM', 'PATH',
   'CUSTOM_FLAGS', 'COMMON_DURATION', 'UPSTREAM_HOST_NAME_WITHOUT_PORT', 'DOWNSTREAM_DETECTED_CLOSE_TYPE',
 ]);
+
+/** SANs joined as Envoy prints a list (`,`); undefined when there are none. */
+function joined(list: readonly string[] | undefined): string | undefined {
+  return list !== undefined && list.length > 0 ? list.join(',') : undefined;
+}
 
 function truncate(extract: FieldExtractor, maxLen: number | undefined): FieldExtractor {
   if (maxLen === undefined) return extract;
@@ -233,6 +250,12 @@ export function compileOperator(
         : (i) => headerFrom(i.responseHeaders, main) ?? (alt === undefined ? undefined : headerFrom(i.responseHeaders, alt));
       return { ok: true, extract: truncate(get, maxLen) };
     }
+    case 'GRPC_STATUS':
+    case 'GRPC_STATUS_NUMBER': {
+      const style = name === 'GRPC_STATUS_NUMBER' ? 'NUMBER' : (arg ?? 'CAMEL_STRING');
+      if (style !== 'CAMEL_STRING' && style !== 'SNAKE_STRING' && style !== 'NUMBER') return { ok: false, error: `GRPC_STATUS: unknown format "${style}" (CAMEL_STRING, SNAKE_STRING or NUMBER)` };
+      return { ok: true, extract: truncate((i) => grpcStatusOf(i, style), maxLen) };
+    }
     case 'START_TIME': {
       const f = compileStartTime(arg);
       return { ok: true, extract: truncate((i) => f.format(i.startTime), maxLen) };
@@ -265,3 +288,20 @@ export function compileOperator(
   return { ok: false, error: `Not supported field in StreamInfo: ${name}` };
 }
 
+
+const GRPC_CAMEL = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+const GRPC_SNAKE = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+/**
+ * %GRPC_STATUS(X)% (Envoy's GrpcStatusFormatter): `grpc-status` of the response trailers, else of
+ * a trailers-only response's headers; `-` when the response carried none. A number beyond the
+ * well-known codes prints as the number.
+ */
+function grpcStatusOf(i: StreamInfo, style: 'CAMEL_STRING' | 'SNAKE_STRING' | 'NUMBER'): string | undefined {
+  const raw = headerFrom(i.responseTrailers, 'grpc-status') ?? headerFrom(i.responseHeaders, 'grpc-status');
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) return undefined;
+  if (style === 'NUMBER') return String(n);
+  return (style === 'CAMEL_STRING' ? GRPC_CAMEL : GRPC_SNAKE)[n] ?? String(n);
+}

@@ -18,6 +18,7 @@ import { serverInfoHandlers } from './server_info_handler.js';
 import { runtimeHandlers } from './runtime_handler.js';
 import { serverCmdHandlers } from './server_cmd_handler.js';
 import { parseQuery } from './query.js';
+import { certsHandler } from './certs_handler.js';
 import { textResponse } from './response.js';
 
 export class Admin {
@@ -32,6 +33,7 @@ export class Admin {
       ...statsHandlers(context),
       clustersHandler(context),
       configDumpHandler(context),
+      certsHandler(context),
       ...listenersHandlers(context),
       ...serverInfoHandlers(context),
       ...runtimeHandlers(context),

@@ -4,6 +4,7 @@
  * AdminServerContext only, so they are callable from tests, from the admin listener and from a
  * TUI client in the same process without a socket (`Admin.request`).
  */
+import type { TlsMaterial } from '../network/tls_context.js';
 import type { LoadedConfig, Listener } from '../../config/types.js';
 import type { StatsConfig } from '../stats/stats_config.js';
 import type { StatsStore } from '../stats/store.js';
@@ -58,6 +59,8 @@ export interface AdminListenerView {
   readonly config: Listener;
   /** Stops accepting; in-flight requests finish with `connection: close`. */
   drain(): void;
+  /** The TLS contexts of its filter chains, with their current certificates (`/certs`). */
+  readonly tls?: () => readonly { readonly material: TlsMaterial }[];
 }
 
 /** What the handlers may read and do (the running server, Envoy's Server::Instance). */

@@ -10,7 +10,8 @@
  * Envoy's AUTO (ConnectionManagerUtility::determineNextProtocol) looks at the first read only and
  * checks its 12-byte prefix `PRI * HTTP/2`; reading on while the bytes match also handles a
  * preface split over several reads. A connection that ends or fails before the decision is
- * reported as 'http1' (the HTTP/1 codec then sees the end).
+ * reported as 'http1' (the HTTP/1 codec then sees the end); one that ended after part of the
+ * preface is closed (its bytes cannot be put back after the end).
  */
 import type { Socket } from 'node:net';
 
@@ -38,7 +39,7 @@ export function matchPreface(bytes: Buffer): SniffedProtocol | 'more' {
 export function sniffProtocol(socket: Socket, done: (protocol: SniffedProtocol) => void): void {
   let buf: Buffer | undefined;
   let finished = false;
-  const finish = (protocol: SniffedProtocol): void => {
+  const finish = (protocol: SniffedProtocol, ended = false): void => {
     if (finished) return;
     finished = true;
     socket.removeListener('data', onData);
@@ -46,7 +47,12 @@ export function sniffProtocol(socket: Socket, done: (protocol: SniffedProtocol) 
     socket.removeListener('close', onEnd);
     socket.removeListener('error', onEnd);
     socket.pause();
-    if (buf !== undefined && buf.length > 0 && !socket.destroyed) socket.unshift(buf);
+    if (buf !== undefined && buf.length > 0 && !socket.destroyed) {
+      // A stream cannot take bytes back after its end: a peer that sent part of the preface and
+      // then ended (or failed) has sent no request; the connection closes.
+      if (ended) socket.destroy();
+      else socket.unshift(buf);
+    }
     // Never from inside the 'data' event: the consumer may take over the socket's reads.
     process.nextTick(done, protocol);
   };
@@ -55,9 +61,11 @@ export function sniffProtocol(socket: Socket, done: (protocol: SniffedProtocol) 
     const m = matchPreface(buf);
     if (m !== 'more') finish(m);
   };
-  const onEnd = (): void => finish('http1');
+  const onEnd = (): void => finish('http1', true);
   socket.on('data', onData);
   socket.on('end', onEnd);
   socket.on('close', onEnd);
   socket.on('error', onEnd);
+  // A socket a listener filter peeked is paused: a 'data' listener alone does not resume it.
+  if (socket.isPaused()) socket.resume();
 }

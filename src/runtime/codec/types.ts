@@ -108,6 +108,15 @@ export interface Stream {
   readonly bufferLimit: number;
 }
 
+/**
+ * A downstream connection handed over to a tunnel (an upgrade's 101, a CONNECT's 2xx): the raw
+ * socket, paused with no data listener, and the bytes the client sent after its request head.
+ */
+export interface DownstreamTunnel {
+  readonly socket: import('node:net').Socket;
+  readonly head: Buffer;
+}
+
 /** Sends a response on a server stream (Envoy's ResponseEncoder). */
 export interface ResponseEncoder {
   /** The stream this encoder writes (Envoy's getStream()). */
@@ -125,6 +134,12 @@ export interface ResponseEncoder {
   encodeData(chunk: Buffer, endStream: boolean): void;
   /** Trailers; they end the response. */
   encodeTrailers(trailers: HeaderList): void;
+  /**
+   * Writes a tunnel's response head (101, or a CONNECT's 2xx) and hands the connection over
+   * (HTTP/1 only; absent on codecs that cannot tunnel). Undefined when the client is gone or a
+   * header cannot be written (the stream was reset).
+   */
+  switchToTunnel?(headers: ResponseHeaderMap): DownstreamTunnel | undefined;
   /**
    * Whether an invalid request on this stream is a stream error rather than a connection error
    * (Envoy's streamErrorOnInvalidHttpMessage(), from stream_error_on_invalid_http_messaging).

@@ -7,6 +7,8 @@
  * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
  * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
  */
+import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from '../../config/defaults.js';
+import { UpgradeTunnel, type TunnelOwner } from './router_upgrade.js';
 import type { ForwardDecision } from '../../core/route_types.js';
 import type {
   DownstreamAbortHandler,
@@ -18,7 +20,7 @@ import type {
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
 import type { HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
-import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../http/headers.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../codec/headers.js';
 import {
   Details,
   resetReasonToResponseFlag,
@@ -49,12 +51,14 @@ function onRetryTimer(f: RouterFilter): void {
  * callbacks arrive asynchronously; after it finished (response complete, local reply, abort)
  * late callbacks are ignored.
  */
-export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler, DownstreamWatermarkCallbacks {
+export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler, DownstreamWatermarkCallbacks, TunnelOwner {
   private cb!: StreamDecoderFilterCallbacks;
   private decision: ForwardDecision | undefined;
   private cluster: ThreadLocalCluster | undefined;
   private cstats: ClusterRouterStats | undefined;
   private upstream: UpstreamRequest | undefined;
+  /** The upgrade or CONNECT tunnel of this request (router_upgrade.ts). */
+  private tunnel: UpgradeTunnel | undefined;
   private headerList: HeaderList | undefined;
   private body: Buffer[] | undefined;
   private bodyBytes = 0;
@@ -154,6 +158,11 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.finalize(headers, decision);
     // Tracing: the upstream sees the request's span as its parent (traceparent / B3 headers).
     cb.activeSpan?.injectContext(headers.headers);
+    if (cb.upgradeType !== undefined) {
+      // An upgrade the connection manager let through: its own connection, then a tunnel.
+      this.tunnel = startTunnel(this, cb, host, headers, cluster.info.connectTimeoutMs, this.config.ctx.hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS);
+      return 'StopIteration';
+    }
     this.headerList = toUpstreamHeaderList(headers.headers);
     if (endStream) this.onRequestComplete();
     this.startAttempt(host);
@@ -267,7 +276,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     if (req !== this.upstream || this.finished) return;
     const cstats = this.cstats!;
     const retry = this.retry;
-    if (retry !== undefined && retry.wouldRetryStatus(status)) {
+    if (retry !== undefined && retry.wouldRetryResponse(status, list)) {
       if (this.tryScheduleRetry()) {
         cstats.retryCodes.charge(status);
         req.resetStream();
@@ -455,10 +464,24 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.upstream?.encoder?.readDisable?.(false);
   }
 
+  // --- TunnelOwner (router_upgrade.ts) -------------------------------------------------------
+
+  onTunnelConnectFailure(reason: 'connection_failure' | 'timeout', tfr: string): void {
+    const r = reason === 'timeout' ? 'connection_timeout' : 'remote_connection_failure';
+    this.cstats!.codes.charge(503);
+    this.abortWithLocalReply(503, resetReasonToResponseFlag(r), upstreamResetBody(r, tfr, false), upstreamResetDetails(r, tfr, false), false);
+  }
+
+  onTunnelProtocolError(): void {
+    this.cstats!.codes.charge(502);
+    this.abortWithLocalReply(502, 'UPE', upstreamResetBody('protocol_error', '', false), upstreamResetDetails('protocol_error', '', false), false);
+  }
+
   /** The downstream went away (DC) or the stream timed out: abort the upstream attempt. */
   onDownstreamAbort(): void {
     this.finished = true;
     this.clearTimers();
+    this.tunnel?.abort();
     const up = this.upstream;
     this.upstream = undefined;
     if (up) up.resetStream();
@@ -468,4 +491,11 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     if (!this.finished || this.upstream !== undefined) this.onDownstreamAbort();
     this.clearTimers();
   }
+}
+
+/** Starts the tunnel of an upgrade request the connection manager let through. */
+function startTunnel(owner: TunnelOwner, cb: StreamDecoderFilterCallbacks, host: UpstreamHostDescription, headers: RequestHeaderMap, connectTimeoutMs: number, idleTimeoutMs: number): UpgradeTunnel {
+  const t = new UpgradeTunnel(cb, owner, cb.upgradeType!, idleTimeoutMs);
+  t.start(host, headers, connectTimeoutMs);
+  return t;
 }

@@ -12,6 +12,8 @@ import {
   RETRY_MAX_INTERVAL_FACTOR,
 } from '../../config/defaults.js';
 import type { EnvoyResetReason } from '../http/local_reply.js';
+import type { HeaderList } from '../codec/types.js';
+import { GrpcStatus } from '../../core/grpc.js';
 
 /** Retry-on bits. */
 const RETRY_5XX = 1;
@@ -21,6 +23,21 @@ const RETRY_RETRIABLE_4XX = 8;
 const RETRY_REFUSED_STREAM = 16;
 const RETRY_RETRIABLE_STATUS_CODES = 32;
 const RETRY_RESET = 64;
+// retry_on gRPC conditions (x-envoy-retry-grpc-on): the grpc-status of a trailers-only response.
+const RETRY_GRPC_CANCELLED = 128;
+const RETRY_GRPC_DEADLINE_EXCEEDED = 256;
+const RETRY_GRPC_RESOURCE_EXHAUSTED = 512;
+const RETRY_GRPC_UNAVAILABLE = 1024;
+const RETRY_GRPC_INTERNAL = 2048;
+/** grpc-status -> its retry_on bit (Envoy's RetryStateImpl::wouldRetryFromHeaders). */
+const GRPC_RETRY_BITS: ReadonlyMap<number, number> = new Map([
+  [GrpcStatus.Canceled, RETRY_GRPC_CANCELLED],
+  [GrpcStatus.DeadlineExceeded, RETRY_GRPC_DEADLINE_EXCEEDED],
+  [GrpcStatus.ResourceExhausted, RETRY_GRPC_RESOURCE_EXHAUSTED],
+  [GrpcStatus.Unavailable, RETRY_GRPC_UNAVAILABLE],
+  [GrpcStatus.Internal, RETRY_GRPC_INTERNAL],
+]);
+const RETRY_GRPC_ANY = RETRY_GRPC_CANCELLED | RETRY_GRPC_DEADLINE_EXCEEDED | RETRY_GRPC_RESOURCE_EXHAUSTED | RETRY_GRPC_UNAVAILABLE | RETRY_GRPC_INTERNAL;
 
 function parseRetryOn(s: string | undefined): number {
   if (!s) return 0;
@@ -34,6 +51,11 @@ function parseRetryOn(s: string | undefined): number {
       case 'refused-stream': bits |= RETRY_REFUSED_STREAM; break;
       case 'retriable-status-codes': bits |= RETRY_RETRIABLE_STATUS_CODES; break;
       case 'reset': bits |= RETRY_RESET; break;
+      case 'cancelled': bits |= RETRY_GRPC_CANCELLED; break;
+      case 'deadline-exceeded': bits |= RETRY_GRPC_DEADLINE_EXCEEDED; break;
+      case 'resource-exhausted': bits |= RETRY_GRPC_RESOURCE_EXHAUSTED; break;
+      case 'unavailable': bits |= RETRY_GRPC_UNAVAILABLE; break;
+      case 'internal': bits |= RETRY_GRPC_INTERNAL; break;
       default: break;
     }
   }
@@ -63,8 +85,12 @@ export class RetryState {
    */
   static create(policy: RetryPolicy | undefined, headers: Record<string, string | string[] | undefined>): RetryState | undefined {
     const hdrOn = headers['x-envoy-retry-on'];
+    const hdrGrpcOn = headers['x-envoy-retry-grpc-on'];
     const hdrMax = headers['x-envoy-max-retries'];
-    let bits = parseRetryOn(policy?.retry_on) | parseRetryOn(typeof hdrOn === 'string' ? hdrOn : undefined);
+    let bits =
+      parseRetryOn(policy?.retry_on) |
+      parseRetryOn(typeof hdrOn === 'string' ? hdrOn : undefined) |
+      (parseRetryOn(typeof hdrGrpcOn === 'string' ? hdrGrpcOn : undefined) & RETRY_GRPC_ANY);
     if (bits === 0) return undefined;
     let num = policy?.num_retries ?? DEFAULT_NUM_RETRIES;
     if (typeof hdrMax === 'string' && /^\d+$/.test(hdrMax)) num = Number(hdrMax);
@@ -75,6 +101,22 @@ export class RetryState {
     const max = policy?.retry_back_off?.max_interval ?? base * RETRY_MAX_INTERVAL_FACTOR;
     bits |= 0;
     return new RetryState(bits, num, codes, base, max);
+  }
+
+  /**
+   * Whether an upstream response head is retriable: its status under `retry_on`, or the
+   * grpc-status of a trailers-only gRPC response under the gRPC conditions (`cancelled`,
+   * `deadline-exceeded`, `resource-exhausted`, `unavailable`, `internal`).
+   */
+  wouldRetryResponse(status: number, headers: HeaderList): boolean {
+    if (this.wouldRetryStatus(status)) return true;
+    if ((this.retryOn & RETRY_GRPC_ANY) === 0) return false;
+    for (let i = 0; i < headers.length; i++) {
+      if (headers[i]![0] !== 'grpc-status') continue;
+      const bit = GRPC_RETRY_BITS.get(Number(headers[i]![1]));
+      return bit !== undefined && (this.retryOn & bit) !== 0;
+    }
+    return false;
   }
 
   /** Whether an upstream response status is retriable under `retry_on`. */

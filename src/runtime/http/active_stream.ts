@@ -1,7 +1,8 @@
 /**
  * One downstream request/response (Envoy's ConnectionManagerImpl::ActiveStream plus its
  * FilterManager): owns the StreamInfo, the cached route, the HTTP filter chain and the write of
- * the response through the HTTP/1 codec. See conn_manager.ts for the phase chart.
+ * the response through its codec's ResponseEncoder (codec/types.ts: HTTP/1 or HTTP/2, the
+ * stream does not know which). See conn_manager.ts for the phase chart.
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever
@@ -10,7 +11,8 @@
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { newStreamInfo, setDirectLocalAddress, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { addFlag, newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -27,7 +29,9 @@ import { Details } from './local_reply.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
-import type { Http1ServerCodec, RequestHead } from './http1_server_codec.js';
+import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
+import { decodeRequestHeadersOf } from './header_sanitizer.js';
+import { hasGrpcContentType, httpToGrpcStatus } from '../../core/grpc.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
 
@@ -41,12 +45,14 @@ export interface DownstreamConnectionInfo {
   /** Set when the local address is the restored original destination: the socket's own address. */
   readonly directLocalAddress?: string;
   readonly directLocalPort?: number;
+  /** [TLS] Set when the connection is TLS (listener.ts): StreamInfo, scheme https, XFCC. */
+  readonly transport?: DownstreamTransportInfo | undefined;
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
-  /** The connection's HTTP/1 codec (writes the response). */
-  readonly codec: Http1ServerCodec;
   /** Called by the stream when it completes. */
   onStreamComplete(stream: ActiveStream): void;
+  /** The stream's connection became a tunnel (its socket is the tunnel's until the stream completes). */
+  onTunnel?(stream: ActiveStream): void;
 }
 
 function onStreamIdleTimer(s: ActiveStream): void {
@@ -61,9 +67,10 @@ function onRequestTimer(s: ActiveStream): void {
  * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
-export class ActiveStream extends FilterManager implements StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks {
+export class ActiveStream extends FilterManager implements RequestDecoder, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks {
   readonly streamInfo: StreamInfo;
-  readonly requestHeaders: RequestHeaderMap;
+  /** Set by setRequestHeaders (decodeHeaders), before anything reads it. */
+  requestHeaders!: RequestHeaderMap;
   readonly stats: StatsScope;
   readonly random: RandomSource;
   readonly time: TimeSource;
@@ -71,6 +78,10 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   trustedDownstream = true;
   /** The request's trace span (HCM `tracing`), started in start(), finished in complete(). */
   activeSpan: Span | undefined = undefined;
+  /** The upgrade the connection manager let through (`websocket`, `CONNECT`...), or undefined. */
+  upgradeType: string | undefined;
+  /** The stream's connection is a tunnel: its socket belongs to the tunnel until the stream completes. */
+  private tunnelling = false;
 
   private cachedRoute: RouteDecision | undefined;
   private remoteComplete = false;
@@ -79,49 +90,87 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   private idleTimer: PooledTimer | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
   private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
-  /** The socket's write buffer is over its high watermark; waiting for 'drain'. */
-  private aboveHighWatermark = false;
-  private readonly codec: Http1ServerCodec;
 
+  /**
+   * @param encoder answers this stream (its codec's ResponseEncoder); the stream registers
+   *   itself for the encoder stream's resets and watermarks.
+   * @param protocol `%PROTOCOL%`: HTTP/1.1, HTTP/1.0, HTTP/2.
+   */
   constructor(
     readonly config: ConnectionManagerConfig,
     readonly conn: DownstreamConnectionInfo,
-    head: RequestHead,
+    private readonly encoder: ResponseEncoder,
+    protocol: string,
   ) {
     super();
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
     this.connectionId = conn.id;
-    this.codec = conn.codec;
+    encoder.stream.addCallbacks(this);
     const info = newStreamInfo(config.time.now(), config.time.monotonic());
-    const minor = head.versionMinor;
-    info.protocol = head.versionMajor === 1 ? (minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : 'HTTP/1.' + minor) : `HTTP/${head.versionMajor}.${minor}`;
+    info.protocol = protocol;
     info.downstreamRemoteAddress = conn.remoteAddress;
     info.downstreamRemotePort = conn.remotePort;
     info.downstreamLocalAddress = conn.localAddress;
     info.downstreamLocalPort = conn.localPort;
     if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
+    // [TLS] SNI, version, cipher, peer certificate (stream_info.ts).
+    const transport = conn.transport;
+    if (transport !== undefined) setDownstreamTransport(info, transport);
     this.streamInfo = info;
-    const headers = head.headers as Record<string, string | string[] | undefined>;
-    const host = head.absoluteAuthority ?? head.headers.host;
-    // The header map doubles as the core's RouteRequest (route() passes it as is: no per-lookup object).
-    const rh: RequestHeaderMap & RouteRequest = {
-      method: head.method,
-      path: head.url,
-      authority: host,
-      scheme: 'http',
-      headers,
-      remoteAddress: conn.remoteAddress,
-      remotePort: conn.remotePort,
-      localAddress: conn.localAddress,
-      localPort: conn.localPort,
-    };
-    this.requestHeaders = rh;
     const st = config.stats;
     st.downstream_rq_total.inc();
-    st.downstream_rq_http1_total.inc();
     st.downstream_rq_active.inc();
+  }
+
+  /**
+   * The request head as the codec decoded it. The connection's addresses are added to the map
+   * so it doubles as the core's RouteRequest (route() passes it as is: no per-lookup object);
+   * the HTTP/1 codec builds it with these fields already present (one hidden class).
+   */
+  setRequestHeaders(headers: RequestHeaderMap): void {
+    const rh = headers as RequestHeaderMap & RouteRequest;
+    const conn = this.conn;
+    rh.remoteAddress = conn.remoteAddress;
+    rh.remotePort = conn.remotePort;
+    rh.localAddress = conn.localAddress;
+    rh.localPort = conn.localPort;
+    // [TLS] The transport's scheme; route tls_context matchers read `tls`.
+    const transport = conn.transport;
+    if (transport !== undefined) {
+      rh.scheme = 'https';
+      rh.tls = { presented: transport.peerCertificatePresented, validated: transport.peerCertificateValidated };
+    }
+    this.requestHeaders = rh;
+  }
+
+  // --- RequestDecoder (codec/types.ts): what a codec calls ------------------------------------
+
+  /**
+   * A request head from a codec that made its own admission checks (HTTP/2): the connection
+   * manager's request handling (core decodeRequestHeaders), then the filter chain.
+   */
+  decodeHeaders(headers: RequestHeaderMap, endStream: boolean): void {
+    this.setRequestHeaders(headers);
+    if (!decodeRequestHeadersOf(this, this.conn)) return;
+    try {
+      this.start(endStream);
+    } catch (err) {
+      // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
+      this.onInternalError(err as Error);
+    }
+  }
+
+  decodeData(chunk: Buffer, endStream: boolean): void {
+    if (chunk.length > 0) this.onRequestData(chunk);
+    if (endStream) this.onRequestEnd();
+  }
+
+  decodeTrailers(trailers: HeaderList): void {
+    if (this.completed || this.remoteComplete) return;
+    this.markRemoteComplete();
+    this.decodeTrailersIn(trailers);
   }
 
   // --- request path ---------------------------------------------------------------------------
@@ -163,13 +212,17 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   /** The codec saw the end of the request. */
   onRequestEnd(): void {
     if (this.completed || this.remoteComplete) return;
+    this.markRemoteComplete();
+    this.decodeBody(EMPTY_BUFFER, true);
+  }
+
+  private markRemoteComplete(): void {
     this.remoteComplete = true;
     this.streamInfo.lastDownstreamRxByteReceived = this.time.monotonic();
     if (this.requestTimer) {
       clearTimeout(this.requestTimer);
       this.requestTimer = undefined;
     }
-    this.decodeBody(EMPTY_BUFFER, true);
   }
 
   // --- routing --------------------------------------------------------------------------------
@@ -207,7 +260,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   }
 
   readDisable(disable: boolean): void {
-    if (!this.completed) this.codec.readDisable(disable);
+    if (!this.completed) this.encoder.stream.readDisable(disable);
   }
 
   // --- response path --------------------------------------------------------------------------
@@ -225,7 +278,14 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     info.responseCodeDetails = details;
     if (options?.closeConnection) this.closeAfterResponse = true;
     const headers: Record<string, string | string[] | number | undefined> = {};
-    if (body.length > 0) {
+    const ct = this.requestHeaders.headers['content-type'];
+    const grpc = ct !== undefined && hasGrpcContentType(typeof ct === 'string' ? ct : ct[0]);
+    if (grpc) {
+      // Envoy's Utility::sendLocalReply for a gRPC request: a trailers-only response, HTTP 200,
+      // grpc-status from the reply (a filter's) or mapped from the HTTP status, the body as
+      // grpc-message.
+      headers['content-type'] = 'application/grpc';
+    } else if (body.length > 0) {
       headers['content-length'] = Buffer.byteLength(body);
       headers['content-type'] = 'text/plain';
     } else {
@@ -233,6 +293,14 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     }
     const extra = options?.headers;
     if (extra) for (const [k, v] of extra) headers[k] = v;
+    const isHead = this.requestHeaders.method === 'HEAD';
+    if (grpc) {
+      if (headers['grpc-status'] === undefined) headers['grpc-status'] = String(options?.grpcStatus ?? httpToGrpcStatus(status));
+      if (body.length > 0 && !isHead) headers['grpc-message'] = percentEncodeGrpcMessage(body);
+      delete headers['content-length'];
+      status = 200;
+      body = '';
+    }
     const response: ResponseHeaderMap = { status, headers };
     // Direct responses and redirects get the route's response header mutations.
     const r = this.cachedRoute;
@@ -243,7 +311,6 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.decodeStoppedAt = -1;
     this.headersDone = true;
     this.pendingData = undefined;
-    const isHead = this.requestHeaders.method === 'HEAD';
     this.encodeHeaders(response, body.length === 0 || isHead);
     if (body.length > 0 && !isHead) this.encodeData(Buffer.from(body), true);
   }
@@ -257,47 +324,109 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
     this.responseStarted = true;
-    if (this.codec.socket.destroyed) {
-      // The client is gone: nothing is sent (the close resets the stream: DC, status 0).
-      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
+    if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
+    const ok = this.encoder.encodeHeaders(h, endStream);
+    // The client was gone: the encoder reset the stream from inside (DC, nothing sent: status 0).
+    if (this.completed) return;
+    if (!ok) {
+      // A header that cannot be written (invalid characters from a filter or an upstream):
+      // reset, never crash.
+      info.responseCodeDetails = 'invalid_response_header';
+      this.resetStream();
       return;
     }
     info.responseCode = h.status;
     info.responseHeaders = headers;
-    if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
-    if (!this.codec.encodeHeaders(h.status, headers, endStream)) {
-      // A header that cannot be written (invalid characters from a filter or an upstream):
-      // reset, never crash.
-      this.streamInfo.responseCodeDetails = 'invalid_response_header';
-      this.resetStream();
-      return;
-    }
     if (endStream) this.complete();
   }
 
   protected writeData(chunk: Buffer, endStream: boolean): void {
-    const codec = this.codec;
-    if (codec.socket.destroyed) {
-      this.onDownstreamDisconnect(Details.DownstreamRemoteDisconnect);
-      return;
-    }
+    this.encoder.encodeData(chunk, endStream);
+    if (this.completed) return;
     this.streamInfo.bytesSent += chunk.length;
-    if (!endStream && this.idleTimer) this.idleTimer.refresh();
-    const ok = codec.encodeData(chunk, endStream);
     if (endStream) this.complete();
-    else if (!ok && !this.aboveHighWatermark) this.onAboveHighWatermark();
+    else if (this.idleTimer) this.idleTimer.refresh();
   }
 
-  /** The client is slower than the upstream: pause the producer until the socket drains. */
-  private onAboveHighWatermark(): void {
-    const cb = this.watermarkCallbacks;
-    if (cb === undefined) return;
-    this.aboveHighWatermark = true;
-    this.codec.socket.once('drain', () => {
-      this.aboveHighWatermark = false;
-      if (!this.completed) cb.onBelowWriteBufferLowWatermark();
-    });
-    cb.onAboveWriteBufferHighWatermark();
+  protected writeTrailers(trailers: HeaderList): void {
+    this.encoder.encodeTrailers(trailers);
+    if (this.completed) return;
+    const t: Record<string, string> = {};
+    for (let i = 0; i < trailers.length; i++) t[trailers[i]![0]] = trailers[i]![1];
+    this.streamInfo.responseTrailers = t;
+    this.complete();
+  }
+
+  // --- upgrades (router_upgrade.ts) ------------------------------------------------------------
+
+  upgradeDownstream(h: ResponseHeaderMap): DownstreamTunnel | undefined {
+    if (this.completed || this.responseStarted || this.encoder.switchToTunnel === undefined) return undefined;
+    const info = this.streamInfo;
+    mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
+    this.responseStarted = true;
+    info.responseCodeDetails ??= Details.ViaUpstream;
+    const t = this.encoder.switchToTunnel(h);
+    if (this.completed) return undefined;
+    if (t === undefined) {
+      info.responseCodeDetails = 'invalid_response_header';
+      this.resetStream();
+      return undefined;
+    }
+    info.responseCode = h.status;
+    info.responseHeaders = h.headers;
+    this.tunnelling = true;
+    // The tunnel times itself (stream_idle_timeout on its sockets).
+    if (this.idleTimer) {
+      timerPool.release(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    this.conn.onTunnel?.(this);
+    return t;
+  }
+
+  tunnelClosed(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void {
+    if (this.completed) return;
+    const info = this.streamInfo;
+    info.bytesReceived += bytesReceived;
+    info.bytesSent += bytesSent;
+    if (flag !== undefined) addFlag(info, flag);
+    info.responseCodeDetails = details;
+    if (flag === 'SI') this.config.stats.downstream_rq_idle_timeout.inc();
+    this.complete();
+  }
+
+  /** Whether the stream's connection is a tunnel now. */
+  get isTunnel(): boolean {
+    return this.tunnelling;
+  }
+
+  // --- the encoder stream's callbacks (codec/types.ts StreamCallbacks) ------------------------
+
+  /** The client is slower than the upstream: the producer pauses until the write buffer drains. */
+  onAboveWriteBufferHighWatermark(): void {
+    if (!this.completed) this.watermarkCallbacks?.onAboveWriteBufferHighWatermark();
+  }
+
+  onBelowWriteBufferLowWatermark(): void {
+    if (!this.completed) this.watermarkCallbacks?.onBelowWriteBufferLowWatermark();
+  }
+
+  /**
+   * The codec reset the stream: the connection went away under it (DC), or the client reset it
+   * (HTTP/2 RST_STREAM: DR, Envoy's DownstreamRemoteReset). Ignored once the stream completed
+   * (a reset this stream asked for itself).
+   */
+  onResetStream(reason: StreamResetReason, _transportFailureReason: string): void {
+    if (this.completed) return;
+    if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') {
+      this.config.stats.downstream_rq_rx_reset.inc();
+      addFlag(this.streamInfo, 'DR');
+      this.streamInfo.responseCodeDetails = Details.Http2RemoteReset;
+      this.abortUpstream();
+      this.complete();
+      return;
+    }
+    this.onDownstreamDisconnect(reason === 'local_reset' ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect);
   }
 
   // --- timeouts and resets --------------------------------------------------------------------
@@ -368,7 +497,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     this.abortUpstream();
     this.closeAfterResponse = true;
     this.complete();
-    this.codec.close(true);
+    this.encoder.stream.resetStream('local_reset');
   }
 
   private complete(): void {
@@ -391,6 +520,7 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
     this.destroyFilters();
     this.abortHandler = undefined;
+    this.encoder.stream.removeCallbacks(this);
     this.conn.onStreamComplete(this);
     // Tracing: Envoy's span tags, then the span ends (exported when sampled).
     if (this.activeSpan !== undefined) this.config.tracer!.finishSpan(this.activeSpan, this.requestHeaders, info, routeEntryOf(this.cachedRoute), now);
@@ -413,7 +543,23 @@ export class ActiveStream extends FilterManager implements StreamDecoderFilterCa
   }
 }
 
-/** Adds a response flag once. */
-export function addFlag(info: StreamInfo, flag: ResponseFlag): void {
-  if (!info.responseFlags.includes(flag)) info.responseFlags.push(flag);
+export { addFlag };
+
+/**
+ * grpc-message encoding (Envoy's PercentEncoding::encode for grpc-message, gRPC's
+ * PROTOCOL-HTTP2): bytes outside printable ASCII and `%` as %XX of their UTF-8 bytes.
+ */
+function percentEncodeGrpcMessage(text: string): string {
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x25) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) out += b < 0x20 || b > 0x7e || b === 0x25 ? '%' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
+  return out;
 }

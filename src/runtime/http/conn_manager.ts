@@ -1,6 +1,6 @@
 /**
  * The HTTP connection manager (Envoy's ConnectionManagerImpl) over the HTTP/1.1 codec
- * (http1_server_codec.ts, native llhttp): per-connection state, request admission checks,
+ * (codec/http1/server_codec.ts, native llhttp): per-connection state, request admission checks,
  * request header mutation, the ActiveStream per request, and codec (parse) errors turned into
  * Envoy's local replies.
  *
@@ -36,19 +36,24 @@ import type { Socket } from 'node:net';
 import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { decodeRequestHeadersOf, plainAddress } from './header_sanitizer.js';
-import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from './http1_server_codec.js';
-import { http1CodecStats } from './http1_codec_stats.js';
+import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from '../codec/http1/server_codec.js';
+import { http1CodecStats } from '../codec/http1/codec_stats.js';
 import { Details, statusText } from './local_reply.js';
 import { newStreamInfo, setDirectLocalAddress } from '../stream_info.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
+import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
+import { Http1ServerStream } from '../codec/http1/server_stream.js';
+import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
+import { nextConnectionId } from './connection_id.js';
+import type { RequestHeaderMap } from './filter.js';
+import type { RouteRequest } from '../../core/route_types.js';
 
 const kConn = Symbol('tsproxy.downstreamConnection');
 
 type SocketWithConn = Socket & { [kConn]?: DownstreamConnection };
 
-let nextConnectionId = 1;
 
 /**
  * The peer sent FIN (runs before the codec's own 'end' listener): a remote close unless the proxy
@@ -82,7 +87,7 @@ function onIdleTimer(c: DownstreamConnection): void {
  * codec queues pipelined ones), so at most one stream is active.
  */
 export class DownstreamConnection implements DownstreamConnectionInfo, ServerCodecCallbacks {
-  readonly id = nextConnectionId++;
+  readonly id = nextConnectionId();
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -90,7 +95,11 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   /** The socket's own local address when the original destination replaced it (else undefined). */
   readonly directLocalAddress: string | undefined;
   readonly directLocalPort: number | undefined;
+  /** [TLS] The TLS facts when the listener terminated TLS (listener.ts); undefined for plaintext. */
+  readonly transport: DownstreamTransportInfo | undefined;
   readonly codec: Http1ServerCodec;
+  /** Answers each request in turn (the ResponseEncoder its ActiveStream writes through). */
+  private readonly encoder: Http1ServerStream;
   draining = false;
   closed = false;
   /** The peer closed (FIN or reset) rather than the proxy. */
@@ -122,7 +131,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     private readonly onClosed: (c: DownstreamConnection) => void,
     /** The original destination (listener original_dst): the connection's local address. */
     restoredLocal?: RestoredLocalAddress,
+    /** [TLS] The TLS facts (SNI, version, peer certificate), copied into each stream's StreamInfo. */
+    transport?: DownstreamTransportInfo,
   ) {
+    this.transport = transport;
     this.remoteAddress = plainAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = restoredLocal?.address ?? plainAddress(socket.localAddress);
@@ -146,6 +158,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
       validateScheme: config.request.mutation.useRemoteAddress && config.request.mutation.xffNumTrustedHops === 0,
       stats: http1CodecStats(config.stats.scope.store),
     });
+    this.encoder = new Http1ServerStream(this.codec);
     socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
     this.idleSince = this.openedAt;
@@ -180,6 +193,12 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
   onSocketClosed(hadError: boolean): void {
     this.onClose(!(hadError || this.remoteClose));
     this.codec.destroy();
+  }
+
+  /** Listener drain: later responses carry `connection: close`; an idle keep-alive connection closes now. */
+  drain(): void {
+    this.draining = true;
+    if (this.activeStreams === 0 && this.codec.idle) this.codec.close(false);
   }
 
   /** The socket is being dropped ('close' follows): reset what was in progress now. */
@@ -223,7 +242,8 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     // Nothing more is delivered or written on this connection.
     this.codec.close(true);
     const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
-    if (s !== undefined) s.onDownstreamDisconnect(details);
+    // A tunnel's stream completes when the tunnel sees both of its sockets closed.
+    if (s !== undefined && !s.isTunnel) s.onDownstreamDisconnect(details);
     else if (headInProgress) {
       // Envoy's stream exists from the first byte of a request: it is reset and logged too.
       st.downstream_rq_rx_reset.inc();
@@ -355,11 +375,38 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
 
   /** Starts a stream for a request head (called by onRequest). */
   newStream(head: RequestHead): ActiveStream {
-    const stream = new ActiveStream(this.config, this, head);
+    const stream = new ActiveStream(this.config, this, this.encoder.begin(), http1Protocol(head));
+    stream.setRequestHeaders(requestHeadersOf(head, this));
+    this.config.stats.downstream_rq_http1_total.inc();
     this.stream = stream;
     this.current = stream;
     return stream;
   }
+}
+
+/** `%PROTOCOL%` of an HTTP/1 request. */
+function http1Protocol(head: RequestHead): string {
+  const minor = head.versionMinor;
+  return head.versionMajor === 1 ? (minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : 'HTTP/1.' + minor) : `HTTP/${head.versionMajor}.${minor}`;
+}
+
+/**
+ * The header map of an HTTP/1 request head: Host is `:authority` (an absolute-form target's
+ * authority wins), the scheme is the connection's. Built with the RouteRequest address fields
+ * present so ActiveStream.setRequestHeaders does not change its shape.
+ */
+function requestHeadersOf(head: RequestHead, conn: DownstreamConnection): RequestHeaderMap & RouteRequest {
+  return {
+    method: head.method,
+    path: head.url,
+    authority: head.absoluteAuthority ?? head.headers.host,
+    scheme: 'http',
+    headers: head.headers as Record<string, string | string[] | undefined>,
+    remoteAddress: conn.remoteAddress,
+    remotePort: conn.remotePort,
+    localAddress: conn.localAddress,
+    localPort: conn.localPort,
+  };
 }
 
 function onSocketClose(this: Socket, hadError: boolean): void {
@@ -413,10 +460,9 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     return;
   }
   if (head.upgrade) {
-    // No upgrade_configs support: Envoy answers an upgrade it has no filter chain for with 403.
+    // The connection never carries another request: it becomes the tunnel, or closes.
     stream.closeConnectionAfterResponse();
-    stream.start(true, false);
-    stream.sendLocalReply(403, '', Details.UpgradeFailed);
+    upgradeRequest(stream, conn);
     return;
   }
 
@@ -432,6 +478,42 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     stream.start(!head.hasBody);
   } catch (err) {
     // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
+    stream.onInternalError(err as Error);
+  }
+}
+
+/**
+ * An upgrade (WebSocket...) or CONNECT request: let through when the HCM's upgrade_configs has
+ * the type and the route does not disable it (core/upgrade.ts, as match decides), then the
+ * router tunnels it (router_upgrade.ts); else 403 upgrade_failed, as Envoy answers an upgrade it
+ * has no filter chain for. Without any upgrade config the 403 comes before anything else.
+ */
+function upgradeRequest(stream: ActiveStream, conn: DownstreamConnection): void {
+  const config = conn.config;
+  const h = stream.requestHeaders;
+  const type = requestedUpgrade(h.method, h.headers) ?? 'CONNECT';
+  const refuse = (): void => {
+    if (!stream.isComplete) {
+      stream.start(true, false);
+      stream.sendLocalReply(403, '', Details.UpgradeFailed);
+    }
+  };
+  const first = upgradeVerdict(config.upgradeConfigs, undefined, type);
+  if (!first.allowed && first.why === 'no_hcm_config') {
+    refuse();
+    return;
+  }
+  if (!decodeRequestHeadersOf(stream, conn)) return;
+  const r = stream.route();
+  const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
+  if (!upgradeVerdict(config.upgradeConfigs, routeConfigs, type).allowed) {
+    refuse();
+    return;
+  }
+  stream.upgradeType = type;
+  try {
+    stream.start(true);
+  } catch (err) {
     stream.onInternalError(err as Error);
   }
 }

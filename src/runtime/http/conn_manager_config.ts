@@ -18,7 +18,10 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVER_NAME,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
 } from '../../config/defaults.js';
+import { http2ProtocolOptions, type HeaderLimits, type Http2ProtocolOptions } from '../codec/http2/options.js';
+import type { UpgradeConfigLike } from '../../core/upgrade.js';
 import type { Counter, Gauge, Histogram, StatsScope, StatsStore } from '../stats/store.js';
 import type { ClusterManager } from '../upstream/types.js';
 import type { StreamInfo } from '../stream_info.js';
@@ -42,6 +45,8 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_active: Gauge;
   readonly downstream_cx_http1_total: Counter;
   readonly downstream_cx_http1_active: Gauge;
+  readonly downstream_cx_http2_total: Counter;
+  readonly downstream_cx_http2_active: Gauge;
   readonly downstream_cx_protocol_error: Counter;
   readonly downstream_cx_destroy: Counter;
   readonly downstream_cx_destroy_local: Counter;
@@ -53,6 +58,7 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_length_ms: Histogram;
   readonly downstream_rq_total: Counter;
   readonly downstream_rq_http1_total: Counter;
+  readonly downstream_rq_http2_total: Counter;
   readonly downstream_rq_active: Gauge;
   readonly downstream_rq_completed: Counter;
   /** Index 1..5: downstream_rq_1xx .. downstream_rq_5xx. */
@@ -77,6 +83,8 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_active: scope.gauge('downstream_cx_active'),
     downstream_cx_http1_total: scope.counter('downstream_cx_http1_total'),
     downstream_cx_http1_active: scope.gauge('downstream_cx_http1_active'),
+    downstream_cx_http2_total: scope.counter('downstream_cx_http2_total'),
+    downstream_cx_http2_active: scope.gauge('downstream_cx_http2_active'),
     downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
     downstream_cx_destroy: scope.counter('downstream_cx_destroy'),
     downstream_cx_destroy_local: scope.counter('downstream_cx_destroy_local'),
@@ -88,6 +96,7 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_length_ms: scope.histogram('downstream_cx_length_ms'),
     downstream_rq_total: scope.counter('downstream_rq_total'),
     downstream_rq_http1_total: scope.counter('downstream_rq_http1_total'),
+    downstream_rq_http2_total: scope.counter('downstream_rq_http2_total'),
     downstream_rq_active: scope.gauge('downstream_rq_active'),
     downstream_rq_completed: scope.counter('downstream_rq_completed'),
     downstream_rq_xx: xx,
@@ -136,6 +145,18 @@ export interface ConnectionManagerConfig {
   readonly maxRequestsPerConnection: number;
   /** HCM `tracing` (src/runtime/tracing); undefined without a tracing block. */
   readonly tracer: HttpTracer | undefined;
+  /** `codec_type` (default AUTO: the HTTP/2 preface, else HTTP/1.1; over TLS, ALPN). */
+  readonly codecType: 'AUTO' | 'HTTP1' | 'HTTP2';
+  /** `http2_protocol_options` with Envoy's defaults (codec/http2/options.ts). */
+  readonly http2: Http2ProtocolOptions;
+  /** The header limits both codecs enforce (max_request_headers_kb, max_headers_count, underscores). */
+  readonly headerLimits: HeaderLimits;
+  /** The store `http2.*` stats are created in on first use (downstream: rooted at the store, as Envoy's). */
+  readonly store: StatsStore;
+  /** `drain_timeout` (5 s): between an HTTP/2 drain's first GOAWAY and the final one. */
+  readonly drainTimeoutMs: number;
+  /** `upgrade_configs`: the upgrades (and CONNECT) the connection manager lets through. */
+  readonly upgradeConfigs: readonly UpgradeConfigLike[];
 }
 
 let cachedLocalInfoAddress: string | undefined;
@@ -206,8 +227,8 @@ export function buildConnectionManagerConfig(
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
     diagnostics.push(diag(deps.file, hcm.scheme_header_transformation!, 'error', 'serve/filter-config', `HTTP connection manager "${hcm.stat_prefix}": scheme_header_transformation.scheme_to_overwrite must be "http" or "https", got "${scheme}"`, 'scheme_header_transformation'));
   }
-  if (hcm.codec_type === 'HTTP2' || hcm.codec_type === 'HTTP3') {
-    diagnostics.push(diag(deps.file, hcm, 'error', 'serve/unsupported-codec', `HTTP connection manager "${hcm.stat_prefix}": codec_type ${hcm.codec_type} is not implemented yet (HTTP1 and AUTO serve HTTP/1.1)`, 'codec_type'));
+  if (hcm.codec_type === 'HTTP3') {
+    diagnostics.push(diag(deps.file, hcm, 'error', 'serve/unsupported-codec', `HTTP connection manager "${hcm.stat_prefix}": codec_type HTTP3 (QUIC) is not implemented (HTTP1, HTTP2 and AUTO are)`, 'codec_type'));
   }
   const factories: FilterFactoryCb[] = [];
   const filters: HttpFilter[] = hcm.http_filters ?? [];
@@ -273,6 +294,16 @@ export function buildConnectionManagerConfig(
     requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     maxRequestsPerConnection: common.max_requests_per_connection ?? 0,
     tracer: traced?.tracer,
+    codecType: hcm.codec_type === 'HTTP1' || hcm.codec_type === 'HTTP2' ? hcm.codec_type : 'AUTO',
+    http2: http2ProtocolOptions(hcm.http2_protocol_options, hcm.stream_error_on_invalid_http_message),
+    headerLimits: {
+      maxHeadersBytes: (hcm.max_request_headers_kb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
+      maxHeadersCount: common.max_headers_count ?? DEFAULT_MAX_HEADERS_COUNT,
+      headersWithUnderscoresAction: common.headers_with_underscores_action ?? 'ALLOW',
+    },
+    store: deps.store,
+    drainTimeoutMs: hcm.drain_timeout ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    upgradeConfigs: hcm.upgrade_configs ?? [],
   };
   return { config, diagnostics };
 }

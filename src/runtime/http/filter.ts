@@ -32,7 +32,7 @@ import type { ForwardDecision, RouteDecision } from '../../core/route_types.js';
 import type { HeaderList } from '../upstream/types.js';
 import type { StatsScope } from '../stats/store.js';
 import type { ResponseFlag, StreamInfo } from '../stream_info.js';
-import type { RequestHeaderMap, ResponseHeaderMap } from '../codec/types.js';
+import type { DownstreamTunnel, RequestHeaderMap, ResponseHeaderMap } from '../codec/types.js';
 
 /** Result of a headers callback (Envoy's FilterHeadersStatus, the two values tsproxy uses). */
 export type FilterHeadersStatus = 'Continue' | 'StopIteration';
@@ -58,6 +58,8 @@ export interface LocalReplyOptions {
   headers?: HeaderList;
   /** Whether the local reply should close the connection (Envoy: codec errors do). */
   closeConnection?: boolean;
+  /** The `grpc-status` of the reply to a gRPC request (default: mapped from the HTTP status). */
+  grpcStatus?: number;
 }
 
 /** Injected sources of randomness and time, so tests are deterministic. */
@@ -125,6 +127,8 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    */
   encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): void;
   encodeData(chunk: Buffer, endStream: boolean): void;
+  /** Response trailers (they end the response; an HTTP/1 downstream ends the body without them). */
+  encodeTrailers(trailers: HeaderList): void;
   /** For the terminal filter: the downstream wants no more data (client gone): abort upstream. */
   onDownstreamAbort(handler: DownstreamAbortHandler): void;
   /** Pauses/resumes reading the downstream request body (backpressure from the upstream). */
@@ -137,6 +141,19 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
   addDownstreamWatermarkCallbacks?(callbacks: DownstreamWatermarkCallbacks): void;
   /** The request's trace span (HCM `tracing`), if any: the router injects its context upstream. */
   readonly activeSpan?: { injectContext(headers: Record<string, string | string[] | undefined>): void } | undefined;
+  /**
+   * The upgrade this request asks for and the connection manager let through (`upgrade_configs`):
+   * `websocket`... or `CONNECT`; undefined for an ordinary request.
+   */
+  readonly upgradeType?: string | undefined;
+  /**
+   * The upstream accepted the upgrade (101, or CONNECT connected): writes the response head
+   * downstream and returns the downstream connection for the tunnel; undefined when that cannot
+   * be done (the stream was reset).
+   */
+  upgradeDownstream?(headers: ResponseHeaderMap): DownstreamTunnel | undefined;
+  /** The tunnel ended: the stream completes with the bytes both ways and why it ended. */
+  tunnelClosed?(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void;
 }
 
 /** Envoy's DownstreamWatermarkCallbacks: backpressure from the downstream connection. */
@@ -163,6 +180,12 @@ export interface StreamDecoderFilter {
   setDecoderFilterCallbacks(callbacks: StreamDecoderFilterCallbacks): void;
   decodeHeaders(headers: RequestHeaderMap, endStream: boolean): FilterHeadersStatus;
   decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus;
+  /**
+   * Request trailers; they end the request (no `decodeData(..., true)` follows). Optional: a
+   * filter without it lets them pass; a terminal filter without it gets `decodeData(empty,
+   * true)` instead.
+   */
+  decodeTrailers?(trailers: HeaderList): FilterHeadersStatus;
   /** Called once when the stream ends, whatever the reason. Release timers here. */
   onDestroy(): void;
 }
@@ -172,6 +195,8 @@ export interface StreamEncoderFilter {
   setEncoderFilterCallbacks(callbacks: StreamEncoderFilterCallbacks): void;
   encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): FilterHeadersStatus;
   encodeData(chunk: Buffer, endStream: boolean): FilterDataStatus;
+  /** Response trailers (they end the response). Optional: without it they pass. */
+  encodeTrailers?(trailers: HeaderList): FilterHeadersStatus;
   onDestroy(): void;
 }
 

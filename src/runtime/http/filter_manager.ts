@@ -9,6 +9,7 @@
  * `continueDecoding()` resumes wherever the chain is stopped (all filters of a stream share one
  * callbacks object), and is a no-op when nothing is stopped or the stream is complete.
  */
+import type { HeaderList } from '../codec/types.js';
 import type {
   ResponseHeaderMap,
   RequestHeaderMap,
@@ -34,11 +35,14 @@ export abstract class FilterManager {
   protected headersDone = false;
   protected pendingData: Buffer[] | undefined;
   protected pendingEnd = false;
+  /** Request trailers that arrived while the chain was stopped (they end the request). */
+  protected pendingTrailers: HeaderList | undefined;
   protected headersEndStream = false;
   protected encodeStoppedAt = -1;
   protected encodeHeadersPending: ResponseHeaderMap | undefined;
   protected encodePendingData: Buffer[] | undefined;
   protected encodePendingEnd = false;
+  protected encodePendingTrailers: HeaderList | undefined;
   protected responseStarted = false;
   protected completed = false;
 
@@ -46,6 +50,8 @@ export abstract class FilterManager {
   protected abstract writeHeaders(h: ResponseHeaderMap, endStream: boolean): void;
   /** Writes a response body chunk downstream (after the encoder filters). */
   protected abstract writeData(chunk: Buffer, endStream: boolean): void;
+  /** Writes response trailers downstream (they end the response). */
+  protected abstract writeTrailers(trailers: HeaderList): void;
 
   /** Creates the stream's filters; `callbacks` is the stream itself. */
   protected installFilters(factories: readonly FilterFactoryCb[], callbacks: StreamDecoderFilterCallbacks & StreamEncoderFilterCallbacks): void {
@@ -115,9 +121,12 @@ export abstract class FilterManager {
 
   protected flushPendingData(from: number): void {
     const pending = this.pendingData;
-    const end = this.pendingEnd;
+    const trailers = this.pendingTrailers;
+    // With trailers, the data does not carry the end: the trailers do.
+    const end = this.pendingEnd && trailers === undefined;
     this.pendingData = undefined;
     this.pendingEnd = false;
+    this.pendingTrailers = undefined;
     if (pending) {
       for (let k = 0; k < pending.length; k++) {
         const isLast = k === pending.length - 1;
@@ -126,12 +135,49 @@ export abstract class FilterManager {
           // Re-queue what was not delivered.
           const rest = pending.slice(k + 1);
           if (rest.length) (this.pendingData ??= []).push(...rest);
-          if (end) this.pendingEnd = true;
+          if (end || trailers !== undefined) this.pendingEnd = true;
+          this.pendingTrailers = trailers;
           return;
         }
       }
     } else if (end) {
       this.iterateDecodeData(EMPTY_BUFFER, true, from);
+    }
+    if (trailers !== undefined && !this.completed) this.iterateDecodeTrailers(trailers, from);
+  }
+
+  /** Request trailers from the codec (they end the request): through the chain, or held while stopped. */
+  protected decodeTrailersIn(trailers: HeaderList): void {
+    if (!this.headersDone || this.decodeStoppedAt >= 0) {
+      this.pendingTrailers = trailers;
+      this.pendingEnd = true;
+      return;
+    }
+    this.iterateDecodeTrailers(trailers, 0);
+  }
+
+  /**
+   * Trailers through the decoder filters from `from`. A filter without `decodeTrailers` lets
+   * them pass; a terminal filter without it gets the end of the body instead (the trailers are
+   * dropped, as toward an HTTP/1 upstream without enable_trailers).
+   */
+  protected iterateDecodeTrailers(trailers: HeaderList, from: number): void {
+    const d = this.decoders;
+    const last = d.length - 1;
+    for (let i = from; i <= last; i++) {
+      const f = d[i]!;
+      if (f.decodeTrailers === undefined) {
+        if (i === last) f.decodeData(EMPTY_BUFFER, true);
+        continue;
+      }
+      const status = f.decodeTrailers(trailers);
+      if (this.completed) return;
+      if (status === 'StopIteration' && i < last) {
+        this.decodeStoppedAt = i;
+        this.pendingTrailers = trailers;
+        this.pendingEnd = true;
+        return;
+      }
     }
   }
 
@@ -178,17 +224,33 @@ export abstract class FilterManager {
     this.writeData(chunk, endStream);
   }
 
+  /** Response trailers (they end the response): through the encoder filters, then written. */
+  encodeTrailers(trailers: HeaderList): void {
+    if (this.completed) return;
+    if (this.encodeStoppedAt >= 0) {
+      this.encodePendingTrailers = trailers;
+      this.encodePendingEnd = true;
+      return;
+    }
+    const e = this.encoders;
+    for (let i = 0; i < e.length; i++) e[i]!.encodeTrailers?.(trailers);
+    this.writeTrailers(trailers);
+  }
+
   continueEncoding(): void {
     if (this.completed || this.encodeStoppedAt < 0) return;
     const at = this.encodeStoppedAt;
     const headers = this.encodeHeadersPending;
     const data = this.encodePendingData;
-    const end = this.encodePendingEnd;
+    const trailers = this.encodePendingTrailers;
+    const end = this.encodePendingEnd && trailers === undefined;
     this.encodeStoppedAt = -1;
     this.encodeHeadersPending = undefined;
     this.encodePendingData = undefined;
     this.encodePendingEnd = false;
-    if (headers) this.iterateEncodeHeaders(headers, end && !data, at + 1);
+    this.encodePendingTrailers = undefined;
+    if (headers) this.iterateEncodeHeaders(headers, end && !data && trailers === undefined, at + 1);
     if (data) for (let k = 0; k < data.length; k++) this.encodeData(data[k]!, end && k === data.length - 1);
+    if (trailers !== undefined) this.encodeTrailers(trailers);
   }
 }

@@ -5,7 +5,8 @@
  * reply. Synchronous, no re-entrancy; allocates nothing when the request goes on.
  */
 import { decodeRequestHeaders } from '../../core/hcm_request.js';
-import { addFlag, type ActiveStream, type DownstreamConnectionInfo } from './active_stream.js';
+import type { ActiveStream, DownstreamConnectionInfo } from './active_stream.js';
+import { addFlag } from '../stream_info.js';
 import { statusText } from './local_reply.js';
 
 /** Strips `::ffff:` from IPv4-mapped addresses, as Envoy prints them. */
@@ -22,7 +23,7 @@ export function plainAddress(addr: string | undefined): string {
  */
 export function decodeRequestHeadersOf(stream: ActiveStream, conn: DownstreamConnectionInfo): boolean {
   const config = stream.config;
-  const out = decodeRequestHeaders(stream.requestHeaders, conn, false, config.request, config.random);
+  const out = decodeRequestHeaders(stream.requestHeaders, conn, conn.transport !== undefined /* [TLS] */, config.request, config.random);
   if (out.kind === 'continue') {
     stream.trustedDownstream = out.internal;
     return true;

@@ -6,8 +6,8 @@
  */
 import type { DownstreamConnection } from './conn_manager.js';
 import { Details } from './local_reply.js';
-import { CodecErrorCodes } from './http1_parser_rules.js';
-import { newStreamInfo, setDirectLocalAddress, type ResponseFlag } from '../stream_info.js';
+import { CodecErrorCodes } from '../codec/http1/parser_rules.js';
+import { newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag } from '../stream_info.js';
 
 /** llhttp error codes -> Envoy's codec error status and details. */
 export function codecError(code: string | undefined): { status: number; details: string } | undefined {
@@ -69,6 +69,7 @@ export function logHeadless(
   info.downstreamLocalAddress = conn.localAddress;
   info.downstreamLocalPort = conn.localPort;
   if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
+  if (conn.transport !== undefined) setDownstreamTransport(info, conn.transport); // [TLS]
   info.responseCode = status;
   info.responseCodeDetails = details;
   if (flag !== undefined) info.responseFlags.push(flag);

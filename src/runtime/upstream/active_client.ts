@@ -24,6 +24,7 @@ import { connectFailure, protocolErrorDetails, strerror } from './transport_fail
 import type { PoolFailureReason, StreamResetReason } from './types.js';
 import type { UpstreamStream } from './upstream_stream.js';
 import type { AfterNextPoll } from './next_poll.js';
+import { connectUpstream, type UpstreamTransportSocketFactory } from '../network/upstream_tls.js';
 
 export type ActiveClientState = 'connecting' | 'ready' | 'busy' | 'settling' | 'closed';
 
@@ -36,6 +37,8 @@ export interface ClientOptions {
   idleTimeoutMs: number;
   /** Largest response head accepted (Envoy's max_response_headers_kb, default 60 KiB). */
   maxHeaderSize: number;
+  /** [TLS] The cluster's transport sockets (network/upstream_tls.ts); undefined: raw TCP. */
+  transportSocket?: UpstreamTransportSocketFactory | undefined;
 }
 
 /** One upstream connection and its codec (see the module comment for lifecycle and events). */
@@ -77,8 +80,10 @@ export class ActiveClient implements CodecOwner, AfterNextPoll {
     private readonly options: ClientOptions,
   ) {
     let socket: net.Socket;
+    let readyEvent: string;
     try {
-      socket = net.connect({ host: address, port, noDelay: true });
+      // [TLS] Raw TCP, or TLS per the cluster's transport socket: ready after the handshake.
+      ({ socket, readyEvent } = connectUpstream(address, port, options.transportSocket, pool.host.hostname));
     } catch (err) {
       // A bad port or address throws synchronously; report it like any connect failure, but
       // asynchronously, since newStream promises not to fail a pending stream inline.
@@ -88,7 +93,7 @@ export class ActiveClient implements CodecOwner, AfterNextPoll {
     }
     this.socket = socket;
     socket.on('error', this.onSocketError);
-    socket.once('connect', this.onSocketConnect);
+    socket.once(readyEvent, this.onSocketConnect);
     socket.on('end', this.onSocketEnd);
     socket.on('close', this.onSocketClose);
     if (options.connectTimeoutMs > 0) {

@@ -19,6 +19,7 @@ import {
 } from '../../config/defaults.js';
 import type { StatsStore } from '../stats/store.js';
 import type { ClientOptions } from './active_client.js';
+import { upstreamTransportFor } from '../network/upstream_tls.js';
 import { ClusterStats } from './cluster_stats.js';
 import type { Host } from './host.js';
 import { Http1ConnPool, type PoolContext } from './http1_conn_pool.js';
@@ -123,6 +124,8 @@ export class ClusterImpl implements ThreadLocalCluster {
       maxRequestsPerConnection,
       idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
       maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
+      // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
+      transportSocket: upstreamTransportFor(config, scope),
     };
     this.poolContext = { stats: this.stats, resources: this.resources, clientOptions, now };
     const policy = config.lb_policy ?? 'ROUND_ROBIN';

@@ -38,6 +38,9 @@ export function strerror(code: string | undefined, fallback = 'unknown error'): 
 
 /** Failure reason and transport failure reason of a connect error. */
 export function connectFailure(err: NodeJS.ErrnoException): { reason: PoolFailureReason; transport: string } {
+  // [TLS] A failed handshake or peer verification carries Envoy's own text (network/upstream_tls.ts).
+  const tls = (err as { transportFailureReason?: string }).transportFailureReason;
+  if (tls !== undefined) return { reason: 'remote_connection_failure', transport: tls };
   const code = err.code;
   return {
     reason: code && LOCAL.has(code) ? 'local_connection_failure' : 'remote_connection_failure',

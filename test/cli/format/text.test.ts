@@ -45,5 +45,5 @@ test('github: severities map to error/warning/notice; data and properties are es
 
 test('json: end position defaults to the start', () => {
   const [j] = JSON.parse(formatJson([d({ endLine: undefined, endCol: undefined })])) as Record<string, unknown>[];
-  assert.deepEqual(j, { file: 'a.yaml', line: 2, col: 12, endLine: 2, endCol: 12, severity: 'warning', rule: 'r/x', message: 'm', path: '$.a' });
+  assert.deepEqual(j, { file: 'a.yaml', line: 2, col: 12, endLine: 2, endCol: 12, severity: 'warning', rule: 'r/x', message: 'm', path: '$.a', concerns: 'config' });
 });

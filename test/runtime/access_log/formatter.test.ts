@@ -137,7 +137,7 @@ test('unknown operator and bad syntax are config errors, not exceptions', () => 
 });
 
 test('known but unimplemented operators print - with a warning', () => {
-  const r = compileTextFormat('%DOWNSTREAM_PEER_SUBJECT% %DYNAMIC_METADATA(ns:key)%', ctx);
+  const r = compileTextFormat('%DOWNSTREAM_TLS_SESSION_ID% %DYNAMIC_METADATA(ns:key)%', ctx);
   assert.deepEqual(r.errors, []);
   assert.equal(r.warnings.length, 2);
   assert.equal(r.formatter!.format(sampleInfo()), '- -');

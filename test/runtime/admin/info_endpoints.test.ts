@@ -103,7 +103,7 @@ test('/help lists every endpoint in order; an unknown path is 404 "invalid path.
   assert.ok(help.startsWith('admin commands are:\n'));
   const paths = [...help.matchAll(/^ {2}(\/\S*?)(?: \(POST\))?: /gm)].map((m) => m[1]!);
   assert.deepEqual(paths, [
-    '/clusters', '/config_dump', '/drain_listeners', '/healthcheck/fail', '/healthcheck/ok', '/help', '/listeners', '/logging', '/memory',
+    '/certs', '/clusters', '/config_dump', '/drain_listeners', '/healthcheck/fail', '/healthcheck/ok', '/help', '/listeners', '/logging', '/memory',
     '/quitquitquit', '/ready', '/reset_counters', '/runtime', '/runtime_modify', '/server_info', '/stats', '/stats/prometheus',
   ]);
   const r = await p.admin('/statz');

@@ -66,6 +66,10 @@ export class FakeCallbacks implements StreamDecoderFilterCallbacks, StreamEncode
     this.encoded.push(headers);
   }
   encodeData(): void {}
+  trailers: unknown[] = [];
+  encodeTrailers(trailers: unknown): void {
+    this.trailers.push(trailers);
+  }
   onDownstreamAbort(): void {}
   readDisable(): void {}
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { upstreamResetBody, upstreamResetDetails, resetReasonToResponseFlag, fromPoolFailureReason, statusText } from '../../../src/runtime/http/local_reply.js';
-import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../../../src/runtime/http/headers.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../../../src/runtime/codec/headers.js';
 
 test('reset bodies and details are spelled as Envoy spells them', () => {
   assert.equal(

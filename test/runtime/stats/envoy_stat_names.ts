@@ -94,6 +94,8 @@ export const CLUSTER_DYNAMIC = /^(?:retry\.)?upstream_rq_(?:[1-5]xx|[1-5]\d\d)$/
 export const HTTP = parse(`
 downstream_cx_total, Counter
 downstream_cx_http1_total, Counter
+downstream_cx_http2_total, Counter
+downstream_cx_http2_active, Gauge
 downstream_cx_destroy, Counter
 downstream_cx_destroy_remote, Counter
 downstream_cx_destroy_local, Counter
@@ -114,6 +116,7 @@ downstream_flow_control_paused_reading_total, Counter
 downstream_flow_control_resumed_reading_total, Counter
 downstream_rq_total, Counter
 downstream_rq_http1_total, Counter
+downstream_rq_http2_total, Counter
 downstream_rq_active, Gauge
 downstream_rq_response_before_rq_complete, Counter
 downstream_rq_rx_reset, Counter
@@ -157,7 +160,9 @@ downstream_cx_total, Counter
 downstream_cx_destroy, Counter
 downstream_cx_active, Gauge
 downstream_cx_length_ms, Histogram
+downstream_cx_transport_socket_connect_timeout, Counter
 downstream_cx_overflow, Counter
+downstream_listener_filter_remote_close, Counter
 downstream_pre_cx_timeout, Counter
 downstream_pre_cx_active, Gauge
 global_cx_overflow, Counter

@@ -20,6 +20,7 @@ import type { RouteMatch } from '../../../config/types.js';
 import { lineOf } from '../context.js';
 import type { LintRule } from '../rule.js';
 import { routeLabel, routesOf, virtualHosts, type RouteSite } from '../walk.js';
+import { sampleRouteRequest } from '../../diff/sample_requests.js';
 
 /** Predicates other than the path matcher that can make a route miss. */
 function hasExtraPredicates(m: RouteMatch): boolean {
@@ -107,6 +108,7 @@ export const shadowedRoute: LintRule = {
           const at = lineOf(hit.site.route);
           ctx.report(this, { node: m, path: `${r.path}.match` },
             `${routeLabel(r)} can never match: ${routeLabel(hit.site)}${at !== undefined ? ` (line ${at})` : ''} ${hit.why} and comes first; ` +
+              `both match ${requestShape(r.route.match!)}, which goes to ${routeLabel(hit.site)}; ` +
               'move this route above it or narrow the earlier route');
           continue;
         }
@@ -133,6 +135,26 @@ export const shadowedRoute: LintRule = {
     }
   },
 };
+
+/**
+ * The requests the shadowed route would take, all of which the earlier route takes: an example
+ * request (method, path, query, the headers its matchers require) and the family it stands for.
+ */
+function requestShape(m: RouteMatch): string {
+  const sample = sampleRouteRequest({ match: m } as Parameters<typeof sampleRouteRequest>[0], undefined);
+  const family =
+    typeof m.prefix === 'string' ? `every path starting with "${m.prefix}"${m.case_sensitive === false ? ' in any case' : ''}`
+      : typeof m.path === 'string' ? (m.case_sensitive === false ? `the path "${m.path}" in any case` : '')
+        : typeof m.path_separated_prefix === 'string' ? `the path "${m.path_separated_prefix}" and every path under "${m.path_separated_prefix}/"`
+          : m.safe_regex !== undefined ? `every path the regex ${JSON.stringify(m.safe_regex.regex ?? '')} matches`
+            : '';
+  const conditions = (m.headers?.length ?? 0) + (m.query_parameters?.length ?? 0) > 0 ? ' with the same header/query conditions' : '';
+  if (typeof sample === 'string' || sample.unknown !== undefined) return family === '' ? `every request it matches${conditions}` : `${family}${conditions}`;
+  const query = sample.query.length > 0 ? `?${sample.query.join('&')}` : '';
+  const headers = sample.headers.length > 0 ? ` with ${sample.headers.map(([k, v]) => `${k}: ${v}`).join(', ')}` : '';
+  const example = `${sample.connect ? 'CONNECT' : sample.method} ${sample.connect ? '(authority-form)' : `${sample.path}${query}`}${headers}`;
+  return family === '' ? example : `${example} (and ${family}${conditions})`;
+}
 
 function setOnce(map: Map<string, Earlier>, k: string, v: Earlier): void {
   if (!map.has(k)) map.set(k, v);

@@ -4,8 +4,8 @@
  * carrying `Connection` that is not an upgrade (ServerConnectionImpl::onHeadersCompleteBase), so
  * no filter, route or upstream sees a header the client declared hop-by-hop. Pure.
  */
-import { equalsIgnoreCase } from '../header_chars.js';
-import { teNamesTrailers } from './headers.js';
+import { equalsIgnoreCase } from '../../header_chars.js';
+import { teNamesTrailers } from '../headers.js';
 
 /** Envoy's MAX_ALLOWED_NOMINATED_HEADERS: 10 or more tokens and the request is refused. */
 const MAX_NOMINATED_HEADERS = 10;

@@ -3,7 +3,7 @@
  * http/http1/) differs from Node's llhttp, for the downstream codec: the methods Envoy accepts,
  * and the parse errors Envoy tells apart that llhttp reports under one code. Stateless.
  */
-import { methods } from '../llhttp.js';
+import { methods } from '../../llhttp.js';
 
 /**
  * Codes `onCodecError` reports besides llhttp's own `HPE_*`, where Envoy tells apart cases llhttp

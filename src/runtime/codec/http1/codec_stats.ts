@@ -5,7 +5,7 @@
  * every HTTP connection manager (not `http.<stat_prefix>.`, not `listener.<address>.`). Upstream
  * codecs root theirs at `cluster.<name>.http1.` instead (not kept by tsproxy).
  */
-import type { Counter, StatsStore } from '../stats/store.js';
+import type { Counter, StatsStore } from '../../stats/store.js';
 
 /** `http1.*` counters, resolved once per stats store. */
 export interface Http1CodecStats {

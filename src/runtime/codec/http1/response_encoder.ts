@@ -5,9 +5,9 @@
  * per-second `date` caches; the codec keeps the per-response framing in a ResponseFraming.
  */
 import type { Socket } from 'node:net';
-import { isHopByHopResponseHeader, type HeaderObject } from './headers.js';
-import { statusText } from './local_reply.js';
-import { isHeaderValue, isToken } from '../header_chars.js';
+import { isHopByHopResponseHeader, type HeaderObject } from '../headers.js';
+import { statusText } from '../status.js';
+import { isHeaderValue, isToken } from '../../header_chars.js';
 
 /** How the response in progress is framed (owned and reused by one connection's codec). */
 export interface ResponseFraming {
@@ -123,6 +123,27 @@ export function encodeResponseHead(
   if (close) head += 'connection: close\r\n';
   else if (req.http10) head += 'connection: keep-alive\r\n';
   framing.close = close;
+  return head + CRLF;
+}
+
+/**
+ * The head of a response that turns the connection into a tunnel: an upgrade's 101 (its
+ * `connection: upgrade` and `upgrade` headers kept, as the peer must see them) or a CONNECT's
+ * 2xx. No framing headers: what follows is the tunnel's bytes. Null when a header cannot be
+ * written.
+ */
+export function encodeTunnelHead(status: number, headers: HeaderObject): string | null {
+  let head = statusLine(status);
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'keep-alive' || name === 'proxy-connection') continue;
+    if (!isToken(name)) return null;
+    const list = typeof v === 'string' ? [v] : typeof v === 'number' ? [String(v)] : v;
+    for (const item of list) {
+      if (!isHeaderValue(item)) return null;
+      head += name + ': ' + item + CRLF;
+    }
+  }
   return head + CRLF;
 }
 

@@ -26,8 +26,8 @@
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
-import type { HeaderObject } from './headers.js';
-import type { Http1CodecStats } from './http1_codec_stats.js';
+import type { HeaderObject } from '../headers.js';
+import type { Http1CodecStats } from './codec_stats.js';
 import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
 import {
   HTTPParser,
@@ -41,12 +41,12 @@ import {
   type NativeParseError,
   type NativeParser,
   type NativeStreamHandle,
-} from '../llhttp.js';
-import { encodeResponseHead, writeBody, type ResponseFraming } from './http1_response_encoder.js';
-import { ENVOY_METHODS, refineParseError } from './http1_parser_rules.js';
+} from '../../llhttp.js';
+import { encodeResponseHead, encodeTunnelHead, writeBody, type ResponseFraming } from './response_encoder.js';
+import { ENVOY_METHODS, refineParseError } from './parser_rules.js';
 
 export type { RequestHead } from './request_head.js';
-export { CodecErrorCodes } from './http1_parser_rules.js';
+export { CodecErrorCodes } from './parser_rules.js';
 
 /** What the connection manager implements. */
 export interface ServerCodecCallbacks {
@@ -88,6 +88,7 @@ function dispatchLater(codec: Http1ServerCodec): void {
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const EMPTY = Buffer.alloc(0);
 
 /** A reply to a request that never became one (it did not parse): closes, has a body. */
 const CODEC_ERROR_REPLY = { isHeadRequest: false, http10: false, mustClose: true } as const;
@@ -135,6 +136,10 @@ export class Http1ServerCodec {
   private parseFailed = false;
   /** A request head began and is not complete yet. */
   headPending = false;
+  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel. */
+  private upgradeCapture = false;
+  /** Bytes that followed an upgrade request's head in its read (the tunnel's first bytes). */
+  private upgradeBytes: Buffer | undefined;
 
   // The response in progress.
   private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };
@@ -183,9 +188,61 @@ export class Http1ServerCodec {
 
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
   private readonly onExecute = (ret: number | NativeParseError): void => {
+    if (this.upgradeCapture && typeof ret === 'number') {
+      const buf = this.parser.getCurrentBuffer();
+      this.captureUpgrade(buf === undefined ? EMPTY : buf.subarray(ret));
+      return;
+    }
     if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
     else if (this.headPending) this.headPendingAfterRead();
   };
+
+  /** An upgrade head was parsed: what followed it is tunnel data; reading stops until the tunnel takes over. */
+  private captureUpgrade(rest: Buffer): void {
+    this.upgradeCapture = false;
+    this.upgradeBytes = rest.length > 0 ? Buffer.from(rest) : EMPTY;
+    this.pauseReading();
+  }
+
+  /** Writes a tunnel's response head (101 or a CONNECT's 2xx); false, writing nothing, when a header is invalid. */
+  writeTunnelHead(status: number, headers: HeaderObject): boolean {
+    const head = encodeTunnelHead(status, headers);
+    if (head === null) return false;
+    this.pendingHead = undefined;
+    this.socket.write(head, 'latin1');
+    return true;
+  }
+
+  /**
+   * Hands the connection over to a tunnel (an upgrade's 101, a CONNECT's 200 were written):
+   * the parser lets go of the socket, this codec removes its listeners and parses nothing more.
+   * Returns the bytes the client sent after the request head (already read). The socket is left
+   * paused with no data listener; the tunnel attaches its own and resumes it.
+   */
+  detachForUpgrade(): Buffer {
+    this.closing = true;
+    this.flushHead();
+    const handle = this.handle;
+    if (handle !== undefined) {
+      this.handle = undefined;
+      try {
+        this.parser.unconsume();
+      } catch {
+        // The stream is gone already.
+      }
+      // Reading was stopped on the handle itself (pauseReading), behind the JS stream's back:
+      // start it again so the bytes reach the socket's own stream (paused: they wait there).
+      if (this.readPaused && !this.socket.destroyed) handle.readStart();
+    }
+    this.readPaused = false;
+    const socket = this.socket;
+    socket.pause();
+    socket.removeListener('data', onSocketData);
+    socket.removeListener('end', onSocketEnd);
+    const bytes = this.upgradeBytes ?? EMPTY;
+    this.upgradeBytes = undefined;
+    return bytes;
+  }
 
   /** A read ended inside a request head: tell the connection manager unless a response is in progress. */
   private headPendingAfterRead(): void {
@@ -203,6 +260,10 @@ export class Http1ServerCodec {
   onData(chunk: Buffer): void {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
+    if (this.upgradeCapture && typeof r === 'number') {
+      this.captureUpgrade(chunk.subarray(r));
+      return;
+    }
     if (typeof r !== 'number') this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
     else if (this.headPending) this.headPendingAfterRead();
   }
@@ -266,6 +327,7 @@ export class Http1ServerCodec {
       if (rejection === CodecRejections.UnexpectedUnderscore) this.options.stats.requests_rejected_with_underscores_in_headers.inc();
     }
     if (!this.streamActive && this.queue.length === 0) {
+      if (upgrade && rejection === undefined) this.upgradeCapture = true;
       try {
         this.deliver(head, false);
       } catch {

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { bootstrap, cluster, rawRequest, startProxy, startUpstream } from './harness.js';
-import { Http1ServerCodec } from '../../../src/runtime/http/http1_server_codec.js';
-import { http1CodecStats } from '../../../src/runtime/http/http1_codec_stats.js';
-import { StatsStore } from '../../../src/runtime/stats/store.js';
+import { bootstrap, cluster, rawRequest, startProxy, startUpstream } from '../../http/harness.js';
+import { Http1ServerCodec } from '../../../../src/runtime/codec/http1/server_codec.js';
+import { http1CodecStats } from '../../../../src/runtime/codec/http1/codec_stats.js';
+import { StatsStore } from '../../../../src/runtime/stats/store.js';
 
 const ROUTES = '- match: {prefix: "/"}\n  route: {cluster: web}';
 

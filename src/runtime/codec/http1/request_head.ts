@@ -5,7 +5,7 @@
  * codec (source/common/http/http1/codec_impl.cc) makes once a head is parsed: headers with
  * underscores, Transfer-Encoding, Connection-nominated headers, the request target. Pure.
  */
-import { equalsIgnoreCase, lowerHeaderName } from '../header_chars.js';
+import { equalsIgnoreCase, lowerHeaderName } from '../../header_chars.js';
 import { connectionNominatesHeaders, sanitizeConnectionHeader } from './connection_header.js';
 
 /** `HttpProtocolOptions.headers_with_underscores_action` (Envoy's default: ALLOW). */
@@ -145,6 +145,11 @@ export function buildRequestHead(
   }
   let target = url;
   let absoluteAuthority: string | undefined;
+  if (method === 'CONNECT' && rejection === undefined) {
+    // Authority-form: the target is the :authority, and a CONNECT has no :path (Envoy's codec).
+    absoluteAuthority = target;
+    target = '';
+  }
   if (rejection === undefined && target.charCodeAt(0) !== 47 /* / */ && method !== 'CONNECT') {
     // ServerConnectionImpl::handlePath: `*` only for OPTIONS; else an absolute URL.
     if (target === '*') {

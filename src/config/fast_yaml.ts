@@ -1,0 +1,495 @@
+/**
+ * A fast path for the YAML that Envoy configs are written in: block mappings and sequences,
+ * one-line flow collections, plain / single-quoted / double-quoted scalars, `|` and `|-` block
+ * scalars, comments. It builds the same source tree (same values, same offsets) as the `yaml`
+ * package's front end (yaml_source.ts) — several times faster and with far less garbage, which is
+ * most of `tsproxy match`'s cold start on a large config.
+ *
+ * One difference, on purpose: a block collection ends after its last content line. The `yaml`
+ * package sometimes stretches a collection's range over the comment lines that follow it (which
+ * ones depends on its parser's state); only those comment lines separate the two ends, and starts
+ * (every reported position) are identical.
+ *
+ * It does not judge: anything outside that subset (anchors, aliases, tags, merge keys, several
+ * documents, multi-line plain or quoted scalars, folded or kept block scalars, tabs, CRLF,
+ * duplicate keys, syntax errors ...) makes it give up and return undefined, and the caller parses
+ * with the `yaml` package, which reports what is wrong. A differential test holds the two to the
+ * same tree on every fixture.
+ *
+ * Plain scalars resolve with YAML 1.2's core schema as the `yaml` package does with
+ * `intAsBigInt`: integers (decimal, 0x, 0o) as bigint, floats as number, true/false, null/~;
+ * unusual forms (.inf, .nan) give up.
+ */
+import type { MapEntry, ScalarNode, ScalarValue, SrcNode } from './source.js';
+
+/** Thrown to give up; never escapes this module. */
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+const SPACE = 32;
+const NL = 10;
+const HASH = 35;
+
+/** The tree of `text`, or undefined when the text is not in the subset this parser handles. */
+export function parseYamlFast(text: string, maxDepth: number): SrcNode | undefined {
+  if (text.includes('\t') || text.includes('\r')) return undefined;
+  try {
+    return new FastYaml(text, maxDepth).document();
+  } catch (e) {
+    if (e === GIVE_UP || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+class FastYaml {
+  constructor(
+    private readonly s: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** End of the line containing `pos` (the offset of its `\n`, or the text's length). */
+  private eol(pos: number): number {
+    const i = this.s.indexOf('\n', pos);
+    return i < 0 ? this.s.length : i;
+  }
+
+  /** Offset just past the line containing `pos` (after its `\n`), or the text's length. */
+  private afterLine(pos: number): number {
+    const i = this.s.indexOf('\n', pos);
+    return i < 0 ? this.s.length : i + 1;
+  }
+
+  private indentOf(lineStart: number): number {
+    let i = lineStart;
+    while (this.s.charCodeAt(i) === SPACE) i++;
+    return i - lineStart;
+  }
+
+  /** The first line at or after `lineStart` with content (not blank, not only a comment); -1 at the end. */
+  private contentLine(lineStart: number): number {
+    const s = this.s;
+    let p = lineStart;
+    while (p < s.length) {
+      let i = p;
+      while (s.charCodeAt(i) === SPACE) i++;
+      const c = s.charCodeAt(i);
+      if (i < s.length && c !== NL && c !== HASH) return p;
+      p = this.afterLine(i);
+    }
+    return -1;
+  }
+
+  /** True when only spaces and an optional comment follow `pos` on its line. */
+  private restIsEmpty(pos: number): boolean {
+    const s = this.s;
+    let i = pos;
+    while (s.charCodeAt(i) === SPACE) i++;
+    if (i >= s.length || s.charCodeAt(i) === NL) return true;
+    return s.charCodeAt(i) === HASH && (i === pos ? i > 0 && s.charCodeAt(i - 1) === SPACE : true);
+  }
+
+  document(): SrcNode {
+    let line = this.contentLine(0);
+    if (line < 0) giveUp();
+    const s = this.s;
+    if (s.startsWith('---', line)) {
+      if (!this.restIsEmpty(line + 3)) giveUp();
+      line = this.contentLine(this.afterLine(line));
+      if (line < 0) giveUp();
+    }
+    const c = s[line]!;
+    if (c === '%' || this.indentOf(line) !== 0) giveUp();
+    const { node, next } = this.block(line, 0, -1, 1);
+    if (next >= 0) giveUp(); // a second document, or text the block did not take
+    return node;
+  }
+
+  /**
+   * A block node whose first line starts at `lineStart` with indentation `indent` (> `parent`):
+   * a sequence, or a mapping. `next` is the first content line after it (-1 at the end).
+   */
+  private block(lineStart: number, indent: number, parent: number, depth: number): { node: SrcNode; next: number } {
+    if (depth >= this.maxDepth) giveUp();
+    const at = lineStart + indent;
+    if (indent <= parent) giveUp();
+    if (this.isSeqItem(at)) return this.sequence(at, indent, depth);
+    return this.mapping(at, indent, depth);
+  }
+
+  private isSeqItem(pos: number): boolean {
+    const s = this.s;
+    if (s.charCodeAt(pos) !== 45 /* - */) return false;
+    const n = s.charCodeAt(pos + 1);
+    return n === SPACE || n === NL || pos + 1 >= s.length;
+  }
+
+  /** A block sequence whose first `-` is at `pos` (column `indent`). */
+  private sequence(pos: number, indent: number, depth: number): { node: SrcNode; next: number } {
+    const s = this.s;
+    const items: SrcNode[] = [];
+    const start = pos;
+    let p = pos;
+    let end = pos;
+    let next: number;
+    for (;;) {
+      // p is at '-'.
+      let c = p + 1;
+      while (s.charCodeAt(c) === SPACE) c++;
+      if (c >= s.length || s.charCodeAt(c) === NL || s.charCodeAt(c) === HASH) giveUp(); // `-` alone on its line
+      if (this.isSeqItem(c)) giveUp(); // `- - x`
+      const col = c - this.lineStartOf(c);
+      let item: { node: SrcNode; next: number; block: boolean };
+      const first = s[c];
+      const flowOrBlock = first === '{' || first === '[' || first === '|' || first === '>';
+      if (!flowOrBlock && this.keyEnd(c) !== undefined) {
+        const m = this.mapping(c, col, depth + 1);
+        item = { ...m, block: true };
+      } else {
+        item = this.inlineValue(c, indent, depth + 1);
+      }
+      items.push(item.node);
+      end = item.block ? item.node.end : this.afterLine(item.node.end);
+      next = item.next;
+      if (next < 0) break;
+      const ind = this.indentOf(next);
+      if (ind < indent) break;
+      if (ind > indent || !this.isSeqItem(next + ind)) {
+        if (ind === indent) break; // the parent mapping's next key (an indentless sequence)
+        giveUp();
+      }
+      p = next + ind;
+    }
+    return { node: { t: 'seq', items, start, end }, next };
+  }
+
+  private lineStartOf(pos: number): number {
+    return this.s.lastIndexOf('\n', pos - 1) + 1;
+  }
+
+  /**
+   * Where a block mapping key that starts at `pos` ends, and where its `:` is; undefined when the
+   * line at `pos` is not `key: ...`.
+   */
+  private keyEnd(pos: number): { keyEnd: number; colon: number; key: string } | undefined {
+    const s = this.s;
+    const c = s[pos];
+    if (c === '"' || c === "'") {
+      const q = this.quoted(pos, this.eol(pos));
+      let i = q.end;
+      while (s.charCodeAt(i) === SPACE) i++;
+      if (s[i] !== ':') return undefined;
+      const n = s.charCodeAt(i + 1);
+      if (!(n === SPACE || n === NL || i + 1 >= s.length)) return undefined;
+      return { keyEnd: q.end, colon: i, key: q.value };
+    }
+    const eol = this.eol(pos);
+    let i = pos;
+    for (;;) {
+      i = s.indexOf(':', i);
+      if (i < 0 || i >= eol) return undefined;
+      const n = s.charCodeAt(i + 1);
+      if (n === SPACE || n === NL || i + 1 >= s.length) break;
+      i++;
+    }
+    let e = i;
+    while (e > pos && s.charCodeAt(e - 1) === SPACE) e--;
+    const raw = s.slice(pos, e);
+    if (raw === '' || raw.includes(' #') || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) || raw === '<<') giveUp();
+    const v = plainValue(raw);
+    if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
+    return { keyEnd: e, colon: i, key: String(v) };
+  }
+
+  /** A block mapping whose first key starts at `pos` (column `indent`). */
+  private mapping(pos: number, indent: number, depth: number): { node: SrcNode; next: number } {
+    if (depth >= this.maxDepth) giveUp();
+    const s = this.s;
+    const entries: MapEntry[] = [];
+    const keys = new Set<string>();
+    let p = pos;
+    let end = pos;
+    let next: number;
+    for (;;) {
+      const k = this.keyEnd(p);
+      if (k === undefined) giveUp();
+      if (keys.has(k.key)) giveUp();
+      keys.add(k.key);
+      let v = k.colon + 1;
+      while (s.charCodeAt(v) === SPACE) v++;
+      let value: { node: SrcNode; next: number; block: boolean };
+      if (this.restIsEmpty(k.colon + 1)) {
+        // Nothing on the line: a nested block below, an indentless sequence, or null.
+        const n = this.contentLine(this.afterLine(k.colon));
+        const ind = n < 0 ? -1 : this.indentOf(n);
+        if (n >= 0 && ind > indent) {
+          value = { ...this.block(n, ind, indent, depth + 1), block: true };
+        } else if (n >= 0 && ind === indent && this.isSeqItem(n + ind)) {
+          value = { ...this.sequence(n + ind, ind, depth + 1), block: true };
+        } else {
+          value = { node: { t: 'scalar', value: null, text: '', start: k.colon + 1, end: k.colon + 1 }, next: n, block: false };
+        }
+      } else {
+        value = this.inlineValue(v, indent, depth + 1);
+      }
+      entries.push({ key: k.key, keyStart: p, keyEnd: k.keyEnd, value: value.node });
+      end = value.block ? value.node.end : this.afterLine(value.node.end);
+      next = value.next;
+      if (next < 0) break;
+      const ind = this.indentOf(next);
+      if (ind < indent) break;
+      if (ind > indent) giveUp();
+      if (this.isSeqItem(next + ind)) break; // belongs to an enclosing indentless sequence
+      p = next + ind;
+    }
+    return { node: { t: 'map', entries, start: pos, end }, next };
+  }
+
+  /**
+   * A value that starts on the current line at `pos`: a block scalar, a flow collection, a
+   * quoted or plain scalar. `indent` is the column of the key (or `-`) that owns it.
+   */
+  private inlineValue(pos: number, indent: number, depth: number): { node: SrcNode; next: number; block: boolean } {
+    const s = this.s;
+    const c = s[pos]!;
+    const eol = this.eol(pos);
+    if (c === '|') return this.blockScalar(pos, indent);
+    if (c === '>' || c === '&' || c === '*' || c === '!' || c === '%' || c === '@' || c === '`' || c === '?') giveUp();
+    let node: SrcNode;
+    if (c === '{' || c === '[') {
+      const f = this.flow(pos, eol, depth);
+      node = f.node;
+      if (!this.restIsEmpty(f.end)) giveUp();
+    } else if (c === '"' || c === "'") {
+      const q = this.quoted(pos, eol);
+      if (!this.restIsEmpty(q.end)) giveUp();
+      node = { t: 'scalar', value: q.value, text: q.value, start: pos, end: q.end };
+    } else {
+      // A comment starts at ` #` (searched within the line only).
+      let e = pos;
+      while (e < eol && !(s.charCodeAt(e) === HASH && s.charCodeAt(e - 1) === SPACE)) e++;
+      while (e > pos && s.charCodeAt(e - 1) === SPACE) e--;
+      const raw = s.slice(pos, e);
+      if (raw.includes(': ') || raw.endsWith(':') || (c === '-' && (raw.length === 1 || raw[1] === ' ')) || c === ',' || c === ']' || c === '}' || c === '#') giveUp();
+      node = scalar(raw, pos, e);
+    }
+    const next = this.contentLine(this.afterLine(pos));
+    // A more indented line after a scalar would continue it (a multi-line plain scalar).
+    if (next >= 0 && this.indentOf(next) > indent) giveUp();
+    return { node, next, block: false };
+  }
+
+  /** `|` or `|-` at `pos`: the literal lines below, more indented than `indent`. */
+  private blockScalar(pos: number, indent: number): { node: SrcNode; next: number; block: boolean } {
+    const s = this.s;
+    let h = pos + 1;
+    let strip = false;
+    if (s[h] === '-') {
+      strip = true;
+      h++;
+    }
+    if (!this.restIsEmpty(h)) giveUp(); // `|+`, `|2`, text after the indicator
+    let line = this.afterLine(pos);
+    let contentIndent = -1;
+    const lines: string[] = [];
+    let lastContentEnd = -1;
+    let next = -1;
+    while (line < s.length) {
+      const ind = this.indentOf(line);
+      const e = this.eol(line);
+      if (line + ind === e) {
+        // An empty (or all-space) line: part of the scalar if more content follows.
+        if (contentIndent >= 0 && ind > contentIndent) giveUp();
+        lines.push('');
+        line = e + 1;
+        continue;
+      }
+      if (contentIndent < 0) {
+        if (ind <= indent) {
+          next = line;
+          break;
+        }
+        contentIndent = ind;
+      } else if (ind < contentIndent) {
+        next = line;
+        break;
+      }
+      lines.push(s.slice(line + contentIndent, e));
+      lastContentEnd = e;
+      line = e + 1;
+    }
+    if (contentIndent < 0) giveUp(); // an empty block scalar
+    // Leading empty lines before the first content line are kept; trailing ones are chomped.
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const value = lines.join('\n') + (strip ? '' : '\n');
+    const end = lastContentEnd >= s.length ? s.length : lastContentEnd + 1;
+    if (next >= 0) next = this.contentLine(next);
+    else next = -1;
+    if (lastContentEnd >= s.length && !strip) giveUp(); // no final newline: the `yaml` package's value differs
+    return { node: { t: 'scalar', value, text: value, start: pos, end }, next, block: true };
+  }
+
+  /** A quoted scalar at `pos` that closes before `eol`. */
+  private quoted(pos: number, eol: number): { value: string; end: number } {
+    const s = this.s;
+    if (s[pos] === "'") {
+      let out = '';
+      let i = pos + 1;
+      for (;;) {
+        const j = s.indexOf("'", i);
+        if (j < 0 || j >= eol) giveUp();
+        out += s.slice(i, j);
+        if (s[j + 1] === "'") {
+          out += "'";
+          i = j + 2;
+          continue;
+        }
+        return { value: out, end: j + 1 };
+      }
+    }
+    let out = '';
+    let i = pos + 1;
+    for (;;) {
+      let j = i;
+      while (j < eol && s[j] !== '"' && s[j] !== '\\') j++;
+      if (j >= eol) giveUp();
+      out += s.slice(i, j);
+      if (s[j] === '"') return { value: out, end: j + 1 };
+      const e = s[j + 1];
+      const simple = e === undefined ? undefined : ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i = j + 2;
+      } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) {
+        out += String.fromCharCode(parseInt(s.slice(j + 2, j + 6), 16));
+        i = j + 6;
+      } else giveUp();
+    }
+  }
+
+  /** A one-line flow collection at `pos` (`{` or `[`), closing before `eol`. */
+  private flow(pos: number, eol: number, depth: number): { node: SrcNode; end: number } {
+    if (depth >= this.maxDepth) giveUp();
+    const s = this.s;
+    const skip = (i: number): number => {
+      while (s.charCodeAt(i) === SPACE) i++;
+      return i;
+    };
+    if (s[pos] === '[') {
+      const items: SrcNode[] = [];
+      let i = skip(pos + 1);
+      if (s[i] === ']') return { node: { t: 'seq', items, start: pos, end: i + 1 }, end: i + 1 };
+      for (;;) {
+        const v = this.flowValue(i, eol, depth, ']');
+        items.push(v.node);
+        i = skip(v.end);
+        if (s[i] === ',') {
+          i = skip(i + 1);
+          if (s[i] === ']') giveUp(); // a trailing comma
+          continue;
+        }
+        if (s[i] === ']') return { node: { t: 'seq', items, start: pos, end: i + 1 }, end: i + 1 };
+        giveUp();
+      }
+    }
+    const entries: MapEntry[] = [];
+    const keys = new Set<string>();
+    let i = skip(pos + 1);
+    if (s[i] === '}') return { node: { t: 'map', entries, start: pos, end: i + 1 }, end: i + 1 };
+    for (;;) {
+      let key: string;
+      let keyEnd: number;
+      const keyStart = i;
+      if (s[i] === '"' || s[i] === "'") {
+        const q = this.quoted(i, eol);
+        key = q.value;
+        keyEnd = q.end;
+        i = skip(q.end);
+        if (s[i] !== ':') giveUp();
+      } else {
+        let j = i;
+        while (j < eol && !(s[j] === ':' && (s.charCodeAt(j + 1) === SPACE)) && s[j] !== ',' && s[j] !== '}' && s[j] !== '{' && s[j] !== '[' && s[j] !== ']') j++;
+        if (s[j] !== ':') giveUp();
+        let e = j;
+        while (e > i && s.charCodeAt(e - 1) === SPACE) e--;
+        const raw = s.slice(i, e);
+        if (raw === '' || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) || raw.includes(' #') || raw === '<<') giveUp();
+        const v = plainValue(raw);
+        if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
+        key = String(v);
+        keyEnd = e;
+        i = j;
+      }
+      if (keys.has(key)) giveUp();
+      keys.add(key);
+      i = skip(i + 1);
+      if (s[i] === ',' || s[i] === '}') giveUp(); // a key without a value
+      const v = this.flowValue(i, eol, depth, '}');
+      entries.push({ key, keyStart, keyEnd, value: v.node });
+      i = skip(v.end);
+      if (s[i] === ',') {
+        i = skip(i + 1);
+        if (s[i] === '}') giveUp();
+        continue;
+      }
+      if (s[i] === '}') return { node: { t: 'map', entries, start: pos, end: i + 1 }, end: i + 1 };
+      giveUp();
+    }
+  }
+
+  private flowValue(i: number, eol: number, depth: number, close: string): { node: SrcNode; end: number } {
+    const s = this.s;
+    const c = s[i];
+    if (c === '{' || c === '[') return this.flow(i, eol, depth + 1);
+    if (c === '"' || c === "'") {
+      const q = this.quoted(i, eol);
+      return { node: { t: 'scalar', value: q.value, text: q.value, start: i, end: q.end }, end: q.end };
+    }
+    let j = i;
+    while (j < eol && s[j] !== ',' && s[j] !== close && s[j] !== '[' && s[j] !== ']' && s[j] !== '{' && s[j] !== '}') {
+      if (s[j] === ':' && s.charCodeAt(j + 1) === SPACE) giveUp(); // a pair inside a sequence
+      if (s[j] === '#' && s.charCodeAt(j - 1) === SPACE) giveUp();
+      j++;
+    }
+    if (j >= eol) giveUp();
+    let e = j;
+    while (e > i && s.charCodeAt(e - 1) === SPACE) e--;
+    const raw = s.slice(i, e);
+    if (raw === '' || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) && !/^-[0-9.]/.test(raw)) giveUp();
+    return { node: scalar(raw, i, e), end: e };
+  }
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', ' ': ' ',
+};
+
+const INT = /^[-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** A plain scalar's value under the core schema (integers as bigint); gives up on forms it does not handle. */
+function plainValue(raw: string): ScalarValue {
+  switch (raw) {
+    case 'null': case 'Null': case 'NULL': case '~':
+      return null;
+    case 'true': case 'True': case 'TRUE':
+      return true;
+    case 'false': case 'False': case 'FALSE':
+      return false;
+  }
+  const c = raw.charCodeAt(0);
+  // Only text that starts like a number can be one.
+  if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46)) return raw;
+  if (INT.test(raw)) return raw[0] === '-' ? -BigInt(raw.slice(1)) : BigInt(raw[0] === '+' ? raw.slice(1) : raw);
+  if (/^0x[0-9a-fA-F]+$/.test(raw) || /^0o[0-7]+$/.test(raw)) return BigInt(raw);
+  if (FLOAT.test(raw)) return Number(raw);
+  if (/^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(raw)) giveUp();
+  return raw;
+}
+
+function scalar(raw: string, start: number, end: number): ScalarNode {
+  return { t: 'scalar', value: plainValue(raw), text: raw, start, end };
+}
