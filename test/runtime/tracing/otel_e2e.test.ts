@@ -231,3 +231,30 @@ test('a collector that is down never slows requests: reports fail, counted', asy
     assert.equal(counter(p, 'tracing.opentelemetry.spans_sent'), 20);
   });
 });
+
+test('HTTP/2 downstream (h2c, codec AUTO): the same child span and propagation', async () => {
+  const { connect } = await import('node:http2');
+  await withProxy({ tracing: ['random_sampling: {value: 0}'] }, async (p, r) => {
+    const before = upstream.seen.length;
+    const session = connect(`http://127.0.0.1:${p.port}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':method': 'GET', ':path': '/h2', ':authority': 'h2.example', traceparent: `00-${TRACE}-${CLIENT_SPAN}-01` });
+        req.on('response', (h) => resolve(Number(h[':status'])));
+        req.on('error', reject);
+        req.resume();
+        req.end();
+      });
+      assert.equal(status, 200);
+    } finally {
+      session.close();
+    }
+    const [s] = await r.waitFor(1);
+    const tp = parseTraceparent(upstream.seen[before]!['traceparent']);
+    assert.equal(tp.traceId, TRACE);
+    assert.equal(s!.parentSpanId, CLIENT_SPAN);
+    assert.equal(s!.spanId, tp.spanId);
+    assert.equal(s!.tags['http.protocol'], 'HTTP/2');
+    assert.equal(s!.tags['http.url'], 'http://h2.example/h2');
+  });
+});
