@@ -57,3 +57,22 @@ export function httpToGrpcStatus(httpStatus: number): number {
       return GrpcStatus.Unknown;
   }
 }
+
+/**
+ * grpc-message encoding (Envoy's PercentEncoding::encode for grpc-message, gRPC's
+ * PROTOCOL-HTTP2): bytes outside printable ASCII, and `%`, as %XX of their UTF-8 bytes.
+ */
+export function percentEncodeGrpcMessage(text: string): string {
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x25) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
+  let out = '';
+  for (const b of new TextEncoder().encode(text)) out += b < 0x20 || b > 0x7e || b === 0x25 ? '%' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
+  return out;
+}

@@ -20,7 +20,10 @@
  * `serve/original-dst`).
  *
  * Tracing providers serve cannot run are refused by runtime/tracing/tracer_manager.ts.
- * Fields the loader itself flags (`schema/unsupported`: http2_protocol_options,
+ * A cluster's `auto_config` upstream protocol selection is an error too: it picks the protocol by
+ * TLS ALPN, and serve has no upstream TLS yet.
+ *
+ * Fields the loader itself flags (`schema/unsupported`: the HCM's http2_protocol_options,
  * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
  * already refuses (codec_type HTTP2, rds, unknown HTTP filters) are not repeated here.
  * Pure: reads the config and positions only. Exhaustiveness comes from reading src/runtime; when
@@ -288,9 +291,12 @@ function protocolOptionsChecks(c: Collector, o: HttpProtocolOptions | undefined,
   if (!downstream && o.max_headers_count !== undefined) w('max_headers_count', 'is not implemented by serve for upstream responses');
 }
 
-/** `Http1ProtocolOptions` flags serve does not honour when turned on. */
-function http1OptionsChecks(c: Collector, h1: Record<string, unknown>, path: string, who: string): void {
-  for (const f of ['enable_trailers', 'allow_chunked_length', 'allow_custom_methods', 'override_stream_error_on_invalid_http_message', 'send_fully_qualified_url']) {
+/**
+ * `Http1ProtocolOptions` flags serve does not honour when turned on. `upstream`: a cluster's
+ * options, where enable_trailers is implemented (request trailers are written upstream).
+ */
+function http1OptionsChecks(c: Collector, h1: Record<string, unknown>, path: string, who: string, upstream = false): void {
+  for (const f of [...(upstream ? [] : ['enable_trailers']), 'allow_chunked_length', 'allow_custom_methods', 'override_stream_error_on_invalid_http_message', 'send_fully_qualified_url']) {
     if (h1[f] === true) c.warn(h1, f, path, `${who}: http_protocol_options.${f} is not implemented by serve; HTTP/1.1 behaves as with ${f}: false`);
   }
 }
@@ -473,11 +479,17 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
     const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
     protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
     if (ext['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, ext, ext['upstream_http_protocol_options'], epath, who);
-    const h1 = rawField(ext['explicit_http_config'], 'http_protocol_options');
-    if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.explicit_http_config.http_protocol_options`, who);
+    for (const holder of ['explicit_http_config', 'use_downstream_protocol_config']) {
+      const h1 = rawField(ext[holder], 'http_protocol_options');
+      if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.${holder}.http_protocol_options`, who, true);
+    }
+    if (ext['auto_config'] !== undefined) {
+      // auto_config picks HTTP/1.1 or HTTP/2 per connection by the upstream TLS ALPN.
+      c.add('error', ext, 'auto_config', epath, `${who}: auto_config chooses the upstream protocol per connection by TLS ALPN, which serve's upstream pool does not negotiate yet; refusing to start rather than guess the protocol (use explicit_http_config or use_downstream_protocol_config)`);
+    }
   }
   protocolOptionsChecks(c, cl.common_http_protocol_options, `${path}.common_http_protocol_options`, who, false);
-  if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who);
+  if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who, true);
   if (raw['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, cl, raw['upstream_http_protocol_options'], path, who);
 }
 

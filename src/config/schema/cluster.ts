@@ -3,12 +3,13 @@
  * (envoy.config.endpoint.v3), circuit breakers, outlier detection, health checks, and the
  * upstream `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`.
  */
+import { HTTP2_PROTOCOL_OPTIONS_MESSAGE } from './http2_protocol_options.js';
 import {
   any, bool, dur, enm, i64, message, msg, pct, raw, str, struct, u32, u64, unsupported,
   type MessageDescriptor,
 } from './descriptor.js';
 import {
-  ADDRESS, HEADER_VALUE_OPTION, HTTP1_PROTOCOL_OPTIONS, HTTP2_PROTOCOL_OPTIONS, HTTP_PROTOCOL_OPTIONS, METADATA,
+  ADDRESS, HEADER_VALUE_OPTION, HTTP1_PROTOCOL_OPTIONS, HTTP_PROTOCOL_OPTIONS, METADATA,
   RUNTIME_DOUBLE, STRING_MATCHER, TRANSPORT_SOCKET,
 } from './common.js';
 
@@ -189,7 +190,7 @@ export const CLUSTER: MessageDescriptor = message('envoy.config.cluster.v3.Clust
   upstream_http_protocol_options: raw({ deprecated: 'use typed_extension_protocol_options' }),
   common_http_protocol_options: msg(() => HTTP_PROTOCOL_OPTIONS, { deprecated: 'use typed_extension_protocol_options' }),
   http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS, { deprecated: 'use typed_extension_protocol_options' }),
-  http2_protocol_options: { ...HTTP2_PROTOCOL_OPTIONS, deprecated: 'use typed_extension_protocol_options' },
+  http2_protocol_options: msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE, { deprecated: 'use typed_extension_protocol_options' }),
   typed_extension_protocol_options: any({ map: true }),
   dns_refresh_rate: dur({ check: { min: 1 } }),
   dns_jitter: dur(),
@@ -249,10 +250,14 @@ export const UPSTREAM_HTTP_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.
   upstream_http_protocol_options: raw(),
   explicit_http_config: msg(() => message('envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig', {
     http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS, { oneof: 'protocol_config' }),
-    http2_protocol_options: { ...HTTP2_PROTOCOL_OPTIONS, oneof: 'protocol_config' },
+    http2_protocol_options: msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE, { oneof: 'protocol_config' }),
     http3_protocol_options: unsupported('HTTP/3 upstreams', { oneof: 'protocol_config' }),
   }), { oneof: 'upstream_protocol_options' }),
-  use_downstream_protocol_config: raw({ oneof: 'upstream_protocol_options' }),
+  use_downstream_protocol_config: msg(() => message('envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig', {
+    http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS),
+    http2_protocol_options: msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE),
+    http3_protocol_options: unsupported('HTTP/3 upstreams'),
+  }), { oneof: 'upstream_protocol_options' }),
   auto_config: unsupported('automatic upstream protocol selection (auto_config)', { oneof: 'upstream_protocol_options' }),
   http_filters: unsupported('upstream HTTP filters', { repeated: true }),
   header_validation_config: raw(),

@@ -4,9 +4,10 @@
  * addresses, metadata, protocol options).
  */
 import {
-  any, bool, bytes, bytesText, dbl, dur, enm, i32, message, msg, pct, raw, str, struct, u32, big, u64, unsupported,
+  any, bool, bytes, bytesText, dbl, dur, enm, i32, message, msg, pct, raw, str, struct, u32, big, unsupported,
   type MessageDescriptor,
 } from './descriptor.js';
+import { HTTP2_PROTOCOL_OPTIONS_MESSAGE } from './http2_protocol_options.js';
 
 export const FRACTIONAL_PERCENT: MessageDescriptor = message('envoy.type.v3.FractionalPercent', {
   numerator: u32(),
@@ -156,37 +157,6 @@ export const HTTP_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.config.co
   max_requests_per_connection: u32(),
 });
 
-const KEEPALIVE_SETTINGS: MessageDescriptor = message('envoy.config.core.v3.KeepaliveSettings', {
-  interval: dur(),
-  timeout: dur({ required: true }),
-  interval_jitter: pct(),
-  connection_idle_interval: dur(),
-});
-
-/**
- * envoy.config.core.v3.Http2ProtocolOptions, with Envoy's validation ranges (protocol.proto).
- * The runtime resolves it with Envoy's defaults in runtime/codec/http2/options.ts.
- */
-const HTTP2_PROTOCOL_OPTIONS_MESSAGE: MessageDescriptor = message('envoy.config.core.v3.Http2ProtocolOptions', {
-  hpack_table_size: u32(),
-  max_concurrent_streams: u32({ check: { min: 1, max: 2147483647 } }),
-  initial_stream_window_size: u32({ check: { min: 65535, max: 2147483647 } }),
-  initial_connection_window_size: u32({ check: { min: 65535, max: 2147483647 } }),
-  allow_connect: unsupported('Http2ProtocolOptions.allow_connect (extended CONNECT)'),
-  allow_metadata: unsupported('Http2ProtocolOptions.allow_metadata (METADATA frames)'),
-  max_outbound_frames: u32({ check: { min: 1 } }),
-  max_outbound_control_frames: u32({ check: { min: 1 } }),
-  max_consecutive_inbound_frames_with_empty_payload: u32(),
-  max_inbound_priority_frames_per_stream: u32(),
-  max_inbound_window_update_frames_per_data_frame_sent: u32({ check: { min: 1 } }),
-  stream_error_on_invalid_http_messaging: bool({ deprecated: 'use override_stream_error_on_invalid_http_message' }),
-  override_stream_error_on_invalid_http_message: bool(),
-  custom_settings_parameters: unsupported('Http2ProtocolOptions.custom_settings_parameters'),
-  connection_keepalive: msg(() => KEEPALIVE_SETTINGS),
-  use_oghttp2_codec: bool(),
-  max_metadata_size: u64(),
-});
-
-/** HTTP/2 options (HCM downstream, cluster upstream). */
+/** HTTP/2 options of the HCM (downstream); clusters use the same message (http2_protocol_options.ts). */
 export const HTTP2_PROTOCOL_OPTIONS = msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE);
 

@@ -28,7 +28,7 @@ import {
   upstreamResetDetails,
   type EnvoyResetReason,
 } from '../http/local_reply.js';
-import { addFlag } from '../http/active_stream.js';
+import { addFlag } from '../stream_info.js';
 import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
@@ -37,6 +37,8 @@ import { timerPool, type PooledTimer } from '../http/timer_pool.js';
 import { BUFFER_LIMIT_BYTES, lbContextFor, type RouterConfig } from './router_config.js';
 
 export { ROUTER_TYPE_URL, createRouterFilterFactory } from './router_config.js';
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 function onGlobalTimer(f: RouterFilter): void {
   f.onResponseTimeout();
@@ -62,6 +64,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   private headerList: HeaderList | undefined;
   private body: Buffer[] | undefined;
   private bodyBytes = 0;
+  /** Request trailers (they end the request), kept while a retry may replay them. */
+  private trailers: HeaderList | undefined;
   private readDisabled = false;
   /** The downstream is paused because the upstream connection's write buffer is full. */
   private upstreamWriteBlocked = false;
@@ -183,7 +187,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.upstream = req;
     this.cb.streamInfo.upstreamHost = host;
     if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
-    req.start(this.cluster!.httpConnPool(host));
+    req.start(this.cluster!.httpConnPool(host, this.cb.streamInfo.protocol));
   }
 
   decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus {
@@ -200,6 +204,23 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       if (endStream) up.encodeComplete = true;
     }
     if (endStream) this.onRequestComplete();
+    return 'StopIteration';
+  }
+
+  /**
+   * Request trailers: they end the request; sent upstream after the body (kept for a retry).
+   * TODO(downstream): the filter manager does not dispatch trailers to decoder filters yet;
+   * this is the router's end of that path.
+   */
+  decodeTrailers(trailers: HeaderList): 'Continue' | 'StopIteration' {
+    if (this.finished || this.downstreamEnd) return 'StopIteration';
+    this.trailers = trailers;
+    const up = this.upstream;
+    if (up !== undefined && up.encoder !== undefined && !up.done) {
+      up.encoder.encodeTrailers?.(trailers);
+      up.encodeComplete = true;
+    }
+    this.onRequestComplete();
     return 'StopIteration';
   }
 
@@ -252,7 +273,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       this.cb.readDisable(false);
     }
     const body = this.body;
-    const endAtHeaders = this.downstreamEnd && (body === undefined || body.length === 0);
+    const trailers = this.trailers;
+    const endAtHeaders = this.downstreamEnd && (body === undefined || body.length === 0) && trailers === undefined;
     enc.encodeHeaders(h.method, h.path, h.authority ?? '', this.headerList!, endAtHeaders);
     if (endAtHeaders) {
       req.encodeComplete = true;
@@ -260,7 +282,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     }
     if (body !== undefined) {
       for (let i = 0; i < body.length; i++) {
-        const last = i === body.length - 1 && this.downstreamEnd;
+        const last = i === body.length - 1 && this.downstreamEnd && trailers === undefined;
         if (req.done) return;
         enc.encodeData(body[i]!, last);
       }
@@ -269,6 +291,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
         this.bodyBytes = 0;
       }
       if (this.downstreamEnd) req.encodeComplete = true;
+    }
+    if (trailers !== undefined && !req.done) {
+      enc.encodeTrailers?.(trailers);
+      req.encodeComplete = true;
     }
   }
 
@@ -308,6 +334,18 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     if (req !== this.upstream || this.finished) return;
     if (endStream) this.onUpstreamComplete();
     this.cb.encodeData(chunk, endStream);
+  }
+
+  /**
+   * Response trailers end the response. TODO(downstream): StreamDecoderFilterCallbacks has no
+   * encodeTrailers yet; until it does, the response ends without them (an empty last chunk).
+   */
+  onUpstreamTrailers(req: UpstreamRequest, trailers: HeaderList): void {
+    if (req !== this.upstream || this.finished) return;
+    this.onUpstreamComplete();
+    const cb = this.cb as StreamDecoderFilterCallbacks & { encodeTrailers?(trailers: HeaderList): void };
+    if (cb.encodeTrailers !== undefined) cb.encodeTrailers(trailers);
+    else cb.encodeData(EMPTY_BODY, true);
   }
 
   private onUpstreamComplete(): void {

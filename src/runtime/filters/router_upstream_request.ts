@@ -26,6 +26,8 @@ export interface UpstreamRequestOwner {
   onUpstreamReady(req: UpstreamRequest, host: UpstreamHostDescription): void;
   onUpstreamHeaders(req: UpstreamRequest, status: number, headers: HeaderList, endStream: boolean): void;
   onUpstreamData(req: UpstreamRequest, chunk: Buffer, endStream: boolean): void;
+  /** Response trailers: they end the response. */
+  onUpstreamTrailers(req: UpstreamRequest, trailers: HeaderList): void;
   onUpstreamReset(req: UpstreamRequest, reason: EnvoyResetReason, transportFailureReason: string): void;
   onPerTryTimeout(req: UpstreamRequest): void;
   /** The upstream connection's write buffer is full (true) or drained (false). */
@@ -136,6 +138,13 @@ export class UpstreamRequest implements ResponseDecoder, PoolCallbacks {
       this.markComplete();
     }
     this.owner.onUpstreamData(this, chunk, endStream);
+  }
+
+  onTrailers(trailers: HeaderList): void {
+    if (this.done) return;
+    this.responseComplete = true;
+    this.markComplete();
+    this.owner.onUpstreamTrailers(this, trailers);
   }
 
   onAboveWriteBufferHighWatermark(): void {

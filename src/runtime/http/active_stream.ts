@@ -31,7 +31,7 @@ import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
-import { hasGrpcContentType, httpToGrpcStatus } from '../../core/grpc.js';
+import { hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
 
@@ -541,25 +541,4 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   get isComplete(): boolean {
     return this.completed;
   }
-}
-
-export { addFlag };
-
-/**
- * grpc-message encoding (Envoy's PercentEncoding::encode for grpc-message, gRPC's
- * PROTOCOL-HTTP2): bytes outside printable ASCII and `%` as %XX of their UTF-8 bytes.
- */
-function percentEncodeGrpcMessage(text: string): string {
-  let plain = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x25) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return text;
-  let out = '';
-  for (const b of Buffer.from(text, 'utf8')) out += b < 0x20 || b > 0x7e || b === 0x25 ? '%' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
-  return out;
 }

@@ -33,7 +33,8 @@
  *   proxy (drain deadline) does the same with `downstream_local_disconnect`.
  */
 import type { Socket } from 'node:net';
-import { ActiveStream, addFlag, type DownstreamConnectionInfo } from './active_stream.js';
+import { ActiveStream, type DownstreamConnectionInfo } from './active_stream.js';
+import { addFlag } from '../stream_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { decodeRequestHeadersOf, plainAddress } from './header_sanitizer.js';
 import { CodecErrorCodes, Http1ServerCodec, type RequestHead, type ServerCodecCallbacks } from '../codec/http1/server_codec.js';

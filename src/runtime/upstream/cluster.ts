@@ -18,11 +18,15 @@ import {
   DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
 } from '../../config/defaults.js';
 import type { StatsStore } from '../stats/store.js';
-import type { ClientOptions } from './active_client.js';
+import type { ClientOptions } from './pool/active_client.js';
 import { upstreamTransportFor } from '../network/upstream_tls.js';
 import { ClusterStats } from './cluster_stats.js';
 import type { Host } from './host.js';
-import { Http1ConnPool, type PoolContext } from './http1_conn_pool.js';
+import { ConnPoolBase, type PoolContext, type PoolProtocol } from './pool/conn_pool_base.js';
+import { http1PoolProtocol, http2PoolProtocol } from './pool/protocols.js';
+import { upstreamProtocolConfig, UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY, type UpstreamProtocolMode } from './upstream_protocol.js';
+import { http2CodecStats } from '../codec/http2/stats.js';
+import { DEFAULT_HEADER_LIMITS } from '../codec/http2/options.js';
 import { ResourceManager } from './resource_manager.js';
 import type {
   ClusterInfo,
@@ -34,7 +38,6 @@ import type {
 
 /** Envoy's `max_response_headers_kb` default (60 KiB) for upstream responses. */
 const MAX_RESPONSE_HEADERS_BYTES = 60 * 1024;
-const HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 const SUPPORTED_LB: ReadonlySet<string> = new Set(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
 
@@ -56,7 +59,7 @@ function durationMs(v: unknown): number | undefined {
 
 /** Upstream common_http_protocol_options, from the cluster or its typed extension options. */
 function commonHttpOptions(c: Cluster): Record<string, unknown> | undefined {
-  const ext = c.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS_KEY] as Record<string, unknown> | undefined;
+  const ext = c.typed_extension_protocol_options?.[UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY] as Record<string, unknown> | undefined;
   const fromExt = (ext?.['common_http_protocol_options'] ?? ext?.['commonHttpProtocolOptions']) as
     | Record<string, unknown>
     | undefined;
@@ -95,7 +98,11 @@ export class ClusterImpl implements ThreadLocalCluster {
   private readonly poolContext: PoolContext;
   private readonly useHostnameForHashing: boolean;
   /** Every pool created, including those of hosts since removed (drained at shutdown). */
-  private readonly pools = new Set<Http1ConnPool>();
+  private readonly pools = new Set<ConnPoolBase>();
+  /** HTTP/1.1, HTTP/2, or per request (use_downstream_protocol_config). */
+  readonly protocolMode: UpstreamProtocolMode;
+  private readonly http1: PoolProtocol;
+  private readonly http2: PoolProtocol | undefined;
 
   constructor(
     readonly config: Cluster,
@@ -128,6 +135,14 @@ export class ClusterImpl implements ThreadLocalCluster {
       transportSocket: upstreamTransportFor(config, scope),
     };
     this.poolContext = { stats: this.stats, resources: this.resources, clientOptions, now };
+    const protocol = upstreamProtocolConfig(config);
+    this.protocolMode = protocol.mode;
+    this.http1 = http1PoolProtocol({ maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES, enableTrailers: protocol.http1EnableTrailers });
+    if (protocol.mode !== 'http1') {
+      const maxHeadersCount = (common?.['max_headers_count'] as number | undefined) ?? DEFAULT_HEADER_LIMITS.maxHeadersCount;
+      const limits = { ...DEFAULT_HEADER_LIMITS, maxHeadersBytes: MAX_RESPONSE_HEADERS_BYTES, maxHeadersCount };
+      this.http2 = http2PoolProtocol(protocol.http2, limits, http2CodecStats(scope));
+    }
     const policy = config.lb_policy ?? 'ROUND_ROBIN';
     if (SUPPORTED_LB.has(policy)) {
       this.lbPolicy = policy as LbAlgorithm;
@@ -191,7 +206,11 @@ export class ClusterImpl implements ThreadLocalCluster {
     this.stats.membership_degraded.set(degraded);
     if (old.length > 0 || hosts.length > 0) this.stats.membership_change.inc();
     const keep = new Set(hosts);
-    for (const h of old) if (!keep.has(h)) h.pool?.drain();
+    for (const h of old) {
+      if (keep.has(h)) continue;
+      h.pool?.drain();
+      h.http2Pool?.drain();
+    }
   }
 
   chooseHost(context: LoadBalancerContext | undefined): UpstreamHostDescription | null {
@@ -206,11 +225,21 @@ export class ClusterImpl implements ThreadLocalCluster {
     return host;
   }
 
-  httpConnPool(host: UpstreamHostDescription): HttpConnPool {
+  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string): HttpConnPool {
     const h = host as Host;
-    let pool = h.pool as Http1ConnPool | undefined;
+    const mode = this.protocolMode;
+    if (mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2')) {
+      let pool = h.http2Pool as ConnPoolBase | undefined;
+      if (!pool) {
+        pool = new ConnPoolBase(h, this.poolContext, this.http2!);
+        h.http2Pool = pool;
+        this.pools.add(pool);
+      }
+      return pool;
+    }
+    let pool = h.pool as ConnPoolBase | undefined;
     if (!pool) {
-      pool = new Http1ConnPool(h, this.poolContext);
+      pool = new ConnPoolBase(h, this.poolContext, this.http1);
       h.pool = pool;
       this.pools.add(pool);
     }

@@ -8,6 +8,8 @@ import type { Counter, Gauge, Histogram, StatsScope } from '../stats/store.js';
 
 export class ClusterStats {
   readonly upstream_cx_total: Counter;
+  readonly upstream_cx_http1_total: Counter;
+  readonly upstream_cx_http2_total: Counter;
   readonly upstream_cx_active: Gauge;
   readonly upstream_cx_connect_fail: Counter;
   readonly upstream_cx_connect_timeout: Counter;
@@ -46,6 +48,8 @@ export class ClusterStats {
     const c = (n: string): Counter => scope.counter(n);
     const g = (n: string): Gauge => scope.gauge(n);
     this.upstream_cx_total = c('upstream_cx_total');
+    this.upstream_cx_http1_total = c('upstream_cx_http1_total');
+    this.upstream_cx_http2_total = c('upstream_cx_http2_total');
     this.upstream_cx_active = g('upstream_cx_active');
     this.upstream_cx_connect_fail = c('upstream_cx_connect_fail');
     this.upstream_cx_connect_timeout = c('upstream_cx_connect_timeout');

@@ -29,8 +29,10 @@ export class Host implements UpstreamHostDescription, LbHost {
   cxActive = 0;
   cxConnectFail = 0;
   rqTotal = 0;
-  /** Connection pool, created lazily by the cluster (typed loosely to avoid an import cycle). */
+  /** HTTP/1.1 connection pool, created lazily by the cluster (typed loosely to avoid an import cycle). */
   pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
+  /** HTTP/2 connection pool (clusters configured for HTTP/2 or the downstream protocol). */
+  http2Pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
 
   constructor(
     public address: string,

@@ -1,8 +1,8 @@
 /**
  * Envoy's words for connection failures, as %UPSTREAM_TRANSPORT_FAILURE_REASON% and the local
  * reply body print them: a failed connect reads `delayed connect error: Connection refused`
- * (strerror of the socket error), and maps to a remote or local PoolFailureReason; a response
- * that does not parse reads `Response does not match the HTTP/1.1 protocol (<llhttp reason>)`.
+ * (strerror of the socket error), and maps to a remote or local PoolFailureReason. (A response
+ * that does not parse: codec/http1/client_codec.ts protocolErrorDetails.)
  */
 import type { PoolFailureReason } from './types.js';
 
@@ -48,10 +48,3 @@ export function connectFailure(err: NodeJS.ErrnoException): { reason: PoolFailur
   };
 }
 
-/**
- * The transport failure reason of a response that does not parse (`reason` is llhttp's text,
- * e.g. `Expected HTTP/`, `Header overflow`).
- */
-export function protocolErrorDetails(reason: string): string {
-  return `Response does not match the HTTP/1.1 protocol (${reason})`;
-}

@@ -2,8 +2,8 @@
  * The boundary between the router filter (src/runtime/http) and the upstream side
  * (src/runtime/upstream): cluster manager, load balancer, connection pools, circuit breakers.
  * Modelled on Envoy's Upstream::ThreadLocalCluster, Http::ConnectionPool::Instance,
- * Http::RequestEncoder and Http::ResponseDecoder. No node:http objects cross it, so an
- * HTTP/2 pool can implement the same interfaces later.
+ * Http::RequestEncoder and Http::ResponseDecoder. No node:http objects cross it: the
+ * protocol-neutral pool (pool/conn_pool_base.ts) serves it over HTTP/1.1 and HTTP/2 alike.
  */
 import type { StatsScope } from '../stats/store.js';
 
@@ -37,6 +37,11 @@ export interface ResponseDecoder {
   onHeaders(status: number, headers: HeaderList, endStream: boolean): void;
   onData(chunk: Buffer, endStream: boolean): void;
   onTrailers?(trailers: HeaderList): void;
+  /**
+   * The stream ended without a complete response. An HTTP/2 stream the upstream refused
+   * (REFUSED_STREAM, or above a GOAWAY's last stream id) that the pool could not replay on
+   * another connection arrives as `remote_reset` (Envoy's UR).
+   */
   onReset(reason: StreamResetReason, transportFailureReason?: string): void;
   /**
    * The request body is written faster than the upstream takes it: the connection's write buffer
@@ -57,6 +62,12 @@ export interface RequestEncoder {
    */
   encodeHeaders(method: string, path: string, host: string, headers: HeaderList, endStream: boolean): void;
   encodeData(chunk: Buffer, endStream: boolean): void;
+  /**
+   * Request trailers; they end the request. HTTP/1 writes them only on a chunked body with
+   * http_protocol_options.enable_trailers (else they are dropped, as Envoy); HTTP/2 sends them
+   * as a HEADERS frame with END_STREAM.
+   */
+  encodeTrailers?(trailers: HeaderList): void;
   /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */
   resetStream(): void;
   /**
@@ -143,8 +154,12 @@ export interface ThreadLocalCluster {
     downstream?: DownstreamConnectionContext,
     headers?: DownstreamHeaders,
   ): UpstreamHostDescription | null;
-  /** The pool of a host chosen by chooseHost. */
-  httpConnPool(host: UpstreamHostDescription): HttpConnPool;
+  /**
+   * The pool of a host chosen by chooseHost, for the cluster's upstream protocol; clusters that
+   * follow the downstream protocol (use_downstream_protocol_config) pick the HTTP/2 pool when
+   * `downstreamProtocol` is `HTTP/2` (StreamInfo.protocol).
+   */
+  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string): HttpConnPool;
   /** Reserves a retry under the max_retries circuit breaker; false means overflow. */
   tryRetry?(): boolean;
   releaseRetry?(): void;

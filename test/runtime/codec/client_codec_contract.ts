@@ -272,15 +272,26 @@ export function clientCodecContract(adapter: ClientCodecAdapter): void {
       }
     });
 
-    test('several streams at once on one connection', { skip: !adapter.multiplexing && 'one stream at a time' }, async () => {
+    test(adapter.multiplexing ? 'several streams at once on one connection' : 'streams one after another on one connection: the capacity comes back after each response', async () => {
       const c = await start();
       try {
-        const all = Array.from({ length: 20 }, (_, i) => send(c, 'POST', '/echo', { body: [`n${i}`] }).res);
-        await Promise.all(all.map((r) => r.done));
-        assert.deepEqual(
-          all.map((r) => r.body),
-          Array.from({ length: 20 }, (_, i) => `n${i}`),
-        );
+        if (adapter.multiplexing) {
+          const all = Array.from({ length: 20 }, (_, i) => send(c, 'POST', '/echo', { body: [`n${i}`] }).res);
+          await Promise.all(all.map((r) => r.done));
+          assert.deepEqual(
+            all.map((r) => r.body),
+            Array.from({ length: 20 }, (_, i) => `n${i}`),
+          );
+        } else {
+          for (let i = 0; i < 5; i++) {
+            await new Promise((r) => setImmediate(r));
+            assert.equal(c.streamCapacity(), 1, `before request ${i}`);
+            const { res } = send(c, 'POST', '/echo', { body: [`n${i}`] });
+            assert.equal(c.streamCapacity(), 0, 'one stream at a time');
+            await res.done;
+            assert.equal(res.body, `n${i}`);
+          }
+        }
       } finally {
         await stop();
       }

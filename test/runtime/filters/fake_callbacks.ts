@@ -66,9 +66,9 @@ export class FakeCallbacks implements StreamDecoderFilterCallbacks, StreamEncode
     this.encoded.push(headers);
   }
   encodeData(): void {}
-  trailers: unknown[] = [];
+  encodedTrailers: unknown[] = [];
   encodeTrailers(trailers: unknown): void {
-    this.trailers.push(trailers);
+    this.encodedTrailers.push(trailers);
   }
   onDownstreamAbort(): void {}
   readDisable(): void {}

@@ -22,6 +22,7 @@ export const CLUSTER = parse(`
 upstream_cx_total, Counter
 upstream_cx_active, Gauge
 upstream_cx_http1_total, Counter
+upstream_cx_http2_total, Counter
 upstream_cx_connect_fail, Counter
 upstream_cx_connect_timeout, Counter
 upstream_cx_idle_timeout, Counter

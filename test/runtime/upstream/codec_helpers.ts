@@ -1,7 +1,7 @@
 /** Fixtures for the upstream codec tests: raw scripted origins and a decoder that records every callback. */
 import type net from 'node:net';
 import type { Cluster } from '../../../src/config/types.js';
-import type { Http1ConnPool } from '../../../src/runtime/upstream/http1_conn_pool.js';
+import type { ConnPoolBase as Http1ConnPool } from '../../../src/runtime/upstream/pool/conn_pool_base.js';
 import type {
   HeaderList,
   PoolCallbacks,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Http1ConnPool } from '../../../src/runtime/upstream/http1_conn_pool.js';
+import type { ConnPoolBase as Http1ConnPool } from '../../../src/runtime/upstream/pool/conn_pool_base.js';
 import { TestStream, bodyText, startHttpOrigin, startRawOrigin, staticCluster, settled, within } from './helpers.js';
 import { setupCluster as setup } from './helpers.js';
 

@@ -4,7 +4,7 @@
  * multiplexed up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS (bounded by our own
  * max_concurrent_streams, which also applies before the peer's SETTINGS arrive, as Envoy lifts
  * nghttp2's initial 100): `streamCapacity()` tells a pool how many more it may open, and
- * `onMaxStreamsChanged` when the peer changes it.
+ * `onMaxStreamsChanged` when the peer's first SETTINGS arrives (always) or changes the limit.
  *
  * GOAWAY from the upstream: the connection drains (capacity 0, `onGoAway`); streams above the
  * GOAWAY's last stream id, and streams not started yet, are reset with
@@ -68,6 +68,7 @@ export class Http2ClientConnection implements ClientConnection, ClientStreamOwne
   private peerMaxStreams: number;
   private draining = false;
   private closed = false;
+  private settingsReceived = false;
   private cause: ConnectionCloseCause | undefined;
   private details = '';
   private readonly now: () => number;
@@ -144,18 +145,22 @@ export class Http2ClientConnection implements ClientConnection, ClientStreamOwne
 
   onRemoteSettings(settings: http2.Settings): void {
     this.onActivity();
+    const first = !this.settingsReceived;
+    this.settingsReceived = true;
     const m = settings.maxConcurrentStreams;
-    if (m === undefined || m === this.peerMaxStreams) return;
-    this.peerMaxStreams = m;
-    this.callbacks.onMaxStreamsChanged?.(m);
+    const changed = m !== undefined && m !== this.peerMaxStreams;
+    if (changed) this.peerMaxStreams = m;
+    // The first SETTINGS is always reported: the pool waits for it before using the connection.
+    if (first || changed) this.callbacks.onMaxStreamsChanged?.(this.peerMaxStreams);
   }
 
   onGoAway(code: number, lastStreamId: number): void {
     this.draining = true;
     if (this.goAwayLastStreamId < 0 || lastStreamId < this.goAwayLastStreamId) this.goAwayLastStreamId = lastStreamId;
+    // The owner hears it first, so streams refused below are not retried on this connection.
+    this.callbacks.onGoAway?.(code);
     // Streams that never went out cannot go out any more: refused, retriable.
     for (const s of [...this.streams]) if (s.id === undefined) s.terminate();
-    this.callbacks.onGoAway?.(code);
   }
 
   goAway(): void {

@@ -6,7 +6,8 @@
  * `decodeData(empty, true)` or `decodeTrailers`. Resets: `remote_refused_stream_reset` for
  * REFUSED_STREAM and for streams a GOAWAY left out (retriable: the upstream never processed
  * them), `protocol_error` for PROTOCOL_ERROR (UPE), `connection_termination` when the session
- * went away, else `remote_reset`.
+ * went away, else `remote_reset`. Like Envoy's codec, resets carry no transport failure text
+ * (the router's details read `upstream_reset_before_response_started{remote_reset}`).
  */
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { HeaderList, RequestEncoder, ResponseDecoder, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
@@ -180,7 +181,7 @@ export class Http2ClientStream implements RequestEncoder, Stream {
     const last = this.owner.goAwayLastStreamId;
     // Above a GOAWAY's last stream id (or never sent): the upstream never processed it.
     const refused = id === undefined || (last >= 0 && id > last);
-    this.io.runReset(refused ? 'remote_refused_stream_reset' : 'connection_termination', refused ? 'goaway' : 'connection closed');
+    this.io.runReset(refused ? 'remote_refused_stream_reset' : 'connection_termination', '');
     this.owner.onStreamDone(this);
   }
 
@@ -198,12 +199,12 @@ export class Http2ClientStream implements RequestEncoder, Stream {
     const id = this.h2!.id;
     if (code === H2Error.REFUSED_STREAM || (last >= 0 && id !== undefined && id > last)) {
       if (code === H2Error.REFUSED_STREAM) this.owner.stats.rx_reset.inc();
-      io.runReset('remote_refused_stream_reset', code === H2Error.REFUSED_STREAM ? 'refused_stream' : 'goaway');
+      io.runReset('remote_refused_stream_reset', '');
     } else if (this.owner.terminating) {
-      io.runReset('connection_termination', 'connection closed');
+      io.runReset('connection_termination', '');
     } else {
       this.owner.stats.rx_reset.inc();
-      io.runReset(code === H2Error.PROTOCOL_ERROR ? 'protocol_error' : 'remote_reset', `rst_stream code ${code}`);
+      io.runReset(code === H2Error.PROTOCOL_ERROR ? 'protocol_error' : 'remote_reset', '');
     }
     this.owner.onStreamDone(this);
   }

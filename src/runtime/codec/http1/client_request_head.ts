@@ -16,8 +16,8 @@
  *   `content-length` frames the body (its value is reported and the caller enforces it); else
  *   `transfer-encoding: chunked` is added and -1 reported.
  */
-import type { HeaderList } from './types.js';
-import { isHeaderValue, isToken } from '../header_chars.js';
+import type { HeaderList } from '../types.js';
+import { isHeaderValue, isToken } from '../../header_chars.js';
 
 /** Where `encodeRequestHead` reports framing and errors (the stream itself: no allocation). */
 export interface RequestFraming {
@@ -115,3 +115,18 @@ export const LAST_CHUNK_AFTER_DATA = '\r\n0\r\n\r\n';
 export const LAST_CHUNK = '0\r\n\r\n';
 /** Ends a data chunk. */
 export const CHUNK_END = '\r\n';
+
+/**
+ * The end of a chunked body carrying `trailers` (`0`, the trailer fields, the blank line), or
+ * null when a trailer name or value is invalid (the caller then ends the body without them).
+ * `afterData`: a data chunk was written just before in the same write (its CRLF comes first).
+ */
+export function lastChunkWithTrailers(trailers: HeaderList, afterData: boolean): string | null {
+  let out = afterData ? '\r\n0\r\n' : '0\r\n';
+  for (let i = 0; i < trailers.length; i++) {
+    const [name, value] = trailers[i]!;
+    if (!isToken(name) || !isHeaderValue(value)) return null;
+    out += name + ': ' + value + '\r\n';
+  }
+  return out + '\r\n';
+}

@@ -1,5 +1,6 @@
 /**
- * The response side of an upstream HTTP/1.1 connection (Envoy's Http1::ClientConnectionImpl):
+ * The response parser of an upstream HTTP/1.1 connection (the decoding half of Envoy's
+ * Http1::ClientConnectionImpl; client_codec.ts is the whole codec):
  * Node's own native llhttp parser (the HTTPParser binding node:http uses, from the public
  * `_http_common` module) fed with the socket's bytes. Chosen by measurement
  * (bench/upstream-codec.mjs): the pool on it costs about 20 % less client CPU per request than
@@ -18,8 +19,8 @@
  *   parser is unusable afterwards.
  * - `close()` must not be called from inside a callback (the native stack must unwind first).
  */
-import type { HeaderList } from './types.js';
-import { lowerHeaderName } from '../header_chars.js';
+import type { HeaderList } from '../types.js';
+import { lowerHeaderName } from '../../header_chars.js';
 import {
   HTTPParser,
   kOnBody,
@@ -30,7 +31,7 @@ import {
   PARSER_RESOURCE,
   type NativeParseError,
   type NativeParser,
-} from '../llhttp.js';
+} from '../../llhttp.js';
 
 /** A parse failure: llhttp's error code (`HPE_*`) and reason text. */
 export interface ParseError {
@@ -38,7 +39,7 @@ export interface ParseError {
   readonly reason: string;
 }
 
-/** The stream a response is delivered to (UpstreamStream). */
+/** The stream a response is delivered to (Http1ClientStream). */
 export interface ResponseSink {
   /** The request head was written: a response may arrive. */
   readonly requestSent: boolean;
@@ -55,7 +56,7 @@ export interface ResponseSink {
   onResponseComplete(trailers: HeaderList | null): void;
 }
 
-/** Where the codec finds the stream in flight (ActiveClient). */
+/** Where the parser finds the stream in flight (Http1ClientConnection). */
 export interface CodecOwner {
   readonly stream: ResponseSink | null;
 }
@@ -90,7 +91,7 @@ function toParseError(e: NativeParseError): ParseError {
 }
 
 /** The response parser of one upstream connection (see the module contract). */
-export class Http1ClientCodec {
+export class Http1ResponseParser {
   /** A response began with no request written: the connection must close. */
   unsolicited = false;
   private readonly parser: NativeParser;

@@ -1,0 +1,72 @@
+/**
+ * Which protocol a cluster speaks to its hosts (Envoy's ClusterInfo features/upstreamHttpProtocol),
+ * read from `typed_extension_protocol_options`
+ * `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`:
+ * - `explicit_http_config.http_protocol_options` -> HTTP/1.1 (the default when nothing is set);
+ *   `explicit_http_config.http2_protocol_options` -> HTTP/2 (h2c prior knowledge: no TLS yet);
+ * - `use_downstream_protocol_config` -> per request: HTTP/2 when the downstream request came over
+ *   HTTP/2, else HTTP/1.1, with the options given for each;
+ * - `auto_config` needs ALPN (TLS): not served (serve_support.ts refuses it), HTTP/1.1 here;
+ * or from the deprecated cluster fields: `http2_protocol_options` -> HTTP/2,
+ * `protocol_selection: USE_DOWNSTREAM_PROTOCOL` -> per request (HTTP/2 with
+ * `http2_protocol_options` when the downstream is HTTP/2). The typed options win when both are
+ * set, as Envoy refuses the mix. Pure: reads the decoded config.
+ */
+import type { Cluster, Http1ProtocolOptions } from '../../config/types.js';
+import { http2ProtocolOptions, type Http2ProtocolOptions, type Http2ProtocolOptionsConfig } from '../codec/http2/options.js';
+
+export const UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** `explicit` HTTP/1.1 or HTTP/2, or `downstream`: the downstream request's protocol decides. */
+export type UpstreamProtocolMode = 'http1' | 'http2' | 'downstream';
+
+export interface UpstreamProtocolConfig {
+  readonly mode: UpstreamProtocolMode;
+  /** http_protocol_options.enable_trailers (HTTP/1 request trailers are written). */
+  readonly http1EnableTrailers: boolean;
+  /** The HTTP/2 settings (Envoy's defaults when none were given). */
+  readonly http2: Http2ProtocolOptions;
+}
+
+/** A decoded message's field, in snake_case or lowerCamelCase. */
+function field(obj: unknown, snake: string): unknown {
+  if (obj === null || typeof obj !== 'object') return undefined;
+  const o = obj as Record<string, unknown>;
+  if (o[snake] !== undefined) return o[snake];
+  return o[snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())];
+}
+
+/** Normalizes an interval_jitter given as a Percent message ({value}) to a number. */
+function h2Config(raw: unknown): Http2ProtocolOptionsConfig | undefined {
+  if (raw === undefined || raw === null || typeof raw !== 'object') return undefined;
+  const c = raw as Http2ProtocolOptionsConfig & { connection_keepalive?: { interval_jitter?: unknown } };
+  const jitter = c.connection_keepalive?.interval_jitter;
+  if (jitter !== null && typeof jitter === 'object') {
+    return { ...c, connection_keepalive: { ...c.connection_keepalive, interval_jitter: Number((jitter as { value?: unknown }).value ?? 0) } };
+  }
+  return c;
+}
+
+/** The cluster's upstream protocol choice (see the module comment). */
+export function upstreamProtocolConfig(cluster: Cluster): UpstreamProtocolConfig {
+  const ext = cluster.typed_extension_protocol_options?.[UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY];
+  const explicit = field(ext, 'explicit_http_config');
+  const downstream = field(ext, 'use_downstream_protocol_config');
+  if (explicit !== undefined && explicit !== null) {
+    const h2 = field(explicit, 'http2_protocol_options');
+    if (h2 !== undefined) return { mode: 'http2', http1EnableTrailers: false, http2: http2ProtocolOptions(h2Config(h2)) };
+    const h1 = field(explicit, 'http_protocol_options') as Http1ProtocolOptions | undefined;
+    return { mode: 'http1', http1EnableTrailers: h1?.enable_trailers === true, http2: http2ProtocolOptions() };
+  }
+  if (downstream !== undefined && downstream !== null) {
+    const h1 = field(downstream, 'http_protocol_options') as Http1ProtocolOptions | undefined;
+    return { mode: 'downstream', http1EnableTrailers: h1?.enable_trailers === true, http2: http2ProtocolOptions(h2Config(field(downstream, 'http2_protocol_options'))) };
+  }
+  const legacyH1 = cluster.http_protocol_options;
+  const legacyH2 = cluster.http2_protocol_options;
+  const selection = (cluster as { protocol_selection?: string }).protocol_selection;
+  const trailers = legacyH1?.enable_trailers === true;
+  if (selection === 'USE_DOWNSTREAM_PROTOCOL') return { mode: 'downstream', http1EnableTrailers: trailers, http2: http2ProtocolOptions(h2Config(legacyH2)) };
+  if (legacyH2 !== undefined && legacyH2 !== null) return { mode: 'http2', http1EnableTrailers: trailers, http2: http2ProtocolOptions(h2Config(legacyH2)) };
+  return { mode: 'http1', http1EnableTrailers: trailers, http2: http2ProtocolOptions() };
+}
