@@ -17,6 +17,7 @@
  *
  * Only the messages on the request path are typed in full; others are typed loosely.
  */
+import type { BootstrapTracing, HcmTracing, RouteTracing } from './tracing_types.js';
 
 /** Milliseconds. */
 export type DurationMs = number;
@@ -208,7 +209,7 @@ export interface Route {
   request_headers_to_remove?: string[];
   response_headers_to_add?: HeaderValueOption[];
   response_headers_to_remove?: string[];
-  tracing?: unknown;
+  tracing?: RouteTracing;
   per_request_buffer_limit_bytes?: number;
   stat_prefix?: string;
 }
@@ -562,7 +563,7 @@ export interface HttpConnectionManager {
   scoped_routes?: unknown;
   http_filters?: HttpFilter[];
   add_user_agent?: boolean;
-  tracing?: unknown;
+  tracing?: HcmTracing;
   common_http_protocol_options?: HttpProtocolOptions;
   http_protocol_options?: Http1ProtocolOptions;
   http2_protocol_options?: Http2ProtocolOptions;
@@ -796,6 +797,7 @@ export interface Bootstrap {
   stats_config?: unknown;
   stats_sinks?: unknown[];
   overload_manager?: unknown;
+  tracing?: BootstrapTracing;
   [field: string]: unknown;
 }
 

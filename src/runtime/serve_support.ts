@@ -19,10 +19,11 @@
  * load_assignment, http_header_name without use_http_header) is an error too (rule
  * `serve/original-dst`).
  *
+ * Tracing providers serve cannot run are refused by runtime/tracing/tracer_manager.ts.
  * A cluster's `auto_config` upstream protocol selection is an error too: it picks the protocol by
  * TLS ALPN, and serve has no upstream TLS yet.
  *
- * Fields the loader itself flags (`schema/unsupported`: tracing, the HCM's http2_protocol_options,
+ * Fields the loader itself flags (`schema/unsupported`: the HCM's http2_protocol_options,
  * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
  * already refuses (codec_type HTTP2, rds, unknown HTTP filters) are not repeated here.
  * Pure: reads the config and positions only. Exhaustiveness comes from reading src/runtime; when
@@ -373,7 +374,6 @@ function virtualHostChecks(c: Collector, vh: VirtualHost, path: string): void {
 
 function routeChecks(c: Collector, r: Route, path: string, vhName: string): void {
   const who = `virtual host "${vhName}", ${r.name ? `route "${r.name}"` : path.slice(path.lastIndexOf('.') + 1)}`;
-  if (r.decorator !== undefined) c.warn(r, 'decorator', path, `${who}: decorator is not implemented by serve (no tracing); x-envoy-decorator-operation is not set`);
   if (r.stat_prefix !== undefined) c.warn(r, 'stat_prefix', path, `${who}: route stat_prefix is not implemented by serve; no per-route stats are kept`);
   bufferLimitChecks(c, r, path, who);
   if (isSet(r.match?.dynamic_metadata)) {

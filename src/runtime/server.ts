@@ -22,7 +22,8 @@ import { StatsStore } from './stats/store.js';
 import type { StreamInfo } from './stream_info.js';
 import type { ClusterManager } from './upstream/types.js';
 import type { RandomSource, TimeSource } from './http/filter.js';
-import { buildConnectionManagerConfig, type AccessLogger } from './http/conn_manager_config.js';
+import { buildConnectionManagerConfig, localInfoAddress, type AccessLogger } from './http/conn_manager_config.js';
+import { TracerManager } from './tracing/tracer_manager.js';
 import { CoreRouteProvider } from './http/core_route_provider.js';
 import { ActiveListener, type ListenerFilterChain } from './listener/listener.js';
 import { createAccessLoggers, type AccessLoggerOptions } from './access_log/index.js';
@@ -192,6 +193,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
     }
   }
   const cm: ClusterManager = clusterManager;
+  const tracers = new TracerManager({ config, store, clusterManager: () => cm, runtime: runtime.values, localAddress: localInfoAddress() });
 
   const allLoggers: AccessLogger[] = [];
   // Failures of access log writes are never silent: counted (filesystem.*) and logged once per
@@ -243,6 +245,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
         accessLoggers: loggers,
         file: config.file,
         server: { healthCheckFailed: adminHandle.healthCheckFailed, serviceCluster: config.bootstrap?.node?.cluster ?? '' },
+        tracers,
       });
       diagnostics.push(...built.diagnostics);
       if (built.config) chains.push({ chain, config: built.config });
@@ -255,6 +258,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
   });
   diagnostics.push(...installOriginalDst(config, served, { reader: options.originalDst, debug: (m) => logger?.log('debug', m) }));
   if (diagnostics.some((d) => d.severity === 'error')) {
+    await tracers.shutdown();
     await cm.shutdown();
     await adminHandle.close();
     await accessLogs.close();
@@ -298,6 +302,7 @@ export async function startServer(config: LoadedConfig, options: ServerOptions =
           await new Promise((r) => setTimeout(r, 10));
         }
         for (const l of listeners) l.closeAll();
+        await tracers.shutdown();
         await cm.shutdown();
         await Promise.all(allLoggers.map((a) => a.close()));
         await adminHandle.close();

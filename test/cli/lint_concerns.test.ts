@@ -13,7 +13,7 @@ const RISKY = 'fixtures/lint/http__headers-with-underscores/bad.yaml';
 test('a clean config using features tsproxy lacks: "unsupported", counted apart, never failed by --fail-on alone', () => {
   const r = runCli(['lint', UNSUPPORTED_ONLY, '--fail-on', 'warning']);
   assert.equal(r.status, 0, r.stdout);
-  assert.match(r.stdout, /unsupported_only\.yaml:\d+:\d+: unsupported tracing \(HttpConnectionManager\.tracing\) is not implemented by tsproxy.*\[schema\/unsupported\]/);
+  assert.match(r.stdout, /unsupported_only\.yaml:\d+:\d+: unsupported custom local replies \(HttpConnectionManager\.local_reply_config\) is not implemented by tsproxy.*\[schema\/unsupported\]/);
   assert.match(r.stdout, /: unsupported retry priority plugins .*\[schema\/unsupported\]/);
   assert.match(r.stdout, /: info the HTTP filter envoy\.filters\.http\.lua .*\[schema\/not-modelled\]/);
   assert.match(r.stdout, /^0 errors, 0 warnings, 1 info, 2 unsupported in 1 file$/m);
@@ -63,6 +63,6 @@ test('--list-rules puts the tsproxy rules in their own category; SARIF and GitHu
   const sarif = JSON.parse(runCli(['lint', UNSUPPORTED_ONLY, '--format', 'sarif']).stdout) as { runs: { results: { ruleId: string; properties?: { concerns: string } }[] }[] };
   assert.deepEqual(sarif.runs[0]!.results.map((x) => `${x.ruleId}=${x.properties?.concerns}`), ['schema/unsupported=tsproxy', 'schema/unsupported=tsproxy', 'schema/not-modelled=tsproxy']);
   const gh = runCli(['lint', UNSUPPORTED_ONLY, '--format', 'github']).stdout;
-  assert.match(gh, /^::notice file=.*title=tsproxy schema\/unsupported::tracing/m);
-  assert.match(runCli(['lint', UNSUPPORTED_ONLY, '--format', 'github', '--fail-on-unsupported']).stdout, /^::warning file=.*title=tsproxy schema\/unsupported::tracing/m);
+  assert.match(gh, /^::notice file=.*title=tsproxy schema\/unsupported::custom local replies/m);
+  assert.match(runCli(['lint', UNSUPPORTED_ONLY, '--format', 'github', '--fail-on-unsupported']).stdout, /^::warning file=.*title=tsproxy schema\/unsupported::custom local replies/m);
 });

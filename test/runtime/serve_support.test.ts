@@ -173,7 +173,6 @@ test('route, virtual host and route configuration features', () => {
     `warning ${VH}.request_mirror_policies`,
     `warning ${VH}.retry_policy.retry_on`,
     `warning ${VH}.routes[0].match.dynamic_metadata`,
-    `warning ${VH}.routes[0].decorator`,
     `warning ${VH}.routes[0].stat_prefix`,
     `warning ${VH}.routes[0].per_request_buffer_limit_bytes`,
     `warning ${VH}.routes[0].route.idle_timeout`,

@@ -36,7 +36,9 @@ export function registerExplain(program: Command, box: ExitBox): void {
     // Loaded on use: other commands do not pay for the routing core and config loader.
     try {
       const [{ runQuery }, { formatExplain }] = await Promise.all([import('../output/query.js'), import('../output/explain_text.js')]);
-      box.code = runQuery(flags, formatExplain, (r) => r);
+      // --admin: config and live cluster state from a running proxy (admin_source.ts).
+      const admin = flags.admin !== undefined ? await (await import('../output/admin_source.js')).fetchAdminSource(flags.admin) : undefined;
+      box.code = runQuery(flags, formatExplain, (r) => r, admin);
     } catch (e) {
       process.stderr.write(`tsproxy explain: ${(e as Error).message}\n`);
       box.code = 2;

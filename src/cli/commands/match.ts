@@ -20,7 +20,9 @@ export function registerMatch(program: Command, box: ExitBox): void {
         import('../output/match_text.js'),
         import('../../analysis/explain/analyze.js'),
       ]);
-      box.code = runQuery(flags, formatMatch, toMatchReport);
+      // --admin: config and live cluster state from a running proxy (admin_source.ts).
+      const admin = flags.admin !== undefined ? await (await import('../output/admin_source.js')).fetchAdminSource(flags.admin) : undefined;
+      box.code = runQuery(flags, formatMatch, toMatchReport, admin);
     } catch (e) {
       process.stderr.write(`tsproxy match: ${(e as Error).message}\n`);
       box.code = 2;

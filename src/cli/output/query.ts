@@ -16,6 +16,8 @@ import { parseIpPort, type IpPort } from '../../core/ip_port.js';
 import { classifyHttpFilter } from './filter_support.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { styleFor, type Style } from './style.js';
+import type { AdminSource } from './admin_source.js';
+import { formatLive, liveFacts, parseLiveClusters, parseStatValues, routedCluster } from '../../analysis/explain/live_state.js';
 
 function usage(out: string): number {
   process.stderr.write(`${out}\n`);
@@ -36,7 +38,7 @@ export type ReportFormatter = (r: ExplainReport, style: Style) => string;
  * Config diagnostics go to stderr as `file:line:col: severity message [rule]` (errors and
  * warnings; with errors, exit 2).
  */
-export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r: ExplainReport) => unknown): number {
+export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r: ExplainReport) => unknown, admin?: AdminSource): number {
   const err = styleFor(process.stderr);
   const out = styleFor(process.stdout);
   const random = parseNonNegativeInt('--random', flags.random);
@@ -74,13 +76,19 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     originalDst = parseIpPort(flags.originalDst);
     if (originalDst === undefined) return usage(`tsproxy: --original-dst must be IP:PORT (10.0.0.1:80, [fd00::1]:80), got "${flags.originalDst}"`);
   }
-  const read = readConfigFile(flags.config!);
-  if ('error' in read) return usage(`tsproxy: ${read.error}`);
-  const text = read.text;
-  const loaded = loadConfigText(text, flags.config!, flags.type);
+  // --admin: the running proxy's /config_dump stands in for the config file.
+  const configName = admin !== undefined ? `${admin.display}/config_dump` : flags.config!;
+  let text: string;
+  if (admin !== undefined) text = admin.configText;
+  else {
+    const read = readConfigFile(flags.config!);
+    if ('error' in read) return usage(`tsproxy: ${read.error}`);
+    text = read.text;
+  }
+  const loaded = loadConfigText(text, configName, admin !== undefined ? 'config_dump' : flags.type);
   printDiagnostics(loaded.diagnostics, err);
   if (!loaded.config || hasErrors(loaded.diagnostics)) {
-    process.stderr.write(`tsproxy: ${flags.config}: the config has errors\n`);
+    process.stderr.write(`tsproxy: ${configName}: the config has errors\n`);
     return 2;
   }
   const input: RequestInput = {
@@ -102,8 +110,13 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     process.stderr.write(`tsproxy: ${result.error}\n`);
     return 2;
   }
-  if (flags.json) process.stdout.write(JSON.stringify(toJson(result.report), null, 2) + '\n');
-  else process.stdout.write(format(result.report, out));
+  // --admin: the live facts about the routed cluster (live_state.ts).
+  const cluster = admin !== undefined ? routedCluster(result.report) : undefined;
+  const live = admin !== undefined && cluster !== undefined
+    ? liveFacts(admin.display, cluster, parseLiveClusters(admin.clusters), parseStatValues(admin.stats), loaded.config, result.report)
+    : undefined;
+  if (flags.json) process.stdout.write(JSON.stringify(admin !== undefined ? { ...(toJson(result.report) as object), live: live ?? null } : toJson(result.report), null, 2) + '\n');
+  else process.stdout.write(format(result.report, out) + (live !== undefined ? '\n' + formatLive(live) : ''));
   return result.report.matched ? 0 : 1;
 }
 

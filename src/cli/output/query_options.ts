@@ -28,6 +28,8 @@ export interface QueryFlags {
   destIp?: string;
   destPort?: string;
   originalDst?: string;
+  /** `--admin URL`: read the config and live cluster state from a running tsproxy or Envoy. */
+  admin?: string;
 }
 
 /** Adds the request flags shared by match and explain. */
@@ -36,7 +38,7 @@ export function addQueryOptions(cmd: Command): Command {
     // Envoy's spelling (`--config-path`) and ours (`-c/--config`) are one option.
     const o = c.opts<QueryFlags>();
     if (o.config === undefined && o.configPath !== undefined) c.setOptionValue('config', o.configPath);
-    if (c.opts<QueryFlags>().config === undefined) c.error("error: required option '-c, --config <file>' not specified");
+    if (c.opts<QueryFlags>().config === undefined && o.admin === undefined) c.error("error: required option '-c, --config <file>' (or --admin <url>) not specified");
   });
   return cmd
     .option('-c, --config <file>', 'Envoy config: Bootstrap, RouteConfiguration, /config_dump or a list of resources (YAML or JSON); - reads stdin')
@@ -58,6 +60,7 @@ export function addQueryOptions(cmd: Command): Command {
     .option('--sni <name>', 'TLS server name (default: the Host without port, with --scheme https)')
     .option('--alpn <list>', 'comma-separated ALPN protocols for filter-chain matching')
     .option('--original-dst <ip:port>', 'destination before iptables REDIRECT: the accepting listener (--listener/--port, default the use_original_dst one) hands the connection off as serve does')
+    .addOption(new Option('--admin <url>', 'read the config (/config_dump) and the live cluster state (/clusters, /stats) from a running tsproxy or Envoy admin API, e.g. http://127.0.0.1:9901').conflicts(['config', 'configPath']))
     .option('--json', 'print the documented JSON report (docs/json-schema.md)');
 }
 

@@ -6,6 +6,7 @@ import { any, bool, dbl, dur, message, msg, raw, str, struct, u32, unsupported, 
 import { ADDRESS, STRING_MATCHER } from './common.js';
 import { ACCESS_LOG, LISTENER } from './listener.js';
 import { CLUSTER } from './cluster.js';
+import { BOOTSTRAP_TRACING } from './tracing.js';
 
 export const ADMIN: MessageDescriptor = message('envoy.config.bootstrap.v3.Admin', {
   access_log: msg(() => ACCESS_LOG, { repeated: true }),
@@ -87,7 +88,7 @@ export const BOOTSTRAP: MessageDescriptor = message('envoy.config.bootstrap.v3.B
   stats_flush_on_admin: bool({ oneof: 'stats_flush' }),
   watchdog: raw(),
   watchdogs: raw(),
-  tracing: unsupported('tracing (Bootstrap.tracing)'),
+  tracing: msg(() => BOOTSTRAP_TRACING),
   layered_runtime: msg(() => LAYERED_RUNTIME),
   admin: msg(() => ADMIN),
   overload_manager: unsupported('the overload manager (Bootstrap.overload_manager)'),

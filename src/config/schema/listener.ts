@@ -11,6 +11,7 @@ import {
   RUNTIME_UINT32, TRANSPORT_SOCKET,
 } from './common.js';
 import { HEADER_MATCHER, METADATA_MATCHER, ROUTE_CONFIGURATION } from './route.js';
+import { HCM_TRACING } from './tracing.js';
 import { XDS_MATCHER } from './matcher.js';
 
 const CIDR_RANGE: MessageDescriptor = message('envoy.config.core.v3.CidrRange', {
@@ -194,7 +195,7 @@ export const HTTP_CONNECTION_MANAGER: MessageDescriptor = message(HCM, {
   scoped_routes: unsupported('scoped routes (HttpConnectionManager.scoped_routes)', { oneof: 'route_specifier' }),
   http_filters: msg(() => HTTP_FILTER, { repeated: true }),
   add_user_agent: bool(),
-  tracing: unsupported('tracing (HttpConnectionManager.tracing)'),
+  tracing: msg(() => HCM_TRACING),
   common_http_protocol_options: msg(() => HTTP_PROTOCOL_OPTIONS),
   http1_safe_max_connection_duration: bool(),
   http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS),

@@ -3,6 +3,7 @@
  * (route_components.proto). Deprecated fields that Envoy still loads are listed with
  * `deprecated`; features tsproxy does not implement with `unsupported`.
  */
+import { ROUTE_TRACING } from './tracing.js';
 import {
   any, bool, dur, enm, i64, message, msg, raw, str, u32, u64, unsupported, EMPTY,
   type MessageDescriptor,
@@ -265,7 +266,7 @@ export const ROUTE: MessageDescriptor = message(
     decorator: msg(() => DECORATOR),
     typed_per_filter_config: any({ map: true }),
     ...headerMutations,
-    tracing: unsupported('tracing (Route.tracing)'),
+    tracing: msg(() => ROUTE_TRACING),
     per_request_buffer_limit_bytes: u32(),
     request_body_buffer_limit: u64(),
     stat_prefix: str(),

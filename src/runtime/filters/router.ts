@@ -160,6 +160,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     cb.addDownstreamWatermarkCallbacks?.(this);
     // Rewrites and header mutations exactly as the core finalizes them.
     this.finalize(headers, decision);
+    // Tracing: the upstream sees the request's span as its parent (traceparent / B3 headers).
+    cb.activeSpan?.injectContext(headers.headers);
     if (cb.upgradeType !== undefined) {
       // An upgrade the connection manager let through: its own connection, then a tunnel.
       this.tunnel = startTunnel(this, cb, host, headers, cluster.info.connectTimeoutMs, this.config.ctx.hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS);

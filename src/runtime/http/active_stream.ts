@@ -32,6 +32,8 @@ import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
 import { hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
+import { routeEntryOf } from '../tracing/route_entry.js';
+import type { Span } from '../tracing/span.js';
 
 /** What the stream needs from its downstream connection (conn_manager.ts). */
 export interface DownstreamConnectionInfo {
@@ -74,6 +76,8 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   readonly time: TimeSource;
   readonly connectionId: number;
   trustedDownstream = true;
+  /** The request's trace span (HCM `tracing`), started in start(), finished in complete(). */
+  activeSpan: Span | undefined = undefined;
   /** The upgrade the connection manager let through (`websocket`, `CONNECT`...), or undefined. */
   upgradeType: string | undefined;
   /** The stream's connection is a tunnel: its socket belongs to the tunnel until the stream completes. */
@@ -191,6 +195,8 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     this.headersEndStream = endStream;
     if (endStream) info.lastDownstreamRxByteReceived = this.time.monotonic();
     if (!runFilters) return;
+    // Tracing: the decision (x-request-id) and the span, once the headers are decoded and routed.
+    if (this.config.tracer !== undefined) this.activeSpan = this.config.tracer.startSpan(h, info, routeEntryOf(this.route()), this.random.random());
     this.installFilters(this.config.filterFactories, this);
     this.iterateDecodeHeaders(0, endStream);
   }
@@ -316,6 +322,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     // server (server_header_transformation), x-request-id, via: the core's response mutation.
     mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
+    if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
     this.responseStarted = true;
     if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
     const ok = this.encoder.encodeHeaders(h, endStream);
@@ -515,6 +522,8 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     this.abortHandler = undefined;
     this.encoder.stream.removeCallbacks(this);
     this.conn.onStreamComplete(this);
+    // Tracing: Envoy's span tags, then the span ends (exported when sampled).
+    if (this.activeSpan !== undefined) this.config.tracer!.finishSpan(this.activeSpan, this.requestHeaders, info, routeEntryOf(this.cachedRoute), now);
     const loggers = this.config.accessLoggers;
     for (let i = 0; i < loggers.length; i++) loggers[i]!.log(info);
   }

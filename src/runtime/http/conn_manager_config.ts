@@ -29,6 +29,8 @@ import type { FilterFactoryCb, RandomSource, TimeSource } from './filter.js';
 import type { RouteProvider } from './route_provider.js';
 import { lookupHttpFilter, type FilterFactoryContext } from '../filters/registry.js';
 import { httpFilterConfigParser } from '../../config/filters.js';
+import type { HttpTracer } from '../tracing/http_tracer.js';
+import type { TracerManager } from '../tracing/tracer_manager.js';
 
 /** An access logger as src/runtime/access_log builds them. `log` must not throw. */
 export interface AccessLogger {
@@ -141,6 +143,8 @@ export interface ConnectionManagerConfig {
   readonly requestHeadersTimeoutMs: number;
   /** common_http_protocol_options.max_requests_per_connection (0 = unlimited, Envoy's default). */
   readonly maxRequestsPerConnection: number;
+  /** HCM `tracing` (src/runtime/tracing); undefined without a tracing block. */
+  readonly tracer: HttpTracer | undefined;
   /** `codec_type` (default AUTO: the HTTP/2 preface, else HTTP/1.1; over TLS, ALPN). */
   readonly codecType: 'AUTO' | 'HTTP1' | 'HTTP2';
   /** `http2_protocol_options` with Envoy's defaults (codec/http2/options.ts). */
@@ -193,6 +197,8 @@ export interface ConnectionManagerDeps {
   readonly file: string;
   /** Server-wide state filters read (health check filter). */
   readonly server?: FilterFactoryContext['server'];
+  /** Builds the HCM's tracer (server.ts); without it a `tracing` block is not run. */
+  readonly tracers?: TracerManager;
 }
 
 /**
@@ -262,6 +268,8 @@ export function buildConnectionManagerConfig(
   if (!sawTerminal && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(diag(deps.file, hcm, 'error', 'serve/no-terminal-filter', `HTTP connection manager "${hcm.stat_prefix}" has no terminal (router) filter`, 'http_filters'));
   }
+  const traced = deps.tracers?.forHcm(hcm, scope);
+  if (traced !== undefined) diagnostics.push(...traced.diagnostics);
   if (diagnostics.some((d) => d.severity === 'error')) return { config: undefined, diagnostics };
   const common = hcm.common_http_protocol_options ?? {};
   const h1 = hcm.http_protocol_options ?? {};
@@ -285,6 +293,7 @@ export function buildConnectionManagerConfig(
     requestTimeoutMs: hcm.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     requestHeadersTimeoutMs: hcm.request_headers_timeout ?? DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     maxRequestsPerConnection: common.max_requests_per_connection ?? 0,
+    tracer: traced?.tracer,
     codecType: hcm.codec_type === 'HTTP1' || hcm.codec_type === 'HTTP2' ? hcm.codec_type : 'AUTO',
     http2: http2ProtocolOptions(hcm.http2_protocol_options, hcm.stream_error_on_invalid_http_message),
     headerLimits: {

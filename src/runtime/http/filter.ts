@@ -139,6 +139,8 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    * and when it caught up again. One registration per stream (the router's).
    */
   addDownstreamWatermarkCallbacks?(callbacks: DownstreamWatermarkCallbacks): void;
+  /** The request's trace span (HCM `tracing`), if any: the router injects its context upstream. */
+  readonly activeSpan?: { injectContext(headers: Record<string, string | string[] | undefined>): void } | undefined;
   /**
    * The upgrade this request asks for and the connection manager let through (`upgrade_configs`):
    * `websocket`... or `CONNECT`; undefined for an ordinary request.
