@@ -76,3 +76,52 @@ export function percentEncodeGrpcMessage(text: string): string {
   for (const b of new TextEncoder().encode(text)) out += b < 0x20 || b > 0x7e || b === 0x25 ? '%' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
   return out;
 }
+
+/**
+ * Grpc::Common::getGrpcTimeout: the `grpc-timeout` header (1 to 8 digits and a unit: H, M, S,
+ * m, u, n) in whole milliseconds (sub-millisecond parts truncated), or undefined when absent or
+ * malformed.
+ */
+export function parseGrpcTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{1,8})([HMSmun])$/.exec(value);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'H': return n * 3_600_000;
+    case 'M': return n * 60_000;
+    case 'S': return n * 1000;
+    case 'm': return n;
+    case 'u': return Math.floor(n / 1000);
+    default: return Math.floor(n / 1_000_000);
+  }
+}
+
+/** `RouteAction.max_stream_duration` as decoded (ms). */
+export interface MaxStreamDurationConfig {
+  readonly max_stream_duration?: number;
+  readonly grpc_timeout_header_max?: number;
+  readonly grpc_timeout_header_offset?: number;
+}
+
+/**
+ * Envoy's ActiveStream::refreshDurationTimeout: the stream's maximum duration in ms, or undefined
+ * for none. With a `grpc-timeout` header and the route's `grpc_timeout_header_max` set, the
+ * header's value capped by it (0: no cap) minus `grpc_timeout_header_offset` (0 when the offset
+ * is not below it); otherwise the route's `max_stream_duration.max_stream_duration` (0: none),
+ * else the connection manager's `common_http_protocol_options.max_stream_duration` (0: none).
+ */
+export function streamMaxDurationMs(route: MaxStreamDurationConfig | undefined, grpcTimeoutHeader: string | undefined, hcmMaxMs: number): number | undefined {
+  const grpc = parseGrpcTimeout(grpcTimeoutHeader);
+  const cap = route?.grpc_timeout_header_max;
+  if (grpc === undefined || cap === undefined) {
+    const own = route?.max_stream_duration;
+    if (own !== undefined) return own === 0 ? undefined : own;
+    return hcmMaxMs > 0 ? hcmMaxMs : undefined;
+  }
+  let t = grpc;
+  if (cap !== 0 && t > cap) t = cap;
+  const offset = route?.grpc_timeout_header_offset;
+  if (t !== 0 && offset !== undefined) t = offset < t ? t - offset : 0;
+  return t;
+}

@@ -286,7 +286,7 @@ function protocolOptionsChecks(c: Collector, o: HttpProtocolOptions | undefined,
   const raw = o as unknown as Record<string, unknown>;
   const w = (f: string, m: string): void => c.warn(o, f, path, `${who}: common_http_protocol_options.${f} ${m}`);
   if (o.max_connection_duration !== undefined) w('max_connection_duration', 'is not implemented by serve; connections are not closed after a maximum duration');
-  if (o.max_stream_duration !== undefined) w('max_stream_duration', 'is not implemented by serve; streams have no maximum duration (route timeouts still apply)');
+  if (!downstream && o.max_stream_duration !== undefined) w('max_stream_duration', 'is not implemented by serve for upstream streams (the downstream one is)');
   if (raw['max_response_headers_kb'] !== undefined) w('max_response_headers_kb', 'is not implemented by serve; upstream response headers are limited to 60 KiB');
   if (!downstream && o.max_headers_count !== undefined) w('max_headers_count', 'is not implemented by serve for upstream responses');
 }
@@ -387,7 +387,6 @@ function routeActionChecks(c: Collector, a: RouteAction, path: string, who: stri
   const w = (f: string, m: string): void => c.warn(a, f, path, `${who}: ${m}`);
   mirrorCheck(c, a, path, who);
   if (a.idle_timeout !== undefined) w('idle_timeout', 'route idle_timeout is not implemented by serve; the connection manager\'s stream_idle_timeout applies');
-  if (a.max_stream_duration !== undefined) w('max_stream_duration', 'max_stream_duration is not implemented by serve; the route timeout applies and grpc-timeout is ignored');
   if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
   if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
   if ((a.upgrade_configs ?? []).some((u) => (u as { connect_config?: unknown }).connect_config !== undefined)) w('upgrade_configs', 'upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is');

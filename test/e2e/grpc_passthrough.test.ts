@@ -48,7 +48,7 @@ async function startGrpcServer(): Promise<{ server: grpc.Server; port: number }>
   return { server, port };
 }
 
-function bootstrap(upstreamPort: number): string {
+function bootstrap(upstreamPort: number, routeExtra = ''): string {
   return `static_resources:
   listeners:
   - name: grpc
@@ -68,7 +68,7 @@ function bootstrap(upstreamPort: number): string {
               domains: ["*"]
               routes:
               - match: {prefix: "/demo.Echo/", grpc: {}}
-                route: {cluster: echo, timeout: 0s}
+                route: {cluster: echo, timeout: 0s${routeExtra}}
   clusters:
   - name: echo
     type: STATIC
@@ -83,9 +83,9 @@ function bootstrap(upstreamPort: number): string {
 `;
 }
 
-async function withProxy(fn: (client: grpc.Client, p: Proxy, server: grpc.Server) => Promise<void>): Promise<void> {
+async function withProxy(fn: (client: grpc.Client, p: Proxy, server: grpc.Server) => Promise<void>, routeExtra = ''): Promise<void> {
   const { server, port } = await startGrpcServer();
-  const proxy = await startProxy(bootstrap(port));
+  const proxy = await startProxy(bootstrap(port, routeExtra));
   const client = new grpc.Client(`127.0.0.1:${proxy.port}`, grpc.credentials.createInsecure());
   try {
     await fn(client, proxy, server);
@@ -170,4 +170,23 @@ test('a client deadline ends the call (DEADLINE_EXCEEDED) and resets the upstrea
     const d = await statusOf(down);
     assert.equal(d.code, grpc.status.UNAVAILABLE);
   });
+});
+
+test('max_stream_duration.grpc_timeout_header_max caps the client deadline: the proxy answers DEADLINE_EXCEEDED (DT, max_duration_timeout) and resets the upstream call', async () => {
+  await withProxy(async (client, p) => {
+    const started = Date.now();
+    const slow = client.makeUnaryRequest('/demo.Echo/Unary', id, id, Buffer.from('slow'), new grpc.Metadata(), { deadline: Date.now() + 10_000 }, () => {});
+    const s = await statusOf(slow);
+    assert.equal(s.code, grpc.status.DEADLINE_EXCEEDED);
+    assert.equal(s.details, 'downstream duration timeout');
+    assert.ok(Date.now() - started < 1400, 'answered at the 200 ms cap, before the server (1.5 s)');
+    const deadline = Date.now() + 2000;
+    while (p.completed.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(p.completed[0]!.responseFlags, ['DT']);
+    assert.equal(p.completed[0]!.responseCodeDetails, 'max_duration_timeout');
+    assert.equal(p.server.store.counter('http.grpc.downstream_rq_max_duration_reached').value, 1);
+    // Within the cap the call goes through.
+    const ok = client.makeUnaryRequest('/demo.Echo/Unary', id, id, Buffer.from('quick'), () => {});
+    assert.equal((await statusOf(ok)).code, grpc.status.OK);
+  }, ', max_stream_duration: {grpc_timeout_header_max: 0.2s}');
 });

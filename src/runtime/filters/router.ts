@@ -7,6 +7,7 @@
  * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
  * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
  */
+import { streamMaxDurationMs } from '../../core/grpc.js';
 import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from '../../config/defaults.js';
 import { UpgradeTunnel, type TunnelOwner } from './router_upgrade.js';
 import type { ForwardDecision } from '../../core/route_types.js';
@@ -120,6 +121,9 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     }
     this.decision = decision;
     info.upstreamCluster = decision.cluster;
+    // max_stream_duration (route, grpc-timeout, or the HCM's), as Envoy arms it once routed.
+    const msd = streamMaxDurationMs(decision.route.config.route?.max_stream_duration, headerText(headers.headers['grpc-timeout']), this.config.hcmMaxStreamDurationMs);
+    if (msd !== undefined) cb.setMaxStreamDuration?.(msd);
     const ctx = this.config.ctx;
     const cluster = decision.cluster === '' ? undefined : ctx.clusterManager.getThreadLocalCluster(decision.cluster);
     if (cluster === undefined) {
@@ -536,4 +540,8 @@ function startTunnel(owner: TunnelOwner, cb: StreamDecoderFilterCallbacks, host:
   const t = new UpgradeTunnel(cb, owner, cb.upgradeType!, idleTimeoutMs);
   t.start(host, headers, connectTimeoutMs);
   return t;
+}
+
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -25,12 +25,15 @@ export class RouterConfig {
   readonly stats: RouterStats;
   /** `Router.suppress_envoy_headers` (default false). */
   readonly suppressEnvoyHeaders: boolean;
+  /** The HCM's `common_http_protocol_options.max_stream_duration` in ms (0: none). */
+  readonly hcmMaxStreamDurationMs: number;
   constructor(
     readonly ctx: FilterFactoryContext,
     typedConfig: Any | undefined,
   ) {
     this.stats = resolveRouterStats(ctx.stats);
     this.suppressEnvoyHeaders = typedConfig?.['suppress_envoy_headers'] === true;
+    this.hcmMaxStreamDurationMs = ctx.hcm.common_http_protocol_options?.max_stream_duration ?? 0;
   }
   private readonly files = new Map<string, string>();
   /**

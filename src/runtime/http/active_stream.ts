@@ -31,7 +31,7 @@ import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
-import { hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
+import { GrpcStatus, hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
 
@@ -61,6 +61,9 @@ function onStreamIdleTimer(s: ActiveStream): void {
 function onRequestTimer(s: ActiveStream): void {
   s.onRequestTimeout();
 }
+function onDurationTimer(s: ActiveStream): void {
+  s.onMaxDuration();
+}
 
 /**
  * One request/response on a downstream connection. Created by the connection manager per
@@ -89,6 +92,8 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   private abortHandler: DownstreamAbortHandler | undefined;
   private idleTimer: PooledTimer | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
+  /** max_stream_duration (route or HCM), armed by the router once the route is known. */
+  private durationTimer: NodeJS.Timeout | undefined;
   private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
 
   /**
@@ -455,6 +460,31 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     this.sendLocalReply(408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: true });
   }
 
+  /**
+   * The stream may last `ms` from its start (max_stream_duration, Envoy's
+   * refreshDurationTimeout: the time already used counts).
+   */
+  setMaxStreamDuration(ms: number): void {
+    if (this.completed) return;
+    if (this.durationTimer) clearTimeout(this.durationTimer);
+    const left = Math.max(0, ms - (this.time.monotonic() - this.streamInfo.startMonotonic));
+    this.durationTimer = setTimeout(onDurationTimer, left, this);
+  }
+
+  /**
+   * max_stream_duration reached (Envoy's onStreamMaxDurationReached): DT, 408 while the request
+   * is incomplete, else 504, `downstream duration timeout` (DEADLINE_EXCEEDED for gRPC), or a
+   * reset once the response started.
+   */
+  onMaxDuration(): void {
+    this.durationTimer = undefined;
+    if (this.completed) return;
+    this.config.stats.downstream_rq_max_duration_reached.inc();
+    addFlag(this.streamInfo, 'DT');
+    this.abortUpstream();
+    this.sendLocalReply(this.remoteComplete ? 504 : 408, 'downstream duration timeout', Details.MaxDurationTimeout, { grpcStatus: GrpcStatus.DeadlineExceeded });
+  }
+
   /** A filter threw while handling this stream. */
   onInternalError(err: Error): void {
     if (this.completed) return;
@@ -508,6 +538,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
       this.idleTimer = undefined;
     }
     if (this.requestTimer) clearTimeout(this.requestTimer);
+    if (this.durationTimer) clearTimeout(this.durationTimer);
     const info = this.streamInfo;
     const now = this.time.monotonic();
     info.lastDownstreamTxByteSent = now;

@@ -67,6 +67,7 @@ export interface ConnectionManagerStats {
   readonly downstream_rq_timeout: Counter;
   readonly downstream_rq_idle_timeout: Counter;
   readonly downstream_rq_header_timeout: Counter;
+  readonly downstream_rq_max_duration_reached: Counter;
   readonly downstream_rq_rx_reset: Counter;
   readonly downstream_rq_failed_path_normalization: Counter;
   readonly downstream_rq_redirected_with_normalized_path: Counter;
@@ -104,6 +105,7 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_rq_timeout: scope.counter('downstream_rq_timeout'),
     downstream_rq_idle_timeout: scope.counter('downstream_rq_idle_timeout'),
     downstream_rq_header_timeout: scope.counter('downstream_rq_header_timeout'),
+    downstream_rq_max_duration_reached: scope.counter('downstream_rq_max_duration_reached'),
     downstream_rq_rx_reset: scope.counter('downstream_rq_rx_reset'),
     downstream_rq_failed_path_normalization: scope.counter('downstream_rq_failed_path_normalization'),
     downstream_rq_redirected_with_normalized_path: scope.counter('downstream_rq_redirected_with_normalized_path'),

@@ -152,6 +152,8 @@ export interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
    * be done (the stream was reset).
    */
   upgradeDownstream?(headers: ResponseHeaderMap): DownstreamTunnel | undefined;
+  /** max_stream_duration: the stream may last `ms` from its start (the router arms it once routed). */
+  setMaxStreamDuration?(ms: number): void;
   /** The tunnel ended: the stream completes with the bytes both ways and why it ended. */
   tunnelClosed?(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void;
 }

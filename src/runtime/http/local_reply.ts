@@ -30,6 +30,8 @@ export const Details = {
   InvalidUrl: 'http1.invalid_url',
   DownstreamRemoteDisconnect: 'downstream_remote_disconnect',
   DownstreamLocalDisconnect: 'downstream_local_disconnect',
+  /** max_stream_duration reached (DT). */
+  MaxDurationTimeout: 'max_duration_timeout',
   /** The client reset an HTTP/2 stream (RST_STREAM): flag DR (Http2ResponseCodeDetails). */
   Http2RemoteReset: 'http2.remote_reset',
   RequestHeaderTimeout: 'request_header_timeout',
