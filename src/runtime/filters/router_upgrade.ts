@@ -21,7 +21,7 @@ import { connect, type Socket } from 'node:net';
 import type { DownstreamTunnel, HeaderList } from '../codec/types.js';
 import type { StreamDecoderFilterCallbacks, RequestHeaderMap } from '../http/filter.js';
 import type { UpstreamHostDescription } from '../upstream/types.js';
-import { isHopByHopRequestHeader } from '../codec/headers.js';
+import { fromUpstreamHeaderList, isHopByHopRequestHeader } from '../codec/headers.js';
 
 /** Largest upstream response head read before giving up (Envoy's default max headers size). */
 const MAX_HEAD_BYTES = 60 * 1024;
@@ -57,7 +57,8 @@ function parseHead(buf: Buffer, end: number): ParsedHead | null {
   return { status: Number(m[1]), headers, rest: buf.subarray(end + 4) };
 }
 
-function headerObject(list: HeaderList): Record<string, string | string[]> {
+/** The 101's headers as the client must see them: `connection: upgrade` and `upgrade` kept. */
+function tunnelHeaders(list: HeaderList): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of list) {
     const prev = out[k];
@@ -156,9 +157,10 @@ export class UpgradeTunnel {
   /** The upgrade was refused upstream: relay the response, then the downstream connection closes. */
   private relayRefusal(head: ParsedHead): void {
     const up = this.upstream!;
-    const headers = headerObject(head.headers.filter(([k]) => k !== 'connection' && k !== 'upgrade' && k !== 'transfer-encoding' && k !== 'keep-alive'));
+    // An ordinary response: hop-by-hop headers are the downstream codec's, as on the pooled path.
+    const headers = fromUpstreamHeaderList(head.headers);
     const lengthText = headers['content-length'];
-    const length = typeof lengthText === 'string' ? Number(lengthText) : undefined;
+    const length = lengthText === undefined ? undefined : Number(lengthText);
     const noBody = head.status === 204 || head.status === 304 || length === 0;
     this.done = true;
     this.cb.encodeHeaders({ status: head.status, headers }, noBody);
@@ -198,7 +200,7 @@ export class UpgradeTunnel {
   /** 101 (or CONNECT's 200): the response head goes downstream and the two sockets are joined. */
   private becomeTunnel(status: number, headers: HeaderList, rest: Buffer | undefined): void {
     const up = this.upstream!;
-    const t: DownstreamTunnel | undefined = this.cb.upgradeDownstream?.({ status, headers: headerObject(headers) });
+    const t: DownstreamTunnel | undefined = this.cb.upgradeDownstream?.({ status, headers: tunnelHeaders(headers) });
     if (t === undefined) {
       // The client is gone or the head could not be written: the stream was reset.
       this.done = true;
