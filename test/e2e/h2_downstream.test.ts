@@ -4,13 +4,13 @@
 // Everything goes through one listener to HTTP/1 echo upstreams.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startProxy, type Proxy } from './proxy.js';
 import { bootstrapYaml } from './bootstrap.js';
 import { startEchoUpstreams, type EchoReply } from './echo_upstreams.js';
+import { runCommand } from '../run_command.js';
 
 const ROUTES = `name: local
 virtual_hosts:
@@ -23,14 +23,7 @@ virtual_hosts:
     route: {cluster: web}
 `;
 
-function run(cmd: string, args: string[], timeoutMs = 20000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code: unknown = err ? (err as unknown as { code?: unknown }).code ?? 1 : 0;
-      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], timeoutMs = 20000) => runCommand(cmd, args, { timeoutMs });
 
 /** An upstream that holds every request until the test releases it (and records the body it got). */
 async function startSlowUpstream(): Promise<{ port: number; server: Server; got: Promise<string>; release: () => void }> {

@@ -5,7 +5,6 @@
 // and a CRL, XFCC SANITIZE_SET), and raw_buffer (plaintext on the same port).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +16,7 @@ import { startEchoUpstreams, type EchoUpstreams, type EchoReply } from './echo_u
 import { startProxy, type Proxy } from './proxy.js';
 import { compileOperator } from '../../src/runtime/access_log/operators.js';
 import type { StreamInfo } from '../../src/runtime/stream_info.js';
+import { runCommand } from '../run_command.js';
 
 let pki: TestPki;
 let echo: EchoUpstreams;
@@ -132,14 +132,7 @@ after(async () => {
 
 const counter = (name: string): number => proxy.server.store.counterValue(name);
 
-function run(cmd: string, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-    child.stdin?.end(input);
-  });
-}
+const run = (cmd: string, args: string[], input = '') => runCommand(cmd, args, { timeoutMs: 10_000, input });
 
 function curl(host: string, path: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return run('curl', ['-sS', '--max-time', '5', '--resolve', `${host}:${proxy.port}:127.0.0.1`, '--cacert', pki.path('ca.crt'), ...extra, `https://${host}:${proxy.port}${path}`]);

@@ -3,10 +3,10 @@
 // TLS facts (scheme https, SNI). Real clients: curl --http2 / --http1.1 and h2load over TLS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { makeTestPki, type TestPki } from './tls_certs.js';
 import { startEchoUpstreams, type EchoUpstreams, type EchoReply } from './echo_upstreams.js';
 import { startProxy, type Proxy } from './proxy.js';
+import { runCommand } from '../run_command.js';
 
 let pki: TestPki;
 let echo: EchoUpstreams;
@@ -55,11 +55,7 @@ function config(p: TestPki, echoPort: number): string {
 `;
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
-  });
-}
+const run = (cmd: string, args: string[]) => runCommand(cmd, args, { timeoutMs: 30_000 });
 
 before(async () => {
   pki = makeTestPki();

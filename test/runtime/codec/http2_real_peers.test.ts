@@ -3,7 +3,7 @@
 // the test); the client codec fetches from nghttpd.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { echoHandler, startCodecServer } from './codec_server.js';
 import { h2ClientConnect, h2ServerFactory } from './h2_adapters.js';
 import { RecordingConnectionCallbacks, send } from './client_codec_contract.js';
+import { runCommand } from '../../run_command.js';
 
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 // In CI (CI=true, where .ci/run installs the peers) a missing peer fails the test instead of skipping it.
@@ -20,11 +21,7 @@ const missing = (bins: string[]): string | false => {
   return m.length > 0 ? `not installed: ${m.join(', ')} (Debian nghttp2-client / nghttp2-server)` : false;
 };
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 20000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const run = (cmd: string, args: string[]) => runCommand(cmd, args);
 
 test('nghttp: GET and a POST body through the server codec', { skip: missing(['nghttp']) }, async () => {
   const { factory } = h2ServerFactory();
