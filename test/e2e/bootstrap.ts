@@ -19,6 +19,8 @@ export interface BootstrapSpec {
   statPrefix?: string;
   /** Extra HttpConnectionManager fields (YAML lines at the HCM's indentation, e.g. `use_remote_address: true`). */
   hcmExtraYaml?: string;
+  /** Extra Cluster fields per cluster name (YAML lines at the cluster's indentation). */
+  clusterExtraYaml?: Readonly<Record<string, string>>;
 }
 
 function indent(text: string, spaces: number): string {
@@ -37,7 +39,7 @@ export function bootstrapYaml(spec: BootstrapSpec): string {
       ([name, port]) => `  - name: ${JSON.stringify(name)}
     type: STATIC
     connect_timeout: 1s
-    load_assignment:
+${spec.clusterExtraYaml?.[name] ? indent(spec.clusterExtraYaml[name]!, 4) + '\n' : ''}    load_assignment:
       cluster_name: ${JSON.stringify(name)}
       endpoints:
       - lb_endpoints:

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startProxy, sendH2 } from './proxy.js';
+import { bootstrapYaml } from './bootstrap.js';
 
 function bootstrap(logPath: string): string {
   return `static_resources:
@@ -109,35 +110,19 @@ test('retry_on gRPC conditions: a trailers-only grpc-status UNAVAILABLE is retri
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
   const port = (upstream.address() as AddressInfo).port;
-  const cfg = (retryOn: string): string => `static_resources:
-  listeners:
-  - name: grpc
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: grpc
-          internal_address_config: {}
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {prefix: "/", grpc: {}}
-                route: {cluster: svc, retry_policy: {retry_on: "${retryOn}", num_retries: 2, retry_back_off: {base_interval: 0.001s}}}
-  clusters:
-  - name: svc
-    type: STATIC
-    connect_timeout: 1s
-    load_assignment:
-      cluster_name: svc
-      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}}]}]
-`;
+  const cfg = (retryOn: string): string =>
+    bootstrapYaml({
+      statPrefix: 'grpc',
+      hcmExtraYaml: 'internal_address_config: {}',
+      routeText: `virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+  - match: {prefix: "/", grpc: {}}
+    route: {cluster: svc, retry_policy: {retry_on: "${retryOn}", num_retries: 2, retry_back_off: {base_interval: 0.001s}}}
+`,
+      clusterPorts: new Map([['svc', port]]),
+    });
   try {
     for (const [retryOn, expectedHits] of [['unavailable', 3], ['cancelled', 1], ['internal,unavailable', 3]] as const) {
       hits = 0;

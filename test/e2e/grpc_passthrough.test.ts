@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { startProxy, type Proxy } from './proxy.js';
+import { bootstrapYaml } from './bootstrap.js';
 
 const id = (b: Buffer): Buffer => b;
 const svc: grpc.ServiceDefinition = {
@@ -48,39 +49,25 @@ async function startGrpcServer(): Promise<{ server: grpc.Server; port: number }>
   return { server, port };
 }
 
+/** A route for the Echo service (gRPC only) to an h2c cluster. */
 function bootstrap(upstreamPort: number, routeExtra = ''): string {
-  return `static_resources:
-  listeners:
-  - name: grpc
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: grpc
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {prefix: "/demo.Echo/", grpc: {}}
-                route: {cluster: echo, timeout: 0s${routeExtra}}
-  clusters:
-  - name: echo
-    type: STATIC
-    connect_timeout: 1s
-    typed_extension_protocol_options:
-      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-        explicit_http_config: {http2_protocol_options: {}}
-    load_assignment:
-      cluster_name: echo
-      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${upstreamPort}}}}}]}]
-`;
+  return bootstrapYaml({
+    statPrefix: 'grpc',
+    routeText: `virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+  - match: {prefix: "/demo.Echo/", grpc: {}}
+    route: {cluster: echo, timeout: 0s${routeExtra}}
+`,
+    clusterPorts: new Map([['echo', upstreamPort]]),
+    clusterExtraYaml: {
+      echo: `typed_extension_protocol_options:
+  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+    explicit_http_config: {http2_protocol_options: {}}`,
+    },
+  });
 }
 
 async function withProxy(fn: (client: grpc.Client, p: Proxy, server: grpc.Server) => Promise<void>, routeExtra = ''): Promise<void> {

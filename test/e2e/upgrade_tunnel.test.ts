@@ -8,49 +8,30 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startProxy, type Proxy } from './proxy.js';
+import { bootstrapYaml } from './bootstrap.js';
 
 function bootstrap(ports: { ws: number; refuse: number; tcp: number }, idle = '300s'): string {
-  const cluster = (name: string, port: number): string => `  - name: ${name}
-    type: STATIC
-    connect_timeout: 1s
-    load_assignment:
-      cluster_name: ${name}
-      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}}]}]`;
-  return `static_resources:
-  listeners:
-  - name: up
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: up
-          stream_idle_timeout: ${idle}
-          upgrade_configs:
-          - upgrade_type: websocket
-          - upgrade_type: CONNECT
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {connect_matcher: {}}
-                route: {cluster: tcp}
-              - match: {prefix: "/nows"}
-                route: {cluster: ws, upgrade_configs: [{upgrade_type: websocket, enabled: false}]}
-              - match: {prefix: "/refuse"}
-                route: {cluster: refuse}
-              - match: {prefix: "/"}
-                route: {cluster: ws, prefix_rewrite: "/rewritten/"}
-  clusters:
-${cluster('ws', ports.ws)}
-${cluster('refuse', ports.refuse)}
-${cluster('tcp', ports.tcp)}
-`;
+  return bootstrapYaml({
+    statPrefix: 'up',
+    hcmExtraYaml: `stream_idle_timeout: ${idle}
+upgrade_configs:
+- upgrade_type: websocket
+- upgrade_type: CONNECT`,
+    routeText: `virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+  - match: {connect_matcher: {}}
+    route: {cluster: tcp}
+  - match: {prefix: "/nows"}
+    route: {cluster: ws, upgrade_configs: [{upgrade_type: websocket, enabled: false}]}
+  - match: {prefix: "/refuse"}
+    route: {cluster: refuse}
+  - match: {prefix: "/"}
+    route: {cluster: ws, prefix_rewrite: "/rewritten/"}
+`,
+    clusterPorts: new Map([['ws', ports.ws], ['refuse', ports.refuse], ['tcp', ports.tcp]]),
+  });
 }
 
 interface Upstreams {
