@@ -115,11 +115,6 @@ function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: Conn
 }
 
 function newHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
-  // A server-side TLSSocket made on an accepted socket keeps `secureConnecting` true after its
-  // handshake ('secure' fired; 'secureConnect' is a client event), and node:http2 would wait for
-  // 'secureConnect' forever: the handshake is done (transport is set only then).
-  const tlsSocket = socket as Socket & { secureConnecting?: boolean };
-  if (transport !== undefined && tlsSocket.secureConnecting === true) tlsSocket.secureConnecting = false;
   const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
   if (tracker.draining) conn.drain();
   return conn;

@@ -156,6 +156,10 @@ export class DownstreamTlsTransport {
       const facts = tlsConnectionFacts(tls, verdict.validated, presented);
       this.stats.onHandshake(facts.tlsVersion, facts.cipher, facts.sessionReused);
       if (!facts.peerCertificatePresented) this.stats.noCertificate.inc();
+      // A server-side TLSSocket made on an accepted socket keeps `secureConnecting` true after
+      // its handshake ('secureConnect' is a client event): consumers that wait for it (node:http2
+      // does) would wait for ever. The handshake is done.
+      (tls as TLSSocket & { secureConnecting?: boolean }).secureConnecting = false;
       const negotiated = tls.alpnProtocol;
       finish({
         kind: 'ok',
