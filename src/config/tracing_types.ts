@@ -2,7 +2,7 @@
  * Typed shapes of Envoy's tracing config as the decoder produces them (schema/tracing.ts):
  * snake_case field names, `Percent` decoded to its value, durations to milliseconds.
  */
-import type { FractionalPercent, HeaderValueOption, Any } from './types.js';
+import type { FractionalPercent, HeaderValueOption, Any } from './base_types.js';
 
 /** `envoy.type.metadata.v3.MetadataKind`: one member set. */
 export interface MetadataKind {

@@ -18,15 +18,11 @@
  * Only the messages on the request path are typed in full; others are typed loosely.
  */
 import type { BootstrapTracing, HcmTracing, RouteTracing } from './tracing_types.js';
+import type { Any, FractionalPercent, FractionalPercentDenominator, HeaderAppendAction, HeaderValue, HeaderValueOption } from './base_types.js';
+export type { Any, FractionalPercent, FractionalPercentDenominator, HeaderAppendAction, HeaderValue, HeaderValueOption } from './base_types.js';
 
 /** Milliseconds. */
 export type DurationMs = number;
-
-/** `google.protobuf.Any` as decoded. */
-export interface Any {
-  '@type': string;
-  [field: string]: unknown;
-}
 
 /** `envoy.config.core.v3.Metadata` (`filter_metadata`: namespace -> Struct). */
 export interface Metadata {
@@ -37,14 +33,6 @@ export interface Metadata {
 // ---------------------------------------------------------------------------------------------
 // type: percent and runtime
 // ---------------------------------------------------------------------------------------------
-
-export type FractionalPercentDenominator = 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
-
-/** `envoy.type.v3.FractionalPercent`. `denominator` defaults to HUNDRED. */
-export interface FractionalPercent {
-  numerator?: number;
-  denominator?: FractionalPercentDenominator;
-}
 
 /** `envoy.type.v3.Percent` decoded to its `value` (0..100). */
 export type Percent = number;
@@ -116,26 +104,6 @@ export interface QueryParameterMatcher {
 // ---------------------------------------------------------------------------------------------
 // headers
 // ---------------------------------------------------------------------------------------------
-
-export interface HeaderValue {
-  key: string;
-  value?: string;
-  raw_value?: string;
-}
-
-export type HeaderAppendAction =
-  | 'APPEND_IF_EXISTS_OR_ADD'
-  | 'ADD_IF_ABSENT'
-  | 'OVERWRITE_IF_EXISTS_OR_ADD'
-  | 'OVERWRITE_IF_EXISTS';
-
-/** `envoy.config.core.v3.HeaderValueOption`. `append` defaults to true (deprecated field). */
-export interface HeaderValueOption {
-  header: HeaderValue;
-  append?: boolean;
-  append_action?: HeaderAppendAction;
-  keep_empty_value?: boolean;
-}
 
 // ---------------------------------------------------------------------------------------------
 // route configuration

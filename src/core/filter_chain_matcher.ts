@@ -25,7 +25,7 @@
  */
 import type { StringMatcher, TypedExtensionConfig, XdsIpMatcher, XdsMatcher, XdsOnMatch, XdsPredicate } from '../config/types.js';
 import { positionOf } from '../config/position.js';
-import type { ConnectionInfo } from './listener_match.js';
+import type { ConnectionInfo } from './connection_info.js';
 import { cidrContains, isLoopback, sameIp } from './cidr.js';
 import { compileStringMatcher, type CompiledStringMatcher } from './string_matcher.js';
 
