@@ -194,3 +194,17 @@ test('codec AUTO: a peer that sends part of the preface then ends (or resets) is
     assert.deepEqual(p.completed.map((i) => i.path), ['/after']);
   });
 });
+
+test('a client that closes its h2c connection is counted as gone: downstream_cx_http2_active and downstream_cx_active return to 0', async () => {
+  await withProxy(undefined, async (p) => {
+    for (let i = 0; i < 3; i++) {
+      const r = await run('curl', ['-sS', '-o', '/dev/null', '--http2-prior-knowledge', `http://127.0.0.1:${p.port}/x${i}`, '-w', '%{http_code}']);
+      assert.equal(r.stdout, '200', r.stderr);
+    }
+    const gauge = (name: string) => p.server.store.gauge(name).value;
+    for (let i = 0; i < 100 && gauge('http.e2e.downstream_cx_http2_active') !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(gauge('http.e2e.downstream_cx_http2_active'), 0);
+    assert.equal(gauge('http.e2e.downstream_cx_active'), 0);
+    assert.equal(counter(p, 'http.e2e.downstream_cx_destroy_remote'), 3);
+  });
+});

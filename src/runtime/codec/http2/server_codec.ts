@@ -71,6 +71,10 @@ function onSessionGoAway(this: Tagged, code: number): void {
 function onSessionClose(this: Tagged): void {
   this[kConn]!.onSessionClose();
 }
+type TaggedSocket = Socket & { [kConn]?: Http2ServerConnection };
+function onSocketEnd(this: TaggedSocket): void {
+  this[kConn]!.onRemoteHalfClose();
+}
 
 export class Http2ServerConnection implements ServerConnection, ServerStreamOwner {
   readonly protocol: Protocol = 'HTTP/2';
@@ -102,6 +106,10 @@ export class Http2ServerConnection implements ServerConnection, ServerStreamOwne
     session.on('error', onSessionError);
     session.on('goaway', onSessionGoAway);
     session.on('close', onSessionClose);
+    // The listener accepts half-open sockets (the HTTP/1 codec decides what a FIN means); for
+    // HTTP/2 a FIN is the end of the connection, as Envoy's read EOF without half-close.
+    (socket as TaggedSocket)[kConn] = this;
+    socket.once('end', onSocketEnd);
     // Envoy raises the connection window from the RFC's 65535 with one WINDOW_UPDATE at start.
     const win = options.http2.initialConnectionWindowSize;
     if (win !== 65535) {
@@ -224,6 +232,12 @@ export class Http2ServerConnection implements ServerConnection, ServerStreamOwne
   private onKeepaliveTimeout(): void {
     this.stats.keepalive_timeout.inc();
     this.closeWith('keepalive_timeout', 'h2_ping_timeout', false);
+  }
+
+  /** The client closed its side of the socket: the connection is over (remote close). */
+  onRemoteHalfClose(): void {
+    this.cause ??= 'remote_close';
+    if (!this.session.destroyed) this.session.destroy();
   }
 
   onSessionClose(): void {
