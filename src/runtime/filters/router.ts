@@ -191,7 +191,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.upstream = req;
     this.cb.streamInfo.upstreamHost = host;
     if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
-    req.start(this.cluster!.httpConnPool(host, this.cb.streamInfo.protocol));
+    // The request headers (after the route's rewrites): auto_sni clusters pick a pool by them.
+    req.start(this.cluster!.httpConnPool(host, this.cb.streamInfo.protocol, this.cb.requestHeaders));
   }
 
   decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus {

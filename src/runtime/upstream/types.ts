@@ -157,12 +157,20 @@ export interface ThreadLocalCluster {
   /**
    * The pool of a host chosen by chooseHost, for the cluster's upstream protocol; clusters that
    * follow the downstream protocol (use_downstream_protocol_config) pick the HTTP/2 pool when
-   * `downstreamProtocol` is `HTTP/2` (StreamInfo.protocol).
+   * `downstreamProtocol` is `HTTP/2` (StreamInfo.protocol). `request`: the request headers after
+   * the route's rewrites, read only by clusters with auto_sni / auto_san_validation (their pools
+   * are per SNI; upstream/auto_sni.ts).
    */
-  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string): HttpConnPool;
+  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string, request?: UpstreamPoolRequest): HttpConnPool;
   /** Reserves a retry under the max_retries circuit breaker; false means overflow. */
   tryRetry?(): boolean;
   releaseRetry?(): void;
+}
+
+/** The request headers a pool choice may read (the router's request header map). */
+export interface UpstreamPoolRequest {
+  readonly authority: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** Owns clusters for one config snapshot (Envoy's ClusterManager). */
