@@ -19,6 +19,8 @@ import { makeTestPki, type TestPki } from './tls_certs.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { runCommand } from '../run_command.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
+import type { ClusterImpl } from '../../src/runtime/upstream/cluster.js';
+import type { Host } from '../../src/runtime/upstream/host.js';
 
 interface Reply {
   sni: string | false | null;
@@ -88,13 +90,14 @@ let h2: Upstream;
 let h1b: Upstream;
 let proxy: Proxy;
 
-function cluster(name: string, port: number, tlsContext: string, protocolOptions: string): string {
+function cluster(name: string, port: number, tlsContext: string, protocolOptions: string, hostname?: string): string {
+  const host = hostname !== undefined ? `, hostname: ${hostname}` : '';
   return `  - name: ${name}
     type: STATIC
     connect_timeout: 2s
     load_assignment:
       cluster_name: ${name}
-      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}}]}]
+      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}${host}}}]}]
     typed_extension_protocol_options:
       envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
         "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
@@ -121,7 +124,13 @@ function config(): string {
               - match: {prefix: "/alpn-h2"}
                 route: {cluster: alpn_h2}
               - match: {prefix: "/alpn-h1"}
-                route: {cluster: alpn_h1}`;
+                route: {cluster: alpn_h1}
+              - match: {prefix: "/idle"}
+                route: {cluster: idle}
+              - match: {prefix: "/hostsni-ok"}
+                route: {cluster: hostsni_ok}
+              - match: {prefix: "/hostsni-bad"}
+                route: {cluster: hostsni_bad}`;
   return `
 static_resources:
   listeners:
@@ -154,6 +163,19 @@ ${cluster('alpn_h2', h2.port, `        common_tls_context: {}`, `        auto_co
           http_protocol_options: {}
           http2_protocol_options: {max_concurrent_streams: 100}`)}
 ${cluster('alpn_h1', h1b.port, `        common_tls_context: {}`, `        auto_config: {http_protocol_options: {}, http2_protocol_options: {}}`)}
+${cluster('idle', h1b.port, `        common_tls_context: {}`, `        upstream_http_protocol_options: {auto_sni: true}
+        common_http_protocol_options: {idle_timeout: 0.2s}
+${h1Explicit}`)}
+${cluster('hostsni_ok', h1b.port, `        sni: ignored.example.com
+        auto_host_sni: true
+        auto_sni_san_validation: true
+        common_tls_context:
+          validation_context:
+            trusted_ca: {filename: ${pki.path('ca.crt')}}
+            match_typed_subject_alt_names: [{san_type: DNS, matcher: {exact: "nothing.test"}}]`, h1Explicit, 'api.example.com')}
+${cluster('hostsni_bad', h1b.port, `        auto_host_sni: true
+        auto_sni_san_validation: true
+${trusted}`, h1Explicit, 'api.other.test')}
 `;
 }
 
@@ -280,4 +302,30 @@ test('auto_config with an http/1.1-only TLS upstream: HTTP/1.1 is used', async (
   }
   assert.equal(counter('cluster.alpn_h1.upstream_cx_http1_total'), 1);
   assert.equal(counter('cluster.alpn_h1.upstream_cx_http2_total'), 0);
+});
+
+test('UpstreamTlsContext auto_host_sni: the endpoint hostname is the SNI; auto_sni_san_validation checks it instead of the SAN matchers', async () => {
+  const [ok, bad] = await curl(['-H', 'Host: svc', url('/hostsni-ok')], ['-H', 'Host: svc', url('/hostsni-bad')]);
+  assert.equal(ok!.status, 200, ok!.body);
+  assert.equal((JSON.parse(ok!.body) as Reply).sni, 'api.example.com');
+  assert.equal(bad!.status, 503);
+  assert.deepEqual(proxy.completed.at(-1)!.responseFlags, ['UF']);
+  assert.equal(counter('cluster.hostsni_bad.ssl.fail_verify_san'), 1);
+  assert.equal(counter('cluster.hostsni_ok.ssl.fail_verify_san'), 0);
+});
+
+test('a pool made for one request host goes once its connections are gone (idle_timeout): hosts do not pile up pools', async () => {
+  const [a, b] = await curl(['-H', 'Host: one.example.com', url('/idle')], ['-H', 'Host: two.example.com', url('/idle')]);
+  assert.equal(a!.status, 200, a!.body);
+  assert.equal(b!.status, 200, b!.body);
+  const cluster = proxy.server.clusterManager.getThreadLocalCluster('idle') as ClusterImpl;
+  const host = cluster.allHosts[0] as Host;
+  assert.equal(host.serverNamePools?.size, 2);
+  for (let i = 0; i < 100 && (host.serverNamePools?.size ?? 0) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(host.serverNamePools?.size, 0);
+  assert.equal(counter('cluster.idle.upstream_cx_idle_timeout'), 2);
+  // A later request for the same host gets a new pool and connection.
+  const [c] = await curl(['-H', 'Host: one.example.com', url('/idle')]);
+  assert.equal((JSON.parse(c!.body) as Reply).sni, 'one.example.com');
+  assert.equal(counter('cluster.idle.upstream_cx_total'), 3);
 });

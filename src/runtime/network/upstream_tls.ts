@@ -27,6 +27,7 @@ import { buildSecureContext, type CompiledTls, type TlsMaterial, type TlsProblem
 import { compiledTlsContext } from './tls_compile_cache.js';
 import { countVerifyFailure, verifyPeer } from './peer_verify.js';
 import { SslStats } from './ssl_stats.js';
+import { CompiledStringMatcher } from '../../core/string_matcher.js';
 import { CertWatcher } from './cert_watcher.js';
 
 /** The event a TLS upstream socket emits once the handshake and the verification passed. */
@@ -190,11 +191,18 @@ export function connectUpstream(
   const ctx = factory?.contextFor(address, port, hostname);
   if (ctx === undefined) return { socket: net.connect({ host: address, port, noDelay: true }), readyEvent: 'connect' };
   const c = ctx.compiled;
-  // Envoy's precedence: the options' server name, else the context's `sni`.
-  const sni = options?.serverName ?? c.sni;
+  // Envoy's precedence: the options' server name (auto_sni), else the endpoint's hostname
+  // (auto_host_sni), else the context's `sni`.
+  const sni = options?.serverName ?? (c.autoHostSni && hostname !== undefined && hostname !== '' ? hostname : c.sni);
   // ALPN: the context's alpn_protocols, else the pool's fallback.
   const alpn = c.alpn.length > 0 ? c.alpn : options?.alpnFallback;
   const verifySans = options?.verifySubjectAltNames;
+  // auto_sni_san_validation: without a SAN list from the request, the certificate must name the
+  // SNI sent (a DNS SAN, wildcards allowed) instead of matching the configured SAN matchers.
+  let validation = ctx.material.validation;
+  if (c.autoSniSanValidation && (verifySans === undefined || verifySans.length === 0) && sni !== undefined && sni !== '' && validation !== undefined) {
+    validation = { ...validation, sanMatchers: [{ type: 'DNS', matcher: new CompiledStringMatcher('exact', sni.toLowerCase(), true, undefined) }] };
+  }
   const socket: TLSSocket = tlsConnect({
     host: address,
     port,
@@ -214,7 +222,7 @@ export function connectUpstream(
     }
   });
   socket.once('secureConnect', () => {
-    const verdict = verifyPeer(socket, ctx.material.validation, false, verifySans);
+    const verdict = verifyPeer(socket, validation, false, verifySans);
     if (!verdict.ok) {
       countVerifyFailure(ctx.stats, verdict.reason);
       const err: TransportFailureError = new Error(`upstream certificate verification failed: ${verdict.detail}`);
