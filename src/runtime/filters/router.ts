@@ -273,6 +273,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.cb.streamInfo.upstreamHost = host;
     const h = this.cb.requestHeaders;
     const enc = req.encoder!;
+    const tls = enc.upstreamTls;
+    if (tls !== undefined) this.cb.streamInfo.upstreamTls = tls;
     if (this.readDisabled) {
       this.readDisabled = false;
       this.cb.readDisable(false);

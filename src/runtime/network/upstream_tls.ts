@@ -29,6 +29,7 @@ import { countVerifyFailure, verifyPeer } from './peer_verify.js';
 import { SslStats } from './ssl_stats.js';
 import { CompiledStringMatcher } from '../../core/string_matcher.js';
 import { CertWatcher } from './cert_watcher.js';
+import { setUpstreamTlsInfo } from './upstream_tls_info.js';
 
 /** The event a TLS upstream socket emits once the handshake and the verification passed. */
 export const TRANSPORT_READY = 'tsproxy:transportReady';
@@ -232,6 +233,7 @@ export function connectUpstream(
       return;
     }
     ctx.stats.onHandshake(socket.getProtocol() ?? '', socket.getCipher()?.name ?? '', socket.isSessionReused());
+    setUpstreamTlsInfo(socket);
     socket.emit(TRANSPORT_READY);
   });
   return { socket, readyEvent: TRANSPORT_READY };

@@ -6,6 +6,7 @@
  * protocol-neutral pool (pool/conn_pool_base.ts) serves it over HTTP/1.1 and HTTP/2 alike.
  */
 import type { StatsScope } from '../stats/store.js';
+import type { UpstreamTlsInfo } from '../network/upstream_tls_info.js';
 
 /** Header list as [name, value] pairs, names lowercase, in wire order. */
 export type HeaderList = Array<[string, string]>;
@@ -70,6 +71,8 @@ export interface RequestEncoder {
   encodeTrailers?(trailers: HeaderList): void;
   /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */
   resetStream(): void;
+  /** [TLS] The TLS facts of the upstream connection (%UPSTREAM_TLS_VERSION% ...); undefined for raw TCP. */
+  readonly upstreamTls?: UpstreamTlsInfo | undefined;
   /**
    * Stops (true) or resumes (false) reading the response from the upstream connection (Envoy's
    * readDisable): the router calls it while the downstream client is slower than the upstream,

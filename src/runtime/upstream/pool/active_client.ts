@@ -20,6 +20,7 @@
  * last stream ended; one timer per connection, re-armed lazily, closes it once idle that long.
  */
 import { connectUpstream, type UpstreamTransportSocketFactory } from '../../network/upstream_tls.js';
+import { upstreamTlsInfoOf, type UpstreamTlsInfo } from '../../network/upstream_tls_info.js';
 import net from 'node:net';
 import type { ClientConnection, ConnectionCallbacks, ConnectionCloseCause, StreamResetReason } from '../../codec/types.js';
 import { connectFailure, strerror } from '../transport_failure.js';
@@ -63,6 +64,8 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
   connectedAt = 0;
   /** A reset that takes the connection down happened with a stream open: local or remote. */
   closedWithActive: 'local' | 'remote' | undefined;
+  /** [TLS] The connection's TLS facts (access log); undefined for raw TCP. */
+  tls: UpstreamTlsInfo | undefined;
   private socket: net.Socket | null = null;
   private closingLocally = false;
   private timedOut = false;
@@ -134,6 +137,7 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
     const socket = this.socket;
     if (this.state !== 'connecting' || socket === null) return;
     socket.removeListener('close', this.onConnectingClose);
+    this.tls = upstreamTlsInfoOf(socket);
     let protocol = this.protocol;
     if (protocol.selectByAlpn !== undefined) {
       // Mixed pool (auto_config): the negotiated ALPN decides this connection's protocol.
