@@ -461,7 +461,7 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   if (ext) {
     const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
     protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
-    for (const holder of ['explicit_http_config', 'use_downstream_protocol_config']) {
+    for (const holder of ['explicit_http_config', 'use_downstream_protocol_config', 'auto_config']) {
       const h1 = rawField(ext[holder], 'http_protocol_options');
       if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.${holder}.http_protocol_options`, who, true);
     }

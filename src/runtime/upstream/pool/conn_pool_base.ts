@@ -27,6 +27,10 @@
  * A connection that reached max_requests_per_connection drains the same way
  * (`upstream_cx_max_requests`).
  *
+ * Mixed pools (auto_config): each connection's protocol is the one its TLS ALPN picked
+ * (`ActiveClient.protocol`); slot counting, settling and replay follow the connection's protocol.
+ * Pools made per request host (auto_sni) report `onIdle` once empty, and their cluster drops them.
+ *
  * Re-entrancy: callbacks (`onPoolReady`, `onPoolFailure`) may run synchronously inside
  * `newStream`; a callback may call `newStream` again. Do not call `cancel()` from a callback.
  */
