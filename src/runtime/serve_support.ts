@@ -20,8 +20,8 @@
  * `serve/original-dst`).
  *
  * Tracing providers serve cannot run are refused by runtime/tracing/tracer_manager.ts.
- * A cluster's `auto_config` upstream protocol selection is an error too: it picks the protocol by
- * TLS ALPN, and serve has no upstream TLS yet.
+ * A cluster's `auto_config` upstream protocol selection without a TLS transport socket is an
+ * error, as Envoy refuses it (ALPN needs TLS).
  *
  * Fields the loader itself flags (`schema/unsupported`: the HCM's http2_protocol_options,
  * hedge_policy, rate_limits, retry_priority, lb_subset_config, ...) and what the data plane
@@ -182,22 +182,6 @@ function listenerChecks(c: Collector, l: Listener, path: string): void {
   if (l.default_filter_chain) chains.push({ chain: l.default_filter_chain, path: `${path}.default_filter_chain` });
   const inspector = hasTlsInspector(l);
   for (const { chain, path: cpath } of chains) filterChainChecks(c, chain, cpath, name, inspector);
-}
-
-/**
- * `upstream_http_protocol_options`: auto_sni and auto_san_validation need connection pools keyed
- * by SNI, which serve does not have. auto_san_validation unimplemented would accept any
- * certificate the CA signed (weaker than configured): an error; auto_sni alone a warning (the
- * handshake then carries the cluster's `sni`, or none).
- */
-function autoSniCheck(c: Collector, owner: object, opts: unknown, path: string, who: string): void {
-  if (rawField(opts, 'auto_san_validation') === true) {
-    c.add('error', owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_san_validation is not implemented by serve (it needs connection pools keyed by SNI); upstream certificates would not be checked against the request's host; refusing to start`, SERVE_TLS_RULE);
-  } else if (rawField(opts, 'auto_sni') === true) {
-    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options.auto_sni is not implemented by serve; the TLS handshake sends the cluster's UpstreamTlsContext sni (or none)`);
-  } else {
-    c.warn(owner, 'upstream_http_protocol_options', path, `${who}: upstream_http_protocol_options is not implemented by serve`);
-  }
 }
 
 /** Rule of TLS settings serve cannot honour (or material it cannot load): errors. */
@@ -477,19 +461,27 @@ function clusterChecks(c: Collector, cl: Cluster, path: string): void {
   if (ext) {
     const epath = `${path}.typed_extension_protocol_options["${UPSTREAM_HTTP_OPTIONS_KEY}"]`;
     protocolOptionsChecks(c, ext['common_http_protocol_options'] as HttpProtocolOptions | undefined, `${epath}.common_http_protocol_options`, who, false);
-    if (ext['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, ext, ext['upstream_http_protocol_options'], epath, who);
-    for (const holder of ['explicit_http_config', 'use_downstream_protocol_config']) {
+    for (const holder of ['explicit_http_config', 'use_downstream_protocol_config', 'auto_config']) {
       const h1 = rawField(ext[holder], 'http_protocol_options');
       if (h1 && typeof h1 === 'object') http1OptionsChecks(c, h1 as Record<string, unknown>, `${epath}.${holder}.http_protocol_options`, who, true);
     }
-    if (ext['auto_config'] !== undefined) {
-      // auto_config picks HTTP/1.1 or HTTP/2 per connection by the upstream TLS ALPN.
-      c.add('error', ext, 'auto_config', epath, `${who}: auto_config chooses the upstream protocol per connection by TLS ALPN, which serve's upstream pool does not negotiate yet; refusing to start rather than guess the protocol (use explicit_http_config or use_downstream_protocol_config)`);
-    }
+    if (ext['auto_config'] !== undefined) alpnTransportCheck(c, cl, ext, epath);
   }
   protocolOptionsChecks(c, cl.common_http_protocol_options, `${path}.common_http_protocol_options`, who, false);
   if (cl.http_protocol_options) http1OptionsChecks(c, cl.http_protocol_options as Record<string, unknown>, `${path}.http_protocol_options`, who, true);
-  if (raw['upstream_http_protocol_options'] !== undefined) autoSniCheck(c, cl, raw['upstream_http_protocol_options'], path, who);
+}
+
+/**
+ * `auto_config` picks the protocol by TLS ALPN: Envoy refuses it on a cluster whose transport
+ * socket (or one of its transport_socket_matches) is not TLS, with these words.
+ */
+function alpnTransportCheck(c: Collector, cl: Cluster, ext: Record<string, unknown>, path: string): void {
+  const kind = (ts: unknown): string => transportSocketKind(ts as Parameters<typeof transportSocketKind>[0]);
+  if (kind(cl.transport_socket) !== 'tls') {
+    c.add('error', ext, 'auto_config', path, `ALPN configured for cluster ${cl.name} which has a non-ALPN transport socket (auto_config needs an UpstreamTlsContext)`);
+  } else if ((cl.transport_socket_matches ?? []).some((m) => kind(m.transport_socket) !== 'tls')) {
+    c.add('error', ext, 'auto_config', path, `ALPN configured for cluster ${cl.name} which has a non-ALPN transport socket matcher (every transport_socket_matches entry must be TLS)`);
+  }
 }
 
 /** What Envoy's OriginalDstClusterFactory refuses, and the override serve never sees. */

@@ -6,6 +6,7 @@
  */
 import type { UpstreamHostDescription } from './upstream/types.js';
 import type { DownstreamTransportInfo } from './network/transport_info.js';
+import type { UpstreamTlsInfo } from './network/upstream_tls_info.js';
 
 /** Envoy's short response flags, in Envoy's print order. */
 export type ResponseFlag =
@@ -41,6 +42,8 @@ export interface StreamInfo {
   upstreamCluster?: string;
   upstreamHost?: UpstreamHostDescription;
   upstreamTransportFailureReason?: string;
+  /** The upstream connection's TLS facts (%UPSTREAM_TLS_VERSION%, %UPSTREAM_PEER_SUBJECT% ...); unset for raw TCP. */
+  upstreamTls?: UpstreamTlsInfo;
   attemptCount: number;
   bytesReceived: number;
   bytesSent: number;

@@ -90,6 +90,25 @@ test('ALPN h2 -> HTTP/2 connection manager, http/1.1 -> HTTP/1 (codec AUTO over 
   assert.equal(proxy.server.store.counter('http.tls.downstream_cx_http1_total').value, 1);
 });
 
+test('downstream_cx_ssl_total / downstream_cx_ssl_active count the TLS connections of both codecs (Envoy conn_manager stats)', async () => {
+  const store = proxy.server.store;
+  const total = (): number => store.counter('http.tls.downstream_cx_ssl_total').value;
+  const active = (): number => store.gaugeValue('http.tls.downstream_cx_ssl_active');
+  const before = total();
+  // Every connection of this TLS-only listener is a TLS one: the gauges move together.
+  assert.equal(active(), store.gaugeValue('http.tls.downstream_cx_active'));
+  assert.equal((await curl(['--http2'], '/ssl2')).code, 0);
+  assert.equal(total(), before + 1);
+  const activeBefore = active();
+  assert.equal(activeBefore, store.gaugeValue('http.tls.downstream_cx_active'));
+  assert.equal((await curl(['--http1.1'], '/ssl1')).code, 0);
+  assert.equal(total(), before + 2);
+  // curl closed its HTTP/1.1 connection: the gauge comes back once the proxy sees the close.
+  for (let i = 0; i < 100 && active() !== activeBefore; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(active(), activeBefore);
+  assert.equal(active(), store.gaugeValue('http.tls.downstream_cx_active'));
+});
+
 test('h2load over TLS (ALPN h2): 200 requests on 2 connections x 10 streams, all 2xx', async () => {
   const r = await run('h2load', ['-n', '200', '-c', '2', '-m', '10', `https://127.0.0.1:${proxy.port}/load`]);
   assert.equal(r.code, 0, r.stderr);

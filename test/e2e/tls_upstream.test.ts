@@ -13,6 +13,8 @@ import { makeTestPki, type TestPki } from './tls_certs.js';
 import { startEchoUpstreams, type EchoUpstreams } from './echo_upstreams.js';
 import { send, startProxy, type Proxy } from './proxy.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
+import { compileOperator } from '../../src/runtime/access_log/operators.js';
+import type { StreamInfo } from '../../src/runtime/stream_info.js';
 
 let pki: TestPki;
 let backend: Server;
@@ -202,4 +204,23 @@ test('TLS to an upstream that answers in plaintext: 503 UF with a TLS_error tran
   assert.match(info.upstreamTransportFailureReason ?? '', /^TLS_error:\|.*:TLS_error_end$/);
   assert.equal(counter('cluster.notls.ssl.connection_error'), 1);
   assert.equal(counter('cluster.notls.upstream_cx_connect_fail'), 1);
+});
+
+test('access log upstream TLS operators: version, cipher, peer subject, issuer and SANs; `-` over raw TCP', async () => {
+  const op = (name: string, info: StreamInfo): unknown => {
+    const c = compileOperator(name, undefined, undefined, { monotonicNow: () => 0 });
+    assert.ok(c.ok, name);
+    return c.extract(info);
+  };
+  assert.equal((await get('/ok/log')).status, 200);
+  const info = proxy.completed.at(-1)!;
+  assert.equal(op('UPSTREAM_TLS_VERSION', info), 'TLSv1.2');
+  assert.match(String(op('UPSTREAM_TLS_CIPHER', info)), /^ECDHE-ECDSA-/);
+  assert.equal(op('UPSTREAM_PEER_SUBJECT', info), 'CN=backend.internal,O=tsproxy test');
+  assert.equal(op('UPSTREAM_PEER_ISSUER', info), 'CN=tsproxy test CA,O=tsproxy test');
+  assert.equal(op('UPSTREAM_PEER_URI_SAN', info), 'spiffe://test/ns/default/sa/backend');
+  assert.equal(op('UPSTREAM_PEER_DNS_SAN', info), 'backend.internal');
+  assert.equal((await get('/unmatched')).status, 200);
+  const plainInfo = proxy.completed.at(-1)!;
+  for (const name of ['UPSTREAM_TLS_VERSION', 'UPSTREAM_TLS_CIPHER', 'UPSTREAM_PEER_SUBJECT', 'UPSTREAM_PEER_URI_SAN']) assert.equal(op(name, plainInfo), undefined, name);
 });

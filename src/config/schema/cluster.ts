@@ -258,7 +258,12 @@ export const UPSTREAM_HTTP_PROTOCOL_OPTIONS: MessageDescriptor = message('envoy.
     http2_protocol_options: msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE),
     http3_protocol_options: unsupported('HTTP/3 upstreams'),
   }), { oneof: 'upstream_protocol_options' }),
-  auto_config: unsupported('automatic upstream protocol selection (auto_config)', { oneof: 'upstream_protocol_options' }),
+  auto_config: msg(() => message('envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig', {
+    http_protocol_options: msg(() => HTTP1_PROTOCOL_OPTIONS),
+    http2_protocol_options: msg(() => HTTP2_PROTOCOL_OPTIONS_MESSAGE),
+    http3_protocol_options: unsupported('HTTP/3 upstreams'),
+    alternate_protocols_cache_options: unsupported('alternate protocols cache (HTTP/3 discovery)'),
+  }), { oneof: 'upstream_protocol_options' }),
   http_filters: unsupported('upstream HTTP filters', { repeated: true }),
   header_validation_config: raw(),
 });

@@ -191,7 +191,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.upstream = req;
     this.cb.streamInfo.upstreamHost = host;
     if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
-    req.start(this.cluster!.httpConnPool(host, this.cb.streamInfo.protocol));
+    // The request headers (after the route's rewrites): auto_sni clusters pick a pool by them.
+    req.start(this.cluster!.httpConnPool(host, this.cb.streamInfo.protocol, this.cb.requestHeaders));
   }
 
   decodeData(chunk: Buffer, endStream: boolean): FilterDataStatus {
@@ -272,6 +273,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.cb.streamInfo.upstreamHost = host;
     const h = this.cb.requestHeaders;
     const enc = req.encoder!;
+    const tls = enc.upstreamTls;
+    if (tls !== undefined) this.cb.streamInfo.upstreamTls = tls;
     if (this.readDisabled) {
       this.readDisabled = false;
       this.cb.readDisable(false);

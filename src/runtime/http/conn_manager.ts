@@ -149,6 +149,10 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     st.downstream_cx_active.inc();
     st.downstream_cx_http1_total.inc();
     st.downstream_cx_http1_active.inc();
+    if (transport !== undefined) {
+      st.downstream_cx_ssl_total.inc();
+      st.downstream_cx_ssl_active.inc();
+    }
     // Around the codec's own 'end' listener, which may drop the connection in response.
     socket.on('error', onSocketError);
     socket.on('end', onPeerEnd);
@@ -233,6 +237,7 @@ export class DownstreamConnection implements DownstreamConnectionInfo, ServerCod
     (local ? st.downstream_cx_destroy_local : st.downstream_cx_destroy_remote).inc();
     st.downstream_cx_active.dec();
     st.downstream_cx_http1_active.dec();
+    if (this.transport !== undefined) st.downstream_cx_ssl_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     const s = this.stream;
     const headInProgress = this.headInProgress;

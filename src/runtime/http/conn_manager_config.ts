@@ -47,6 +47,9 @@ export interface ConnectionManagerStats {
   readonly downstream_cx_http1_active: Gauge;
   readonly downstream_cx_http2_total: Counter;
   readonly downstream_cx_http2_active: Gauge;
+  /** Connections over TLS (Envoy's conn_manager stats). */
+  readonly downstream_cx_ssl_total: Counter;
+  readonly downstream_cx_ssl_active: Gauge;
   readonly downstream_cx_protocol_error: Counter;
   readonly downstream_cx_destroy: Counter;
   readonly downstream_cx_destroy_local: Counter;
@@ -86,6 +89,8 @@ function resolveStats(scope: StatsScope): ConnectionManagerStats {
     downstream_cx_http1_active: scope.gauge('downstream_cx_http1_active'),
     downstream_cx_http2_total: scope.counter('downstream_cx_http2_total'),
     downstream_cx_http2_active: scope.gauge('downstream_cx_http2_active'),
+    downstream_cx_ssl_total: scope.counter('downstream_cx_ssl_total'),
+    downstream_cx_ssl_active: scope.gauge('downstream_cx_ssl_active'),
     downstream_cx_protocol_error: scope.counter('downstream_cx_protocol_error'),
     downstream_cx_destroy: scope.counter('downstream_cx_destroy'),
     downstream_cx_destroy_local: scope.counter('downstream_cx_destroy_local'),

@@ -75,6 +75,10 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     st.downstream_cx_active.inc();
     st.downstream_cx_http2_total.inc();
     st.downstream_cx_http2_active.inc();
+    if (transport !== undefined) {
+      st.downstream_cx_ssl_total.inc();
+      st.downstream_cx_ssl_active.inc();
+    }
     this.codec = new Http2ServerConnection(socket, this, {
       http2: config.http2,
       limits: config.headerLimits,
@@ -120,6 +124,7 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     (local ? st.downstream_cx_destroy_local : st.downstream_cx_destroy_remote).inc();
     st.downstream_cx_active.dec();
     st.downstream_cx_http2_active.dec();
+    if (this.transport !== undefined) st.downstream_cx_ssl_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
     // The codec reset every open stream before this call; anything left is reset now.
     if (this.streams.size > 0) {

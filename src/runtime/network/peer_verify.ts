@@ -8,7 +8,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { PeerValidation } from './tls_context.js';
-import { certificateSha256, matchSubjectAltNames, parseSubjectAltNames, spkiSha256 } from './peer_certificate.js';
+import { certificateSha256, dnsNameMatch, matchSubjectAltNames, parseSubjectAltNames, spkiSha256 } from './peer_certificate.js';
 import type { SslStats } from './ssl_stats.js';
 
 /** The verdict on a peer. `validated`: a peer certificate chained to the trusted CA and passed every check. */
@@ -26,13 +26,36 @@ function chainError(socket: TLSSocket): (Error & { code?: string }) | null {
   return h?.verifyError?.() ?? null;
 }
 
-/** Judges the peer of an established `socket`. */
-export function verifyPeer(socket: TLSSocket, v: PeerValidation | undefined, requireCertificate: boolean): PeerVerdict {
-  const peer = socket.getPeerX509Certificate();
-  if (peer === undefined) {
-    return requireCertificate ? { ok: false, reason: 'no_certificate', detail: 'peer did not present a certificate' } : { ok: true, validated: false };
+/**
+ * Whether a SAN of the certificate equals one of `names` (Envoy's verifySubjectAltName for the
+ * per-connection override list, auto_san_validation): DNS SANs by the wildcard rule, the other
+ * kinds exactly.
+ */
+function sanListMatches(subjectAltName: string | undefined, names: readonly string[]): boolean {
+  const sans = parseSubjectAltNames(subjectAltName);
+  for (const name of names) {
+    for (const san of sans.dns) if (dnsNameMatch(name, san)) return true;
+    if (sans.uri.includes(name) || sans.ip.includes(name) || sans.email.includes(name)) return true;
   }
-  if (v === undefined) return { ok: true, validated: false };
+  return false;
+}
+
+/**
+ * Judges the peer of an established `socket`. `verifySans`: names the certificate must carry
+ * besides the validation context's checks (upstream auto_san_validation, Envoy's
+ * verifySubjectAltNameListOverride); with them a certificate is required, and a match counts as
+ * validated even without a trusted CA, as in Envoy.
+ */
+export function verifyPeer(socket: TLSSocket, v: PeerValidation | undefined, requireCertificate: boolean, verifySans?: readonly string[]): PeerVerdict {
+  const peer = socket.getPeerX509Certificate();
+  const sanList = verifySans !== undefined && verifySans.length > 0;
+  if (peer === undefined) {
+    return requireCertificate || sanList ? { ok: false, reason: 'no_certificate', detail: 'peer did not present a certificate' } : { ok: true, validated: false };
+  }
+  if (v === undefined && !sanList) return { ok: true, validated: false };
+  if (v === undefined) {
+    return sanListMatches(peer.subjectAltName, verifySans!) ? { ok: true, validated: true } : { ok: false, reason: 'san', detail: 'verify cert failed: verify SAN list' };
+  }
   let validated = false;
   if (v.hasTrustedCa) {
     const err = chainError(socket);
@@ -40,6 +63,10 @@ export function verifyPeer(socket: TLSSocket, v: PeerValidation | undefined, req
     else if (!(v.acceptUntrusted || (v.allowExpired && err.code === 'CERT_HAS_EXPIRED'))) {
       return { ok: false, reason: 'verify_error', detail: `X509_verify_cert: certificate verification error: ${err.code ?? err.message}` };
     }
+  }
+  if (sanList) {
+    if (!sanListMatches(peer.subjectAltName, verifySans!)) return { ok: false, reason: 'san', detail: 'verify cert failed: verify SAN list' };
+    validated = true;
   }
   if (v.sanMatchers.length > 0 && !matchSubjectAltNames(parseSubjectAltNames(peer.subjectAltName), v.sanMatchers)) {
     return { ok: false, reason: 'san', detail: 'verify cert failed: SAN matcher' };

@@ -76,6 +76,10 @@ export interface CompiledTls {
   readonly requireSni: boolean;
   /** Upstream: `sni`. */
   readonly sni: string | undefined;
+  /** Upstream: `auto_host_sni` (the SNI is the endpoint's hostname when it has one). */
+  readonly autoHostSni: boolean;
+  /** Upstream: `auto_sni_san_validation` (the certificate must name the SNI sent, instead of the SAN matchers). */
+  readonly autoSniSanValidation: boolean;
   /** Directories named by `watched_directory` (a rotation is an atomic move inside them). */
   readonly watchedDirectories: readonly string[];
   /**
@@ -154,8 +158,6 @@ export function compileTlsContext(
   }
   if (up) {
     if (up.allow_renegotiation === true) p.unsupported(up, 'allow_renegotiation', '', 'Node\'s TLS client does not renegotiate');
-    if (up.auto_host_sni === true) p.unsupported(up, 'auto_host_sni', '', 'the SNI per request needs connection pools keyed by SNI, which tsproxy does not have yet');
-    if (up.auto_sni_san_validation === true) p.unsupported(up, 'auto_sni_san_validation', '', 'SAN validation against the per-request SNI needs auto_host_sni, which tsproxy does not implement');
   }
   const certConfigs: Array<{ node: TlsCertificate; path: string }> = (common.tls_certificates ?? []).map((c, i) => ({ node: c, path: `${cpath}.tls_certificates[${i}]` }));
   for (const { node, path } of certConfigs) certificateChecks(p, node, path);
@@ -201,6 +203,8 @@ export function compileTlsContext(
     requireClientCertificate: down?.require_client_certificate === true,
     requireSni: down?.require_sni === true,
     sni: up?.sni !== undefined && up.sni !== '' ? up.sni : undefined,
+    autoHostSni: up?.auto_host_sni === true,
+    autoSniSanValidation: up?.auto_sni_san_validation === true,
     watchedDirectories,
     reloadable: watchedDirectories.length > 0 || sdsCerts.length > 0 || validationSds !== undefined,
   };
@@ -213,6 +217,11 @@ export function compileTlsContext(
   if ('problems' in first) return { compiled: undefined, problems: first.problems };
   if (down && first.material.validation === undefined && down.require_client_certificate === true) {
     p.add(down, 'require_client_certificate', '', 'require_client_certificate needs a validation context with trusted_ca (Envoy refuses it otherwise)');
+    return { compiled: undefined, problems: p.list };
+  }
+  if (up?.auto_sni_san_validation === true && first.material.validation?.hasTrustedCa !== true) {
+    // Envoy: "'auto_sni_san_validation' was configured without configuring a trusted CA".
+    p.add(up, 'auto_sni_san_validation', '', "'auto_sni_san_validation' was configured without configuring a trusted CA (validation_context.trusted_ca)");
     return { compiled: undefined, problems: p.list };
   }
   return { compiled, problems: [] };

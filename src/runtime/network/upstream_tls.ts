@@ -14,7 +14,9 @@
  *
  * Envoy's client defaults apply: no verification at all without a validation context (Envoy
  * does not check the upstream's certificate unless told to; lint warns), TLS 1.2 maximum, SNI only
- * when `sni` is set.
+ * when `sni` is set. The pool adds per-connection {@link UpstreamTransportOptions}: the SNI and the
+ * SAN to verify that auto_sni / auto_san_validation take from the request, and the ALPN fallback
+ * of its protocols (Envoy's AlpnDecoratingTransportSocketOptions).
  */
 import net from 'node:net';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
@@ -25,7 +27,9 @@ import { buildSecureContext, type CompiledTls, type TlsMaterial, type TlsProblem
 import { compiledTlsContext } from './tls_compile_cache.js';
 import { countVerifyFailure, verifyPeer } from './peer_verify.js';
 import { SslStats } from './ssl_stats.js';
+import { CompiledStringMatcher } from '../../core/string_matcher.js';
 import { CertWatcher } from './cert_watcher.js';
+import { setUpstreamTlsInfo } from './upstream_tls_info.js';
 
 /** The event a TLS upstream socket emits once the handshake and the verification passed. */
 export const TRANSPORT_READY = 'tsproxy:transportReady';
@@ -145,6 +149,23 @@ export function upstreamTransportFor(cluster: Cluster, scope: StatsScope): Upstr
   return factory;
 }
 
+/**
+ * What a connection pool adds to its cluster's transport socket for every connection it opens
+ * (Envoy's Network::TransportSocketOptions, which take part in the pool's key): pools are made
+ * per distinct options, so connections with different SNI are never shared.
+ */
+export interface UpstreamTransportOptions {
+  /** SNI sent instead of the context's `sni` (auto_sni: the request's host); wins as in Envoy. */
+  readonly serverName?: string | undefined;
+  /**
+   * Names the peer certificate must carry as a SAN (auto_san_validation: the request's host),
+   * checked besides the validation context; a mismatch fails the connection (`ssl.fail_verify_san`).
+   */
+  readonly verifySubjectAltNames?: readonly string[] | undefined;
+  /** ALPN offered when the TLS context configures none: the pool's protocols (`h2`, `http/1.1`). */
+  readonly alpnFallback?: readonly string[] | undefined;
+}
+
 /** A connecting upstream socket and the event that says it is ready for requests. */
 export interface UpstreamConnection {
   readonly socket: net.Socket;
@@ -161,17 +182,34 @@ export interface TransportFailureError extends Error {
  * Opens the connection to an upstream endpoint: raw TCP, or TLS with the endpoint's context
  * (see the module comment). May throw synchronously on an invalid address (as net.connect does).
  */
-export function connectUpstream(address: string, port: number, factory: UpstreamTransportSocketFactory | undefined, hostname?: string): UpstreamConnection {
+export function connectUpstream(
+  address: string,
+  port: number,
+  factory: UpstreamTransportSocketFactory | undefined,
+  hostname?: string,
+  options?: UpstreamTransportOptions,
+): UpstreamConnection {
   const ctx = factory?.contextFor(address, port, hostname);
   if (ctx === undefined) return { socket: net.connect({ host: address, port, noDelay: true }), readyEvent: 'connect' };
   const c = ctx.compiled;
-  const sni = c.sni;
+  // Envoy's precedence: the options' server name (auto_sni), else the endpoint's hostname
+  // (auto_host_sni), else the context's `sni`.
+  const sni = options?.serverName ?? (c.autoHostSni && hostname !== undefined && hostname !== '' ? hostname : c.sni);
+  // ALPN: the context's alpn_protocols, else the pool's fallback.
+  const alpn = c.alpn.length > 0 ? c.alpn : options?.alpnFallback;
+  const verifySans = options?.verifySubjectAltNames;
+  // auto_sni_san_validation: without a SAN list from the request, the certificate must name the
+  // SNI sent (a DNS SAN, wildcards allowed) instead of matching the configured SAN matchers.
+  let validation = ctx.material.validation;
+  if (c.autoSniSanValidation && (verifySans === undefined || verifySans.length === 0) && sni !== undefined && sni !== '' && validation !== undefined) {
+    validation = { ...validation, sanMatchers: [{ type: 'DNS', matcher: new CompiledStringMatcher('exact', sni.toLowerCase(), true, undefined) }] };
+  }
   const socket: TLSSocket = tlsConnect({
     host: address,
     port,
     secureContext: ctx.secureContext(),
-    ...(sni !== undefined && !net.isIP(sni) ? { servername: sni } : {}),
-    ...(c.alpn.length > 0 ? { ALPNProtocols: [...c.alpn] } : {}),
+    ...(sni !== undefined && sni !== '' && !net.isIP(sni) ? { servername: sni } : {}),
+    ...(alpn !== undefined && alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
     // Verification is Envoy's (verifyPeer), not Node's hostname check.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
@@ -185,7 +223,7 @@ export function connectUpstream(address: string, port: number, factory: Upstream
     }
   });
   socket.once('secureConnect', () => {
-    const verdict = verifyPeer(socket, ctx.material.validation, false);
+    const verdict = verifyPeer(socket, validation, false, verifySans);
     if (!verdict.ok) {
       countVerifyFailure(ctx.stats, verdict.reason);
       const err: TransportFailureError = new Error(`upstream certificate verification failed: ${verdict.detail}`);
@@ -195,6 +233,7 @@ export function connectUpstream(address: string, port: number, factory: Upstream
       return;
     }
     ctx.stats.onHandshake(socket.getProtocol() ?? '', socket.getCipher()?.name ?? '', socket.isSessionReused());
+    setUpstreamTlsInfo(socket);
     socket.emit(TRANSPORT_READY);
   });
   return { socket, readyEvent: TRANSPORT_READY };

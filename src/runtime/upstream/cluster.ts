@@ -23,7 +23,8 @@ import { upstreamTransportFor } from '../network/upstream_tls.js';
 import { ClusterStats } from './cluster_stats.js';
 import type { Host } from './host.js';
 import { ConnPoolBase, type PoolContext, type PoolProtocol } from './pool/conn_pool_base.js';
-import { http1PoolProtocol, http2PoolProtocol } from './pool/protocols.js';
+import { http1PoolProtocol, http2PoolProtocol, mixedPoolProtocol } from './pool/protocols.js';
+import { autoSniChoice, autoSniConfig, type AutoSniConfig, type AutoSniRequest } from './auto_sni.js';
 import { upstreamProtocolConfig, UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY, type UpstreamProtocolMode } from './upstream_protocol.js';
 import { http2CodecStats } from '../codec/http2/stats.js';
 import { DEFAULT_HEADER_LIMITS } from '../codec/http2/options.js';
@@ -103,6 +104,10 @@ export class ClusterImpl implements ThreadLocalCluster {
   readonly protocolMode: UpstreamProtocolMode;
   private readonly http1: PoolProtocol;
   private readonly http2: PoolProtocol | undefined;
+  /** auto_config: connections whose ALPN picks the protocol. */
+  private readonly mixed: PoolProtocol | undefined;
+  /** auto_sni / auto_san_validation (TLS clusters only): pools per request host. */
+  private readonly autoSni: AutoSniConfig | undefined;
 
   constructor(
     readonly config: Cluster,
@@ -126,14 +131,18 @@ export class ClusterImpl implements ThreadLocalCluster {
       maxRetries: threshold?.max_retries ?? this.resources.retries.max,
       maxRequestsPerConnection,
     };
+    const transportSocket = upstreamTransportFor(config, scope);
     const clientOptions: ClientOptions = {
       connectTimeoutMs,
       maxRequestsPerConnection,
       idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
       maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
       // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
-      transportSocket: upstreamTransportFor(config, scope),
+      transportSocket,
     };
+    // Only a TLS transport socket reads SNI and SAN (Envoy's raw buffer factory adds nothing to
+    // the pool key): plaintext clusters keep one pool per host.
+    this.autoSni = transportSocket !== undefined ? autoSniConfig(config) : undefined;
     this.poolContext = { stats: this.stats, resources: this.resources, clientOptions, now };
     const protocol = upstreamProtocolConfig(config);
     this.protocolMode = protocol.mode;
@@ -143,6 +152,7 @@ export class ClusterImpl implements ThreadLocalCluster {
       const limits = { ...DEFAULT_HEADER_LIMITS, maxHeadersBytes: MAX_RESPONSE_HEADERS_BYTES, maxHeadersCount };
       this.http2 = http2PoolProtocol(protocol.http2, limits, http2CodecStats(scope));
     }
+    if (protocol.mode === 'alpn') this.mixed = mixedPoolProtocol(this.http1, this.http2!);
     const policy = config.lb_policy ?? 'ROUND_ROBIN';
     if (SUPPORTED_LB.has(policy)) {
       this.lbPolicy = policy as LbAlgorithm;
@@ -210,6 +220,7 @@ export class ClusterImpl implements ThreadLocalCluster {
       if (keep.has(h)) continue;
       h.pool?.drain();
       h.http2Pool?.drain();
+      if (h.serverNamePools !== undefined) for (const p of h.serverNamePools.values()) p.drain();
     }
   }
 
@@ -225,9 +236,22 @@ export class ClusterImpl implements ThreadLocalCluster {
     return host;
   }
 
-  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string): HttpConnPool {
+  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string, request?: AutoSniRequest): HttpConnPool {
     const h = host as Host;
+    if (this.autoSni !== undefined && request !== undefined) {
+      const p = this.serverNamePool(h, downstreamProtocol, request);
+      if (p !== undefined) return p;
+    }
     const mode = this.protocolMode;
+    if (mode === 'alpn') {
+      let pool = h.pool as ConnPoolBase | undefined;
+      if (!pool) {
+        pool = new ConnPoolBase(h, this.poolContext, this.mixed!);
+        h.pool = pool;
+        this.pools.add(pool);
+      }
+      return pool;
+    }
     if (mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2')) {
       let pool = h.http2Pool as ConnPoolBase | undefined;
       if (!pool) {
@@ -242,6 +266,38 @@ export class ClusterImpl implements ThreadLocalCluster {
       pool = new ConnPoolBase(h, this.poolContext, this.http1);
       h.pool = pool;
       this.pools.add(pool);
+    }
+    return pool;
+  }
+
+  /**
+   * auto_sni / auto_san_validation: the pool for the SNI and SAN the request asks for (one per
+   * protocol, SNI and SAN, created on first use and dropped once it has no connection and no
+   * pending stream), or undefined when it asks for neither or the host's endpoint speaks raw TCP
+   * (transport_socket_matches): the host's own pool then.
+   */
+  private serverNamePool(h: Host, downstreamProtocol: string | undefined, request: AutoSniRequest): ConnPoolBase | undefined {
+    const choice = autoSniChoice(this.autoSni!, request);
+    if (choice === undefined) return undefined;
+    if (this.poolContext.clientOptions.transportSocket!.contextFor(h.address, h.port, h.hostname) === undefined) return undefined;
+    const mode = this.protocolMode;
+    const protocol =
+      mode === 'alpn' ? this.mixed! : mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2') ? this.http2! : this.http1;
+    const key = `${protocol.name}|${choice.serverName ?? ''}|${choice.subjectAltName ?? ''}`;
+    const pools = (h.serverNamePools ??= new Map());
+    let pool = pools.get(key) as ConnPoolBase | undefined;
+    if (pool === undefined) {
+      const created = new ConnPoolBase(h, this.poolContext, protocol, {
+        serverName: choice.serverName,
+        verifySubjectAltNames: choice.subjectAltName !== undefined ? [choice.subjectAltName] : undefined,
+      });
+      created.onIdle = () => {
+        if (pools.get(key) === created) pools.delete(key);
+        this.pools.delete(created);
+      };
+      pools.set(key, created);
+      this.pools.add(created);
+      pool = created;
     }
     return pool;
   }

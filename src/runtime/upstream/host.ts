@@ -33,6 +33,11 @@ export class Host implements UpstreamHostDescription, LbHost {
   pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
   /** HTTP/2 connection pool (clusters configured for HTTP/2 or the downstream protocol). */
   http2Pool: { drain(failPending?: boolean): void; destroy(): void } | undefined;
+  /**
+   * auto_sni / auto_san_validation clusters: a pool per (protocol, SNI, SAN) the requests asked
+   * for (Envoy keys pools by the transport socket options); dropped when idle.
+   */
+  serverNamePools: Map<string, { drain(failPending?: boolean): void; destroy(): void }> | undefined;
 
   constructor(
     public address: string,

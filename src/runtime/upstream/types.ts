@@ -6,6 +6,7 @@
  * protocol-neutral pool (pool/conn_pool_base.ts) serves it over HTTP/1.1 and HTTP/2 alike.
  */
 import type { StatsScope } from '../stats/store.js';
+import type { UpstreamTlsInfo } from '../network/upstream_tls_info.js';
 
 /** Header list as [name, value] pairs, names lowercase, in wire order. */
 export type HeaderList = Array<[string, string]>;
@@ -70,6 +71,8 @@ export interface RequestEncoder {
   encodeTrailers?(trailers: HeaderList): void;
   /** Abort the stream (timeout, downstream disconnect). The connection is not reused. */
   resetStream(): void;
+  /** [TLS] The TLS facts of the upstream connection (%UPSTREAM_TLS_VERSION% ...); undefined for raw TCP. */
+  readonly upstreamTls?: UpstreamTlsInfo | undefined;
   /**
    * Stops (true) or resumes (false) reading the response from the upstream connection (Envoy's
    * readDisable): the router calls it while the downstream client is slower than the upstream,
@@ -157,12 +160,20 @@ export interface ThreadLocalCluster {
   /**
    * The pool of a host chosen by chooseHost, for the cluster's upstream protocol; clusters that
    * follow the downstream protocol (use_downstream_protocol_config) pick the HTTP/2 pool when
-   * `downstreamProtocol` is `HTTP/2` (StreamInfo.protocol).
+   * `downstreamProtocol` is `HTTP/2` (StreamInfo.protocol). `request`: the request headers after
+   * the route's rewrites, read only by clusters with auto_sni / auto_san_validation (their pools
+   * are per SNI; upstream/auto_sni.ts).
    */
-  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string): HttpConnPool;
+  httpConnPool(host: UpstreamHostDescription, downstreamProtocol?: string, request?: UpstreamPoolRequest): HttpConnPool;
   /** Reserves a retry under the max_retries circuit breaker; false means overflow. */
   tryRetry?(): boolean;
   releaseRetry?(): void;
+}
+
+/** The request headers a pool choice may read (the router's request header map). */
+export interface UpstreamPoolRequest {
+  readonly authority: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** Owns clusters for one config snapshot (Envoy's ClusterManager). */

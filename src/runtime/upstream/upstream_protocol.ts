@@ -6,7 +6,10 @@
  *   `explicit_http_config.http2_protocol_options` -> HTTP/2 (h2c prior knowledge: no TLS yet);
  * - `use_downstream_protocol_config` -> per request: HTTP/2 when the downstream request came over
  *   HTTP/2, else HTTP/1.1, with the options given for each;
- * - `auto_config` needs ALPN (TLS): not served (serve_support.ts refuses it), HTTP/1.1 here;
+ * - `auto_config` -> per connection by TLS ALPN (Envoy's mixed pool): the connection offers
+ *   `h2,http/1.1` and speaks HTTP/2 when the upstream picked `h2`, else HTTP/1.1, with the
+ *   options given for each (needs a TLS transport socket: Envoy refuses it on a plaintext one,
+ *   and so does serve_support.ts);
  * or from the deprecated cluster fields: `http2_protocol_options` -> HTTP/2,
  * `protocol_selection: USE_DOWNSTREAM_PROTOCOL` -> per request (HTTP/2 with
  * `http2_protocol_options` when the downstream is HTTP/2). The typed options win when both are
@@ -17,8 +20,11 @@ import { http2ProtocolOptions, type Http2ProtocolOptions, type Http2ProtocolOpti
 
 export const UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
-/** `explicit` HTTP/1.1 or HTTP/2, or `downstream`: the downstream request's protocol decides. */
-export type UpstreamProtocolMode = 'http1' | 'http2' | 'downstream';
+/**
+ * `explicit` HTTP/1.1 or HTTP/2; `downstream`: the downstream request's protocol decides;
+ * `alpn` (auto_config): each connection's negotiated ALPN decides.
+ */
+export type UpstreamProtocolMode = 'http1' | 'http2' | 'downstream' | 'alpn';
 
 export interface UpstreamProtocolConfig {
   readonly mode: UpstreamProtocolMode;
@@ -52,6 +58,7 @@ export function upstreamProtocolConfig(cluster: Cluster): UpstreamProtocolConfig
   const ext = cluster.typed_extension_protocol_options?.[UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY];
   const explicit = field(ext, 'explicit_http_config');
   const downstream = field(ext, 'use_downstream_protocol_config');
+  const auto = field(ext, 'auto_config');
   if (explicit !== undefined && explicit !== null) {
     const h2 = field(explicit, 'http2_protocol_options');
     if (h2 !== undefined) return { mode: 'http2', http1EnableTrailers: false, http2: http2ProtocolOptions(h2Config(h2)) };
@@ -61,6 +68,10 @@ export function upstreamProtocolConfig(cluster: Cluster): UpstreamProtocolConfig
   if (downstream !== undefined && downstream !== null) {
     const h1 = field(downstream, 'http_protocol_options') as Http1ProtocolOptions | undefined;
     return { mode: 'downstream', http1EnableTrailers: h1?.enable_trailers === true, http2: http2ProtocolOptions(h2Config(field(downstream, 'http2_protocol_options'))) };
+  }
+  if (auto !== undefined && auto !== null) {
+    const h1 = field(auto, 'http_protocol_options') as Http1ProtocolOptions | undefined;
+    return { mode: 'alpn', http1EnableTrailers: h1?.enable_trailers === true, http2: http2ProtocolOptions(h2Config(field(auto, 'http2_protocol_options'))) };
   }
   const legacyH1 = cluster.http_protocol_options;
   const legacyH2 = cluster.http2_protocol_options;

@@ -105,6 +105,8 @@ downstream_cx_destroy_local_active_rq, Counter
 downstream_cx_destroy_remote_active_rq, Counter
 downstream_cx_active, Gauge
 downstream_cx_http1_active, Gauge
+downstream_cx_ssl_total, Counter
+downstream_cx_ssl_active, Gauge
 downstream_cx_protocol_error, Counter
 downstream_cx_length_ms, Histogram
 downstream_cx_rx_bytes_total, Counter

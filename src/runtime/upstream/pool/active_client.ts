@@ -14,16 +14,21 @@
  *
  * HTTP/2: the connection counts as connected once the peer's first SETTINGS arrived (its
  * max_concurrent_streams is then known); `connect_timeout` covers that wait too.
+ * Mixed pools (auto_config): the TLS handshake's ALPN picks the protocol when the socket is
+ * ready (`protocol` then changes from the pool's to HTTP/2 or HTTP/1.1).
  * Idle timeout (common_http_protocol_options.idle_timeout): the connection remembers when its
  * last stream ended; one timer per connection, re-armed lazily, closes it once idle that long.
  */
 import { connectUpstream, type UpstreamTransportSocketFactory } from '../../network/upstream_tls.js';
+import { upstreamTlsInfoOf, type UpstreamTlsInfo } from '../../network/upstream_tls_info.js';
 import net from 'node:net';
 import type { ClientConnection, ConnectionCallbacks, ConnectionCloseCause, StreamResetReason } from '../../codec/types.js';
 import { connectFailure, strerror } from '../transport_failure.js';
 import type { PoolFailureReason } from '../types.js';
 import type { AfterNextPoll } from '../next_poll.js';
 import type { ConnPoolBase } from './conn_pool_base.js';
+import type { PoolProtocol } from './pool_types.js';
+import type { TLSSocket } from 'node:tls';
 import type { PoolStream } from './pool_stream.js';
 
 export type ActiveClientState = 'connecting' | 'ready' | 'busy' | 'settling' | 'draining' | 'closed';
@@ -44,6 +49,8 @@ export interface ClientOptions {
 export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
   state: ActiveClientState = 'connecting';
   codec: ClientConnection | null = null;
+  /** The protocol it speaks: its pool's, or (mixed pool, auto_config) the one its ALPN chose. */
+  protocol: PoolProtocol;
   /** Streams the pool attached and not yet ended. */
   streams = 0;
   /** Requests this connection may still start (max_requests_per_connection; Infinity: no limit). */
@@ -57,6 +64,8 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
   connectedAt = 0;
   /** A reset that takes the connection down happened with a stream open: local or remote. */
   closedWithActive: 'local' | 'remote' | undefined;
+  /** [TLS] The connection's TLS facts (access log); undefined for raw TCP. */
+  tls: UpstreamTlsInfo | undefined;
   private socket: net.Socket | null = null;
   private closingLocally = false;
   private timedOut = false;
@@ -71,13 +80,14 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
     private readonly port: number,
     private readonly options: ClientOptions,
   ) {
+    this.protocol = pool.protocol;
     const max = options.maxRequestsPerConnection;
     this.remainingRequests = max > 0 ? max : Infinity;
     let socket: net.Socket;
     let readyEvent: string;
     try {
       // [TLS] Raw TCP, or TLS per the cluster's transport socket: ready after the handshake.
-      ({ socket, readyEvent } = connectUpstream(address, port, options.transportSocket, pool.host.hostname));
+      ({ socket, readyEvent } = connectUpstream(address, port, options.transportSocket, pool.host.hostname, pool.connectOptions));
     } catch (err) {
       // A bad port or address throws synchronously; report it like any connect failure, but
       // asynchronously, since newStream promises not to fail a pending stream inline.
@@ -127,8 +137,16 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
     const socket = this.socket;
     if (this.state !== 'connecting' || socket === null) return;
     socket.removeListener('close', this.onConnectingClose);
-    this.codec = this.pool.protocol.createCodec(socket, this, `${this.address}:${this.port}`);
-    if (!this.pool.protocol.waitForSettings) this.connected();
+    this.tls = upstreamTlsInfoOf(socket);
+    let protocol = this.protocol;
+    if (protocol.selectByAlpn !== undefined) {
+      // Mixed pool (auto_config): the negotiated ALPN decides this connection's protocol.
+      protocol = protocol.selectByAlpn((socket as TLSSocket).alpnProtocol);
+      this.protocol = protocol;
+      this.pool.onClientProtocolSelected(this);
+    }
+    this.codec = protocol.createCodec(socket, this, `${this.address}:${this.port}`);
+    if (!protocol.waitForSettings) this.connected();
   };
 
   private connected(): void {

@@ -27,6 +27,10 @@
  * A connection that reached max_requests_per_connection drains the same way
  * (`upstream_cx_max_requests`).
  *
+ * Mixed pools (auto_config): each connection's protocol is the one its TLS ALPN picked
+ * (`ActiveClient.protocol`); slot counting, settling and replay follow the connection's protocol.
+ * Pools made per request host (auto_sni) report `onIdle` once empty, and their cluster drops them.
+ *
  * Re-entrancy: callbacks (`onPoolReady`, `onPoolFailure`) may run synchronously inside
  * `newStream`; a callback may call `newStream` again. Do not call `cancel()` from a callback.
  */
@@ -37,6 +41,7 @@ import { afterNextPoll } from '../next_poll.js';
 import { ActiveClient } from './active_client.js';
 import { PoolStream } from './pool_stream.js';
 import type { PoolContext, PoolProtocol } from './pool_types.js';
+import type { UpstreamTransportOptions } from '../../network/upstream_tls.js';
 
 export type { PoolContext, PoolProtocol } from './pool_types.js';
 
@@ -66,11 +71,27 @@ export class ConnPoolBase implements HttpConnPool {
   private settling = 0;
   private draining = false;
 
+  /** Called once the pool has no connection and no pending stream (pools made per request host). */
+  onIdle: (() => void) | undefined;
+  /** What every connection of this pool adds to the cluster's transport socket (SNI, SAN, ALPN). */
+  readonly connectOptions: UpstreamTransportOptions;
+
+  /**
+   * `transport`: the pool's transport socket options (auto_sni / auto_san_validation: a pool per
+   * request host, see cluster.ts); the protocol's ALPN fallback is added to them.
+   */
   constructor(
     readonly host: Host,
     private readonly ctx: PoolContext,
     readonly protocol: PoolProtocol,
-  ) {}
+    transport?: UpstreamTransportOptions,
+  ) {
+    this.connectOptions = { ...transport, alpnFallback: protocol.alpn };
+    this.newConnectionCapacity = protocol.expectedCapacity;
+  }
+
+  /** Streams a connection being opened is counted for (mixed pool: by the last ALPN outcome). */
+  private newConnectionCapacity: number;
 
   /** Open connections of any state (tests and admin read it). */
   get connectionCount(): number {
@@ -138,7 +159,7 @@ export class ConnPoolBase implements HttpConnPool {
     this.host.cxActive++;
     const c = new ActiveClient(this, this.host.address, this.host.port, clientOptions);
     c.createdAt = this.ctx.now();
-    c.expectedCapacity = Math.max(1, Math.min(this.protocol.expectedCapacity, c.remainingRequests));
+    c.expectedCapacity = Math.max(1, Math.min(this.newConnectionCapacity, c.remainingRequests));
     this.connectingCapacity += c.expectedCapacity;
     this.clients.add(c);
   }
@@ -152,7 +173,7 @@ export class ConnPoolBase implements HttpConnPool {
       callbacks.onPoolFailure('overflow', '', this.host);
       return false;
     }
-    const ps = new PoolStream(client, undefined!, decoder, this.protocol.replayRefused);
+    const ps = new PoolStream(client, undefined!, decoder, client.protocol.replayRefused);
     this.startStream(client, ps);
     callbacks.onPoolReady(ps, this.host);
     return true;
@@ -285,6 +306,21 @@ export class ConnPoolBase implements HttpConnPool {
 
   // ---- events from ActiveClient ---------------------------------------------------------------
 
+  /**
+   * Mixed pool: the ALPN chose `client.protocol`. It is counted by that protocol; the streams it
+   * is expected to bring follow it, and so do those of the connections opened next (an upstream
+   * that negotiated HTTP/1.1 gets a connection per pending stream).
+   */
+  onClientProtocolSelected(client: ActiveClient): void {
+    client.protocol.countConnection(this.ctx.stats);
+    this.newConnectionCapacity = client.protocol.expectedCapacity;
+    const expected = Math.max(1, Math.min(client.protocol.expectedCapacity, client.remainingRequests));
+    const before = client.expectedCapacity;
+    this.connectingCapacity += expected - before;
+    client.expectedCapacity = expected;
+    if (expected < before && this.pending.length > 0) this.tryCreateConnections();
+  }
+
   onClientConnected(client: ActiveClient): void {
     this.connectingCapacity -= client.expectedCapacity;
     client.expectedCapacity = 0;
@@ -322,7 +358,7 @@ export class ConnPoolBase implements HttpConnPool {
     if (client.state === 'closed' || client.state === 'connecting') return;
     // The connection goes down with the stream: its onClose follows.
     if (!completed && client.closedWithActive !== undefined) return;
-    if (completed && this.protocol.settleAfterResponse && client.capacity() > 0) {
+    if (completed && client.protocol.settleAfterResponse && client.capacity() > 0) {
       // HTTP/1: reuse after the next poll phase (see the module comment).
       this.removeReady(client);
       client.state = 'settling';
@@ -407,7 +443,18 @@ export class ConnPoolBase implements HttpConnPool {
     this.ctx.stats.upstream_cx_active.dec();
     this.ctx.resources.connections.dec();
     this.host.cxActive--;
+    if (this.onIdle !== undefined) queueMicrotask(this.checkIdle);
   }
+
+  /** Reports an idle pool (onIdle) after the current event, once nothing is left in it. */
+  private readonly checkIdle = (): void => {
+    if (this.clients.size === 0 && this.pending.length === 0 && this.onIdle !== undefined) {
+      const cb = this.onIdle;
+      this.onIdle = undefined;
+      this.draining = true;
+      cb();
+    }
+  };
 
   /**
    * Stops using this pool (host removed or shutdown): idle and connecting connections close

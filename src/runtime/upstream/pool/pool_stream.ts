@@ -24,6 +24,7 @@ import type {
 } from '../../codec/types.js';
 import type { HeaderList, RequestEncoder, ResponseDecoder, StreamResetReason } from '../types.js';
 import type { ActiveClient } from './active_client.js';
+import type { UpstreamTlsInfo } from '../../network/upstream_tls_info.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Request bytes a replayable stream keeps (beyond them a refused stream is not replayed). */
@@ -84,6 +85,11 @@ export class PoolStream implements RequestEncoder, CodecResponseDecoder, StreamC
   }
 
   /** Attaches this stream to another connection's codec stream (a replay). */
+  /** [TLS] The TLS facts of the connection carrying this stream (RequestEncoder.upstreamTls). */
+  get upstreamTls(): UpstreamTlsInfo | undefined {
+    return this.client.tls;
+  }
+
   rebind(client: ActiveClient, encoder: CodecRequestEncoder): void {
     this.client = client;
     this.encoder = encoder;

@@ -25,6 +25,13 @@ export interface PoolProtocol {
   createCodec(socket: Socket, callbacks: ConnectionCallbacks, authority: string): ClientConnection;
   /** Counts a new connection (`upstream_cx_http1_total` / `upstream_cx_http2_total`). */
   countConnection(stats: ClusterStats): void;
+  /** ALPN offered over TLS when the TLS context configures none (Envoy's ALPN fallback). */
+  readonly alpn: readonly string[];
+  /**
+   * Mixed pools (auto_config) only: the protocol of a connection, by the ALPN its TLS handshake
+   * negotiated (`false`/undefined: none). Its connections are counted by the protocol chosen.
+   */
+  selectByAlpn?(alpn: string | false | null | undefined): PoolProtocol;
 }
 
 /** What a pool needs from its cluster; resolved once per cluster. */
