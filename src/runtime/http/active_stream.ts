@@ -25,11 +25,13 @@ import type {
   StreamEncoderFilterCallbacks,
   TimeSource,
 } from './filter.js';
-import { Details } from './local_reply.js';
+import { Details, statusText } from './local_reply.js';
+import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
-import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
+import { EMPTY_BUFFER, FilterManager, type FilterManagerCallbacks } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
-import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
+import type { Http1RequestDecoder } from '../codec/http1/server_connection.js';
+import type { DownstreamTunnel, HeaderList, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
 import { GrpcStatus, hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
@@ -55,6 +57,9 @@ export interface DownstreamConnectionInfo {
   onTunnel?(stream: ActiveStream): void;
 }
 
+/** The interim response to `Expect: 100-continue`. */
+const CONTINUE_HEADERS: ResponseHeaderMap = { status: 100, headers: {} };
+
 function onStreamIdleTimer(s: ActiveStream): void {
   s.onIdleTimeout();
 }
@@ -70,8 +75,10 @@ function onDurationTimer(s: ActiveStream): void {
  * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
-export class ActiveStream extends FilterManager implements RequestDecoder, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks {
+export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks {
   readonly streamInfo: StreamInfo;
+  /** The stream's HTTP filter chain (Envoy's FilterManager); this stream is its callbacks. */
+  private readonly filters: FilterManager;
   /** Set by setRequestHeaders (decodeHeaders), before anything reads it. */
   requestHeaders!: RequestHeaderMap;
   readonly stats: StatsScope;
@@ -107,7 +114,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     private readonly encoder: ResponseEncoder,
     protocol: string,
   ) {
-    super();
+    this.filters = new FilterManager(this);
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
@@ -153,12 +160,25 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   // --- RequestDecoder (codec/types.ts): what a codec calls ------------------------------------
 
   /**
-   * A request head from a codec that made its own admission checks (HTTP/2): the connection
-   * manager's request handling (core decodeRequestHeaders), then the filter chain.
+   * A request head the codec admitted (its own checks passed): an upgrade goes to the upgrade
+   * check; otherwise the connection manager's request handling (core decodeRequestHeaders, as
+   * match/explain), `Expect: 100-continue`, then the filter chain.
    */
   decodeHeaders(headers: RequestHeaderMap, endStream: boolean): void {
     this.setRequestHeaders(headers);
+    if (headers.method === 'CONNECT' || headers.headers['upgrade'] !== undefined) {
+      const type = requestedUpgrade(headers.method, headers.headers);
+      if (type !== undefined) {
+        this.decodeUpgradeHeaders(type);
+        return;
+      }
+    }
     if (!decodeRequestHeadersOf(this, this.conn)) return;
+    // Envoy answers `Expect: 100-continue` itself (proxy_100_continue false); not for HTTP/1.0.
+    if (!endStream) {
+      const expect = headers.headers['expect'];
+      if (typeof expect === 'string' && this.streamInfo.protocol !== 'HTTP/1.0' && expect.toLowerCase() === '100-continue') this.encoder.encode1xxHeaders(CONTINUE_HEADERS);
+    }
     try {
       this.start(endStream);
     } catch (err) {
@@ -167,15 +187,61 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     }
   }
 
+  /**
+   * An upgrade (WebSocket...) or CONNECT request: let through when the HCM's upgrade_configs has
+   * the type and the route does not disable it (core/upgrade.ts, as match decides), then the
+   * router tunnels it (router_upgrade.ts); else 403 upgrade_failed, as Envoy answers an upgrade
+   * it has no filter chain for. Without any upgrade config the 403 comes before anything else.
+   */
+  private decodeUpgradeHeaders(type: string): void {
+    const configs = this.config.upgradeConfigs;
+    const first = upgradeVerdict(configs, undefined, type);
+    if (!first.allowed && first.why === 'no_hcm_config') {
+      this.refuseUpgrade();
+      return;
+    }
+    if (!decodeRequestHeadersOf(this, this.conn)) return;
+    const r = this.route();
+    const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
+    if (!upgradeVerdict(configs, routeConfigs, type).allowed) {
+      this.refuseUpgrade();
+      return;
+    }
+    this.upgradeType = type;
+    try {
+      this.start(true);
+    } catch (err) {
+      this.onInternalError(err as Error);
+    }
+  }
+
+  private refuseUpgrade(): void {
+    if (this.filters.isComplete) return;
+    this.start(true, false);
+    this.sendLocalReply(403, '', Details.UpgradeFailed);
+  }
+
+  /**
+   * The codec refused the request head (HTTP/1 admission: 426, 431, two Host headers, its own
+   * refusals): a local reply, DPE, `downstream_cx_protocol_error`, and the connection closes.
+   */
+  refuseHeaders(headers: RequestHeaderMap, status: number, details: string): void {
+    this.setRequestHeaders(headers);
+    this.config.stats.downstream_cx_protocol_error.inc();
+    addFlag(this.streamInfo, 'DPE');
+    this.start(true, false);
+    this.sendLocalReply(status, statusText(status), details, { closeConnection: true });
+  }
+
   decodeData(chunk: Buffer, endStream: boolean): void {
     if (chunk.length > 0) this.onRequestData(chunk);
     if (endStream) this.onRequestEnd();
   }
 
   decodeTrailers(trailers: HeaderList): void {
-    if (this.completed || this.remoteComplete) return;
+    if (this.filters.isComplete || this.remoteComplete) return;
     this.markRemoteComplete();
-    this.decodeTrailersIn(trailers);
+    this.filters.decodeTrailers(trailers);
   }
 
   // --- request path ---------------------------------------------------------------------------
@@ -197,28 +263,27 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     if (this.config.streamIdleTimeoutMs > 0) this.idleTimer = timerPool.arm(this.config.streamIdleTimeoutMs, onStreamIdleTimer, this);
     if (this.config.requestTimeoutMs > 0 && !endStream) this.requestTimer = setTimeout(onRequestTimer, this.config.requestTimeoutMs, this);
     this.remoteComplete = endStream;
-    this.headersEndStream = endStream;
     if (endStream) info.lastDownstreamRxByteReceived = this.time.monotonic();
     if (!runFilters) return;
     // Tracing: the decision (x-request-id) and the span, once the headers are decoded and routed.
     if (this.config.tracer !== undefined) this.activeSpan = this.config.tracer.startSpan(h, info, routeEntryOf(this.route()), this.random.random());
-    this.installFilters(this.config.filterFactories, this);
-    this.iterateDecodeHeaders(0, endStream);
+    this.filters.installFilters(this.config.filterFactories, this);
+    this.filters.decodeHeaders(endStream);
   }
 
   /** The codec delivered a request body chunk. */
   onRequestData(chunk: Buffer): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.streamInfo.bytesReceived += chunk.length;
     if (this.idleTimer) this.idleTimer.refresh();
-    this.decodeBody(chunk, false);
+    this.filters.decodeData(chunk, false);
   }
 
   /** The codec saw the end of the request. */
   onRequestEnd(): void {
-    if (this.completed || this.remoteComplete) return;
+    if (this.filters.isComplete || this.remoteComplete) return;
     this.markRemoteComplete();
-    this.decodeBody(EMPTY_BUFFER, true);
+    this.filters.decodeData(EMPTY_BUFFER, true);
   }
 
   private markRemoteComplete(): void {
@@ -265,16 +330,38 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   }
 
   readDisable(disable: boolean): void {
-    if (!this.completed) this.encoder.stream.readDisable(disable);
+    if (!this.filters.isComplete) this.encoder.stream.readDisable(disable);
+  }
+
+  // --- the filter chain (filters call these on their callbacks) -------------------------------
+
+  continueDecoding(): void {
+    this.filters.continueDecoding();
+  }
+
+  encodeHeaders(headers: ResponseHeaderMap, endStream: boolean): void {
+    this.filters.encodeHeaders(headers, endStream);
+  }
+
+  encodeData(chunk: Buffer, endStream: boolean): void {
+    this.filters.encodeData(chunk, endStream);
+  }
+
+  encodeTrailers(trailers: HeaderList): void {
+    this.filters.encodeTrailers(trailers);
+  }
+
+  continueEncoding(): void {
+    this.filters.continueEncoding();
   }
 
   // --- response path --------------------------------------------------------------------------
 
   sendLocalReply(status: number, body: string, details: string, options?: LocalReplyOptions): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     const info = this.streamInfo;
     if (options?.flag) addFlag(info, options.flag);
-    if (this.responseStarted) {
+    if (this.filters.isResponseStarted) {
       // Too late for a reply: Envoy resets the stream.
       info.responseCodeDetails = details;
       this.resetStream();
@@ -313,14 +400,12 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
       this.config.routeProvider.finalizeResponse(r, response, info);
     }
     // The decode chain is over: later decoder filters never see the request.
-    this.decodeStoppedAt = -1;
-    this.headersDone = true;
-    this.pendingData = undefined;
+    this.filters.endDecoding();
     this.encodeHeaders(response, body.length === 0 || isHead);
     if (body.length > 0 && !isHead) this.encodeData(Buffer.from(body), true);
   }
 
-  protected writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
+  writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
     const cfg = this.config;
     const info = this.streamInfo;
     const headers = h.headers;
@@ -328,11 +413,11 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
-    this.responseStarted = true;
+    this.filters.markResponseStarted();
     if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
     const ok = this.encoder.encodeHeaders(h, endStream);
     // The client was gone: the encoder reset the stream from inside (DC, nothing sent: status 0).
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     if (!ok) {
       // A header that cannot be written (invalid characters from a filter or an upstream):
       // reset, never crash.
@@ -345,17 +430,17 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     if (endStream) this.complete();
   }
 
-  protected writeData(chunk: Buffer, endStream: boolean): void {
+  writeData(chunk: Buffer, endStream: boolean): void {
     this.encoder.encodeData(chunk, endStream);
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.streamInfo.bytesSent += chunk.length;
     if (endStream) this.complete();
     else if (this.idleTimer) this.idleTimer.refresh();
   }
 
-  protected writeTrailers(trailers: HeaderList): void {
+  writeTrailers(trailers: HeaderList): void {
     this.encoder.encodeTrailers(trailers);
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     const t: Record<string, string> = {};
     for (let i = 0; i < trailers.length; i++) t[trailers[i]![0]] = trailers[i]![1];
     this.streamInfo.responseTrailers = t;
@@ -365,13 +450,13 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   // --- upgrades (router_upgrade.ts) ------------------------------------------------------------
 
   upgradeDownstream(h: ResponseHeaderMap): DownstreamTunnel | undefined {
-    if (this.completed || this.responseStarted || this.encoder.switchToTunnel === undefined) return undefined;
+    if (this.filters.isComplete || this.filters.isResponseStarted || this.encoder.switchToTunnel === undefined) return undefined;
     const info = this.streamInfo;
     mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
-    this.responseStarted = true;
+    this.filters.markResponseStarted();
     info.responseCodeDetails ??= Details.ViaUpstream;
     const t = this.encoder.switchToTunnel(h);
-    if (this.completed) return undefined;
+    if (this.filters.isComplete) return undefined;
     if (t === undefined) {
       info.responseCodeDetails = 'invalid_response_header';
       this.resetStream();
@@ -390,7 +475,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   }
 
   tunnelClosed(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     const info = this.streamInfo;
     info.bytesReceived += bytesReceived;
     info.bytesSent += bytesSent;
@@ -409,11 +494,11 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
 
   /** The client is slower than the upstream: the producer pauses until the write buffer drains. */
   onAboveWriteBufferHighWatermark(): void {
-    if (!this.completed) this.watermarkCallbacks?.onAboveWriteBufferHighWatermark();
+    if (!this.filters.isComplete) this.watermarkCallbacks?.onAboveWriteBufferHighWatermark();
   }
 
   onBelowWriteBufferLowWatermark(): void {
-    if (!this.completed) this.watermarkCallbacks?.onBelowWriteBufferLowWatermark();
+    if (!this.filters.isComplete) this.watermarkCallbacks?.onBelowWriteBufferLowWatermark();
   }
 
   /**
@@ -422,7 +507,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
    * (a reset this stream asked for itself).
    */
   onResetStream(reason: StreamResetReason, _transportFailureReason: string): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') {
       this.config.stats.downstream_rq_rx_reset.inc();
       addFlag(this.streamInfo, 'DR');
@@ -443,7 +528,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
    */
   onIdleTimeout(): void {
     this.idleTimer = undefined;
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_idle_timeout.inc();
     addFlag(this.streamInfo, 'SI');
     this.abortUpstream();
@@ -454,7 +539,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   /** request_timeout fired before the request was complete: 408 `request timeout`. */
   onRequestTimeout(): void {
     this.requestTimer = undefined;
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_timeout.inc();
     this.abortUpstream();
     this.sendLocalReply(408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: true });
@@ -465,7 +550,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
    * refreshDurationTimeout: the time already used counts).
    */
   setMaxStreamDuration(ms: number): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     if (this.durationTimer) clearTimeout(this.durationTimer);
     const left = Math.max(0, ms - (this.time.monotonic() - this.streamInfo.startMonotonic));
     this.durationTimer = setTimeout(onDurationTimer, left, this);
@@ -478,7 +563,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
    */
   onMaxDuration(): void {
     this.durationTimer = undefined;
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_max_duration_reached.inc();
     addFlag(this.streamInfo, 'DT');
     this.abortUpstream();
@@ -487,14 +572,15 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
 
   /** A filter threw while handling this stream. */
   onInternalError(err: Error): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.abortUpstream();
     this.sendLocalReply(500, 'Internal Server Error', 'filter_exception{' + err.message.replace(/\s/g, '_') + '}', { closeConnection: true });
   }
 
   /** The codec failed mid-request (bad body framing): 400 DPE if nothing was sent, else reset. */
   onCodecError(status: number, body: string, details: string): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
+    this.config.stats.downstream_cx_protocol_error.inc();
     addFlag(this.streamInfo, 'DPE');
     this.abortUpstream();
     this.sendLocalReply(status, body, details, { closeConnection: true });
@@ -513,7 +599,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
    * none), the upstream request reset.
    */
   onDownstreamDisconnect(details: string): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_rx_reset.inc();
     addFlag(this.streamInfo, 'DC');
     this.streamInfo.responseCodeDetails = details;
@@ -522,7 +608,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   }
 
   resetStream(): void {
-    if (this.completed) return;
+    if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_tx_reset.inc();
     this.abortUpstream();
     this.closeAfterResponse = true;
@@ -531,8 +617,8 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   }
 
   private complete(): void {
-    if (this.completed) return;
-    this.completed = true;
+    if (this.filters.isComplete) return;
+    this.filters.markComplete();
     if (this.idleTimer) {
       timerPool.release(this.idleTimer);
       this.idleTimer = undefined;
@@ -549,7 +635,7 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
     if (code >= 100 && code < 600) st.downstream_rq_xx[(code / 100) | 0]!.inc();
     st.downstream_rq_time.record(now - info.startMonotonic);
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
-    this.destroyFilters();
+    this.filters.destroyFilters();
     this.abortHandler = undefined;
     this.encoder.stream.removeCallbacks(this);
     this.conn.onStreamComplete(this);
@@ -570,6 +656,6 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
   }
 
   get isComplete(): boolean {
-    return this.completed;
+    return this.filters.isComplete;
   }
 }

@@ -2,7 +2,8 @@
  * The HTTP filter chain of one stream (Envoy's FilterManager): decoder filters in config order,
  * encoder filters in reverse order, iteration that stops on `'StopIteration'` and resumes on
  * `continueDecoding()` / `continueEncoding()`, and buffering of body chunks that arrive while the
- * chain is stopped. ActiveStream (active_stream.ts) extends it with the downstream I/O.
+ * chain is stopped. Each ActiveStream (active_stream.ts) holds one and is its
+ * FilterManagerCallbacks: what leaves the encoder chain is written through the stream.
  *
  * Rules (see filter.ts for the filter-facing contract): the terminal (last) decoder stopping is
  * normal and completes the headers phase; a local reply or a started response ends decoding;
@@ -26,35 +27,71 @@ export const EMPTY_BUFFER = Buffer.alloc(0);
 /** The encoder list of a stream without encoder filters (the common case): shared, never written. */
 const NO_ENCODERS: StreamEncoderFilter[] = [];
 
-export abstract class FilterManager {
-  abstract readonly requestHeaders: RequestHeaderMap;
-  protected readonly decoders: StreamDecoderFilter[] = [];
-  /** Reverse config order; the shared empty list until a filter brings an encoder. */
-  protected encoders: StreamEncoderFilter[] = NO_ENCODERS;
-  protected decodeStoppedAt = -1;
-  protected headersDone = false;
-  protected pendingData: Buffer[] | undefined;
-  protected pendingEnd = false;
-  /** Request trailers that arrived while the chain was stopped (they end the request). */
-  protected pendingTrailers: HeaderList | undefined;
-  protected headersEndStream = false;
-  protected encodeStoppedAt = -1;
-  protected encodeHeadersPending: ResponseHeaderMap | undefined;
-  protected encodePendingData: Buffer[] | undefined;
-  protected encodePendingEnd = false;
-  protected encodePendingTrailers: HeaderList | undefined;
-  protected responseStarted = false;
-  protected completed = false;
+/** What the filter manager needs from its stream (Envoy's FilterManagerCallbacks). */
+export interface FilterManagerCallbacks {
+  /** The request head the decoder filters see. */
+  readonly requestHeaders: RequestHeaderMap;
+  /** Response headers that passed every encoder filter: written downstream. */
+  writeHeaders(h: ResponseHeaderMap, endStream: boolean): void;
+  /** A response body chunk that passed every encoder filter. */
+  writeData(chunk: Buffer, endStream: boolean): void;
+  /** Response trailers that passed every encoder filter (they end the response). */
+  writeTrailers(trailers: HeaderList): void;
+}
 
-  /** Writes response headers downstream (after the encoder filters). */
-  protected abstract writeHeaders(h: ResponseHeaderMap, endStream: boolean): void;
-  /** Writes a response body chunk downstream (after the encoder filters). */
-  protected abstract writeData(chunk: Buffer, endStream: boolean): void;
-  /** Writes response trailers downstream (they end the response). */
-  protected abstract writeTrailers(trailers: HeaderList): void;
+/**
+ * One stream's filter chain and its iteration state. The stream reports its response start and
+ * completion (`markResponseStarted`, `markComplete`): after either, decoding stops; after
+ * completion nothing iterates.
+ */
+export class FilterManager {
+  private readonly decoders: StreamDecoderFilter[] = [];
+  /** Reverse config order; the shared empty list until a filter brings an encoder. */
+  private encoders: StreamEncoderFilter[] = NO_ENCODERS;
+  private decodeStoppedAt = -1;
+  private headersDone = false;
+  private pendingData: Buffer[] | undefined;
+  private pendingEnd = false;
+  /** Request trailers that arrived while the chain was stopped (they end the request). */
+  private pendingTrailers: HeaderList | undefined;
+  private headersEndStream = false;
+  private encodeStoppedAt = -1;
+  private encodeHeadersPending: ResponseHeaderMap | undefined;
+  private encodePendingData: Buffer[] | undefined;
+  private encodePendingEnd = false;
+  private encodePendingTrailers: HeaderList | undefined;
+  private responseStarted = false;
+  private completed = false;
+
+  constructor(private readonly stream: FilterManagerCallbacks) {}
+
+  /** The stream completed (response written, reset, or client gone). */
+  get isComplete(): boolean {
+    return this.completed;
+  }
+
+  markComplete(): void {
+    this.completed = true;
+  }
+
+  /** The response headers went downstream (or the stream became a tunnel). */
+  get isResponseStarted(): boolean {
+    return this.responseStarted;
+  }
+
+  markResponseStarted(): void {
+    this.responseStarted = true;
+  }
+
+  /** A local reply ends decoding: later decoder filters never see the request, buffered body is dropped. */
+  endDecoding(): void {
+    this.decodeStoppedAt = -1;
+    this.headersDone = true;
+    this.pendingData = undefined;
+  }
 
   /** Creates the stream's filters; `callbacks` is the stream itself. */
-  protected installFilters(factories: readonly FilterFactoryCb[], callbacks: StreamDecoderFilterCallbacks & StreamEncoderFilterCallbacks): void {
+  installFilters(factories: readonly FilterFactoryCb[], callbacks: StreamDecoderFilterCallbacks & StreamEncoderFilterCallbacks): void {
     for (let i = 0; i < factories.length; i++) {
       const inst = factories[i]!();
       if (inst.decoder) {
@@ -69,8 +106,14 @@ export abstract class FilterManager {
     }
   }
 
+  /** The request head through the decoder filters; `endStream` when the request has no body. */
+  decodeHeaders(endStream: boolean): void {
+    this.headersEndStream = endStream;
+    this.iterateDecodeHeaders(0, endStream);
+  }
+
   /** Request body chunk (or the end) from the codec: through the chain, or buffered while stopped. */
-  protected decodeBody(chunk: Buffer, end: boolean): void {
+  decodeData(chunk: Buffer, end: boolean): void {
     if (!this.headersDone || this.decodeStoppedAt >= 0) {
       if (chunk.length > 0) (this.pendingData ??= []).push(chunk);
       if (end) this.pendingEnd = true;
@@ -80,18 +123,18 @@ export abstract class FilterManager {
   }
 
   /** Calls onDestroy once on every filter (a filter that is both is destroyed once). */
-  protected destroyFilters(): void {
+  destroyFilters(): void {
     const d = this.decoders;
     for (let i = 0; i < d.length; i++) d[i]!.onDestroy();
     const e = this.encoders;
     for (let i = 0; i < e.length; i++) if (!d.includes(e[i] as unknown as StreamDecoderFilter)) e[i]!.onDestroy();
   }
 
-  protected iterateDecodeHeaders(from: number, endStream: boolean): void {
+  private iterateDecodeHeaders(from: number, endStream: boolean): void {
     const d = this.decoders;
     const last = d.length - 1;
     for (let i = from; i <= last; i++) {
-      const status = d[i]!.decodeHeaders(this.requestHeaders, endStream);
+      const status = d[i]!.decodeHeaders(this.stream.requestHeaders, endStream);
       if (this.completed || this.responseStarted) return;
       // The terminal filter stopping is normal (router): headers are done.
       if (status === 'StopIteration' && i < last) {
@@ -104,7 +147,7 @@ export abstract class FilterManager {
     this.flushPendingData(0);
   }
 
-  protected iterateDecodeData(chunk: Buffer, end: boolean, from: number): void {
+  private iterateDecodeData(chunk: Buffer, end: boolean, from: number): void {
     const d = this.decoders;
     const last = d.length - 1;
     for (let i = from; i <= last; i++) {
@@ -119,7 +162,7 @@ export abstract class FilterManager {
     }
   }
 
-  protected flushPendingData(from: number): void {
+  private flushPendingData(from: number): void {
     const pending = this.pendingData;
     const trailers = this.pendingTrailers;
     // With trailers, the data does not carry the end: the trailers do.
@@ -147,7 +190,7 @@ export abstract class FilterManager {
   }
 
   /** Request trailers from the codec (they end the request): through the chain, or held while stopped. */
-  protected decodeTrailersIn(trailers: HeaderList): void {
+  decodeTrailers(trailers: HeaderList): void {
     if (!this.headersDone || this.decodeStoppedAt >= 0) {
       this.pendingTrailers = trailers;
       this.pendingEnd = true;
@@ -161,7 +204,7 @@ export abstract class FilterManager {
    * them pass; a terminal filter without it gets the end of the body instead (the trailers are
    * dropped, as toward an HTTP/1 upstream without enable_trailers).
    */
-  protected iterateDecodeTrailers(trailers: HeaderList, from: number): void {
+  private iterateDecodeTrailers(trailers: HeaderList, from: number): void {
     const d = this.decoders;
     const last = d.length - 1;
     for (let i = from; i <= last; i++) {
@@ -197,7 +240,7 @@ export abstract class FilterManager {
     this.iterateEncodeHeaders(headers, endStream, 0);
   }
 
-  protected iterateEncodeHeaders(headers: ResponseHeaderMap, endStream: boolean, from: number): void {
+  private iterateEncodeHeaders(headers: ResponseHeaderMap, endStream: boolean, from: number): void {
     const e = this.encoders;
     for (let i = from; i < e.length; i++) {
       const status = e[i]!.encodeHeaders(headers, endStream);
@@ -209,7 +252,7 @@ export abstract class FilterManager {
         return;
       }
     }
-    this.writeHeaders(headers, endStream);
+    this.stream.writeHeaders(headers, endStream);
   }
 
   encodeData(chunk: Buffer, endStream: boolean): void {
@@ -221,7 +264,7 @@ export abstract class FilterManager {
     }
     const e = this.encoders;
     for (let i = 0; i < e.length; i++) e[i]!.encodeData(chunk, endStream);
-    this.writeData(chunk, endStream);
+    this.stream.writeData(chunk, endStream);
   }
 
   /** Response trailers (they end the response): through the encoder filters, then written. */
@@ -234,7 +277,7 @@ export abstract class FilterManager {
     }
     const e = this.encoders;
     for (let i = 0; i < e.length; i++) e[i]!.encodeTrailers?.(trailers);
-    this.writeTrailers(trailers);
+    this.stream.writeTrailers(trailers);
   }
 
   continueEncoding(): void {

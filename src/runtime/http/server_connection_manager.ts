@@ -1,25 +1,57 @@
 /**
- * The connection manager of one downstream connection whose codec is behind the seam
- * (codec/types.ts ServerConnection; today HTTP/2: codec/http2/server_codec.ts). Envoy's
- * ConnectionManagerImpl: it owns the codec, a set of streams (many at once), the connection
- * stats (`downstream_cx_*`, `downstream_cx_http2_*`), the idle timer, max_requests_per_connection
- * and the drain sequence (GOAWAY with the highest stream id, then after `drain_timeout` the final
- * GOAWAY; the connection closes when its last stream is done). Streams are ActiveStreams, the
- * same objects as on HTTP/1 (active_stream.ts); every request runs the same core request
- * handling and filter chain.
+ * The HTTP connection manager of one downstream connection (Envoy's ConnectionManagerImpl), for
+ * every codec behind the seam (codec/types.ts ServerConnection): HTTP/1.1
+ * (codec/http1/server_connection.ts, llhttp) or HTTP/2 (codec/http2/server_codec.ts, nghttp2).
+ * It owns the codec, the set of streams (one at a time on HTTP/1, many on HTTP/2), the connection
+ * stats (`downstream_cx_*`, `downstream_cx_http1_*`/`http2_*`, `downstream_cx_ssl_*`), the idle
+ * timer, max_requests_per_connection and the drain sequence. Streams are ActiveStreams
+ * (active_stream.ts): every request runs the same core request handling and filter chain, whatever
+ * the codec.
  *
- * The HTTP/1 connection (conn_manager.ts DownstreamConnection) predates the seam and keeps its
- * own connection logic (one stream at a time, pipelining, head timeouts); its ActiveStreams write
- * through the same ResponseEncoder interface.
+ * Phase chart of one request (what runs, in order; cf. Envoy's HCM and router):
  *
- * Lifecycle: constructed on an accepted socket -> codec callbacks (newStream, onClose) -> the
- * codec's onClose (after every open stream heard its reset) ends it; `closeNow()` (drain deadline)
- * resets open streams as local disconnects first. Not re-entrant across connections.
+ *   accept (listener.ts: TCP_NODELAY, listener + HCM cx stats, filter chain -> downstream_codec.ts
+ *           picks the codec: codec_type, ALPN, the h2c preface)
+ *     -> the codec parses a request head     [HTTP/1 parse error: 400/431/501 DPE and close, logged
+ *          here as a headless request; HTTP/2: RST_STREAM or GOAWAY, codec/http2]
+ *          an HTTP/1 head still incomplete after a read is timed from then: stream_idle_timeout
+ *          (408 SI) or request_headers_timeout (408)
+ *     -> newStream: ActiveStream created          (downstream_rq_total/active, StreamInfo)
+ *     -> HTTP/1 admission (the codec): HTTP/1.0|0.9 -> 426 DPE (unless accept_http_10); header
+ *        count > max -> 431; two Host headers -> 400: ActiveStream.refuseHeaders
+ *     -> ActiveStream.decodeHeaders: Upgrade/CONNECT -> upgrade_configs (core/upgrade.ts) or 403
+ *        upgrade_failed; decodeRequestHeaders [core/hcm_request.ts, as match/explain]: Host valid
+ *        (400 DPE) and present (400), relative path (404), path normalisation (400 / 307), host
+ *        normalisation, mutateRequestHeaders (XFF, x-forwarded-proto, internal vs external,
+ *        x-envoy-* sanitising); `Expect: 100-continue` answered here (proxy_100_continue false)
+ *     -> HTTP filters decodeHeaders in config order (Continue | StopIteration + continueDecoding)
+ *     -> router (terminal): route() [core] -> direct response / redirect / 404 NR
+ *          -> cluster (NC) -> maintenance (UO) -> chooseHost (UH) -> timeouts -> finalizeRequest [core]
+ *          -> conn pool newStream -> encodeHeaders/encodeData upstream; route + per-try timers
+ *          -> response headers: retry? -> x-envoy-upstream-service-time, finalizeResponse [core]
+ *     -> encoder filters in reverse order -> server header -> the codec writes the response
+ *     -> stream complete: downstream_rq_<N>xx, downstream_rq_time, filters onDestroy, access log
+ *   Timers per stream: stream_idle_timeout (408 SI before the request is complete, 504 SI after,
+ *   as Envoy's maybeRequestTimeoutCode), request_timeout (408), max_stream_duration. Per
+ *   connection: idle_timeout (no stream for that long: closed, downstream_cx_idle_timeout), one
+ *   timer re-armed lazily, so nothing per request but a timestamp.
+ *   Close: Envoy keeps no half-closed connection, so a client FIN or RST while a request is in
+ *   progress resets it: DC with the status actually sent (0 if none), `downstream_remote_disconnect`,
+ *   the upstream request reset, access log. A close by the proxy (drain deadline) does the same
+ *   with `downstream_local_disconnect`.
+ *   Drain: HTTP/1 responses carry `connection: close` and an idle connection closes; HTTP/2 gets
+ *   GOAWAY with the highest stream id, then after `drain_timeout` the final GOAWAY; either closes
+ *   once its last stream is done.
+ *
+ * Not re-entrant across connections.
  */
 import type { Socket } from 'node:net';
-import type { ResponseEncoder, ServerConnection, ServerConnectionCallbacks, ConnectionCloseCause, RequestDecoder } from '../codec/types.js';
+import type { ResponseEncoder, ServerConnection, ConnectionCloseCause } from '../codec/types.js';
 import { Http2ServerConnection } from '../codec/http2/server_codec.js';
 import { http2CodecStats } from '../codec/http2/stats.js';
+import { Http1ServerConnection, type Http1ConnectionCallbacks, type HeadStart } from '../codec/http1/server_connection.js';
+import type { HeadlessReason } from '../codec/http1/codec_errors.js';
+import { http1CodecStats } from '../codec/http1/codec_stats.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
 import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { ActiveStream, type DownstreamConnectionInfo } from './active_stream.js';
@@ -27,6 +59,10 @@ import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import { plainAddress } from './header_sanitizer.js';
 import { Details } from './local_reply.js';
 import { nextConnectionId } from './connection_id.js';
+import { logHeadless } from './headless_request.js';
+
+/** The codec of a downstream connection. */
+export type DownstreamCodec = 'http1' | 'http2';
 
 function onIdleTimer(c: ServerConnectionManager): void {
   c.onIdleTimer();
@@ -35,7 +71,7 @@ function onDrainTimer(c: ServerConnectionManager): void {
   c.onDrainTimer();
 }
 
-export class ServerConnectionManager implements ServerConnectionCallbacks, DownstreamConnectionInfo {
+export class ServerConnectionManager implements Http1ConnectionCallbacks, DownstreamConnectionInfo {
   readonly id = nextConnectionId();
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -46,6 +82,8 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
   draining = false;
   private closed = false;
   private readonly codec: ServerConnection;
+  /** The HTTP/1 connection (one stream at a time), else undefined (HTTP/2). */
+  private readonly http1: Http1ServerConnection | undefined;
   private readonly streams = new Set<ActiveStream>();
   private readonly openedAt: number;
   private idleSince: number;
@@ -58,8 +96,11 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     socket: Socket,
     /** Called once when the connection is gone (listener connection tracking). */
     private readonly onClosed: (c: ServerConnectionManager) => void,
+    /** The codec downstream_codec.ts chose (codec_type, ALPN, the h2c preface). */
+    codecKind: DownstreamCodec,
+    /** The original destination (listener original_dst): the connection's local address. */
     restoredLocal?: RestoredLocalAddress,
-    /** The TLS facts when the connection is TLS (ALPN h2): StreamInfo, scheme https, XFCC. */
+    /** [TLS] The TLS facts (SNI, version, peer certificate), copied into each stream's StreamInfo. */
     readonly transport?: DownstreamTransportInfo,
   ) {
     this.remoteAddress = plainAddress(socket.remoteAddress);
@@ -73,46 +114,94 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     const st = config.stats;
     st.downstream_cx_total.inc();
     st.downstream_cx_active.inc();
-    st.downstream_cx_http2_total.inc();
-    st.downstream_cx_http2_active.inc();
+    if (codecKind === 'http1') {
+      st.downstream_cx_http1_total.inc();
+      st.downstream_cx_http1_active.inc();
+    } else {
+      st.downstream_cx_http2_total.inc();
+      st.downstream_cx_http2_active.inc();
+    }
     if (transport !== undefined) {
       st.downstream_cx_ssl_total.inc();
       st.downstream_cx_ssl_active.inc();
     }
-    this.codec = new Http2ServerConnection(socket, this, {
-      http2: config.http2,
-      limits: config.headerLimits,
-      stats: http2CodecStats(config.store.scope('')),
-      now: () => config.time.monotonic(),
-    });
+    if (codecKind === 'http1') {
+      const h1 = new Http1ServerConnection(socket, this, {
+        codec: {
+          maxHeaderSize: config.maxRequestHeadersKb * 1024,
+          headersWithUnderscoresAction: config.headersWithUnderscoresAction,
+          // Envoy's Http1Settings.validate_scheme: an edge listener (HCM config.cc).
+          validateScheme: config.request.mutation.useRemoteAddress && config.request.mutation.xffNumTrustedHops === 0,
+          stats: http1CodecStats(config.stats.scope.store),
+        },
+        acceptHttp10: config.acceptHttp10,
+        defaultHostForHttp10: config.defaultHostForHttp10,
+        maxHeadersCount: config.maxHeadersCount,
+        streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+        requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
+        serverName: config.serverName,
+        time: config.time,
+      });
+      this.http1 = h1;
+      this.codec = h1;
+    } else {
+      this.http1 = undefined;
+      this.codec = new Http2ServerConnection(socket, this, {
+        http2: config.http2,
+        limits: config.headerLimits,
+        stats: http2CodecStats(config.store.scope('')),
+        now: () => config.time.monotonic(),
+      });
+    }
     if (config.idleTimeoutMs > 0) this.armIdleTimer(config.idleTimeoutMs);
   }
 
-  /** Streams in flight. */
+  /** Streams in flight (an HTTP/1 request head being received or queued counts). */
   get activeStreams(): number {
-    return this.streams.size;
+    return this.streams.size > 0 ? this.streams.size : this.codec.activeStreams;
   }
 
   // ---- ServerConnectionCallbacks --------------------------------------------------------------
 
-  newStream(encoder: ResponseEncoder): RequestDecoder {
+  newStream(encoder: ResponseEncoder): ActiveStream {
     const config = this.config;
     const stream = new ActiveStream(config, this, encoder, this.codec.protocol);
-    config.stats.downstream_rq_http2_total.inc();
     this.streams.add(stream);
-    // max_requests_per_connection: the last allowed stream starts a drain (Envoy: GOAWAY).
-    if (config.maxRequestsPerConnection > 0 && ++this.requestCount >= config.maxRequestsPerConnection) this.startDrain();
+    if (this.http1 !== undefined) {
+      config.stats.downstream_rq_http1_total.inc();
+      // max_requests_per_connection: the last allowed request's response closes the connection.
+      if (config.maxRequestsPerConnection > 0 && ++this.requestCount >= config.maxRequestsPerConnection) stream.closeConnectionAfterResponse();
+    } else {
+      config.stats.downstream_rq_http2_total.inc();
+      // The last allowed stream starts a drain (Envoy: GOAWAY).
+      if (config.maxRequestsPerConnection > 0 && ++this.requestCount >= config.maxRequestsPerConnection) this.startDrain();
+    }
     return stream;
+  }
+
+  hasActiveStream(): boolean {
+    return this.streams.size > 0;
   }
 
   onStreamComplete(stream: ActiveStream): void {
     if (!this.streams.delete(stream)) return;
-    if (this.streams.size === 0) {
-      this.idleSince = stream.streamInfo.lastDownstreamTxByteSent ?? this.config.time.monotonic();
-      if (this.draining && this.drainTimer === undefined) this.codec.goAway();
-    }
+    if (this.streams.size > 0) return;
+    // The stream's last byte time: the clock was read once already (no read per request here).
+    this.idleSince = stream.streamInfo.lastDownstreamTxByteSent ?? this.config.time.monotonic();
+    const h1 = this.http1;
+    if (h1 !== undefined) h1.onStreamComplete();
+    else if (this.draining && this.drainTimer === undefined) this.codec.goAway();
   }
 
+  /** A request that never became a stream (HTTP/1): counted and logged like one. */
+  onHeadlessRequest(start: HeadStart | undefined, reason: HeadlessReason, status: number, details: string, bytesSent: number, headers?: Record<string, string>): void {
+    logHeadless(this.config, this, start, reason, status, details, bytesSent, headers);
+  }
+
+  /**
+   * Envoy's onEvent(Local/RemoteClose) + doConnectionClose: connection stats, and the streams in
+   * progress are reset (DC, access log); a tunnel's stream completes when its tunnel closes.
+   */
   onClose(cause: ConnectionCloseCause, _details: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -123,15 +212,15 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     st.downstream_cx_destroy.inc();
     (local ? st.downstream_cx_destroy_local : st.downstream_cx_destroy_remote).inc();
     st.downstream_cx_active.dec();
-    st.downstream_cx_http2_active.dec();
+    (this.http1 !== undefined ? st.downstream_cx_http1_active : st.downstream_cx_http2_active).dec();
     if (this.transport !== undefined) st.downstream_cx_ssl_active.dec();
     st.downstream_cx_length_ms.record(this.config.time.monotonic() - this.openedAt);
-    // The codec reset every open stream before this call; anything left is reset now.
-    if (this.streams.size > 0) {
+    // HTTP/2 reset every open stream before this call; anything left is reset now.
+    if (this.streams.size > 0 || this.http1?.closedWithHeadInProgress === true) {
       st.downstream_cx_destroy_active_rq.inc();
       (local ? st.downstream_cx_destroy_local_active_rq : st.downstream_cx_destroy_remote_active_rq).inc();
       const details = local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect;
-      for (const s of [...this.streams]) s.onDownstreamDisconnect(details);
+      for (const s of [...this.streams]) if (!s.isTunnel) s.onDownstreamDisconnect(details);
     }
     this.onClosed(this);
   }
@@ -139,8 +228,9 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
   // ---- drain and close ------------------------------------------------------------------------
 
   /**
-   * Listener drain: GOAWAY with the highest stream id now (the peer stops opening streams),
-   * the final GOAWAY after `drain_timeout`; the connection closes once its streams are done.
+   * Listener drain: HTTP/1 responses carry `connection: close` and an idle connection closes now;
+   * HTTP/2 gets GOAWAY with the highest stream id now (the peer stops opening streams), the final
+   * GOAWAY after `drain_timeout`; the connection closes once its streams are done.
    */
   drain(): void {
     this.startDrain();
@@ -163,7 +253,8 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
   /** Closes at once (drain deadline, shutdown): open streams are reset as local disconnects. */
   closeNow(): void {
     if (this.closed) return;
-    for (const s of [...this.streams]) s.onDownstreamDisconnect(Details.DownstreamLocalDisconnect);
+    // HTTP/1 reports its close (onClose), which resets its stream; HTTP/2 streams are reset first.
+    if (this.http1 === undefined) for (const s of [...this.streams]) s.onDownstreamDisconnect(Details.DownstreamLocalDisconnect);
     this.codec.close();
   }
 
@@ -179,12 +270,16 @@ export class ServerConnectionManager implements ServerConnectionCallbacks, Downs
     this.idleTimer = t;
   }
 
-  /** idle_timeout: no stream for that long -> GOAWAY and close (downstream_cx_idle_timeout). */
+  /**
+   * idle_timeout (Envoy's connection_idle_timer_): no stream for that long -> close (HTTP/2:
+   * GOAWAY first), downstream_cx_idle_timeout. The timer is not touched per request: when it
+   * fires early (activity since), it is re-armed for what is left.
+   */
   onIdleTimer(): void {
     this.idleTimer = undefined;
     if (this.closed) return;
     const timeout = this.config.idleTimeoutMs;
-    if (this.streams.size > 0) {
+    if (this.streams.size > 0 || this.codec.activeStreams > 0) {
       this.armIdleTimer(timeout);
       return;
     }

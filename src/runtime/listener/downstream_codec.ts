@@ -1,17 +1,17 @@
 /**
  * Which connection manager serves an accepted connection: the HCM's `codec_type` decides, as in
  * Envoy's ConnectionManagerImpl::createCodec —
- * - HTTP1: the HTTP/1.1 connection (http/conn_manager.ts, llhttp);
- * - HTTP2: the HTTP/2 connection (http/server_connection_manager.ts over codec/http2);
+ * - HTTP1: the HTTP/1.1 codec (codec/http1/server_connection.ts, llhttp);
+ * - HTTP2: the HTTP/2 codec (codec/http2/server_codec.ts, nghttp2);
  * - AUTO: over TLS the negotiated ALPN (`h2` -> HTTP/2, else HTTP/1.1); in plaintext the
  *   connection preface (prior-knowledge h2c, codec/auto.ts sniffs it), else HTTP/1.1.
+ * Either way one connection manager (http/server_connection_manager.ts) runs the streams.
  * While AUTO sniffs, the connection is tracked as a pending one: a drain or a shutdown closes it,
  * and the HCM's idle_timeout bounds how long a peer may send a partial preface.
  */
 import type { Socket } from 'node:net';
 import { sniffProtocol } from '../codec/auto.js';
 import type { ConnectionManagerConfig } from '../http/conn_manager_config.js';
-import { DownstreamConnection } from '../http/conn_manager.js';
 import { ServerConnectionManager } from '../http/server_connection_manager.js';
 import type { RestoredLocalAddress } from '../network/original_dst.js';
 import type { DownstreamTransportInfo } from '../network/transport_info.js';
@@ -109,13 +109,13 @@ function startHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: Co
 }
 
 function newHttp1(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
-  const conn = new DownstreamConnection(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
+  const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), 'http1', restoredLocal, transport);
   conn.draining = tracker.draining;
   return conn;
 }
 
 function newHttp2(config: ConnectionManagerConfig, socket: Socket, tracker: ConnectionTracker, restoredLocal: RestoredLocalAddress | undefined, transport: Transport): DownstreamConnectionHandle {
-  const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), restoredLocal, transport);
+  const conn = new ServerConnectionManager(config, socket, (c) => tracker.closed(c), 'http2', restoredLocal, transport);
   if (tracker.draining) conn.drain();
   return conn;
 }

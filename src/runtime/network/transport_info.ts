@@ -1,7 +1,7 @@
 /**
  * The one interface through which a downstream connection's transport reaches the connection
  * manager and its streams: `ActiveListener` builds it after the TLS handshake and passes it to
- * `DownstreamConnection`, which copies it into each stream's StreamInfo (SNI, TLS version, peer
+ * the connection manager (http/server_connection_manager.ts), which copies it into each stream's StreamInfo (SNI, TLS version, peer
  * certificate) and hands it to the core's request mutation (scheme https, XFCC).
  * Plaintext connections have none (undefined).
  */
