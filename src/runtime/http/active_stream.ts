@@ -12,7 +12,7 @@ import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
 import { addFlag, newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag, type StreamInfo } from '../stream_info.js';
-import type { DownstreamTransportInfo } from '../network/transport_info.js';
+import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
   DownstreamAbortHandler,
@@ -26,36 +26,18 @@ import type {
   TimeSource,
 } from './filter.js';
 import { Details, statusText } from './local_reply.js';
-import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
+import { requestedUpgrade } from '../../core/upgrade.js';
+import { decodeUpgradeHeaders } from './upgrade_admission.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager, type FilterManagerCallbacks } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { Http1RequestDecoder } from '../codec/http1/server_connection.js';
 import type { DownstreamTunnel, HeaderList, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
-import { GrpcStatus, hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
+import { GrpcStatus } from '../../core/grpc.js';
+import { localReplyResponse } from './local_reply_response.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
-
-/** What the stream needs from its downstream connection (conn_manager.ts). */
-export interface DownstreamConnectionInfo {
-  readonly id: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  /** Set when the local address is the restored original destination: the socket's own address. */
-  readonly directLocalAddress?: string;
-  readonly directLocalPort?: number;
-  /** [TLS] Set when the connection is TLS (listener.ts): StreamInfo, scheme https, XFCC. */
-  readonly transport?: DownstreamTransportInfo | undefined;
-  /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
-  draining: boolean;
-  /** Called by the stream when it completes. */
-  onStreamComplete(stream: ActiveStream): void;
-  /** The stream's connection became a tunnel (its socket is the tunnel's until the stream completes). */
-  onTunnel?(stream: ActiveStream): void;
-}
 
 /** The interim response to `Expect: 100-continue`. */
 const CONTINUE_HEADERS: ResponseHeaderMap = { status: 100, headers: {} };
@@ -169,7 +151,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     if (headers.method === 'CONNECT' || headers.headers['upgrade'] !== undefined) {
       const type = requestedUpgrade(headers.method, headers.headers);
       if (type !== undefined) {
-        this.decodeUpgradeHeaders(type);
+        decodeUpgradeHeaders(this, type);
         return;
       }
     }
@@ -185,40 +167,6 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
       // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
       this.onInternalError(err as Error);
     }
-  }
-
-  /**
-   * An upgrade (WebSocket...) or CONNECT request: let through when the HCM's upgrade_configs has
-   * the type and the route does not disable it (core/upgrade.ts, as match decides), then the
-   * router tunnels it (router_upgrade.ts); else 403 upgrade_failed, as Envoy answers an upgrade
-   * it has no filter chain for. Without any upgrade config the 403 comes before anything else.
-   */
-  private decodeUpgradeHeaders(type: string): void {
-    const configs = this.config.upgradeConfigs;
-    const first = upgradeVerdict(configs, undefined, type);
-    if (!first.allowed && first.why === 'no_hcm_config') {
-      this.refuseUpgrade();
-      return;
-    }
-    if (!decodeRequestHeadersOf(this, this.conn)) return;
-    const r = this.route();
-    const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
-    if (!upgradeVerdict(configs, routeConfigs, type).allowed) {
-      this.refuseUpgrade();
-      return;
-    }
-    this.upgradeType = type;
-    try {
-      this.start(true);
-    } catch (err) {
-      this.onInternalError(err as Error);
-    }
-  }
-
-  private refuseUpgrade(): void {
-    if (this.filters.isComplete) return;
-    this.start(true, false);
-    this.sendLocalReply(403, '', Details.UpgradeFailed);
   }
 
   /**
@@ -369,31 +317,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     }
     info.responseCodeDetails = details;
     if (options?.closeConnection) this.closeAfterResponse = true;
-    const headers: Record<string, string | string[] | number | undefined> = {};
-    const ct = this.requestHeaders.headers['content-type'];
-    const grpc = ct !== undefined && hasGrpcContentType(typeof ct === 'string' ? ct : ct[0]);
-    if (grpc) {
-      // Envoy's Utility::sendLocalReply for a gRPC request: a trailers-only response, HTTP 200,
-      // grpc-status from the reply (a filter's) or mapped from the HTTP status, the body as
-      // grpc-message.
-      headers['content-type'] = 'application/grpc';
-    } else if (body.length > 0) {
-      headers['content-length'] = Buffer.byteLength(body);
-      headers['content-type'] = 'text/plain';
-    } else {
-      headers['content-length'] = 0;
-    }
-    const extra = options?.headers;
-    if (extra) for (const [k, v] of extra) headers[k] = v;
-    const isHead = this.requestHeaders.method === 'HEAD';
-    if (grpc) {
-      if (headers['grpc-status'] === undefined) headers['grpc-status'] = String(options?.grpcStatus ?? httpToGrpcStatus(status));
-      if (body.length > 0 && !isHead) headers['grpc-message'] = percentEncodeGrpcMessage(body);
-      delete headers['content-length'];
-      status = 200;
-      body = '';
-    }
-    const response: ResponseHeaderMap = { status, headers };
+    const { response, body: out, endStream } = localReplyResponse(status, body, this.requestHeaders, options);
     // Direct responses and redirects get the route's response header mutations.
     const r = this.cachedRoute;
     if (r !== undefined && (r.kind === 'direct_response' || r.kind === 'redirect') && details === Details.DirectResponse) {
@@ -401,8 +325,8 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     }
     // The decode chain is over: later decoder filters never see the request.
     this.filters.endDecoding();
-    this.encodeHeaders(response, body.length === 0 || isHead);
-    if (body.length > 0 && !isHead) this.encodeData(Buffer.from(body), true);
+    this.encodeHeaders(response, endStream);
+    if (!endStream) this.encodeData(Buffer.from(out), true);
   }
 
   writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {

@@ -5,7 +5,8 @@
  * reply. Synchronous, no re-entrancy; allocates nothing when the request goes on.
  */
 import { decodeRequestHeaders } from '../../core/hcm_request.js';
-import type { ActiveStream, DownstreamConnectionInfo } from './active_stream.js';
+import type { ActiveStream } from './active_stream.js';
+import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
 import { addFlag } from '../stream_info.js';
 import { statusText } from './local_reply.js';
 

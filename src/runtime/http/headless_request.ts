@@ -6,7 +6,7 @@
  * connection manager counts and logs them like a stream, here.
  */
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
-import type { DownstreamConnectionInfo } from './active_stream.js';
+import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
 import type { HeadStart } from '../codec/http1/server_connection.js';
 import type { HeadlessReason } from '../codec/http1/codec_errors.js';
 import { newStreamInfo, setDirectLocalAddress, setDownstreamTransport } from '../stream_info.js';

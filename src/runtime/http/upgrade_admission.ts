@@ -1,0 +1,41 @@
+/**
+ * The connection manager's decision on an upgrade (WebSocket...) or CONNECT request, for any
+ * codec: let through when the HCM's upgrade_configs has the type and the route does not disable
+ * it (core/upgrade.ts upgradeVerdict, the function match/explain use), then the router tunnels it
+ * (filters/router_upgrade.ts); else 403 `upgrade_failed`, as Envoy answers an upgrade it has no
+ * filter chain for. Without any upgrade config the 403 comes before anything else (no request
+ * handling, no route lookup).
+ */
+import { upgradeVerdict } from '../../core/upgrade.js';
+import type { ActiveStream } from './active_stream.js';
+import { decodeRequestHeadersOf } from './header_sanitizer.js';
+import { Details } from './local_reply.js';
+
+/** `type`: the upgrade the request asks for (core/upgrade.ts requestedUpgrade), `CONNECT` for CONNECT. */
+export function decodeUpgradeHeaders(stream: ActiveStream, type: string): void {
+  const configs = stream.config.upgradeConfigs;
+  const first = upgradeVerdict(configs, undefined, type);
+  if (!first.allowed && first.why === 'no_hcm_config') {
+    refuseUpgrade(stream);
+    return;
+  }
+  if (!decodeRequestHeadersOf(stream, stream.conn)) return;
+  const r = stream.route();
+  const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
+  if (!upgradeVerdict(configs, routeConfigs, type).allowed) {
+    refuseUpgrade(stream);
+    return;
+  }
+  stream.upgradeType = type;
+  try {
+    stream.start(true);
+  } catch (err) {
+    stream.onInternalError(err as Error);
+  }
+}
+
+function refuseUpgrade(stream: ActiveStream): void {
+  if (stream.isComplete) return;
+  stream.start(true, false);
+  stream.sendLocalReply(403, '', Details.UpgradeFailed);
+}
