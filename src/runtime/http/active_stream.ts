@@ -92,7 +92,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
    */
   constructor(
     readonly config: ConnectionManagerConfig,
-    readonly conn: DownstreamConnectionInfo,
+    readonly conn: DownstreamConnectionInfo<ActiveStream>,
     private readonly encoder: ResponseEncoder,
     protocol: string,
   ) {

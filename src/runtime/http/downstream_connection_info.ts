@@ -4,10 +4,12 @@
  * drains, and the stream's completion and tunnel events.
  */
 import type { DownstreamTransportInfo } from '../network/transport_info.js';
-import type { ActiveStream } from './active_stream.js';
 
-/** What a stream (active_stream.ts) needs from its downstream connection (server_connection_manager.ts). */
-export interface DownstreamConnectionInfo {
+/**
+ * What a stream (active_stream.ts) needs from its downstream connection
+ * (server_connection_manager.ts). `S` is the stream type the connection hears back.
+ */
+export interface DownstreamConnectionInfo<S = unknown> {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -21,7 +23,7 @@ export interface DownstreamConnectionInfo {
   /** Set when the server is draining: responses carry `connection: close` (Envoy drain). */
   draining: boolean;
   /** Called by the stream when it completes. */
-  onStreamComplete(stream: ActiveStream): void;
+  onStreamComplete(stream: S): void;
   /** The stream's connection became a tunnel (its socket is the tunnel's until the stream completes). */
-  onTunnel?(stream: ActiveStream): void;
+  onTunnel?(stream: S): void;
 }

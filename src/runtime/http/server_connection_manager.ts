@@ -72,7 +72,7 @@ function onDrainTimer(c: ServerConnectionManager): void {
   c.onDrainTimer();
 }
 
-export class ServerConnectionManager implements Http1ConnectionCallbacks, DownstreamConnectionInfo {
+export class ServerConnectionManager implements Http1ConnectionCallbacks, DownstreamConnectionInfo<ActiveStream> {
   readonly id = nextConnectionId();
   readonly remoteAddress: string;
   readonly remotePort: number;

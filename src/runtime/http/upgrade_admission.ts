@@ -7,12 +7,22 @@
  * handling, no route lookup).
  */
 import { upgradeVerdict } from '../../core/upgrade.js';
-import type { ActiveStream } from './active_stream.js';
-import { decodeRequestHeadersOf } from './header_sanitizer.js';
+import type { RouteDecision } from '../../core/route_types.js';
+import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
+import { decodeRequestHeadersOf, type RequestHandlingStream } from './header_sanitizer.js';
 import { Details } from './local_reply.js';
 
+/** What the upgrade decision needs of a stream (ActiveStream). */
+export interface UpgradingStream extends RequestHandlingStream {
+  readonly conn: DownstreamConnectionInfo;
+  readonly isComplete: boolean;
+  upgradeType: string | undefined;
+  route(): RouteDecision;
+  onInternalError(err: Error): void;
+}
+
 /** `type`: the upgrade the request asks for (core/upgrade.ts requestedUpgrade), `CONNECT` for CONNECT. */
-export function decodeUpgradeHeaders(stream: ActiveStream, type: string): void {
+export function decodeUpgradeHeaders(stream: UpgradingStream, type: string): void {
   const configs = stream.config.upgradeConfigs;
   const first = upgradeVerdict(configs, undefined, type);
   if (!first.allowed && first.why === 'no_hcm_config') {
@@ -34,7 +44,7 @@ export function decodeUpgradeHeaders(stream: ActiveStream, type: string): void {
   }
 }
 
-function refuseUpgrade(stream: ActiveStream): void {
+function refuseUpgrade(stream: UpgradingStream): void {
   if (stream.isComplete) return;
   stream.start(true, false);
   stream.sendLocalReply(403, '', Details.UpgradeFailed);
