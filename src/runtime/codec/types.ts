@@ -214,8 +214,9 @@ export interface ConnectionCallbacks {
   /** The peer's SETTINGS changed how many streams it accepts (client connections). */
   onMaxStreamsChanged?(maxConcurrentStreams: number): void;
   /**
-   * The connection closed. Every open stream has already heard
-   * `onResetStream('connection_termination')`. Called once. `details` is a short text.
+   * The connection closed. Every open stream hears `onResetStream('connection_termination')`:
+   * before this call (HTTP/2), or right after it (HTTP/1, whose one stream the connection manager
+   * resets itself with the close's details). Called once. `details` is a short text.
    */
   onClose?(cause: ConnectionCloseCause, details: string): void;
 }

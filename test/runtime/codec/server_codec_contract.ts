@@ -278,7 +278,9 @@ export function serverCodecContract(adapter: ServerCodecAdapter): void {
       }
     });
 
-    test('trailers both ways', { skip: !adapter.trailers && 'the protocol has no trailers here' }, async () => {
+    // Protocol features a codec lacks (HTTP/1: trailers dropped, one stream at a time) are not
+    // part of its contract: those tests exist only for the codecs that have them.
+    if (adapter.trailers) test('trailers both ways', async () => {
       const c = await start();
       try {
         const res = await c.request({ method: 'POST', path: '/t', body: [Buffer.from('abc')], trailers: { 'x-checksum': '42' } }).response;
@@ -290,7 +292,7 @@ export function serverCodecContract(adapter: ServerCodecAdapter): void {
       }
     });
 
-    test('streams are multiplexed and answered in any order', { skip: !adapter.multiplexing && 'one stream at a time' }, async () => {
+    if (adapter.multiplexing) test('streams are multiplexed and answered in any order', async () => {
       const held: RecordingDecoder[] = [];
       const c = await start((req) => {
         held.push(req);

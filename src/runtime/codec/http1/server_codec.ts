@@ -132,6 +132,8 @@ export class Http1ServerCodec {
   private readonly queue: QueuedRequest[] = [];
   private readPaused = false;
   private closing = false;
+  /** Draining (drainAfterResponse): the response in progress closes the connection. */
+  private draining = false;
   /** llhttp reported an error: nothing more is parsed. */
   private parseFailed = false;
   /** A request head began and is not complete yet. */
@@ -153,7 +155,7 @@ export class Http1ServerCodec {
 
   /** The response must close the connection (client asked, or the codec is closing). */
   get mustClose(): boolean {
-    return !this.keepAlive || this.closing;
+    return !this.keepAlive || this.closing || this.draining;
   }
 
   constructor(
@@ -481,7 +483,7 @@ export class Http1ServerCodec {
   /** The response is on the wire: close, or go on with the next queued request. */
   private responseComplete(): void {
     this.streamActive = false;
-    if (this.framing.close || (!this.deliveredComplete && this.deliveredHasBody)) {
+    if (this.framing.close || this.draining || (!this.deliveredComplete && this.deliveredHasBody)) {
       // A response before the whole request body arrived cannot keep the connection (HTTP/1).
       this.parsingDelivered = false;
       this.close(false);
@@ -554,6 +556,17 @@ export class Http1ServerCodec {
       this.readPaused = false;
       this.resumeReading();
     }
+  }
+
+  /**
+   * HTTP/1's drain (it has no GOAWAY): the response in progress carries `connection: close`
+   * (when its head is not written yet) and the connection closes after it; an idle connection
+   * closes now unless `keepIdle` (a request head is arriving: its response will close).
+   * Queued pipelined requests are dropped, as after any `connection: close`.
+   */
+  drainAfterResponse(keepIdle: boolean): void {
+    this.draining = true;
+    if (this.idle && !keepIdle) this.close(false);
   }
 
   /**

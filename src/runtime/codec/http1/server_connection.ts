@@ -14,8 +14,9 @@
  * off by a close (DC). The connection manager counts and logs each (`onHeadlessRequest`).
  *
  * Close: Envoy keeps no half-closed HTTP/1 connection, so a client FIN or RST while a request is
- * in progress ends the connection: `onClose('remote_close')` first, then the manager resets its
- * streams (DC). The parser is freed only on the socket's 'close' (see onSocketClosed).
+ * in progress ends the connection: `onClose('remote_close')` first (the connection manager resets
+ * its stream with the close's details, DC), then a stream still registered on the encoder hears
+ * `onResetStream('connection_termination')`. The parser is freed only on the socket's 'close'.
  */
 import type { Socket } from 'node:net';
 import type { ConnectionCloseCause, Protocol, RequestDecoder, RequestHeaderMap, ResponseEncoder, ServerConnection, ServerConnectionCallbacks } from '../types.js';
@@ -108,6 +109,10 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
   /** The peer closed (FIN or reset) rather than the proxy. */
   remoteClose = false;
   private closed = false;
+  /** readDisable count; body parsed while it is above 0 waits in heldBody / heldEnd. */
+  private readDisableCount = 0;
+  private heldBody: Buffer[] | undefined;
+  private heldEnd = false;
   /** A request head was being received when the connection closed (the manager counts it active). */
   closedWithHeadInProgress = false;
   /** The last stream handed a request: it receives that request's body even after it answered. */
@@ -130,7 +135,7 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
     socket.on('error', onSocketError);
     socket.on('end', onPeerEnd);
     this.codec = new Http1ServerCodec(socket, this, settings.codec);
-    this.encoder = new Http1ServerStream(this.codec);
+    this.encoder = new Http1ServerStream(this.codec, this);
     socket.on('end', afterPeerEnd);
     socket.on('close', onSocketClose);
   }
@@ -147,14 +152,14 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
 
   // ---- ServerConnection -----------------------------------------------------------------------
 
-  /** Drain: later responses carry `connection: close` (the manager's draining); an idle connection closes now. */
+  /** Drain: the response in progress carries `connection: close` and ends the connection; an idle one closes now. */
   shutdownNotice(): void {
-    this.closeIfIdle();
+    this.drain();
   }
 
-  /** HTTP/1 has no GOAWAY: an idle connection closes, a busy one after its response. */
+  /** HTTP/1 has no GOAWAY: the connection closes after the response in progress (now when idle). */
   goAway(): void {
-    this.closeIfIdle();
+    this.drain();
   }
 
   /** Closes at once: a request in progress ends as a local disconnect. */
@@ -162,8 +167,31 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
     this.onClose(true);
   }
 
-  private closeIfIdle(): void {
-    if (this.activeStreams === 0) this.codec.close(false);
+  private drain(): void {
+    if (this.closed) return;
+    // A request head being received goes on: its response closes the connection.
+    this.codec.drainAfterResponse(this.headInProgress);
+  }
+
+  // ---- read disabling (the stream's readDisable, counted as Envoy's) ---------------------------
+
+  /**
+   * Stops (true) or resumes (false) delivering the request: counted, so every disable needs its
+   * enable. While disabled the socket is not read and body already parsed is held.
+   */
+  readDisable(disable: boolean): void {
+    if (disable) {
+      if (this.readDisableCount++ === 0) this.codec.readDisable(true);
+      return;
+    }
+    if (this.readDisableCount === 0 || --this.readDisableCount > 0) return;
+    const held = this.heldBody;
+    const end = this.heldEnd;
+    this.heldBody = undefined;
+    this.heldEnd = false;
+    if (held !== undefined) for (let i = 0; i < held.length && this.readDisableCount === 0; i++) this.current?.decodeData(held[i]!, false);
+    if (end) this.onRequestComplete();
+    if (this.readDisableCount === 0) this.codec.readDisable(false);
   }
 
   /** A stream completed: a pipelined head that stopped mid-way is timed from now. */
@@ -193,8 +221,10 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
     // Nothing more is delivered or written on this connection.
     this.codec.close(true);
     const cause: ConnectionCloseCause = local ? 'local_close' : 'remote_close';
-    // The manager counts the close (with its stream in progress) and resets that stream.
+    // The manager counts the close (with its stream in progress) and resets that stream with
+    // the close's details (local or remote disconnect); a stream still registered hears it now.
     this.callbacks.onClose?.(cause, '');
+    this.encoder.connectionClosed();
     // Envoy's stream exists from a request's first byte: a head cut off is reset and logged too.
     if (headInProgress) this.callbacks.onHeadlessRequest(this.headStart(), 'disconnect', 0, local ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect, 0);
   }
@@ -258,6 +288,12 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
       this.releaseHeadTimer();
     }
     this.protocol = http1Protocol(head);
+    // A new request starts read-enabled (the previous stream's disables ended with it).
+    if (this.readDisableCount > 0) {
+      this.readDisableCount = 0;
+      this.heldBody = undefined;
+      this.heldEnd = false;
+    }
     const decoder = this.callbacks.newStream(this.encoder.begin());
     this.current = decoder;
     if (!head.keepAlive || head.upgrade) decoder.closeConnectionAfterResponse();
@@ -290,11 +326,13 @@ export class Http1ServerConnection implements ServerConnection, ServerCodecCallb
   }
 
   onRequestBody(chunk: Buffer): void {
-    this.current?.decodeData(chunk, false);
+    if (this.readDisableCount > 0) (this.heldBody ??= []).push(chunk);
+    else this.current?.decodeData(chunk, false);
   }
 
   onRequestComplete(): void {
-    this.current?.decodeData(EMPTY, true);
+    if (this.readDisableCount > 0) this.heldEnd = true;
+    else this.current?.decodeData(EMPTY, true);
   }
 
   onCodecError(code: string, inRequest: boolean): void {

@@ -29,7 +29,11 @@ export class Http1ServerStream implements ResponseEncoder, Stream {
   private done = true;
   readonly streamErrorOnInvalidHttpMessage = false;
 
-  constructor(private readonly codec: Http1ServerCodec) {
+  /** `reader`: whose readDisable this stream's applies (the connection: counted, holds parsed body). */
+  constructor(
+    private readonly codec: Http1ServerCodec,
+    private readonly reader: { readDisable(disable: boolean): void } = codec,
+  ) {
     (codec.socket as unknown as { [kStream]?: Http1ServerStream })[kStream] = this;
   }
 
@@ -117,7 +121,12 @@ export class Http1ServerStream implements ResponseEncoder, Stream {
   }
 
   readDisable(disable: boolean): void {
-    if (!this.done) this.codec.readDisable(disable);
+    if (!this.done) this.reader.readDisable(disable);
+  }
+
+  /** The connection closed under the request in progress (a no-op once it completed). */
+  connectionClosed(): void {
+    this.runResetCallbacks('connection_termination');
   }
 
   private clientGone(): void {
