@@ -1,6 +1,6 @@
 /**
  * What the HTTP connection manager does to a request head before routing, as ONE pure function
- * that `serve` (conn_manager.ts) and `match`/`explain` (analysis/explain) both call. Envoy's
+ * that `serve` (runtime/http/header_sanitizer.ts) and `match`/`explain` (analysis/explain) both call. Envoy's
  * order (ConnectionManagerImpl::ActiveStream::decodeHeaders, after the codec's checks):
  *
  *   1. :authority valid (HeaderUtility::authorityIsValid, the HTTP/1 codec)

@@ -2,7 +2,7 @@
  * One downstream request/response (Envoy's ConnectionManagerImpl::ActiveStream plus its
  * FilterManager): owns the StreamInfo, the cached route, the HTTP filter chain and the write of
  * the response through its codec's ResponseEncoder (codec/types.ts: HTTP/1 or HTTP/2, the
- * stream does not know which). See conn_manager.ts for the phase chart.
+ * stream does not know which). See server_connection_manager.ts for the phase chart.
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever

@@ -7,7 +7,7 @@
  * the core's selectFilterChain, and drains/stops.
  *
  * Timeouts (idle_timeout, request_headers_timeout, stream_idle_timeout) belong to each
- * connection and stream (conn_manager.ts, active_stream.ts), as in Envoy: nothing here sweeps.
+ * connection and stream (server_connection_manager.ts, active_stream.ts), as in Envoy: nothing here sweeps.
  *
  * The listener stage of a connection, in Envoy's order:
  *   accept -> original destination (acceptFilter: may hand the socket to another listener)
