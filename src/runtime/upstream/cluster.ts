@@ -119,20 +119,22 @@ export class ClusterImpl implements ThreadLocalCluster {
       config.max_requests_per_connection ?? (common?.['max_requests_per_connection'] as number | undefined) ?? 0;
     const connectTimeoutMs = config.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const threshold = config.circuit_breakers?.thresholds?.find((t) => (t.priority ?? 'DEFAULT') === 'DEFAULT');
+    // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
+    const transportSocket = upstreamTransportFor(config, scope);
     this.info = {
       name: config.name,
       stats: scope,
       connectTimeoutMs,
       maxRetries: threshold?.max_retries ?? this.resources.retries.max,
       maxRequestsPerConnection,
+      transportSocket,
     };
     const clientOptions: ClientOptions = {
       connectTimeoutMs,
       maxRequestsPerConnection,
       idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
       maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
-      // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
-      transportSocket: upstreamTransportFor(config, scope),
+      transportSocket,
     };
     this.poolContext = { stats: this.stats, resources: this.resources, clientOptions, now };
     const protocol = upstreamProtocolConfig(config);
