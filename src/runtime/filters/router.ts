@@ -21,7 +21,7 @@ import type {
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
 import type { ClusterInfo, HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
-import { fromUpstreamHeaderList, headerValue, toUpstreamHeaderList } from '../codec/headers.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../codec/headers.js';
 import {
   Details,
   resetReasonToResponseFlag,
@@ -122,7 +122,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.decision = decision;
     info.upstreamCluster = decision.cluster;
     // max_stream_duration (route, grpc-timeout, or the HCM's), as Envoy arms it once routed.
-    const msd = streamMaxDurationMs(decision.route.config.route?.max_stream_duration, headerValue(headers.headers, 'grpc-timeout'), this.config.hcmMaxStreamDurationMs);
+    const msd = streamMaxDurationMs(decision.route.streamTimeouts, headers.headers, this.config.hcmMaxStreamDurationMs);
     if (msd !== undefined) cb.setMaxStreamDuration?.(msd);
     const ctx = this.config.ctx;
     const cluster = decision.cluster === '' ? undefined : ctx.clusterManager.getThreadLocalCluster(decision.cluster);
