@@ -160,6 +160,13 @@ export interface RequestDecoder {
   /** Request trailers; they end the request. */
   decodeTrailers(trailers: HeaderList): void;
   /**
+   * Instead of `decodeHeaders`, for an upgrade or CONNECT request (HTTP/2: a plain CONNECT, or
+   * an extended CONNECT already turned into an HTTP/1-style upgrade: GET, `upgrade: <:protocol>`,
+   * `connection: upgrade`). The stream's DATA frames are not delivered: once the upgrade is let
+   * through they are the tunnel's (ResponseEncoder.switchToTunnel).
+   */
+  decodeUpgradeHeaders?(headers: RequestHeaderMap): void;
+  /**
    * The codec refuses the request after its head was decoded (an HTTP/1 protocol error: 400,
    * 413, 431, 501...) and asks for a local reply with Envoy's response-code `details`; the
    * connection closes after it. HTTP/2 codecs never call it (they reset the stream instead).

@@ -68,6 +68,12 @@ function tunnelHeaders(list: HeaderList): Record<string, string | string[]> {
 
 type Side = 'downstream' | 'upstream';
 
+/** Whether a tunnel side closed by a reset that also ended it: an HTTP/2 stream's RST_STREAM (not NO_ERROR). */
+function wasReset(side: Duplex): boolean {
+  const code = (side as { rstCode?: number }).rstCode;
+  return code !== undefined && code !== 0;
+}
+
 /** One upgrade or CONNECT tunnel of one request. */
 export class UpgradeTunnel implements UpgradeResponseDecoder, StreamCallbacks, ConnectionCallbacks {
   private socket: Duplex | undefined;
@@ -248,7 +254,8 @@ export class UpgradeTunnel implements UpgradeResponseDecoder, StreamCallbacks, C
       this.abrupt ??= 'upstream';
     });
     const closed = (side: Side): void => {
-      if (!endedBy[side] && !killed[side]) this.abrupt ??= side;
+      // An HTTP/2 stream reset by the peer ends its readable side too: its RST code tells.
+      if (!killed[side] && (!endedBy[side] || wasReset(socketOf(side)))) this.abrupt ??= side;
       const o = otherOf(side);
       const other = socketOf(o);
       if (!other.destroyed && (this.abrupt !== undefined || !endedBy[side])) {

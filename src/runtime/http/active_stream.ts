@@ -31,6 +31,7 @@ import { EMPTY_BUFFER, FilterManager } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
+import { upgradeRequest } from './upgrade_request.js';
 import { GrpcStatus, hasGrpcContentType, httpToGrpcStatus, percentEncodeGrpcMessage } from '../../core/grpc.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
@@ -165,6 +166,15 @@ export class ActiveStream extends FilterManager implements RequestDecoder, Strea
       // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
       this.onInternalError(err as Error);
     }
+  }
+
+  /**
+   * An upgrade or CONNECT request from a codec that made its own admission checks (HTTP/2): the
+   * connection manager's upgrade admission (upgrade_request.ts), then the filter chain.
+   */
+  decodeUpgradeHeaders(headers: RequestHeaderMap): void {
+    this.setRequestHeaders(headers);
+    upgradeRequest(this, this.conn);
   }
 
   decodeData(chunk: Buffer, endStream: boolean): void {

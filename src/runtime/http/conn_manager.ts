@@ -46,7 +46,7 @@ import type { DownstreamTransportInfo } from '../network/transport_info.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
 import { codecError, logHeadless, writeHeadlessReply } from './headless_request.js';
 import { Http1ServerStream } from '../codec/http1/server_stream.js';
-import { requestedUpgrade, upgradeVerdict } from '../../core/upgrade.js';
+import { upgradeRequest } from './upgrade_request.js';
 import { nextConnectionId } from './connection_id.js';
 import type { RequestHeaderMap } from './filter.js';
 import type { RouteRequest } from '../../core/route_types.js';
@@ -479,42 +479,6 @@ function onRequest(conn: DownstreamConnection, head: RequestHead): void {
     stream.start(!head.hasBody);
   } catch (err) {
     // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
-    stream.onInternalError(err as Error);
-  }
-}
-
-/**
- * An upgrade (WebSocket...) or CONNECT request: let through when the HCM's upgrade_configs has
- * the type and the route does not disable it (core/upgrade.ts, as match decides), then the
- * router tunnels it (router_upgrade.ts); else 403 upgrade_failed, as Envoy answers an upgrade it
- * has no filter chain for. Without any upgrade config the 403 comes before anything else.
- */
-function upgradeRequest(stream: ActiveStream, conn: DownstreamConnection): void {
-  const config = conn.config;
-  const h = stream.requestHeaders;
-  const type = requestedUpgrade(h.method, h.headers) ?? 'CONNECT';
-  const refuse = (): void => {
-    if (!stream.isComplete) {
-      stream.start(true, false);
-      stream.sendLocalReply(403, '', Details.UpgradeFailed);
-    }
-  };
-  const first = upgradeVerdict(config.upgradeConfigs, undefined, type);
-  if (!first.allowed && first.why === 'no_hcm_config') {
-    refuse();
-    return;
-  }
-  if (!decodeRequestHeadersOf(stream, conn)) return;
-  const r = stream.route();
-  const routeConfigs = r.kind === 'forward' ? r.route.config.route?.upgrade_configs : undefined;
-  if (!upgradeVerdict(config.upgradeConfigs, routeConfigs, type).allowed) {
-    refuse();
-    return;
-  }
-  stream.upgradeType = type;
-  try {
-    stream.start(true);
-  } catch (err) {
     stream.onInternalError(err as Error);
   }
 }
