@@ -115,7 +115,8 @@ export class Http1ResponseParser {
   private partial: string[] = [];
   /** The message being parsed is not delivered (1xx, unsolicited, upgrade). */
   private skip = false;
-  private unexpectedUpgrade = false;
+  /** A 101 (or llhttp's upgrade) was parsed: asked for (upgradeHead set) or not (an error). */
+  private upgradeSeen = false;
   private closed = false;
   /** llhttp is between messages: the next bytes start a response head. */
   private atMessageStart = true;
@@ -153,7 +154,7 @@ export class Http1ResponseParser {
   execute(chunk: Buffer): ParseError | null {
     const len = chunk.length;
     let off = 0;
-    while (off < len && !this.closed && this.upgraded === undefined) {
+    while (off < len && !this.closed) {
       if (this.ownBody > 0) {
         const take = Math.min(this.ownBody, len - off);
         const body = off === 0 && take === len ? chunk : chunk.subarray(off, off + take);
@@ -177,13 +178,14 @@ export class Http1ResponseParser {
       const r = this.parser.execute(off === 0 && end === len ? chunk : chunk.subarray(off, end));
       this.pieceEndsAtHead = false;
       if (typeof r !== 'number') return toParseError(r);
-      if (this.upgradeHead !== undefined) {
+      if (this.upgradeSeen) {
+        const head = this.upgradeHead;
+        if (head === undefined) return UPGRADE_ERROR;
         // llhttp stopped at the end of the 101's head: what follows is the new protocol's.
-        this.upgraded = { status: this.upgradeHead.status, headers: this.upgradeHead.headers, rest: chunk.subarray(off + r) };
+        this.upgraded = { status: head.status, headers: head.headers, rest: chunk.subarray(off + r) };
         this.upgradeHead = undefined;
         return null;
       }
-      if (this.unexpectedUpgrade) return UPGRADE_ERROR;
       off = end;
     }
     return null;
@@ -248,8 +250,8 @@ export class Http1ResponseParser {
     }
     if (upgrade || statusCode === 101) {
       this.skip = true;
+      this.upgradeSeen = true;
       if (statusCode === 101 && s.upgradeRequest) this.upgradeHead = { status: statusCode, headers: headerList(raw) };
-      else this.unexpectedUpgrade = true;
       return 1;
     }
     if (statusCode < 200) {
