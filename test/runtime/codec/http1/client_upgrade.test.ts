@@ -7,6 +7,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import type { Duplex } from 'node:stream';
 import { Http1ClientConnection, type UpgradeResponseDecoder } from '../../../../src/runtime/codec/http1/client_codec.js';
 import type { HeaderList } from '../../../../src/runtime/codec/types.js';
+import { encodeRequestHead } from '../../../../src/runtime/codec/http1/client_request_head.js';
 
 /** An origin that answers the first request head with `parts`, written 10 ms apart. */
 async function origin(parts: string[]): Promise<{ server: Server; port: number; heads: string[]; sockets: Socket[] }> {
@@ -123,4 +124,14 @@ test('an upgrade request refused with an ordinary response is decoded as one; a 
     c2.socket.destroy();
     o2.server.close();
   }
+});
+
+test('an upgrade request head: connection/upgrade from the codec, no framing even for POST with a body length; an invalid upgrade value is refused before anything is written', () => {
+  const framing = { bodyRemaining: -2, headError: '' };
+  const head = encodeRequestHead('POST', '/rpc', 'a.test', [['upgrade', 'evil'], ['connection', 'close'], ['content-length', '7'], ['x-a', '1']], true, framing, 'x-proto/1');
+  assert.equal(head, 'POST /rpc HTTP/1.1\r\nhost: a.test\r\nx-a: 1\r\nconnection: upgrade\r\nupgrade: x-proto/1\r\n\r\n');
+  assert.equal(framing.bodyRemaining, 0);
+  assert.equal(encodeRequestHead('GET', '/', 'a', [], true, framing, 'web\r\nx: socket'), null);
+  assert.equal(framing.headError, 'invalid upgrade header');
+  assert.equal(encodeRequestHead('GET', '/', 'a', [], true, framing, ''), null);
 });
