@@ -4,7 +4,7 @@
  * evaluated in Envoy's order (runtime_fraction, grpc, headers, query parameters, tls_context,
  * dynamic_metadata), and everything the action needs at request time.
  */
-import { hasGrpcContentType } from './grpc.js';
+import { compileRouteStreamTimeouts, hasGrpcContentType, type RouteStreamTimeouts } from './grpc.js';
 import type { Any, FractionalPercentDenominator, HashPolicy, Metadata, RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy, Route, RouteAction, VirtualHost } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
 import type { ClusterNotFoundStatus, RouteActionKind, RouteEntry, RouteRequest, RuntimeValues, VirtualHostEntry } from './route_types.js';
@@ -57,6 +57,7 @@ export class CompiledRoute implements RouteEntry {
   readonly action: RouteAction | undefined;
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number | undefined;
+  readonly streamTimeouts: RouteStreamTimeouts;
   readonly retryPolicy: RetryPolicy | undefined;
   readonly mirrorPolicies: readonly RequestMirrorPolicy[];
   readonly hashPolicies: readonly HashPolicy[];
@@ -194,6 +195,7 @@ export class CompiledRoute implements RouteEntry {
       : 'non_forwarding_action';
     this.timeoutMs = action?.timeout ?? DEFAULT_ROUTE_TIMEOUT_MS;
     this.idleTimeoutMs = action?.idle_timeout;
+    this.streamTimeouts = compileRouteStreamTimeouts(action);
     // Route retry_policy wins entirely over the vhost's (Envoy buildRetryPolicy).
     this.retryPolicy = action?.retry_policy ?? scope.vhostConfig.retry_policy;
     // Mirror policies: route's, else inherited from the vhost (which inherits the route config's).

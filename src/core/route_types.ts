@@ -16,6 +16,7 @@ import type {
   RouteConfiguration,
 } from '../config/types.js';
 import type { SourcePosition } from '../config/diagnostic.js';
+import type { RouteStreamTimeouts } from './grpc.js';
 
 /** Header map as node:http delivers it: lowercase names, repeated headers as arrays (set-cookie) or joined. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -152,6 +153,12 @@ export interface RouteEntry {
   readonly timeoutMs: number;
   /** `RouteAction.idle_timeout` in ms, or undefined (the HCM's stream idle timeout applies). */
   readonly idleTimeoutMs: number | undefined;
+  /**
+   * `RouteAction.max_stream_duration` and the deprecated `max_grpc_timeout` /
+   * `grpc_timeout_offset`, compiled (core/grpc.ts): the stream duration timer and the router's
+   * gRPC timeout read it per request.
+   */
+  readonly streamTimeouts: RouteStreamTimeouts;
   /** Route's retry_policy, else the vhost's (Envoy: the route's wins entirely). */
   readonly retryPolicy: RetryPolicy | undefined;
   /** Route's request_mirror_policies, else the vhost's, else the route configuration's. */

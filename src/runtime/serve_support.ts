@@ -371,8 +371,6 @@ function routeActionChecks(c: Collector, a: RouteAction, path: string, who: stri
   const w = (f: string, m: string): void => c.warn(a, f, path, `${who}: ${m}`);
   mirrorCheck(c, a, path, who);
   if (a.idle_timeout !== undefined) w('idle_timeout', 'route idle_timeout is not implemented by serve; the connection manager\'s stream_idle_timeout applies');
-  if (a.max_grpc_timeout !== undefined) w('max_grpc_timeout', 'max_grpc_timeout is not implemented by serve; grpc-timeout is ignored');
-  if (a.grpc_timeout_offset !== undefined) w('grpc_timeout_offset', 'grpc_timeout_offset is not implemented by serve; grpc-timeout is ignored');
   if ((a.upgrade_configs ?? []).some((u) => (u as { connect_config?: unknown }).connect_config !== undefined)) w('upgrade_configs', 'upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is');
   if (a.internal_redirect_policy !== undefined) w('internal_redirect_policy', 'internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client');
   if (raw['internal_redirect_action'] === 'HANDLE_INTERNAL_REDIRECT') w('internal_redirect_action', 'internal_redirect_action HANDLE_INTERNAL_REDIRECT is not implemented by serve; upstream redirects are passed to the client');

@@ -97,7 +97,7 @@ test('serve: unimplemented features are file:line:col warnings on stderr, and se
     ]) {
       assert.ok(lines.includes(expected), `missing: ${expected}\n${stderr}`);
     }
-    assert.equal(lines.filter((l) => l.endsWith('[serve/unsupported]')).length, 14, stderr); // (via and admin are implemented: no warning)
+    assert.equal(lines.filter((l) => l.endsWith('[serve/unsupported]')).length, 13, stderr); // (via, admin and max_grpc_timeout are implemented: no warning)
     // The cluster manager's own unpositioned warnings for the same problems are not repeated.
     assert.doesNotMatch(stderr, /\[warn\] cluster 'web': lb_policy/);
     child.kill('SIGTERM');

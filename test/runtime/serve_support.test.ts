@@ -45,7 +45,6 @@ test('fixtures/serve/unsupported.yaml: the exact warnings, positions and paths',
       ['21:11', `${HCM}.upgrade_configs`, 'HTTP connection manager "ingress": upgrade_configs[].filters are not run by serve; an upgrade goes through the connection manager\'s own http_filters'],
       ['31:19', `${ROUTE}[0].route.upgrade_configs`, 'virtual host "all", routes[0]: upgrade_configs[].connect_config (CONNECT termination options) is not implemented by serve; CONNECT is tunnelled to the cluster\'s host as is'],
       ['36:19', `${ROUTE}[1].route.request_mirror_policies`, 'virtual host "all", routes[1]: request_mirror_policies (request shadowing) are not implemented by serve; requests are not mirrored'],
-      ['37:37', `${ROUTE}[1].route.max_grpc_timeout`, 'virtual host "all", routes[1]: max_grpc_timeout is not implemented by serve; grpc-timeout is ignored'],
       ['38:45', `${ROUTE}[1].route.internal_redirect_policy`, 'virtual host "all", routes[1]: internal_redirect_policy is not implemented by serve; upstream redirects are passed to the client'],
       ['40:31', `${ROUTE}[1].route.retry_policy.retry_on`, 'virtual host "all", routes[1]: retry_policy.retry_on "envoy-ratelimited" is not implemented by serve; those failures are not retried'],
       ['42:21', `${ROUTE}[1].route.retry_policy.retriable_headers`, 'virtual host "all", routes[1]: retry_policy.retriable_headers is not implemented by serve; responses are not retried on their headers'],
@@ -176,7 +175,6 @@ test('route, virtual host and route configuration features', () => {
     `warning ${VH}.routes[0].stat_prefix`,
     `warning ${VH}.routes[0].per_request_buffer_limit_bytes`,
     `warning ${VH}.routes[0].route.idle_timeout`,
-    `warning ${VH}.routes[0].route.max_grpc_timeout`,
     `warning ${VH}.routes[0].route.priority`,
     `warning ${VH}.routes[0].route.internal_redirect_action`,
     `warning ${VH}.routes[0].route.hash_policy[0].cookie.ttl`,
@@ -278,7 +276,7 @@ test('startServer: warnings come back beside a running server; errors start noth
   const started = await startServer(loadFixture('unsupported.yaml'));
   try {
     assert.ok(started.server, JSON.stringify(started.diagnostics));
-    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 14);
+    assert.equal(started.diagnostics.filter((d) => d.rule === 'serve/unsupported').length, 13);
     assert.ok(started.diagnostics.every((d) => d.severity !== 'error'));
   } finally {
     await started.server?.stop(0);

@@ -109,11 +109,12 @@ export interface Stream {
 }
 
 /**
- * A downstream connection handed over to a tunnel (an upgrade's 101, a CONNECT's 2xx): the raw
- * socket, paused with no data listener, and the bytes the client sent after its request head.
+ * A downstream stream handed over to a tunnel (an upgrade's 101, a CONNECT's 2xx): HTTP/1 the raw
+ * socket, HTTP/2 the request's stream (its DATA frames are the tunnel's bytes), paused with no
+ * data listener, and the bytes the client sent after its request head.
  */
 export interface DownstreamTunnel {
-  readonly socket: import('node:net').Socket;
+  readonly socket: import('node:stream').Duplex & { setTimeout(ms: number, onTimeout: () => void): unknown };
   readonly head: Buffer;
 }
 
@@ -135,8 +136,8 @@ export interface ResponseEncoder {
   /** Trailers; they end the response. */
   encodeTrailers(trailers: HeaderList): void;
   /**
-   * Writes a tunnel's response head (101, or a CONNECT's 2xx) and hands the connection over
-   * (HTTP/1 only; absent on codecs that cannot tunnel). Undefined when the client is gone or a
+   * Writes a tunnel's response head (101, or a CONNECT's 2xx) and hands the connection (HTTP/1)
+   * or the stream (HTTP/2) over. Undefined when the client is gone or a
    * header cannot be written (the stream was reset).
    */
   switchToTunnel?(headers: ResponseHeaderMap): DownstreamTunnel | undefined;
@@ -158,6 +159,13 @@ export interface RequestDecoder {
   decodeData(chunk: Buffer, endStream: boolean): void;
   /** Request trailers; they end the request. */
   decodeTrailers(trailers: HeaderList): void;
+  /**
+   * Instead of `decodeHeaders`, for an upgrade or CONNECT request (HTTP/2: a plain CONNECT, or
+   * an extended CONNECT already turned into an HTTP/1-style upgrade: GET, `upgrade: <:protocol>`,
+   * `connection: upgrade`). The stream's DATA frames are not delivered: once the upgrade is let
+   * through they are the tunnel's (ResponseEncoder.switchToTunnel).
+   */
+  decodeUpgradeHeaders?(headers: RequestHeaderMap): void;
   /**
    * The codec refuses the request after its head was decoded (an HTTP/1 protocol error: 400,
    * 413, 431, 501...) and asks for a local reply with Envoy's response-code `details`; the

@@ -20,8 +20,8 @@ import type {
   StreamDecoderFilter,
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
-import type { HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
-import { fromUpstreamHeaderList, headerValue, toUpstreamHeaderList } from '../codec/headers.js';
+import type { ClusterInfo, HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
+import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../codec/headers.js';
 import {
   Details,
   resetReasonToResponseFlag,
@@ -122,7 +122,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.decision = decision;
     info.upstreamCluster = decision.cluster;
     // max_stream_duration (route, grpc-timeout, or the HCM's), as Envoy arms it once routed.
-    const msd = streamMaxDurationMs(decision.route.config.route?.max_stream_duration, headerValue(headers.headers, 'grpc-timeout'), this.config.hcmMaxStreamDurationMs);
+    const msd = streamMaxDurationMs(decision.route.streamTimeouts, headers.headers, this.config.hcmMaxStreamDurationMs);
     if (msd !== undefined) cb.setMaxStreamDuration?.(msd);
     const ctx = this.config.ctx;
     const cluster = decision.cluster === '' ? undefined : ctx.clusterManager.getThreadLocalCluster(decision.cluster);
@@ -168,7 +168,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     cb.activeSpan?.injectContext(headers.headers);
     if (cb.upgradeType !== undefined) {
       // An upgrade the connection manager let through: its own connection, then a tunnel.
-      this.tunnel = startTunnel(this, cb, host, headers, cluster.info.connectTimeoutMs, this.config.ctx.hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS);
+      this.tunnel = startTunnel(this, cb, host, headers, cluster.info, this.config.ctx.hcm.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS);
       return 'StopIteration';
     }
     this.headerList = toUpstreamHeaderList(headers.headers);
@@ -511,15 +511,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 
   // --- TunnelOwner (router_upgrade.ts) -------------------------------------------------------
 
-  onTunnelConnectFailure(reason: 'connection_failure' | 'timeout', tfr: string): void {
-    const r = reason === 'timeout' ? 'connection_timeout' : 'remote_connection_failure';
-    this.cstats!.codes.charge(503);
-    this.abortWithLocalReply(503, resetReasonToResponseFlag(r), upstreamResetBody(r, tfr, false), upstreamResetDetails(r, tfr, false), false);
-  }
-
-  onTunnelProtocolError(): void {
-    this.cstats!.codes.charge(502);
-    this.abortWithLocalReply(502, 'UPE', upstreamResetBody('protocol_error', '', false), upstreamResetDetails('protocol_error', '', false), false);
+  onTunnelFailure(r: EnvoyResetReason, tfr: string): void {
+    const status = r === 'protocol_error' ? 502 : 503;
+    this.cstats!.codes.charge(status);
+    this.abortWithLocalReply(status, resetReasonToResponseFlag(r), upstreamResetBody(r, tfr, false), upstreamResetDetails(r, tfr, false), false);
   }
 
   /** The downstream went away (DC) or the stream timed out: abort the upstream attempt. */
@@ -539,8 +534,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 }
 
 /** Starts the tunnel of an upgrade request the connection manager let through. */
-function startTunnel(owner: TunnelOwner, cb: StreamDecoderFilterCallbacks, host: UpstreamHostDescription, headers: RequestHeaderMap, connectTimeoutMs: number, idleTimeoutMs: number): UpgradeTunnel {
+function startTunnel(owner: TunnelOwner, cb: StreamDecoderFilterCallbacks, host: UpstreamHostDescription, headers: RequestHeaderMap, cluster: ClusterInfo, idleTimeoutMs: number): UpgradeTunnel {
   const t = new UpgradeTunnel(cb, owner, cb.upgradeType!, idleTimeoutMs);
-  t.start(host, headers, connectTimeoutMs);
+  t.start({ host, connectTimeoutMs: cluster.connectTimeoutMs, transportSocket: cluster.transportSocket }, headers);
   return t;
 }

@@ -1,6 +1,9 @@
 /**
  * The router's timeouts for one request (Envoy's FilterUtility::finalTimeout): the route timeout
- * (`RouteAction.timeout`, default 15 s, 0 disables) and `per_try_timeout`, overridden by
+ * (`RouteAction.timeout`, default 15 s, 0 disables; none at all when the route has
+ * `max_stream_duration`, Envoy's usingNewTimeouts), for a gRPC request on a route with the
+ * deprecated `max_grpc_timeout` its `grpc-timeout` (less `grpc_timeout_offset`, capped, and
+ * written back as the `grpc-timeout` the upstream sees), and `per_try_timeout`, overridden by
  * `x-envoy-upstream-rq-timeout-ms` / `x-envoy-upstream-rq-per-try-timeout-ms` (which only
  * trusted callers still have: the connection manager strips them from edge requests), then
  * `x-envoy-expected-rq-timeout-ms` set for the upstream, and
@@ -8,6 +11,7 @@
  * header object; no other side effects.
  */
 import type { RouteEntry } from '../../core/route_types.js';
+import { deprecatedGrpcGlobalTimeoutMs, hasGrpcContentType, toGrpcTimeout } from '../../core/grpc.js';
 
 /** The timeouts the router arms for one request. */
 export interface FinalTimeout {
@@ -37,6 +41,10 @@ export function finalTimeout(
   return { globalMs: t.globalTimeoutMs, perTryMs: t.perTryTimeoutMs, timeoutStatus: t.timeoutStatus };
 }
 
+function firstValue(v: string | string[] | undefined): string | undefined {
+  return v === undefined || typeof v === 'string' ? v : v[0];
+}
+
 function parseMs(v: string | string[] | undefined): number | undefined {
   return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 }
@@ -48,7 +56,15 @@ export function computeTimeouts(
   suppressEnvoyHeaders: boolean,
   out: TimeoutTarget,
 ): void {
-  let global = route.timeoutMs;
+  // Envoy's usingNewTimeouts: a route with max_stream_duration has no route timeout; the
+  // deprecated max_grpc_timeout makes a gRPC request's timeout its grpc-timeout (capped).
+  const st = route.streamTimeouts;
+  let global = st.usingNewTimeouts ? 0 : route.timeoutMs;
+  let grpcTimeoutOverride = false;
+  if (st.maxGrpcTimeoutMs !== undefined && hasGrpcContentType(firstValue(h['content-type']))) {
+    grpcTimeoutOverride = true;
+    global = deprecatedGrpcGlobalTimeoutMs(st, firstValue(h['grpc-timeout']));
+  }
   let perTry = route.retryPolicy?.per_try_timeout ?? 0;
   const hGlobal = h['x-envoy-upstream-rq-timeout-ms'];
   if (hGlobal !== undefined) {
@@ -65,7 +81,11 @@ export function computeTimeouts(
   // A per-try timeout at or above the global one is pointless (Envoy drops it).
   if (perTry >= global && global > 0) perTry = 0;
   const expected = perTry > 0 ? perTry : global;
-  if (!suppressEnvoyHeaders && expected > 0) h['x-envoy-expected-rq-timeout-ms'] = String(expected);
+  if (expected > 0) {
+    if (!suppressEnvoyHeaders) h['x-envoy-expected-rq-timeout-ms'] = String(expected);
+    // max_grpc_timeout: the upstream learns the timeout actually applied (per try included).
+    if (grpcTimeoutOverride) h['grpc-timeout'] = toGrpcTimeout(expected);
+  }
   let timeoutStatus = 504;
   if (h['x-envoy-upstream-rq-timeout-alt-response'] !== undefined) {
     timeoutStatus = 204;

@@ -1,60 +1,59 @@
 /**
  * The router's upgrade path (Envoy's router with an upgrade filter chain; tcp_proxy-like once
  * upgraded): a WebSocket (or any `upgrade_configs` type) request goes to the chosen host on a
- * connection of its own (never pooled: it becomes the tunnel), its response head is read; a 101
- * is relayed and both connections become one byte tunnel. A CONNECT opens a TCP connection to the
- * host and answers 200 once connected, then tunnels.
+ * connection of its own (never pooled: it becomes the tunnel) through the HTTP/1.1 client codec
+ * (codec/http1/client_codec.ts: the request head, the response parsed by llhttp); a 101 hands the
+ * upstream socket over and both sides become one byte tunnel. A CONNECT opens a TCP connection to
+ * the host and answers 200 once connected, then tunnels.
  *
- * - The upstream head is the finalized request (route rewrites and header mutations applied) with
- *   `connection: upgrade` and the client's `upgrade` header; hop-by-hop headers are not copied.
- * - Not 101: the response is relayed as an ordinary one (content-length, or to the upstream's
- *   close) and the downstream connection closes after it.
- * - Once tunnelling: bytes both ways with backpressure; an end (FIN) on one side is passed to the
- *   other (half-close), both ended is a clean close (no flag, via_upstream); a reset or error on
- *   one side destroys the other: DC when it was the client's, UC the upstream's. The HCM's
+ * - The connection is the cluster's: raw TCP, or TLS with the cluster's UpstreamTlsContext
+ *   (network/upstream_tls.ts connectUpstream, ready after the handshake and verification), under
+ *   the cluster's connect_timeout.
+ * - The upstream head is the finalized request (route rewrites and header mutations applied)
+ *   with `connection: upgrade` and the client's `upgrade` value, no body framing; hop-by-hop
+ *   headers are not copied.
+ * - Not 101: the response is relayed as an ordinary one (the codec frames its body) and the
+ *   upstream connection closes after it (the downstream one too: HTTP/1 cannot carry another
+ *   request after an upgrade request).
+ * - Once tunnelling: bytes both ways with backpressure, starting with the bytes that followed
+ *   each side's head; an end (FIN, or END_STREAM on an HTTP/2 stream) on one side is passed to
+ *   the other (half-close), both ended is a clean close (no flag, via_upstream); a reset or error
+ *   on one side destroys the other: DC when it was the client's, UC the upstream's. The HCM's
  *   stream_idle_timeout (when set) closes an idle tunnel (SI). The stream then completes with
  *   response code 101 (or 200) and the bytes both ways.
- * - Connect failure or timeout: 503 UF as the pooled path says it; an upstream head that does not
- *   parse: 502 UPE.
+ * - Before a response: connect failure or timeout is 503 UF, an upstream closing is 503 UC, a
+ *   response that does not parse 502 UPE, with the pooled path's bodies and details.
  */
-import { connect, type Socket } from 'node:net';
-import type { DownstreamTunnel, HeaderList } from '../codec/types.js';
+import type { Duplex } from 'node:stream';
+import type { ConnectionCallbacks, DownstreamTunnel, HeaderList, RequestEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import type { StreamDecoderFilterCallbacks, RequestHeaderMap } from '../http/filter.js';
 import type { UpstreamHostDescription } from '../upstream/types.js';
-import { fromUpstreamHeaderList, isHopByHopRequestHeader } from '../codec/headers.js';
+import { fromUpstreamHeaderList, headerValue, toUpstreamHeaderList } from '../codec/headers.js';
+import { Http1ClientConnection, type UpgradeResponseDecoder } from '../codec/http1/client_codec.js';
+import { connectUpstream, type UpstreamTransportSocketFactory } from '../network/upstream_tls.js';
+import { connectFailure, strerror } from '../upstream/transport_failure.js';
+import { fromPoolFailureReason, type EnvoyResetReason } from '../http/local_reply.js';
 
-/** Largest upstream response head read before giving up (Envoy's default max headers size). */
+/** Largest upstream response head read (Envoy's default max_response_headers_kb). */
 const MAX_HEAD_BYTES = 60 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /** What the tunnel reports to the router. */
 export interface TunnelOwner {
-  /** The upstream could not be reached (connect refused or timed out). */
-  onTunnelConnectFailure(reason: 'connection_failure' | 'timeout', transportFailureReason: string): void;
-  /** The upstream answered with something that is not an HTTP/1 response head. */
-  onTunnelProtocolError(): void;
+  /**
+   * The upstream failed before a response head: not reachable (connect failure or timeout: UF),
+   * closed (UC) or answered something that does not parse (UPE). `transportFailureReason` as
+   * the pooled path reports it.
+   */
+  onTunnelFailure(reason: EnvoyResetReason, transportFailureReason: string): void;
 }
 
-interface ParsedHead {
-  status: number;
-  headers: HeaderList;
-  rest: Buffer;
-}
-
-/** Parses an HTTP/1 response head from `buf` (complete: ends with an empty line), or null if malformed. */
-function parseHead(buf: Buffer, end: number): ParsedHead | null {
-  const text = buf.subarray(0, end).toString('latin1');
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
-  if (m === null) return null;
-  const headers: HeaderList = [];
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l === '') continue;
-    const c = l.indexOf(':');
-    if (c <= 0) return null;
-    headers.push([l.slice(0, c).trim().toLowerCase(), l.slice(c + 1).trim()]);
-  }
-  return { status: Number(m[1]), headers, rest: buf.subarray(end + 4) };
+/** Where the tunnel connects: the host and its cluster's connection settings. */
+export interface TunnelTarget {
+  readonly host: UpstreamHostDescription;
+  readonly connectTimeoutMs: number;
+  /** [TLS] The cluster's transport sockets; undefined: raw TCP. */
+  readonly transportSocket?: UpstreamTransportSocketFactory | undefined;
 }
 
 /** The 101's headers as the client must see them: `connection: upgrade` and `upgrade` kept. */
@@ -67,16 +66,27 @@ function tunnelHeaders(list: HeaderList): Record<string, string | string[]> {
   return out;
 }
 
+type Side = 'downstream' | 'upstream';
+
+/** Whether a tunnel side closed by a reset that also ended it: an HTTP/2 stream's RST_STREAM (not NO_ERROR). */
+function wasReset(side: Duplex): boolean {
+  const code = (side as { rstCode?: number }).rstCode;
+  return code !== undefined && code !== 0;
+}
+
 /** One upgrade or CONNECT tunnel of one request. */
-export class UpgradeTunnel {
-  private upstream: Socket | undefined;
-  private downstream: Socket | undefined;
-  private headBuf: Buffer | undefined;
+export class UpgradeTunnel implements UpgradeResponseDecoder, StreamCallbacks, ConnectionCallbacks {
+  private socket: Duplex | undefined;
+  private codec: Http1ClientConnection | undefined;
+  private downstream: DownstreamTunnel['socket'] | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
   private done = false;
+  /** The upstream refused the upgrade: its response is being relayed. */
+  private relaying = false;
   private bytesIn = 0;
   private bytesOut = 0;
   /** The side whose connection failed or was closed without an end (a reset), first. */
-  private abrupt: 'downstream' | 'upstream' | undefined;
+  private abrupt: Side | undefined;
   private idleTimedOut = false;
 
   constructor(
@@ -86,120 +96,117 @@ export class UpgradeTunnel {
     private readonly idleTimeoutMs: number,
   ) {}
 
-  /** Connects to `host` and sends the upgrade request (CONNECT: nothing is sent). */
-  start(host: UpstreamHostDescription, headers: RequestHeaderMap, connectTimeoutMs: number): void {
-    const s = connect({ host: host.address, port: host.port, noDelay: true });
-    this.upstream = s;
+  /** Connects to the target and sends the upgrade request (CONNECT: nothing is sent). */
+  start(target: TunnelTarget, headers: RequestHeaderMap): void {
+    const { host } = target;
+    let conn: ReturnType<typeof connectUpstream>;
+    try {
+      conn = connectUpstream(host.address, host.port, target.transportSocket, host.hostname);
+    } catch (err) {
+      const message = (err as Error).message;
+      queueMicrotask(() => this.fail('local_connection_failure', `immediate connect error: ${message}`));
+      return;
+    }
+    const s = conn.socket;
+    this.socket = s;
     let connected = false;
-    const timer = connectTimeoutMs > 0 ? setTimeout(() => {
-      if (connected || this.done) return;
-      s.destroy();
-      this.fail(() => this.owner.onTunnelConnectFailure('timeout', ''));
-    }, connectTimeoutMs) : undefined;
-    s.once('connect', () => {
+    let lastError: string | undefined;
+    if (target.connectTimeoutMs > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = undefined;
+        if (!connected) this.fail('connection_timeout', '');
+      }, target.connectTimeoutMs);
+    }
+    // Kept for the socket's life: an error after the connect shows as 'close' to the codec or
+    // the tunnel.
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      lastError = err.code;
+      if (connected) return;
+      const f = connectFailure(err);
+      this.fail(fromPoolFailureReason(f.reason), f.transport);
+    });
+    s.once('close', () => {
+      if (!connected) this.fail('remote_connection_failure', `delayed connect error: ${strerror(lastError, 'Connection closed')}`);
+    });
+    s.once(conn.readyEvent, () => {
       connected = true;
-      if (timer !== undefined) clearTimeout(timer);
+      this.clearConnectTimer();
       if (this.done) {
         s.destroy();
         return;
       }
-      if (this.upgradeType === 'CONNECT') this.becomeTunnel(200, [], undefined);
-      else {
-        s.write(this.requestHead(headers), 'latin1');
-        s.on('data', (d: Buffer) => this.onHeadData(d));
-      }
-    });
-    s.on('error', (err: NodeJS.ErrnoException) => {
-      if (connected || this.done) return;
-      if (timer !== undefined) clearTimeout(timer);
-      this.fail(() => this.owner.onTunnelConnectFailure('connection_failure', err.code === 'ECONNREFUSED' ? 'delayed connect error: Connection refused' : (err.code ?? err.message)));
-    });
-    s.on('close', () => {
-      if (!connected || this.done) return;
-      // Closed before a response head: as a reset before headers.
-      if (this.downstream === undefined && this.headBuf !== undefined) this.fail(() => this.owner.onTunnelProtocolError());
-      else if (this.downstream === undefined) this.fail(() => this.owner.onTunnelConnectFailure('connection_failure', 'connection termination'));
-    });
-  }
-
-  private requestHead(h: RequestHeaderMap): string {
-    let head = `${h.method} ${h.path} HTTP/1.1\r\nhost: ${h.authority ?? ''}\r\n`;
-    for (const name in h.headers) {
-      const v = h.headers[name];
-      if (v === undefined || name === 'host' || name === 'connection' || name === 'upgrade') continue;
-      if (isHopByHopRequestHeader(name, v)) continue;
-      for (const item of typeof v === 'string' ? [v] : v) head += `${name}: ${item}\r\n`;
-    }
-    const upgrade = h.headers['upgrade'];
-    head += `connection: upgrade\r\nupgrade: ${typeof upgrade === 'string' ? upgrade : (upgrade ?? [this.upgradeType]).join(', ')}\r\n\r\n`;
-    return head;
-  }
-
-  private onHeadData(d: Buffer): void {
-    if (this.downstream !== undefined || this.done) return;
-    const buf = this.headBuf === undefined ? d : Buffer.concat([this.headBuf, d]);
-    this.headBuf = buf;
-    const end = buf.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (buf.length > MAX_HEAD_BYTES) this.fail(() => this.owner.onTunnelProtocolError());
-      return;
-    }
-    const head = parseHead(buf, end);
-    if (head === null) {
-      this.fail(() => this.owner.onTunnelProtocolError());
-      return;
-    }
-    this.upstream!.removeAllListeners('data');
-    if (head.status === 101) this.becomeTunnel(101, head.headers, head.rest);
-    else this.relayRefusal(head);
-  }
-
-  /** The upgrade was refused upstream: relay the response, then the downstream connection closes. */
-  private relayRefusal(head: ParsedHead): void {
-    const up = this.upstream!;
-    // An ordinary response: hop-by-hop headers are the downstream codec's, as on the pooled path.
-    const headers = fromUpstreamHeaderList(head.headers);
-    const lengthText = headers['content-length'];
-    const length = lengthText === undefined ? undefined : Number(lengthText);
-    const noBody = head.status === 204 || head.status === 304 || length === 0;
-    this.done = true;
-    this.cb.encodeHeaders({ status: head.status, headers }, noBody);
-    if (noBody) {
-      up.destroy();
-      return;
-    }
-    const chunked = head.headers.some(([k, v]) => k === 'transfer-encoding' && v.toLowerCase().includes('chunked'));
-    let left = length ?? Infinity;
-    let finished = false;
-    const end = (): void => {
-      if (finished) return;
-      finished = true;
-      this.cb.encodeData(Buffer.alloc(0), true);
-      up.destroy();
-    };
-    const dechunk = chunked ? new ChunkedDecoder() : undefined;
-    const deliver = (chunk: Buffer): void => {
-      if (finished) return;
-      if (dechunk !== undefined) {
-        const { data, done } = dechunk.push(chunk);
-        if (data.length > 0) this.cb.encodeData(data, false);
-        if (done) end();
+      if (this.upgradeType === 'CONNECT') {
+        this.becomeTunnel(200, [], s, EMPTY);
         return;
       }
-      const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
-      left -= part.length;
-      if (part.length > 0) this.cb.encodeData(part, false);
-      if (left <= 0) end();
-    };
-    if (head.rest.length > 0) deliver(head.rest);
-    up.on('data', deliver);
-    // A close-delimited body (or an upstream gone early) ends at the close.
-    up.on('close', end);
+      const codec = new Http1ClientConnection(s, this, { maxHeaderSize: MAX_HEAD_BYTES });
+      this.codec = codec;
+      const upgrade = headerValue(headers.headers, 'upgrade') ?? this.upgradeType;
+      const enc: RequestEncoder = codec.newUpgradeStream(this, upgrade);
+      enc.stream.addCallbacks(this);
+      enc.encodeHeaders(headers.method, headers.path, headers.authority ?? '', toUpstreamHeaderList(headers.headers), false);
+    });
   }
 
-  /** 101 (or CONNECT's 200): the response head goes downstream and the two sockets are joined. */
-  private becomeTunnel(status: number, headers: HeaderList, rest: Buffer | undefined): void {
-    const up = this.upstream!;
+  // ---- the upgrade request's response (UpgradeResponseDecoder) --------------------------------
+
+  decodeUpgrade(status: number, headers: HeaderList, socket: Duplex, rest: Buffer): void {
+    this.codec = undefined;
+    if (this.done) {
+      socket.destroy();
+      return;
+    }
+    this.becomeTunnel(status, headers, socket, rest);
+  }
+
+  /** The upgrade was refused upstream: relay the response; the downstream connection closes after it. */
+  decodeHeaders(status: number, headers: HeaderList, endStream: boolean): void {
+    if (this.done) return;
+    this.relaying = true;
+    if (endStream) this.endRelay();
+    // An ordinary response: hop-by-hop headers are the downstream codec's, as on the pooled path.
+    this.cb.encodeHeaders({ status, headers: fromUpstreamHeaderList(headers) }, endStream);
+  }
+
+  decodeData(chunk: Buffer, endStream: boolean): void {
+    if (this.done) return;
+    if (endStream) this.endRelay();
+    this.cb.encodeData(chunk, endStream);
+  }
+
+  decodeTrailers(_trailers: HeaderList): void {
+    if (this.done) return;
+    this.endRelay();
+    this.cb.encodeData(EMPTY, true);
+  }
+
+  private endRelay(): void {
+    this.done = true;
+    this.codec?.close();
+  }
+
+  // ---- StreamCallbacks (the upgrade request's stream) and ConnectionCallbacks ------------------
+
+  onResetStream(reason: StreamResetReason, transportFailureReason: string): void {
+    if (this.done) return;
+    if (this.relaying) {
+      // The refusal's body was cut: the client sees its connection close.
+      this.done = true;
+      this.codec?.close();
+      this.cb.resetStream();
+      return;
+    }
+    // The HTTP/1 codec resets with these three.
+    this.fail(reason === 'protocol_error' || reason === 'local_reset' ? reason : 'connection_termination', transportFailureReason);
+  }
+
+  onClose(): void {}
+
+  // ---- the tunnel -------------------------------------------------------------------------------
+
+  /** 101 (or CONNECT's 200): the response head goes downstream and the two sides are joined. */
+  private becomeTunnel(status: number, headers: HeaderList, up: Duplex, rest: Buffer): void {
+    this.socket = up;
     const t: DownstreamTunnel | undefined = this.cb.upgradeDownstream?.({ status, headers: tunnelHeaders(headers) });
     if (t === undefined) {
       // The client is gone or the head could not be written: the stream was reset.
@@ -209,7 +216,7 @@ export class UpgradeTunnel {
     }
     const down = t.socket;
     this.downstream = down;
-    if (rest !== undefined && rest.length > 0) {
+    if (rest.length > 0) {
       this.bytesOut += rest.length;
       down.write(rest);
     }
@@ -227,26 +234,28 @@ export class UpgradeTunnel {
       if (!down.write(c)) up.pause();
     });
     down.on('drain', () => up.resume());
-    // An end (FIN) on one side is passed on as an end; both ended is a clean close. A reset or
-    // an error on one side destroys the other.
+    // An end on one side is passed on as an end; both ended is a clean close. A reset or an
+    // error on one side destroys the other.
     const endedBy = { downstream: false, upstream: false };
     const killed = { downstream: false, upstream: false };
-    const socketOf = (side: 'downstream' | 'upstream'): typeof up => (side === 'downstream' ? down : up);
-    const otherOf = (side: 'downstream' | 'upstream'): 'downstream' | 'upstream' => (side === 'downstream' ? 'upstream' : 'downstream');
-    const ended = (side: 'downstream' | 'upstream'): void => {
+    const socketOf = (side: Side): Duplex => (side === 'downstream' ? down : up);
+    const otherOf = (side: Side): Side => (side === 'downstream' ? 'upstream' : 'downstream');
+    const ended = (side: Side): void => {
       endedBy[side] = true;
       const other = socketOf(otherOf(side));
       if (!other.destroyed) other.end();
     };
     down.on('end', () => ended('downstream'));
     up.on('end', () => ended('upstream'));
-    const failed = (side: 'downstream' | 'upstream'): void => {
-      this.abrupt ??= side;
-    };
-    down.on('error', () => failed('downstream'));
-    up.on('error', () => failed('upstream'));
-    const closed = (side: 'downstream' | 'upstream'): void => {
-      if (!endedBy[side] && !killed[side]) this.abrupt ??= side;
+    down.on('error', () => {
+      this.abrupt ??= 'downstream';
+    });
+    up.on('error', () => {
+      this.abrupt ??= 'upstream';
+    });
+    const closed = (side: Side): void => {
+      // An HTTP/2 stream reset by the peer ends its readable side too: its RST code tells.
+      if (!killed[side] && (!endedBy[side] || wasReset(socketOf(side)))) this.abrupt ??= side;
       const o = otherOf(side);
       const other = socketOf(o);
       if (!other.destroyed && (this.abrupt !== undefined || !endedBy[side])) {
@@ -258,15 +267,15 @@ export class UpgradeTunnel {
     down.on('close', () => closed('downstream'));
     up.on('close', () => closed('upstream'));
     if (this.idleTimeoutMs > 0) {
-      const onIdle = (): void => {
+      down.setTimeout(this.idleTimeoutMs, () => {
         this.idleTimedOut = true;
         killed.downstream = killed.upstream = true;
         down.destroy();
         up.destroy();
-      };
-      down.setTimeout(this.idleTimeoutMs, onIdle);
+      });
     }
     down.resume();
+    up.resume();
   }
 
   private finish(): void {
@@ -283,59 +292,31 @@ export class UpgradeTunnel {
     this.cb.tunnelClosed?.(this.bytesIn, this.bytesOut, flag, details);
   }
 
-  private fail(report: () => void): void {
+  /** Fails before a response: the connection goes, the router answers (UF, UC, UPE). */
+  private fail(reason: EnvoyResetReason, transportFailureReason: string): void {
     if (this.done) return;
     this.done = true;
-    this.upstream?.destroy();
-    report();
+    this.clearConnectTimer();
+    const codec = this.codec;
+    this.codec = undefined;
+    if (codec !== undefined) codec.close();
+    this.socket?.destroy();
+    this.owner.onTunnelFailure(reason, transportFailureReason);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
   }
 
   /** The downstream stream went away before the tunnel was up: close the upstream side. */
   abort(): void {
     if (this.downstream !== undefined) return;
     this.done = true;
-    this.upstream?.destroy();
-  }
-}
-
-/** Decodes a chunked body incrementally (RFC 9112 7.1); trailers are skipped. */
-class ChunkedDecoder {
-  private buf: Buffer = Buffer.alloc(0);
-  /** Bytes of the current chunk still to come; -1 while reading a size line, -2 when done. */
-  private left = -1;
-  private afterData = false;
-
-  push(input: Buffer): { data: Buffer; done: boolean } {
-    this.buf = this.buf.length === 0 ? input : Buffer.concat([this.buf, input]);
-    const out: Buffer[] = [];
-    for (;;) {
-      if (this.left === -2) return { data: Buffer.concat(out), done: true };
-      if (this.afterData) {
-        if (this.buf.length < 2) break;
-        this.buf = this.buf.subarray(2);
-        this.afterData = false;
-      }
-      if (this.left === -1) {
-        const nl = this.buf.indexOf('\r\n');
-        if (nl < 0) break;
-        const size = parseInt(this.buf.subarray(0, nl).toString('latin1').split(';')[0]!.trim(), 16);
-        this.buf = this.buf.subarray(nl + 2);
-        if (!Number.isFinite(size) || size === 0) {
-          this.left = -2;
-          continue;
-        }
-        this.left = size;
-      }
-      if (this.buf.length === 0) break;
-      const take = Math.min(this.left, this.buf.length);
-      out.push(this.buf.subarray(0, take));
-      this.buf = this.buf.subarray(take);
-      this.left -= take;
-      if (this.left === 0) {
-        this.left = -1;
-        this.afterData = true;
-      }
-    }
-    return { data: Buffer.concat(out), done: false };
+    this.clearConnectTimer();
+    const codec = this.codec;
+    this.codec = undefined;
+    if (codec !== undefined) codec.close();
+    this.socket?.destroy();
   }
 }

@@ -27,7 +27,7 @@ import type {
 } from './filter.js';
 import { Details, statusText } from './local_reply.js';
 import { requestedUpgrade } from '../../core/upgrade.js';
-import { decodeUpgradeHeaders } from './upgrade_admission.js';
+import { admitUpgrade } from './upgrade_admission.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager, type FilterManagerCallbacks } from './filter_manager.js';
 import { timerPool, type PooledTimer } from './timer_pool.js';
@@ -151,7 +151,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     if (headers.method === 'CONNECT' || headers.headers['upgrade'] !== undefined) {
       const type = requestedUpgrade(headers.method, headers.headers);
       if (type !== undefined) {
-        decodeUpgradeHeaders(this, type);
+        admitUpgrade(this, type);
         return;
       }
     }
@@ -167,6 +167,16 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
       // A filter threw: answer 500 if nothing was sent, else reset. The proxy keeps running.
       this.onInternalError(err as Error);
     }
+  }
+
+  /**
+   * An upgrade or CONNECT request from a codec that keeps its body for the tunnel (HTTP/2: a
+   * plain or an extended CONNECT, already turned into an HTTP/1-style upgrade): the upgrade
+   * admission (upgrade_admission.ts), then the filter chain.
+   */
+  decodeUpgradeHeaders(headers: RequestHeaderMap): void {
+    this.setRequestHeaders(headers);
+    admitUpgrade(this, requestedUpgrade(headers.method, headers.headers) ?? 'CONNECT');
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * The connection manager's decision on an upgrade (WebSocket...) or CONNECT request, for any
- * codec: let through when the HCM's upgrade_configs has the type and the route does not disable
+ * codec (HTTP/1: a head with Upgrade or CONNECT; HTTP/2: a plain CONNECT, or an extended CONNECT
+ * the codec turned into an HTTP/1-style upgrade): let through when the HCM's upgrade_configs has the type and the route does not disable
  * it (core/upgrade.ts upgradeVerdict, the function match/explain use), then the router tunnels it
  * (filters/router_upgrade.ts); else 403 `upgrade_failed`, as Envoy answers an upgrade it has no
  * filter chain for. Without any upgrade config the 403 comes before anything else (no request
@@ -22,7 +23,7 @@ export interface UpgradingStream extends RequestHandlingStream {
 }
 
 /** `type`: the upgrade the request asks for (core/upgrade.ts requestedUpgrade), `CONNECT` for CONNECT. */
-export function decodeUpgradeHeaders(stream: UpgradingStream, type: string): void {
+export function admitUpgrade(stream: UpgradingStream, type: string): void {
   const configs = stream.config.upgradeConfigs;
   const first = upgradeVerdict(configs, undefined, type);
   if (!first.allowed && first.why === 'no_hcm_config') {

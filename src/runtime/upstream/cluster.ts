@@ -124,20 +124,21 @@ export class ClusterImpl implements ThreadLocalCluster {
       config.max_requests_per_connection ?? (common?.['max_requests_per_connection'] as number | undefined) ?? 0;
     const connectTimeoutMs = config.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const threshold = config.circuit_breakers?.thresholds?.find((t) => (t.priority ?? 'DEFAULT') === 'DEFAULT');
+    // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
+    const transportSocket = upstreamTransportFor(config, scope);
     this.info = {
       name: config.name,
       stats: scope,
       connectTimeoutMs,
       maxRetries: threshold?.max_retries ?? this.resources.retries.max,
       maxRequestsPerConnection,
+      transportSocket,
     };
-    const transportSocket = upstreamTransportFor(config, scope);
     const clientOptions: ClientOptions = {
       connectTimeoutMs,
       maxRequestsPerConnection,
       idleTimeoutMs: durationMs(common?.['idle_timeout']) ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
       maxHeaderSize: MAX_RESPONSE_HEADERS_BYTES,
-      // [TLS] UpstreamTlsContext / transport_socket_matches (network/upstream_tls.ts).
       transportSocket,
     };
     // Only a TLS transport socket reads SNI and SAN (Envoy's raw buffer factory adds nothing to

@@ -7,6 +7,7 @@
  */
 import type { StatsScope } from '../stats/store.js';
 import type { UpstreamTlsInfo } from '../network/upstream_tls_info.js';
+import type { UpstreamTransportSocketFactory } from '../network/upstream_tls.js';
 
 /** Header list as [name, value] pairs, names lowercase, in wire order. */
 export type HeaderList = Array<[string, string]>;
@@ -143,6 +144,8 @@ export interface ClusterInfo {
   /** `max_retries` circuit breaker (default 3). */
   readonly maxRetries: number;
   readonly maxRequestsPerConnection: number;
+  /** [TLS] The cluster's transport sockets, for connections outside the pool (upgrade tunnels); undefined: raw TCP. */
+  readonly transportSocket?: UpstreamTransportSocketFactory | undefined;
 }
 
 /** A cluster as the router uses it (Envoy's ThreadLocalCluster). */

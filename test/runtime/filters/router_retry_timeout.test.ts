@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { RetryState } from '../../../src/runtime/filters/router_retry.js';
 import { finalTimeout } from '../../../src/runtime/filters/router_timeout.js';
 import type { RouteEntry } from '../../../src/core/route_types.js';
+import { NO_STREAM_TIMEOUTS } from '../../../src/core/grpc.js';
 
 test('retry_on: 5xx, gateway-error, retriable-4xx, retriable-status-codes, connect-failure', () => {
   assert.equal(RetryState.create(undefined, {}), undefined);
@@ -38,7 +39,7 @@ test('num_retries (default 1) and x-envoy-max-retries; backoff is random % min(2
 });
 
 const route = (timeoutMs: number, perTry?: number): RouteEntry =>
-  ({ timeoutMs, retryPolicy: perTry === undefined ? undefined : { per_try_timeout: perTry } }) as unknown as RouteEntry;
+  ({ timeoutMs, streamTimeouts: NO_STREAM_TIMEOUTS, retryPolicy: perTry === undefined ? undefined : { per_try_timeout: perTry } }) as unknown as RouteEntry;
 
 test('finalTimeout: route timeout, per-try, header overrides, expected timeout header, alt response', () => {
   const h1: Record<string, string | string[] | undefined> = {};

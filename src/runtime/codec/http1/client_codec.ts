@@ -5,7 +5,13 @@
  * treats it like the HTTP/2 codec: `streamCapacity()` is 1 when idle and reusable, else 0.
  *
  * Connection lifecycle and errors:
- * - A response that does not parse (or a 101, never asked for) resets the stream with
+ * - Upgrades (Envoy gives an upgrade request a connection of its own, never pooled):
+ *   `newUpgradeStream` opens the stream of an upgrade request on a fresh connection. A 101 to it
+ *   hands the connection over: the codec pauses the socket, removes its listeners, frees the
+ *   parser and passes the socket, the 101's head and the bytes that followed the head to the
+ *   decoder's `decodeUpgrade`; the codec is closed without `onClose` and never touches the socket
+ *   again. Any other response is an ordinary one (the owner closes the connection after it).
+ * - A response that does not parse (or a 101 nobody asked for) resets the stream with
  *   `protocol_error` and Envoy's `Response does not match the HTTP/1.1 protocol (...)` details;
  *   the connection closes with cause `protocol_error`.
  * - The upstream's FIN ends a close-delimited body, resets a stream still in progress with
@@ -34,7 +40,9 @@ import type {
   StreamResetReason,
 } from '../types.js';
 import { Http1ResponseParser, type CodecOwner, type ParseError } from './client_parser.js';
-import { Http1ClientStream, type Http1StreamOwner } from './client_stream.js';
+import { Http1ClientStream, type Http1StreamOwner, type UpgradeResponseDecoder } from './client_stream.js';
+
+export type { UpgradeResponseDecoder } from './client_stream.js';
 
 /** Options of an upstream HTTP/1.1 codec. */
 export interface Http1ClientCodecOptions {
@@ -89,6 +97,16 @@ export class Http1ClientConnection implements ClientConnection, CodecOwner, Http
     // Capacity was 0 (misuse): encodeHeaders refuses the stream, nothing is written.
     if (this.closing || this.stream !== null) s.refused = true;
     else this.stream = s;
+    return s;
+  }
+
+  /**
+   * The stream of an upgrade request (`upgrade`: the Upgrade header's value) on this fresh
+   * connection: see the module contract. Refused (as newStream) when the connection is busy.
+   */
+  newUpgradeStream(decoder: UpgradeResponseDecoder, upgrade: string): RequestEncoder {
+    const s = this.newStream(decoder) as Http1ClientStream;
+    s.upgrade = upgrade;
     return s;
   }
 
@@ -198,12 +216,33 @@ export class Http1ClientConnection implements ClientConnection, CodecOwner, Http
     } else if (err !== null) {
       const details = protocolErrorDetails(err.reason);
       this.closeWith('protocol_error', details, 'protocol_error', details, false);
+    } else if (this.parser.upgraded !== undefined) {
+      this.handOver();
+      return;
     } else if (this.parser.unsolicited) {
       // A response nobody asked for: the connection is out of step and cannot be reused.
       const details = protocolErrorDetails('unsolicited response');
       this.closeWith('protocol_error', details, 'protocol_error', details, false);
     }
     if (this.closed) this.freeParser();
+  }
+
+  /** A 101 to the upgrade request: the socket goes to the stream's decoder (module contract). */
+  private handOver(): void {
+    const up = this.parser.upgraded!;
+    const socket = this.socket!;
+    const s = this.stream;
+    this.closed = true;
+    this.closing = true;
+    this.stream = null;
+    this.socket = null;
+    socket.pause();
+    socket.removeListener('data', this.onSocketData);
+    socket.removeListener('end', this.onSocketEnd);
+    socket.removeListener('close', this.onSocketClose);
+    this.freeParser();
+    if (s === null) socket.destroy();
+    else s.onUpgraded(up.status, up.headers, socket, up.rest);
   }
 
   /**

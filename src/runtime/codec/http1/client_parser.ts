@@ -14,9 +14,12 @@
  * - A response that begins while no request was written (no stream, or its head not sent yet)
  *   is not delivered: `unsolicited` is set and the owner closes the connection.
  * - `execute`/`finish` return a `ParseError` for llhttp errors (`HPE_*`, including
- *   `HPE_HEADER_OVERFLOW` beyond `maxHeaderSize`) and for a 101 upgrade, which is never asked
+ *   `HPE_HEADER_OVERFLOW` beyond `maxHeaderSize`) and for a 101 upgrade the stream did not ask
  *   for. An exception thrown by a sink callback propagates out of `execute`/`finish`, and the
  *   parser is unusable afterwards.
+ * - A 101 to a stream that asked for an upgrade (`sink.upgradeRequest`) is not delivered: parsing
+ *   stops at the end of its head and `upgraded` holds the head and the bytes that followed it in
+ *   the same read (the new protocol's first bytes); the owner hands the socket over.
  * - `close()` must not be called from inside a callback (the native stack must unwind first).
  */
 import type { HeaderList } from '../types.js';
@@ -45,6 +48,8 @@ export interface ResponseSink {
   readonly requestSent: boolean;
   /** The response has no body whatever its headers say (the request was HEAD). */
   readonly bodyless: boolean;
+  /** The request asked for an upgrade: a 101 hands the connection over instead of failing. */
+  readonly upgradeRequest: boolean;
   /**
    * The final response head. `contentLength` is the body length when a single valid
    * content-length frames it, else -1; `keepAlive` is llhttp's verdict (false for
@@ -61,7 +66,14 @@ export interface CodecOwner {
   readonly stream: ResponseSink | null;
 }
 
-/** What `execute` reports for a 101 response (we never ask for an upgrade). */
+/** A 101 to an upgrade request: its head and the bytes after it (the new protocol's). */
+export interface UpgradedResponse {
+  readonly status: number;
+  readonly headers: HeaderList;
+  readonly rest: Buffer;
+}
+
+/** What `execute` reports for a 101 response to a request that did not ask for an upgrade. */
 const UPGRADE_ERROR: ParseError = { code: 'HPE_UNEXPECTED_UPGRADE', reason: 'Unexpected upgrade' };
 
 /** A header list from llhttp's flat [name, value, ...] array (names lowercased). */
@@ -94,12 +106,17 @@ function toParseError(e: NativeParseError): ParseError {
 export class Http1ResponseParser {
   /** A response began with no request written: the connection must close. */
   unsolicited = false;
+  /** Set when an upgrade request got its 101: parsing stopped, the socket is the caller's. */
+  upgraded: UpgradedResponse | undefined;
+  /** The 101 head of an upgrade request, between onHeadersComplete and the end of execute. */
+  private upgradeHead: { status: number; headers: HeaderList } | undefined;
   private readonly parser: NativeParser;
   /** Header pairs llhttp flushed before headers-complete, or trailers after a chunked body. */
   private partial: string[] = [];
   /** The message being parsed is not delivered (1xx, unsolicited, upgrade). */
   private skip = false;
-  private upgraded = false;
+  /** A 101 (or llhttp's upgrade) was parsed: asked for (upgradeHead set) or not (an error). */
+  private upgradeSeen = false;
   private closed = false;
   /** llhttp is between messages: the next bytes start a response head. */
   private atMessageStart = true;
@@ -161,7 +178,14 @@ export class Http1ResponseParser {
       const r = this.parser.execute(off === 0 && end === len ? chunk : chunk.subarray(off, end));
       this.pieceEndsAtHead = false;
       if (typeof r !== 'number') return toParseError(r);
-      if (this.upgraded) return UPGRADE_ERROR;
+      if (this.upgradeSeen) {
+        const head = this.upgradeHead;
+        if (head === undefined) return UPGRADE_ERROR;
+        // llhttp stopped at the end of the 101's head: what follows is the new protocol's.
+        this.upgraded = { status: head.status, headers: head.headers, rest: chunk.subarray(off + r) };
+        this.upgradeHead = undefined;
+        return null;
+      }
       off = end;
     }
     return null;
@@ -225,8 +249,9 @@ export class Http1ResponseParser {
       return 1;
     }
     if (upgrade || statusCode === 101) {
-      this.upgraded = true;
       this.skip = true;
+      this.upgradeSeen = true;
+      if (statusCode === 101 && s.upgradeRequest) this.upgradeHead = { status: statusCode, headers: headerList(raw) };
       return 1;
     }
     if (statusCode < 200) {

@@ -11,6 +11,9 @@
  * - Names the codec manages are dropped from `headers`: host (given separately), connection,
  *   keep-alive, transfer-encoding, upgrade, expect, proxy-connection, and content-length unless
  *   it frames a body.
+ * - An upgrade request (`upgrade` given: the `Upgrade` value) carries `connection: upgrade` and
+ *   `upgrade: <value>` and no body framing at all: what follows the head on the connection is
+ *   the new protocol's, once the upstream answered 101 (0 is reported).
  * - Framing, reported through `framing.bodyRemaining`: with `endStream` there is no body
  *   (`content-length: 0` is sent for POST, PUT and PATCH only; 0 is reported); else a valid
  *   `content-length` frames the body (its value is reported and the caller enforces it); else
@@ -62,6 +65,7 @@ export function encodeRequestHead(
   headers: HeaderList,
   endStream: boolean,
   framing: RequestFraming,
+  upgrade?: string,
 ): string | null {
   if (!isToken(method)) return refuse(framing, 'invalid request method');
   if (!VALID_PATH.test(path)) return refuse(framing, 'invalid request path');
@@ -86,6 +90,11 @@ export function encodeRequestHead(
       continue;
     }
     head += name + ': ' + value + '\r\n';
+  }
+  if (upgrade !== undefined) {
+    if (upgrade === '' || !isHeaderValue(upgrade)) return refuse(framing, 'invalid upgrade header');
+    framing.bodyRemaining = 0;
+    return head + 'connection: upgrade\r\nupgrade: ' + upgrade + '\r\n\r\n';
   }
   if (endStream) {
     framing.bodyRemaining = 0;

@@ -43,6 +43,15 @@ const EMPTY = Buffer.alloc(0);
 /** Shown as the reset reason when the body disagrees with its content-length. */
 const LENGTH_MISMATCH = 'request body length does not match content-length header';
 
+/** A ResponseDecoder that also hears the 101 to its upgrade request (the socket handover). */
+export interface UpgradeResponseDecoder extends ResponseDecoder {
+  /**
+   * The upstream answered 101: `socket` is the caller's from now on (paused, no listeners of the
+   * codec, which forgets it), `rest` the bytes that came after the head in the same read.
+   */
+  decodeUpgrade(status: number, headers: HeaderList, socket: Socket, rest: Buffer): void;
+}
+
 /** What a stream needs from its connection (client_codec.ts). */
 export interface Http1StreamOwner {
   /** The connected socket; null once the connection closed. */
@@ -77,6 +86,11 @@ export class Http1ClientStream implements RequestEncoder, Stream, ResponseSink, 
   headError = '';
   /** The whole request (head and body) was written. */
   requestEnded = false;
+  /**
+   * The `Upgrade` value of an upgrade request (Http1ClientConnection.newUpgradeStream): its head
+   * carries it with `connection: upgrade` and no body framing; a 101 hands the socket over.
+   */
+  upgrade: string | undefined = undefined;
   private method = 'GET';
   /** The socket is corked by this stream (released at the end of the body or the next tick). */
   private corked = false;
@@ -110,7 +124,9 @@ export class Http1ClientStream implements RequestEncoder, Stream, ResponseSink, 
       this.runReset('remote_refused_stream_reset', 'connection not available');
       return;
     }
-    const head = encodeRequestHead(method, path, authority, headers, endStream, this);
+    const upgrade = this.upgrade;
+    if (upgrade !== undefined) endStream = true;
+    const head = encodeRequestHead(method, path, authority, headers, endStream, this, upgrade);
     if (head === null) {
       // Nothing was written: the connection is intact.
       this.owner.onStreamReset(this, 'local_reset', this.headError, true);
@@ -254,6 +270,22 @@ export class Http1ClientStream implements RequestEncoder, Stream, ResponseSink, 
 
   get bodyless(): boolean {
     return this.method === 'HEAD';
+  }
+
+  get upgradeRequest(): boolean {
+    return this.upgrade !== undefined;
+  }
+
+  /**
+   * The upstream switched protocols (101 to our upgrade request): the stream is done and the
+   * decoder gets the head, the socket (paused, no codec listeners left) and the bytes that
+   * followed the head.
+   */
+  onUpgraded(status: number, headers: HeaderList, socket: Socket, rest: Buffer): void {
+    if (this.done) return;
+    this.done = true;
+    this.uncork();
+    (this.decoder as UpgradeResponseDecoder).decodeUpgrade(status, headers, socket, rest);
   }
 
   onResponseHead(status: number, headers: HeaderList, contentLength: number, keepAlive: boolean): void {

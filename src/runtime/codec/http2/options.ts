@@ -46,6 +46,12 @@ export interface Http2ProtocolOptions {
   readonly streamErrorOnInvalidHttpMessaging: boolean;
   /** `connection_keepalive`, or undefined (no PINGs: Envoy's default). */
   readonly connectionKeepalive: Http2KeepaliveSettings | undefined;
+  /**
+   * `allow_connect` (false): SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441) on downstream
+   * connections, so clients may open extended CONNECT streams (`:protocol`, e.g. WebSocket);
+   * without it nghttp2 refuses them.
+   */
+  readonly allowConnect: boolean;
 }
 
 /** The subset of the Envoy config message read here (snake_case, as decoded: durations in ms). */
@@ -62,6 +68,7 @@ export interface Http2ProtocolOptionsConfig {
   stream_error_on_invalid_http_messaging?: boolean;
   override_stream_error_on_invalid_http_message?: boolean;
   connection_keepalive?: { interval?: number; timeout?: number; interval_jitter?: number; connection_idle_interval?: number };
+  allow_connect?: unknown;
 }
 
 /** Envoy's defaults (Http2::Utility::OptionsLimits and protocol.proto). */
@@ -77,6 +84,7 @@ export const DEFAULT_HTTP2_PROTOCOL_OPTIONS: Http2ProtocolOptions = Object.freez
   maxInboundWindowUpdateFramesPerDataFrameSent: 10,
   streamErrorOnInvalidHttpMessaging: false,
   connectionKeepalive: undefined,
+  allowConnect: false,
 });
 
 /** Resolves a decoded `http2_protocol_options` (or nothing) with Envoy's defaults. */
@@ -108,6 +116,7 @@ export function http2ProtocolOptions(config?: Http2ProtocolOptionsConfig, hcmStr
             intervalJitterPercent: ka.interval_jitter ?? 15,
             connectionIdleIntervalMs: ka.connection_idle_interval ?? 0,
           },
+    allowConnect: c.allow_connect === true,
   };
 }
 
@@ -147,7 +156,7 @@ function settingsOf(o: Http2ProtocolOptions, limits: HeaderLimits): Settings {
 /** node:http2 options for a downstream session (http2.performServerHandshake). */
 export function serverSessionOptions(o: Http2ProtocolOptions, limits: HeaderLimits): ServerSessionOptions {
   return {
-    settings: settingsOf(o, limits),
+    settings: o.allowConnect ? { ...settingsOf(o, limits), enableConnectProtocol: true } : settingsOf(o, limits),
     maxHeaderListPairs: nodeHeaderLimits(limits).maxHeaderListPairs,
     // Envoy disables nghttp2's RFC 9113 leading/trailing whitespace check (it would drop such
     // header fields silently): so do we.

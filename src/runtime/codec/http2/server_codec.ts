@@ -22,12 +22,15 @@
  *   cause `too_many_premature_resets`; nghttp2's RST_STREAM rate limit stays behind it.
  * - Every stream closed by the peer's RST_STREAM counts `http2.rx_reset`; every one we reset,
  *   `http2.tx_reset`.
+ * - CONNECT streams go to the decoder's `decodeUpgradeHeaders`: an extended CONNECT (RFC 8441,
+ *   with `allow_connect`) as an HTTP/1-style upgrade, a plain CONNECT as it is; their DATA frames
+ *   are left unread until the stream becomes a tunnel (server_stream.ts switchToTunnel).
  * Not re-entrant across connections; callbacks may call back into this connection.
  */
 import http2, { type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ConnectionCloseCause, Protocol, ServerConnection, ServerConnectionCallbacks } from '../types.js';
+import type { ConnectionCloseCause, Protocol, RequestHeaderMap, ServerConnection, ServerConnectionCallbacks } from '../types.js';
 import { PrematureResetTracker } from '../premature_reset.js';
 import { decodeRequestHead } from './headers.js';
 import { Http2Keepalive } from './keepalive.js';
@@ -74,6 +77,27 @@ function onSessionClose(this: Tagged): void {
 type TaggedSocket = Socket & { [kConn]?: Http2ServerConnection };
 function onSocketEnd(this: TaggedSocket): void {
   this[kConn]!.onRemoteHalfClose();
+}
+
+/**
+ * A CONNECT request head as the connection manager sees it (Envoy's ServerStreamImpl::
+ * decodeHeaders with transformUpgradeRequestFromH2toH1): an extended CONNECT (RFC 8441,
+ * `:protocol`, only accepted when `allow_connect` advertised SETTINGS_ENABLE_CONNECT_PROTOCOL)
+ * becomes an HTTP/1-style upgrade (GET, `upgrade: <protocol>`, `connection: upgrade`); a plain
+ * CONNECT stays as it is. Returns the protocol, or 'CONNECT'.
+ */
+function connectUpgrade(headers: RequestHeaderMap, raw: readonly string[]): string {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.charCodeAt(0) !== 58 /* : */) break;
+    if (name !== ':protocol') continue;
+    const protocol = raw[i + 1]!;
+    headers.method = 'GET';
+    headers.headers['upgrade'] = protocol;
+    headers.headers['connection'] = 'upgrade';
+    return protocol;
+  }
+  return 'CONNECT';
 }
 
 export class Http2ServerConnection implements ServerConnection, ServerStreamOwner {
@@ -155,9 +179,16 @@ export class Http2ServerConnection implements ServerConnection, ServerStreamOwne
     this.stats.streams_active.inc();
     const endStream = (flags & END_STREAM) !== 0;
     s.remoteEnded = endStream;
+    const headers = head.headers;
     try {
       s.decoder = this.callbacks.newStream(s);
-      s.decoder.decodeHeaders(head.headers, endStream);
+      if (headers.method === 'CONNECT' && s.decoder.decodeUpgradeHeaders !== undefined) {
+        // Upgrades: the stream's DATA frames become the tunnel's; nothing reads them before.
+        s.upgrade = connectUpgrade(headers, raw);
+        s.decoder.decodeUpgradeHeaders(headers);
+        return;
+      }
+      s.decoder.decodeHeaders(headers, endStream);
     } catch {
       // The connection manager failed on this request: reset it, never crash.
       s.resetStream('local_reset');

@@ -14,7 +14,7 @@
  * `connection_termination` when the session went away under it.
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { HeaderList, RequestDecoder, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
+import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, ResponseHeaderMap, Stream, StreamCallbacks, StreamResetReason } from '../types.js';
 import { headerListFromRaw, responseHeadersForNode } from './headers.js';
 import { EMPTY, H2Error, H2StreamIo } from './stream_io.js';
 import type { Http2CodecStats } from './stats.js';
@@ -64,6 +64,13 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
   remoteEnded = false;
   /** A final (non-1xx) response head was sent (or is held, see encodeHeaders). */
   responded = false;
+  /**
+   * A CONNECT stream (server_codec.ts): the extended CONNECT's `:protocol`, or 'CONNECT'. Its
+   * DATA frames are not read until it becomes a tunnel.
+   */
+  upgrade: string | undefined = undefined;
+  /** The stream is a tunnel (switchToTunnel): its node stream is the tunnel's. */
+  private tunnelling = false;
   /**
    * A response head not submitted yet: held until the body's first call in the same tick (or the
    * next tick), so a response whose body ends at once leaves as HEADERS + DATA(END_STREAM)
@@ -206,6 +213,35 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
     this.io.sendTrailers(trailers);
   }
 
+  /**
+   * The upgrade was let through and the upstream agreed (101, or a CONNECT's 200): the response
+   * head goes out without END_STREAM (a 101 becomes 200, Envoy's
+   * transformUpgradeResponseFromH1toH2; connection-specific headers are dropped) and the node
+   * stream is handed over: its DATA frames both ways are the tunnel's bytes, its END_STREAM a
+   * half-close, its RST_STREAM a reset. The stream completes when the node stream closes.
+   */
+  switchToTunnel(headers: ResponseHeaderMap): DownstreamTunnel | undefined {
+    const h2 = this.h2;
+    if (this.upgrade === undefined || this.io.done || this.responded || h2.destroyed || h2.closed) return undefined;
+    const h = headers.headers;
+    const out = responseHeadersForNode({
+      status: headers.status === 101 ? 200 : headers.status,
+      // nghttp2 refuses a content-length on a tunnel's response: a `0` is dropped, as Envoy.
+      headers: h['content-length'] === '0' ? { ...h, 'content-length': undefined } : h,
+    });
+    if (out === undefined) return undefined;
+    try {
+      h2.respond(out);
+    } catch {
+      return undefined;
+    }
+    this.responded = true;
+    this.tunnelling = true;
+    // No more encoder or reset callbacks: the tunnel watches the node stream itself.
+    this.io.complete();
+    return { socket: h2, head: EMPTY };
+  }
+
   // ---- Stream ---------------------------------------------------------------------------------
 
   addCallbacks(callbacks: StreamCallbacks): void {
@@ -244,13 +280,18 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
 
   onClose(): void {
     const io = this.io;
+    if (this.tunnelling) {
+      this.owner.onStreamDone(this, true);
+      return;
+    }
     if (io.done) return;
     const code = this.h2.rstCode ?? H2Error.NO_ERROR;
     if (this.owner.terminating) {
       this.terminate();
       return;
     }
-    if (code === H2Error.NO_ERROR && io.localEnded && this.remoteEnded) {
+    // A refused upgrade's request side is never read: its response ending ends the stream.
+    if (code === H2Error.NO_ERROR && io.localEnded && (this.remoteEnded || this.upgrade !== undefined)) {
       io.complete();
       this.owner.onStreamDone(this, this.responded);
       return;
