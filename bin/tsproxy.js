@@ -16,6 +16,16 @@ if (tooOld) {
   );
   process.exit(1);
 }
+// Node's on-disk compile cache (V8 code cache of our modules, keyed by their source): a command
+// starts without parsing and compiling ~100 modules again (docs/core.md "tsproxy match cold
+// start"). Where the default directory (NODE_COMPILE_CACHE, else <os.tmpdir()>/node-compile-cache)
+// cannot be written, e.g. a read-only install without a writable tmpdir, Node leaves it off and
+// says nothing; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+try {
+  (await import('node:module')).enableCompileCache?.();
+} catch {
+  // Never fatal: the cache only saves time.
+}
 // Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1.
 const { guardInspector } = await import('../dist/src/cli/inspector_guard.js');
 const refusal = guardInspector(process.execArgv, process.env);

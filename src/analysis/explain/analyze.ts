@@ -51,6 +51,12 @@ export interface AnalyzeOptions {
   readonly serverAddress?: string;
   /** `--original-dst`: the destination before iptables REDIRECT; the hand-off picks the listener. */
   readonly originalDst?: IpPort;
+  /**
+   * Whether to record the decision chain: `steps`, `near_misses` and `unreached_routes` (explain).
+   * Default true. `match` passes false: its report leaves them out, and tracing every route of a
+   * large virtual host (near misses, regex partial matches) is most of the routing time.
+   */
+  readonly decisionChain?: boolean;
 }
 
 /** Either a report (exit 0 matched / 1 not), or an error that makes the question unanswerable (exit 2). */
@@ -190,6 +196,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     }
   }
 
+  // Routed once, with a trace or as one scan: the route index is not worth building.
   const compiled = compileTable(rc, config, hcm, true);
   const compileErrors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (!compiled.table || compileErrors.length > 0) {
@@ -235,8 +242,9 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     if (localReply === undefined && (h.internal === true || h.header_changes.some((c) => c.after === null))) notes.push(trustSentence(h));
   }
   if (localReply !== undefined) return stoppedByConnectionManager(config, input, request, listenerJson, hcmJson, rc, notes, localReply);
+  const chain = opts.decisionChain !== false;
   const trace: RouteTrace = { steps: [] };
-  const decision = routeRequest(table, request, input.randomValue, trace);
+  const decision = routeRequest(table, request, input.randomValue, chain ? trace : undefined);
 
   const statPrefix = hcm ? (hcm.stat_prefix ?? '') : undefined;
   if (!hcm) notes.push('a bare RouteConfiguration has no HTTP connection manager: stats show <stat_prefix>');
@@ -268,7 +276,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
   const odNote = decision.kind === 'forward' ? originalDstClusterNote(config, decision.cluster, restoredDst, request.headers) : undefined;
   if (odNote !== undefined) notes.push(odNote);
   const perFilter = decision.kind === 'forward' ? decision.perFilterConfig : decision.kind !== 'no_route' ? decision.route?.perFilterConfig : undefined;
-  const nearMisses = findNearMisses({ request, steps: trace.steps, hcm, listenerPort });
+  const nearMisses = chain ? findNearMisses({ request, steps: trace.steps, hcm, listenerPort }) : [];
   const route = decision.kind === 'no_route' ? undefined : decision.route;
   const vh = decision.virtualHost;
   const report: ExplainReport = {
@@ -289,7 +297,7 @@ export function analyze(config: LoadedConfig, input: RequestInput, opts: Analyze
     notes,
     steps: trace.steps.map(stepJson),
     near_misses: nearMisses,
-    unreached_routes: unreachedMatchingRoutes(table, decision, request, input.randomValue).map((u) => ({
+    unreached_routes: (chain ? unreachedMatchingRoutes(table, decision, request, input.randomValue) : []).map((u) => ({
       name: u.name.startsWith('#') ? null : u.name,
       index: u.index,
       label: u.name,

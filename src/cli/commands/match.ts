@@ -22,7 +22,8 @@ export function registerMatch(program: Command, box: ExitBox): void {
       ]);
       // --admin: config and live cluster state from a running proxy (admin_source.ts).
       const admin = flags.admin !== undefined ? await (await import('../output/admin_source.js')).fetchAdminSource(flags.admin) : undefined;
-      box.code = runQuery(flags, formatMatch, toMatchReport, admin);
+      // No decision chain: the match report leaves out steps, near misses and unreached routes.
+      box.code = runQuery(flags, formatMatch, toMatchReport, admin, { decisionChain: false });
     } catch (e) {
       process.stderr.write(`tsproxy match: ${(e as Error).message}\n`);
       box.code = 2;

@@ -36,9 +36,16 @@ export type ReportFormatter = (r: ExplainReport, style: Style) => string;
 /**
  * Runs match or explain: returns the exit code. `toJson` selects the JSON shape of the command.
  * Config diagnostics go to stderr as `file:line:col: severity message [rule]` (errors and
- * warnings; with errors, exit 2).
+ * warnings; with errors, exit 2). `decisionChain: false` (match): the report's steps, near misses
+ * and unreached routes are not computed (analyze's option of that name).
  */
-export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r: ExplainReport) => unknown, admin?: AdminSource): number {
+export function runQuery(
+  flags: QueryFlags,
+  format: ReportFormatter,
+  toJson: (r: ExplainReport) => unknown,
+  admin?: AdminSource,
+  opts: { readonly decisionChain?: boolean } = {},
+): number {
   const err = styleFor(process.stderr);
   const out = styleFor(process.stdout);
   const random = parseNonNegativeInt('--random', flags.random);
@@ -104,7 +111,7 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
     ...(flags.destIp !== undefined ? { destinationIp: flags.destIp } : {}),
     ...(destinationPort !== undefined ? { destinationPort } : {}),
   };
-  const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig);
+  const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig, opts.decisionChain !== false);
   printDiagnostics(result.diagnostics, err);
   if (!result.ok) {
     process.stderr.write(`tsproxy: ${result.error}\n`);
@@ -120,12 +127,20 @@ export function runQuery(flags: QueryFlags, format: ReportFormatter, toJson: (r:
   return result.report.matched ? 0 : 1;
 }
 
-function analyzeSafely(config: LoadedConfig, input: RequestInput, listenerName: string | undefined, port: number | undefined, originalDst?: IpPort, routeConfigName?: string) {
+function analyzeSafely(
+  config: LoadedConfig,
+  input: RequestInput,
+  listenerName: string | undefined,
+  port: number | undefined,
+  originalDst: IpPort | undefined,
+  routeConfigName: string | undefined,
+  decisionChain: boolean,
+) {
   try {
     // Envoy's own address matters only for a loopback peer (appended to x-forwarded-for): the
     // runtime module that finds it is loaded then only.
     const serverAddress = input.remoteAddress !== undefined && isLoopbackAddress(input.remoteAddress) ? serverLocalAddress() : undefined;
-    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter, ...(serverAddress !== undefined ? { serverAddress } : {}), originalDst });
+    return analyze(config, input, { listenerName, port, routeConfigName, classify: classifyHttpFilter, ...(serverAddress !== undefined ? { serverAddress } : {}), originalDst, decisionChain });
   } catch (e) {
     // A bug, not bad input; still no stack trace for the user (exit 2 with the message).
     return { ok: false as const, error: `internal error while analysing: ${(e as Error).message}`, diagnostics: [] as Diagnostic[] };
