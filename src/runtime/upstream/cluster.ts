@@ -18,7 +18,7 @@ import {
   DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
 } from '../../config/defaults.js';
 import type { StatsStore } from '../stats/store.js';
-import type { ClientOptions } from './pool/active_client.js';
+import type { ClientOptions } from './pool/pool_types.js';
 import { upstreamTransportFor } from '../network/upstream_tls.js';
 import { ClusterStats } from './cluster_stats.js';
 import type { Host } from './host.js';

@@ -26,25 +26,11 @@ import type { ClientConnection, ConnectionCallbacks, ConnectionCloseCause, Strea
 import { connectFailure, strerror } from '../transport_failure.js';
 import type { PoolFailureReason } from '../types.js';
 import type { AfterNextPoll } from '../next_poll.js';
-import type { ConnPoolBase } from './conn_pool_base.js';
-import type { PoolProtocol } from './pool_types.js';
+import type { ClientOptions, ClientPool, PoolProtocol } from './pool_types.js';
 import type { TLSSocket } from 'node:tls';
 import type { PoolStream } from './pool_stream.js';
 
 export type ActiveClientState = 'connecting' | 'ready' | 'busy' | 'settling' | 'draining' | 'closed';
-
-/** Options every connection of a cluster shares (resolved once per cluster). */
-export interface ClientOptions {
-  connectTimeoutMs: number;
-  /** 0 = unlimited (Envoy's max_requests_per_connection default). */
-  maxRequestsPerConnection: number;
-  /** Upstream idle timeout: common_http_protocol_options.idle_timeout (default 1 h; 0: none). */
-  idleTimeoutMs: number;
-  /** Largest response head accepted (Envoy's max_response_headers_kb, default 60 KiB). */
-  maxHeaderSize: number;
-  /** [TLS] The cluster's transport sockets (network/upstream_tls.ts); undefined: raw TCP. */
-  transportSocket?: UpstreamTransportSocketFactory | undefined;
-}
 
 export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
   state: ActiveClientState = 'connecting';
@@ -75,7 +61,7 @@ export class ActiveClient implements ConnectionCallbacks, AfterNextPoll {
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly pool: ConnPoolBase,
+    readonly pool: ClientPool<ActiveClient, PoolStream>,
     private readonly address: string,
     private readonly port: number,
     private readonly options: ClientOptions,

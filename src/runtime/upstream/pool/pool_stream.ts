@@ -23,7 +23,7 @@ import type {
   StreamResetReason as CodecResetReason,
 } from '../../codec/types.js';
 import type { HeaderList, RequestEncoder, ResponseDecoder, StreamResetReason } from '../types.js';
-import type { ActiveClient } from './active_client.js';
+import type { StreamClient } from './pool_types.js';
 import type { UpstreamTlsInfo } from '../../network/upstream_tls_info.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -75,7 +75,7 @@ export class PoolStream implements RequestEncoder, CodecResponseDecoder, StreamC
   replays = 0;
 
   constructor(
-    public client: ActiveClient,
+    public client: StreamClient<PoolStream>,
     public encoder: CodecRequestEncoder,
     readonly decoder: ResponseDecoder,
     replayable: boolean,
@@ -90,7 +90,7 @@ export class PoolStream implements RequestEncoder, CodecResponseDecoder, StreamC
     return this.client.tls;
   }
 
-  rebind(client: ActiveClient, encoder: CodecRequestEncoder): void {
+  rebind(client: StreamClient<PoolStream>, encoder: CodecRequestEncoder): void {
     this.client = client;
     this.encoder = encoder;
     encoder.stream.addCallbacks(this);

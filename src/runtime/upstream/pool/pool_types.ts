@@ -7,7 +7,10 @@ import type { Socket } from 'node:net';
 import type { ClientConnection, ConnectionCallbacks } from '../../codec/types.js';
 import type { ClusterStats } from '../cluster_stats.js';
 import type { ResourceManager } from '../resource_manager.js';
-import type { ClientOptions } from './active_client.js';
+import type { PoolFailureReason } from '../types.js';
+import type { StreamResetReason } from '../../codec/types.js';
+import type { UpstreamTransportSocketFactory, UpstreamTransportOptions } from '../../network/upstream_tls.js';
+import type { UpstreamTlsInfo } from '../../network/upstream_tls_info.js';
 
 /** What differs between the protocols, for the pool (Envoy's per-protocol pool classes). */
 export interface PoolProtocol {
@@ -41,4 +44,49 @@ export interface PoolContext {
   readonly clientOptions: ClientOptions;
   /** Monotonic ms, for connection timing histograms. */
   readonly now: () => number;
+}
+
+/** Options every connection of a cluster shares (resolved once per cluster): how it is opened and kept. */
+export interface ClientOptions {
+  connectTimeoutMs: number;
+  /** 0 = unlimited (Envoy's max_requests_per_connection default). */
+  maxRequestsPerConnection: number;
+  /** Upstream idle timeout: common_http_protocol_options.idle_timeout (default 1 h; 0: none). */
+  idleTimeoutMs: number;
+  /** Largest response head accepted (Envoy's max_response_headers_kb, default 60 KiB). */
+  maxHeaderSize: number;
+  /** [TLS] The cluster's transport sockets (network/upstream_tls.ts); undefined: raw TCP. */
+  transportSocket?: UpstreamTransportSocketFactory | undefined;
+}
+
+/**
+ * What a connection (ActiveClient, `C`) reports to its pool (conn_pool_base.ts) and reads from
+ * it; `S` is the pool's stream type. An interface so the connection does not import the pool.
+ */
+export interface ClientPool<C, S> {
+  readonly protocol: PoolProtocol;
+  readonly host: { readonly hostname?: string | undefined };
+  readonly connectOptions: UpstreamTransportOptions;
+  /** Monotonic ms. */
+  now(): number;
+  replay(stream: S): void;
+  onClientProtocolSelected(client: C): void;
+  onClientConnected(client: C): void;
+  onConnectFailure(client: C, reason: PoolFailureReason, transport: string): void;
+  onStreamDone(client: C, completed: boolean, reason?: StreamResetReason): void;
+  onClientSettled(client: C): void;
+  onClientCapacityChanged(client: C): void;
+  onClientDraining(client: C): void;
+  onClientClosed(client: C, local: boolean, cause: string): void;
+  onClientIdleTimeout(client: C): void;
+  onConnectingClosed(client: C): void;
+}
+
+/** What a pool stream (pool_stream.ts, `S`) needs of the connection it runs on. */
+export interface StreamClient<S> {
+  /** The connection's TLS facts (undefined over raw TCP). */
+  readonly tls: UpstreamTlsInfo | undefined;
+  readonly pool: { replay(stream: S): void };
+  onStreamComplete(stream: S): void;
+  onStreamReset(stream: S, reason: StreamResetReason, local: boolean): void;
 }
