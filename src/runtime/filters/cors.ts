@@ -35,7 +35,7 @@ import type {
   StreamFilter,
 } from '../http/filter.js';
 import type { Counter, StatsScope } from '../stats/store.js';
-import type { FilterFactoryContext, HttpFilterRegistration } from './registry.js';
+import type { FilterFactoryContext, HttpFilterRegistration } from './filter_registration.js';
 
 export const CORS_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';
 export const CORS_POLICY_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';

@@ -40,7 +40,7 @@ import type {
   StreamDecoderFilterCallbacks,
 } from '../http/filter.js';
 import type { Counter, Gauge, StatsScope } from '../stats/store.js';
-import type { FilterFactoryContext, HttpFilterRegistration } from './registry.js';
+import type { FilterFactoryContext, HttpFilterRegistration } from './filter_registration.js';
 
 export const FAULT_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
 /** Canonical filter name, used for per-route config when the HttpFilter's own name is unknown. */

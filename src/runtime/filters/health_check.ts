@@ -28,7 +28,7 @@ import type {
   StreamFilter,
 } from '../http/filter.js';
 import type { ClusterManager } from '../upstream/types.js';
-import type { FilterFactoryContext, HttpFilterRegistration } from './registry.js';
+import type { FilterFactoryContext, HttpFilterRegistration } from './filter_registration.js';
 
 export const HEALTH_CHECK_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck';
 

@@ -13,6 +13,7 @@ import { UpgradeTunnel, type TunnelOwner } from './router_upgrade.js';
 import type { ForwardDecision } from '../../core/route_types.js';
 import type {
   DownstreamAbortHandler,
+  FilterFactoryCb,
   DownstreamWatermarkCallbacks,
   FilterDataStatus,
   FilterHeadersStatus,
@@ -35,9 +36,10 @@ import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_re
 import { RetryState } from './router_retry.js';
 import { computeTimeouts } from './router_timeout.js';
 import { timerPool, type PooledTimer } from '../http/timer_pool.js';
-import { BUFFER_LIMIT_BYTES, lbContextFor, type RouterConfig } from './router_config.js';
+import { BUFFER_LIMIT_BYTES, lbContextFor, RouterConfig } from './router_config.js';
+import type { FilterFactoryContext } from './filter_registration.js';
+import type { Any } from '../../config/types.js';
 
-export { ROUTER_TYPE_URL, createRouterFilterFactory } from './router_config.js';
 
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -538,4 +540,10 @@ function startTunnel(owner: TunnelOwner, cb: StreamDecoderFilterCallbacks, host:
   const t = new UpgradeTunnel(cb, owner, cb.upgradeType!, idleTimeoutMs);
   t.start({ host, connectTimeoutMs: cluster.connectTimeoutMs, transportSocket: cluster.transportSocket }, headers);
   return t;
+}
+
+/** The registry's factory: one RouterConfig per HCM, one RouterFilter per stream. */
+export function createRouterFilterFactory(typedConfig: Any | undefined, ctx: FilterFactoryContext): FilterFactoryCb {
+  const config = new RouterConfig(ctx, typedConfig);
+  return () => ({ decoder: new RouterFilter(config) });
 }

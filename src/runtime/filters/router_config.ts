@@ -1,18 +1,17 @@
 /**
  * Router filter config shared by all streams of one connection manager (Envoy's
- * Router::FilterConfig), its factory, and small per-request helpers the router uses.
+ * Router::FilterConfig) and small per-request helpers the router uses (the factory is in router.ts).
  */
 import { runtimeGeneration } from '../runtime_loader.js';
 import { readFileSync } from 'node:fs';
 import type { Any } from '../../config/types.js';
 import type { ForwardDecision } from '../../core/route_types.js';
 import { hashKeyFor } from '../../core/hash_policy.js';
-import type { FilterFactoryCb, RequestHeaderMap } from '../http/filter.js';
+import type { RequestHeaderMap } from '../http/filter.js';
 import type { StreamInfo } from '../stream_info.js';
 import type { LoadBalancerContext } from '../upstream/types.js';
-import type { FilterFactoryContext } from './registry.js';
+import type { FilterFactoryContext } from './filter_registration.js';
 import { resolveRouterStats, type RouterStats } from './router_stats.js';
-import { RouterFilter } from './router.js';
 
 /** Envoy's default per_connection_buffer_limit_bytes (1 MiB), the router's body buffer limit. */
 export const BUFFER_LIMIT_BYTES = 1_048_576;
@@ -76,11 +75,6 @@ export class RouterConfig {
   }
 }
 
-/** The registry's factory: one RouterConfig per HCM, one RouterFilter per stream. */
-export function createRouterFilterFactory(typedConfig: Any | undefined, ctx: FilterFactoryContext): FilterFactoryCb {
-  const config = new RouterConfig(ctx, typedConfig);
-  return () => ({ decoder: new RouterFilter(config) });
-}
 
 
 /** The LoadBalancerContext for RING_HASH / MAGLEV: the hash the core computes from `hash_policy`. */

@@ -9,7 +9,7 @@ import type {
 } from '../../../src/runtime/http/filter.js';
 import { StatsStore } from '../../../src/runtime/stats/store.js';
 import { newStreamInfo } from '../../../src/runtime/stream_info.js';
-import type { FilterFactoryContext } from '../../../src/runtime/filters/registry.js';
+import type { FilterFactoryContext } from '../../../src/runtime/filters/filter_registration.js';
 import type { HttpConnectionManager } from '../../../src/config/types.js';
 
 export interface LocalReply {

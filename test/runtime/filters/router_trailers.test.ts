@@ -12,7 +12,7 @@ import type net from 'node:net';
 import type { RouteConfiguration } from '../../../src/config/types.js';
 import { compileRouteConfig } from '../../../src/core/route.js';
 import { CoreRouteProvider } from '../../../src/runtime/http/core_route_provider.js';
-import { createRouterFilterFactory } from '../../../src/runtime/filters/router_config.js';
+import { createRouterFilterFactory } from '../../../src/runtime/filters/router.js';
 import type { RouterFilter } from '../../../src/runtime/filters/router.js';
 import { createClusterManager } from '../../../src/runtime/upstream/cluster_manager.js';
 import { StatsStore } from '../../../src/runtime/stats/store.js';
