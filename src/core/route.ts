@@ -7,8 +7,8 @@
  * Hot path: with no trace, route() allocates only the decision object (plus a sliced path
  * when the request has a query, and the weighted-pick record for weighted routes).
  */
-import type { Any, RouteConfiguration, VirtualHost } from '../config/types.js';
-import type { Diagnostic, SourcePosition } from '../config/diagnostic.js';
+import type { Any, RouteConfiguration } from '../config/types.js';
+import type { Diagnostic } from '../config/diagnostic.js';
 import type {
   ClusterResolution,
   RouteDecision,
@@ -20,13 +20,14 @@ import type {
 } from './route_types.js';
 import { posOf, type CompileContext } from './compile_context.js';
 import { CompiledRoute } from './route_entry.js';
-import { VirtualHostSelector, portStart } from './vhost_selector.js';
-import { compileHeaderMatcher, matchAllHeaders, type CompiledHeaderMatcher } from './header_matcher.js';
-import { compileHeaderMutationGroup, makeHeaderMutations, type HeaderMutationGroup } from './header_mutation.js';
+import { portStart } from './vhost_selector.js';
+import { compileHeaderMatcher } from './header_matcher.js';
+import { compileHeaderMutationGroup, makeHeaderMutations } from './header_mutation.js';
 import { firstHeaderValue, pickWeightedCluster } from './cluster_specifier.js';
 import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
 import { traceCluster, traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
-import { buildRouteIndex, matchesRoute, type RouteIndex, type RouteIndexMode } from './route_index.js';
+import { CompiledRouteTable, CompiledVirtualHost } from './route_table.js';
+import { buildRouteIndex, matchesRoute, type RouteIndexMode } from './route_index.js';
 import { jsonPathOf, positionOf } from '../config/position.js';
 import { DEFAULT_MAX_DIRECT_RESPONSE_BODY_SIZE_BYTES } from '../config/defaults.js';
 
@@ -58,70 +59,6 @@ export interface CompileRouteConfigOptions {
    * `always`, or `off` (the linear scan, the reference). Never changes an answer.
    */
   routeIndex?: RouteIndexMode;
-}
-
-/** A compiled virtual cluster. */
-interface CompiledVirtualCluster {
-  readonly name: string;
-  readonly headers: readonly CompiledHeaderMatcher[];
-}
-
-/** Compiled virtual host (implementation of VirtualHostEntry). */
-export class CompiledVirtualHost implements VirtualHostEntry {
-  routes: CompiledRoute[] = [];
-  /** Exact-path map, prefix tries, regex set and header buckets, for large vhosts (route_index.ts). */
-  routeIndex: RouteIndex | undefined;
-  virtualClusters: CompiledVirtualCluster[] = [];
-  requireTls: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
-  requestGroup: HeaderMutationGroup | undefined;
-  responseGroup: HeaderMutationGroup | undefined;
-  constructor(
-    readonly config: VirtualHost,
-    readonly index: number,
-  ) {
-    this.requireTls = config.require_tls ?? 'NONE';
-  }
-  get name(): string {
-    return this.config.name;
-  }
-  get position(): SourcePosition | undefined {
-    return positionOf(this.config);
-  }
-  get hasVirtualClusters(): boolean {
-    return this.virtualClusters.length > 0;
-  }
-  get includeRequestAttemptCount(): boolean {
-    return this.config.include_request_attempt_count === true;
-  }
-  get includeAttemptCountInResponse(): boolean {
-    return this.config.include_attempt_count_in_response === true;
-  }
-
-  /** Envoy's VirtualHostImpl::virtualClusterFromEntries: first match, else `other` when any are declared. */
-  virtualClusterName(req: RouteRequest): string | undefined {
-    const vcs = this.virtualClusters;
-    if (vcs.length === 0) return undefined;
-    for (let i = 0; i < vcs.length; i++) if (matchAllHeaders(vcs[i].headers, req)) return vcs[i].name;
-    return 'other';
-  }
-}
-
-/** The compiled table (implementation of RouteTable). */
-export class CompiledRouteTable implements RouteTable {
-  readonly virtualHosts: CompiledVirtualHost[] = [];
-  readonly selector = new VirtualHostSelector<CompiledVirtualHost>();
-  /** Lowercased `internal_only_headers`: serve strips them from external requests. */
-  readonly internalOnlyHeaders: readonly string[];
-  constructor(
-    readonly config: RouteConfiguration,
-    readonly ignorePortInHostMatching: boolean,
-    readonly runtime: RuntimeValues,
-  ) {
-    this.internalOnlyHeaders = (config.internal_only_headers ?? []).map((h) => h.toLowerCase());
-  }
-  get name(): string {
-    return this.config.name ?? '';
-  }
 }
 
 /**

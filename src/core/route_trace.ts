@@ -5,7 +5,7 @@
 import type { ForwardDecision, RouteRequest, RouteTrace, RuntimeValues, TraceStep } from './route_types.js';
 import type { CompiledRoute } from './route_entry.js';
 import { isGrpcRequest } from './route_entry.js';
-import type { CompiledRouteTable, CompiledVirtualHost } from './route.js';
+import type { CompiledRouteTable, CompiledVirtualHost } from './route_table.js';
 import { posOf } from './compile_context.js';
 import { portStart } from './vhost_selector.js';
 import { requestHeaderValue } from './header_matcher.js';

@@ -6,7 +6,7 @@
  * Pure.
  */
 import type { RouteDecision, RouteRequest, RouteTable, TraceStep } from './route_types.js';
-import type { CompiledRouteTable, CompiledVirtualHost } from './route.js';
+import type { CompiledRouteTable, CompiledVirtualHost } from './route_table.js';
 import { matchesRoute } from './route_index.js';
 import { pathEnd } from './redirect.js';
 import { traceRoute } from './route_trace.js';

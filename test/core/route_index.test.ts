@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { route } from '../../src/core/route.js';
 import type { RouteTrace } from '../../src/core/route_types.js';
 import { buildRouteIndex, ROUTE_INDEX_MIN_ROUTES } from '../../src/core/route_index.js';
-import type { CompiledVirtualHost } from '../../src/core/route.js';
+import type { CompiledVirtualHost } from '../../src/core/route_table.js';
 import { fwd, req, routes } from './helpers.js';
 import { compileBoth, decisionKey, genRequest, genRouteConfig, rng } from './route_index_gen.js';
 
