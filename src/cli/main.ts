@@ -7,11 +7,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { versionText } from './version.js';
+import type { ExitBox } from './exit_box.js';
 
-/** Exit code slot the command actions set; commander actions cannot return values. */
-export interface ExitBox {
-  code: number;
-}
 
 type Register = (program: Command, box: ExitBox) => void;
 

@@ -7,7 +7,7 @@ import type { Diagnostic, Severity, SourcePosition } from '../../config/diagnost
 import { fieldPositionOf, positionOf } from '../../config/position.js';
 import type { LoadedConfig } from '../../config/types.js';
 import type { ConfigModel } from './model.js';
-import type { RuleMeta } from './rule.js';
+import type { RuleMeta } from './rule_meta.js';
 
 /** Where a finding points: a decoded object, optionally one of its fields, and its JSON path. */
 export interface LintTarget {

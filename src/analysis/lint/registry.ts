@@ -3,7 +3,8 @@
  * the loader) first, then references, routing, behaviour, security, and last the findings about
  * tsproxy itself (category `tsproxy`).
  */
-import type { LintRule, RuleMeta } from './rule.js';
+import type { LintRule } from './rule.js';
+import type { RuleMeta } from './rule_meta.js';
 import { schemaRules, tsproxySchemaRules } from './schema_rules.js';
 import { referenceRules } from './rules/references.js';
 import { routingRules } from './rules/routing.js';

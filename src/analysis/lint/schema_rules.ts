@@ -2,7 +2,7 @@
  * Metadata of the rules the config loader reports (`schema/*`, `config/limit`): lint does not run
  * them, but `--list-rules`, the docs and SARIF's rule table describe them like any other rule.
  */
-import type { RuleMeta } from './rule.js';
+import type { RuleMeta } from './rule_meta.js';
 
 export const schemaRules: readonly RuleMeta[] = [
   {

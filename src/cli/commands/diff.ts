@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 
 interface DiffFlags {
   type?: 'bootstrap' | 'route' | 'config_dump';

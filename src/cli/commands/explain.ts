@@ -4,7 +4,7 @@
  * near misses. Same flags and exit codes as `match`.
  */
 import type { Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
 // --- explain --log / --flags (explain_log_flags.ts) ---
 import { addLogFlagsOptions, runLogOrFlags, wantsLogOrFlags, type LogFlagsOptions } from './explain_log_flags.js';

@@ -14,7 +14,7 @@ import { lintText, type ConfigType } from '../../analysis/lint/lint.js';
 import { allRules, ruleMeta } from '../../analysis/lint/registry.js';
 import { closest } from '../../analysis/lint/walk.js';
 import { concernOf, failsLint } from '../../analysis/lint/concerns.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 import { formatGithub } from '../format/github.js';
 import { formatJson } from '../format/json.js';
 import { formatSarif, pathToUri } from '../format/sarif.js';

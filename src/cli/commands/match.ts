@@ -4,7 +4,7 @@
  * that run. Exit 0 when a route matched, 1 when none did, 2 on usage or config errors.
  */
 import type { Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
 
 export function registerMatch(program: Command, box: ExitBox): void {

@@ -6,7 +6,7 @@
  * `--against` when some request's outcome changes; 2 on usage, config or read errors.
  */
 import { Option, type Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 
 interface ReplayFlags {
   config: string;

@@ -12,7 +12,7 @@
  * the HCM) are errors: exit 2, nothing bound.
  */
 import type { Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 import { loadConfigText, readConfigFile } from '../output/config_loader.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../output/diagnostics.js';
 import { startServer, type LogLevel, type ServerLogger } from '../../runtime/server.js';

@@ -10,7 +10,7 @@
  * This file does the I/O; the decisions live in src/analysis/router_check (pure).
  */
 import type { Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 import { readConfigFile } from '../output/config_loader.js';
 
 interface TestFlags {

@@ -6,7 +6,7 @@
  * (a snapshot); 2 on usage errors. ink and react load only for the live view.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit_box.js';
 
 export interface TopFlags {
   admin: string;

@@ -2,7 +2,7 @@
  * `tsproxy lint --list-rules`: every rule id with its severity, summary and a triggering example,
  * grouped by category.
  */
-import type { RuleMeta } from '../../analysis/lint/rule.js';
+import type { RuleMeta } from '../../analysis/lint/rule_meta.js';
 import type { Style } from '../output/style.js';
 
 /** The rule list as text. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Diagnostic, Severity } from '../../config/diagnostic.js';
-import type { RuleMeta } from '../../analysis/lint/rule.js';
+import type { RuleMeta } from '../../analysis/lint/rule_meta.js';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
