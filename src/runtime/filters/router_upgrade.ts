@@ -295,13 +295,18 @@ export class UpgradeTunnel implements UpgradeResponseDecoder, StreamCallbacks, C
   /** Fails before a response: the connection goes, the router answers (UF, UC, UPE). */
   private fail(reason: EnvoyResetReason, transportFailureReason: string): void {
     if (this.done) return;
+    this.closeUpstream();
+    this.owner.onTunnelFailure(reason, transportFailureReason);
+  }
+
+  /** Ends the upstream side before the tunnel is up: timer, codec and socket. */
+  private closeUpstream(): void {
     this.done = true;
     this.clearConnectTimer();
     const codec = this.codec;
     this.codec = undefined;
     if (codec !== undefined) codec.close();
     this.socket?.destroy();
-    this.owner.onTunnelFailure(reason, transportFailureReason);
   }
 
   private clearConnectTimer(): void {
@@ -312,11 +317,6 @@ export class UpgradeTunnel implements UpgradeResponseDecoder, StreamCallbacks, C
   /** The downstream stream went away before the tunnel was up: close the upstream side. */
   abort(): void {
     if (this.downstream !== undefined) return;
-    this.done = true;
-    this.clearConnectTimer();
-    const codec = this.codec;
-    this.codec = undefined;
-    if (codec !== undefined) codec.close();
-    this.socket?.destroy();
+    this.closeUpstream();
   }
 }

@@ -243,32 +243,25 @@ export class ClusterImpl implements ThreadLocalCluster {
       const p = this.serverNamePool(h, downstreamProtocol, request);
       if (p !== undefined) return p;
     }
-    const mode = this.protocolMode;
-    if (mode === 'alpn') {
-      let pool = h.pool as ConnPoolBase | undefined;
-      if (!pool) {
-        pool = new ConnPoolBase(h, this.poolContext, this.mixed!);
-        h.pool = pool;
-        this.pools.add(pool);
-      }
-      return pool;
-    }
-    if (mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2')) {
-      let pool = h.http2Pool as ConnPoolBase | undefined;
-      if (!pool) {
-        pool = new ConnPoolBase(h, this.poolContext, this.http2!);
-        h.http2Pool = pool;
-        this.pools.add(pool);
-      }
-      return pool;
-    }
-    let pool = h.pool as ConnPoolBase | undefined;
+    const protocol = this.poolProtocol(downstreamProtocol);
+    // HTTP/2 pools have their own slot: with use_downstream_protocol_config a host has both.
+    const h2 = protocol === this.http2;
+    let pool = (h2 ? h.http2Pool : h.pool) as ConnPoolBase | undefined;
     if (!pool) {
-      pool = new ConnPoolBase(h, this.poolContext, this.http1);
-      h.pool = pool;
+      pool = new ConnPoolBase(h, this.poolContext, protocol);
+      if (h2) h.http2Pool = pool;
+      else h.pool = pool;
       this.pools.add(pool);
     }
     return pool;
+  }
+
+  /** The protocol of the pool a request goes to: auto_config's mixed one, HTTP/2, or HTTP/1.1. */
+  private poolProtocol(downstreamProtocol: string | undefined): PoolProtocol {
+    const mode = this.protocolMode;
+    if (mode === 'alpn') return this.mixed!;
+    if (mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2')) return this.http2!;
+    return this.http1;
   }
 
   /**
@@ -281,9 +274,7 @@ export class ClusterImpl implements ThreadLocalCluster {
     const choice = autoSniChoice(this.autoSni!, request);
     if (choice === undefined) return undefined;
     if (this.poolContext.clientOptions.transportSocket!.contextFor(h.address, h.port, h.hostname) === undefined) return undefined;
-    const mode = this.protocolMode;
-    const protocol =
-      mode === 'alpn' ? this.mixed! : mode === 'http2' || (mode === 'downstream' && downstreamProtocol === 'HTTP/2') ? this.http2! : this.http1;
+    const protocol = this.poolProtocol(downstreamProtocol);
     const key = `${protocol.name}|${choice.serverName ?? ''}|${choice.subjectAltName ?? ''}`;
     const pools = (h.serverNamePools ??= new Map());
     let pool = pools.get(key) as ConnPoolBase | undefined;

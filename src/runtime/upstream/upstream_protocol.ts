@@ -16,7 +16,8 @@
  * set, as Envoy refuses the mix. Pure: reads the decoded config.
  */
 import type { Cluster, Http1ProtocolOptions } from '../../config/types.js';
-import { http2ProtocolOptions, type Http2ProtocolOptions, type Http2ProtocolOptionsConfig } from '../codec/http2/options.js';
+import { http2ProtocolOptions, type Http2ProtocolOptions } from '../codec/http2/options.js';
+import type { Http2ProtocolOptions as Http2ProtocolOptionsConfig } from '../../config/types.js';
 
 export const UPSTREAM_HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 

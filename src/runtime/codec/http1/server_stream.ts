@@ -32,7 +32,7 @@ export class Http1ServerStream implements ResponseEncoder, Stream {
   /** `reader`: whose readDisable this stream's applies (the connection: counted, holds parsed body). */
   constructor(
     private readonly codec: Http1ServerCodec,
-    private readonly reader: { readDisable(disable: boolean): void } = codec,
+    private readonly reader: { readDisable(disable: boolean): void },
   ) {
     (codec.socket as unknown as { [kStream]?: Http1ServerStream })[kStream] = this;
   }

@@ -4,6 +4,8 @@
  * nghttp2 (inside node:http2), our codec, or nobody (and why); docs/http2.md has the table.
  */
 import type { ServerSessionOptions, ClientSessionOptions, Settings } from 'node:http2';
+/** The decoded config message (config/types.ts), as the HCM and clusters carry it. */
+import type { Http2ProtocolOptions as Http2ProtocolOptionsConfig } from '../../../config/types.js';
 
 /** `connection_keepalive` (KeepaliveSettings); durations in ms. */
 export interface Http2KeepaliveSettings {
@@ -52,23 +54,6 @@ export interface Http2ProtocolOptions {
    * without it nghttp2 refuses them.
    */
   readonly allowConnect: boolean;
-}
-
-/** The subset of the Envoy config message read here (snake_case, as decoded: durations in ms). */
-export interface Http2ProtocolOptionsConfig {
-  hpack_table_size?: number;
-  max_concurrent_streams?: number;
-  initial_stream_window_size?: number;
-  initial_connection_window_size?: number;
-  max_outbound_frames?: number;
-  max_outbound_control_frames?: number;
-  max_consecutive_inbound_frames_with_empty_payload?: number;
-  max_inbound_priority_frames_per_stream?: number;
-  max_inbound_window_update_frames_per_data_frame_sent?: number;
-  stream_error_on_invalid_http_messaging?: boolean;
-  override_stream_error_on_invalid_http_message?: boolean;
-  connection_keepalive?: { interval?: number; timeout?: number; interval_jitter?: number; connection_idle_interval?: number };
-  allow_connect?: unknown;
 }
 
 /** Envoy's defaults (Http2::Utility::OptionsLimits and protocol.proto). */
