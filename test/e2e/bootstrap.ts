@@ -21,6 +21,11 @@ export interface BootstrapSpec {
   hcmExtraYaml?: string;
   /** Extra Cluster fields per cluster name (YAML lines at the cluster's indentation). */
   clusterExtraYaml?: Readonly<Record<string, string>>;
+  /**
+   * Clusters written whole (YAML list items `  - name: ...` at the clusters list's indentation),
+   * after the generated ones: for clusters a port alone does not describe (TLS, metadata...).
+   */
+  clustersYaml?: string;
 }
 
 function indent(text: string, spaces: number): string {
@@ -47,6 +52,7 @@ ${spec.clusterExtraYaml?.[name] ? indent(spec.clusterExtraYaml[name]!, 4) + '\n'
             address:
               socket_address: {address: 127.0.0.1, port_value: ${port}}`,
     )
+    .concat(spec.clustersYaml !== undefined ? [spec.clustersYaml.replace(/\n+$/, '')] : [])
     .join('\n');
   const runtime = Object.entries(spec.runtime ?? {});
   const runtimeYaml = runtime.length

@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { makeTestPki, type TestPki } from './tls_certs.js';
 import { startEchoUpstreams, type EchoUpstreams } from './echo_upstreams.js';
+import { bootstrapYaml } from './bootstrap.js';
 import { send, startProxy, type Proxy } from './proxy.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
 import { compileOperator } from '../../src/runtime/access_log/operators.js';
@@ -74,29 +75,16 @@ ${validation('ca.crt', '{san_type: URI, matcher: {exact: "spiffe://test/ns/defau
       cluster_name: ${name}
       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}${meta}}]}]`;
   const routes = ['ok', 'badsan', 'untrusted', 'noverify', 'matched', 'unmatched', 'notls']
-    .map((c) => `              - match: {prefix: "/${c}"}\n                route: {cluster: ${c}}`).join('\n');
-  return `
-static_resources:
-  listeners:
-  - name: ingress
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: ingress
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-${routes}
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-  clusters:
-${tlsCluster('ok', ok, backendPort)}
+    .map((c) => `  - match: {prefix: "/${c}"}\n    route: {cluster: ${c}}`).join('\n');
+  return bootstrapYaml({
+    statPrefix: 'ingress',
+    routeText: `virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+${routes}\n`,
+    clusterPorts: new Map(),
+    clustersYaml: `${tlsCluster('ok', ok, backendPort)}
 ${tlsCluster('badsan', `        sni: backend.internal
         common_tls_context:
 ${client}
@@ -108,8 +96,8 @@ ${tlsCluster('noverify', `        common_tls_context:
 ${client}`, backendPort)}
 ${matchClusters('matched', backendPort, ', metadata: {filter_metadata: {envoy.transport_socket_match: {tls: "on"}}}')}
 ${matchClusters('unmatched', plain.ports.get('plain')!, '')}
-${tlsCluster('notls', `        common_tls_context: {}`, plain.ports.get('plain')!)}
-`;
+${tlsCluster('notls', `        common_tls_context: {}`, plain.ports.get('plain')!)}`,
+  });
 }
 
 before(async () => {

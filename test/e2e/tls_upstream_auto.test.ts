@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { makeTestPki, type TestPki } from './tls_certs.js';
+import { bootstrapYaml } from './bootstrap.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { runCommand } from '../run_command.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
@@ -113,46 +114,33 @@ function config(): string {
   const trusted = `        common_tls_context:
           validation_context: {trusted_ca: {filename: ${pki.path('ca.crt')}}}`;
   const h1Explicit = `        explicit_http_config: {http_protocol_options: {}}`;
-  const routes = `              - match: {prefix: "/rewrite"}
-                route: {cluster: auto, host_rewrite_literal: "c.example.com"}
-              - match: {prefix: "/auto"}
-                route: {cluster: auto}
-              - match: {prefix: "/header"}
-                route: {cluster: header}
-              - match: {prefix: "/sanonly"}
-                route: {cluster: sanonly}
-              - match: {prefix: "/alpn-h2"}
-                route: {cluster: alpn_h2}
-              - match: {prefix: "/alpn-h1"}
-                route: {cluster: alpn_h1}
-              - match: {prefix: "/idle"}
-                route: {cluster: idle}
-              - match: {prefix: "/hostsni-ok"}
-                route: {cluster: hostsni_ok}
-              - match: {prefix: "/hostsni-bad"}
-                route: {cluster: hostsni_bad}`;
-  return `
-static_resources:
-  listeners:
-  - name: ingress
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: ingress
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-${routes}
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-  clusters:
-${cluster('auto', h1.port, trusted, `        upstream_http_protocol_options: {auto_sni: true, auto_san_validation: true}
+  const routes = `  - match: {prefix: "/rewrite"}
+    route: {cluster: auto, host_rewrite_literal: "c.example.com"}
+  - match: {prefix: "/auto"}
+    route: {cluster: auto}
+  - match: {prefix: "/header"}
+    route: {cluster: header}
+  - match: {prefix: "/sanonly"}
+    route: {cluster: sanonly}
+  - match: {prefix: "/alpn-h2"}
+    route: {cluster: alpn_h2}
+  - match: {prefix: "/alpn-h1"}
+    route: {cluster: alpn_h1}
+  - match: {prefix: "/idle"}
+    route: {cluster: idle}
+  - match: {prefix: "/hostsni-ok"}
+    route: {cluster: hostsni_ok}
+  - match: {prefix: "/hostsni-bad"}
+    route: {cluster: hostsni_bad}`;
+  return bootstrapYaml({
+    statPrefix: 'ingress',
+    routeText: `virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+${routes}\n`,
+    clusterPorts: new Map(),
+    clustersYaml: `${cluster('auto', h1.port, trusted, `        upstream_http_protocol_options: {auto_sni: true, auto_san_validation: true}
 ${h1Explicit}`)}
 ${cluster('header', h1b.port, `        sni: fixed.example.com
 ${trusted}`, `        upstream_http_protocol_options: {auto_sni: true, override_auto_sni_header: x-upstream-sni}
@@ -175,8 +163,8 @@ ${cluster('hostsni_ok', h1b.port, `        sni: ignored.example.com
             match_typed_subject_alt_names: [{san_type: DNS, matcher: {exact: "nothing.test"}}]`, h1Explicit, 'api.example.com')}
 ${cluster('hostsni_bad', h1b.port, `        auto_host_sni: true
         auto_sni_san_validation: true
-${trusted}`, h1Explicit, 'api.other.test')}
-`;
+${trusted}`, h1Explicit, 'api.other.test')}`,
+  });
 }
 
 before(async () => {
