@@ -5,9 +5,9 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, send, type Proxy } from '../../e2e/proxy.js';
+import { send, type Proxy } from '../../e2e/proxy.js';
 import { otlpReceiver, recordingUpstream, closedPort, type Receiver } from './receivers.js';
-import { tracingBootstrap, type TracingBootstrap } from './tracing_bootstrap.js';
+import { withTracingProxy, type TracingProxySpec } from './tracing_proxy.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
@@ -20,15 +20,8 @@ after(async () => {
   await upstream.close();
 });
 
-async function withProxy(spec: Omit<TracingBootstrap, 'upstreamPort' | 'collectorPort' | 'provider'> & { collectorPort?: number }, fn: (p: Proxy, r: Receiver) => Promise<void>): Promise<void> {
-  const r = await otlpReceiver();
-  const p = await startProxy(tracingBootstrap({ provider: 'otel', upstreamPort: upstream.port, collectorPort: spec.collectorPort ?? r.port, ...spec }));
-  try {
-    await fn(p, r);
-  } finally {
-    await p.stop();
-    await r.close();
-  }
+function withProxy(spec: TracingProxySpec, fn: (p: Proxy, r: Receiver) => Promise<void>): Promise<void> {
+  return withTracingProxy('otel', otlpReceiver, upstream.port, spec, fn);
 }
 
 function counter(p: Proxy, name: string): number {

@@ -4,9 +4,9 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, send, type Proxy } from '../../e2e/proxy.js';
+import { send, type Proxy } from '../../e2e/proxy.js';
 import { zipkinReceiver, recordingUpstream, closedPort, type Receiver } from './receivers.js';
-import { tracingBootstrap, type TracingBootstrap } from './tracing_bootstrap.js';
+import { withTracingProxy, type TracingProxySpec } from './tracing_proxy.js';
 
 const TRACE64 = '463ac35c9f6413ad';
 const CLIENT_SPAN = 'a2fb4a1d1a96d312';
@@ -20,15 +20,8 @@ after(async () => {
   await upstream.close();
 });
 
-async function withProxy(spec: Omit<TracingBootstrap, 'upstreamPort' | 'collectorPort' | 'provider'> & { collectorPort?: number }, fn: (p: Proxy, r: Receiver) => Promise<void>): Promise<void> {
-  const r = await zipkinReceiver();
-  const p = await startProxy(tracingBootstrap({ provider: 'zipkin', upstreamPort: upstream.port, collectorPort: spec.collectorPort ?? r.port, ...spec }));
-  try {
-    await fn(p, r);
-  } finally {
-    await p.stop();
-    await r.close();
-  }
+function withProxy(spec: TracingProxySpec, fn: (p: Proxy, r: Receiver) => Promise<void>): Promise<void> {
+  return withTracingProxy('zipkin', zipkinReceiver, upstream.port, spec, fn);
 }
 
 const counter = (p: Proxy, name: string): number => p.server.store.counter(name).value;
