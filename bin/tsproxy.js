@@ -34,12 +34,24 @@ if (refusal !== undefined) {
   process.exit(2);
 }
 const { main } = await import('../dist/src/cli/main.js');
+// serve and top end by themselves, after their own shutdown (access logs flushed, terminal
+// restored); every other command is finished when main resolves.
+const LONG_RUNNING = new Set(['serve', 'top']);
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // Exit as soon as what the command wrote is flushed, instead of letting the event loop wind
+    // down: it spares the garbage collection V8 would still run (~20 ms of a `match` on 1,000
+    // routes, docs/core.md "tsproxy match cold start"). Node's compile cache is written either way.
+    if (!LONG_RUNNING.has(process.argv[2])) exitWhenFlushed(code);
   },
   (err) => {
     process.stderr.write(`tsproxy: internal error: ${err && err.stack ? err.stack : err}\n`);
     process.exitCode = 70;
   },
 );
+
+/** Exits with `code` once stdout and stderr have taken everything written to them. */
+function exitWhenFlushed(code) {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
