@@ -46,6 +46,18 @@ export function parseYamlFast(text: string, maxDepth: number): SrcNode | undefin
 }
 
 class FastYaml {
+  /**
+   * Results beside the returned node, in fields rather than a fresh object per call (this parser
+   * is most of a large config's load; every object it makes is garbage the GC copies): the first
+   * content line after the node just parsed (-1 at the end), and whether it was a block node
+   * (it ends at its own last line) rather than a value on the key's line.
+   */
+  private next = -1;
+  private wasBlock = false;
+  /** keyEnd()'s results besides the key: where the key ends and where its `:` is. */
+  private keyStop = 0;
+  private colon = 0;
+
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
@@ -103,16 +115,16 @@ class FastYaml {
     }
     const c = s[line]!;
     if (c === '%' || this.indentOf(line) !== 0) giveUp();
-    const { node, next } = this.block(line, 0, -1, 1);
-    if (next >= 0) giveUp(); // a second document, or text the block did not take
+    const node = this.block(line, 0, -1, 1);
+    if (this.next >= 0) giveUp(); // a second document, or text the block did not take
     return node;
   }
 
   /**
    * A block node whose first line starts at `lineStart` with indentation `indent` (> `parent`):
-   * a sequence, or a mapping. `next` is the first content line after it (-1 at the end).
+   * a sequence, or a mapping. Sets `next` to the first content line after it (-1 at the end).
    */
-  private block(lineStart: number, indent: number, parent: number, depth: number): { node: SrcNode; next: number } {
+  private block(lineStart: number, indent: number, parent: number, depth: number): SrcNode {
     if (depth >= this.maxDepth) giveUp();
     const at = lineStart + indent;
     if (indent <= parent) giveUp();
@@ -127,8 +139,8 @@ class FastYaml {
     return n === SPACE || n === NL || pos + 1 >= s.length;
   }
 
-  /** A block sequence whose first `-` is at `pos` (column `indent`). */
-  private sequence(pos: number, indent: number, depth: number): { node: SrcNode; next: number } {
+  /** A block sequence whose first `-` is at `pos` (column `indent`); sets `next`. */
+  private sequence(pos: number, indent: number, depth: number): SrcNode {
     const s = this.s;
     const items: SrcNode[] = [];
     const start = pos;
@@ -142,18 +154,20 @@ class FastYaml {
       if (c >= s.length || s.charCodeAt(c) === NL || s.charCodeAt(c) === HASH) giveUp(); // `-` alone on its line
       if (this.isSeqItem(c)) giveUp(); // `- - x`
       const col = c - this.lineStartOf(c);
-      let item: { node: SrcNode; next: number; block: boolean };
+      let item: SrcNode;
+      let block: boolean;
       const first = s[c];
       const flowOrBlock = first === '{' || first === '[' || first === '|' || first === '>';
       if (!flowOrBlock && this.keyEnd(c) !== undefined) {
-        const m = this.mapping(c, col, depth + 1);
-        item = { ...m, block: true };
+        item = this.mapping(c, col, depth + 1);
+        block = true;
       } else {
         item = this.inlineValue(c, indent, depth + 1);
+        block = this.wasBlock;
       }
-      items.push(item.node);
-      end = item.block ? item.node.end : this.afterLine(item.node.end);
-      next = item.next;
+      items.push(item);
+      end = block ? item.end : this.afterLine(item.end);
+      next = this.next;
       if (next < 0) break;
       const ind = this.indentOf(next);
       if (ind < indent) break;
@@ -163,7 +177,8 @@ class FastYaml {
       }
       p = next + ind;
     }
-    return { node: { t: 'seq', items, start, end }, next };
+    this.next = next;
+    return { t: 'seq', items, start, end };
   }
 
   private lineStartOf(pos: number): number {
@@ -171,10 +186,10 @@ class FastYaml {
   }
 
   /**
-   * Where a block mapping key that starts at `pos` ends, and where its `:` is; undefined when the
-   * line at `pos` is not `key: ...`.
+   * The key of a block mapping entry that starts at `pos` (setting `keyStop` where it ends and
+   * `colon` where its `:` is); undefined when the line at `pos` is not `key: ...`.
    */
-  private keyEnd(pos: number): { keyEnd: number; colon: number; key: string } | undefined {
+  private keyEnd(pos: number): string | undefined {
     const s = this.s;
     const c = s[pos];
     if (c === '"' || c === "'") {
@@ -184,7 +199,9 @@ class FastYaml {
       if (s[i] !== ':') return undefined;
       const n = s.charCodeAt(i + 1);
       if (!(n === SPACE || n === NL || i + 1 >= s.length)) return undefined;
-      return { keyEnd: q.end, colon: i, key: q.value };
+      this.keyStop = q.end;
+      this.colon = i;
+      return q.value;
     }
     const eol = this.eol(pos);
     let i = pos;
@@ -201,43 +218,52 @@ class FastYaml {
     if (raw === '' || raw.includes(' #') || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) || raw === '<<') giveUp();
     const v = plainValue(raw);
     if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
-    return { keyEnd: e, colon: i, key: String(v) };
+    this.keyStop = e;
+    this.colon = i;
+    return typeof v === 'string' ? v : String(v);
   }
 
-  /** A block mapping whose first key starts at `pos` (column `indent`). */
-  private mapping(pos: number, indent: number, depth: number): { node: SrcNode; next: number } {
+  /** A block mapping whose first key starts at `pos` (column `indent`); sets `next`. */
+  private mapping(pos: number, indent: number, depth: number): SrcNode {
     if (depth >= this.maxDepth) giveUp();
     const s = this.s;
     const entries: MapEntry[] = [];
-    const keys = new Set<string>();
+    let keys: Set<string> | undefined;
     let p = pos;
     let end = pos;
     let next: number;
     for (;;) {
-      const k = this.keyEnd(p);
-      if (k === undefined) giveUp();
-      if (keys.has(k.key)) giveUp();
-      keys.add(k.key);
-      let v = k.colon + 1;
+      const key = this.keyEnd(p);
+      if (key === undefined) giveUp();
+      if (hasKey(entries, keys, key)) giveUp();
+      const colon = this.colon;
+      const keyStop = this.keyStop;
+      let v = colon + 1;
       while (s.charCodeAt(v) === SPACE) v++;
-      let value: { node: SrcNode; next: number; block: boolean };
-      if (this.restIsEmpty(k.colon + 1)) {
+      let value: SrcNode;
+      let block: boolean;
+      if (this.restIsEmpty(colon + 1)) {
         // Nothing on the line: a nested block below, an indentless sequence, or null.
-        const n = this.contentLine(this.afterLine(k.colon));
+        const n = this.contentLine(this.afterLine(colon));
         const ind = n < 0 ? -1 : this.indentOf(n);
+        block = true;
         if (n >= 0 && ind > indent) {
-          value = { ...this.block(n, ind, indent, depth + 1), block: true };
+          value = this.block(n, ind, indent, depth + 1);
         } else if (n >= 0 && ind === indent && this.isSeqItem(n + ind)) {
-          value = { ...this.sequence(n + ind, ind, depth + 1), block: true };
+          value = this.sequence(n + ind, ind, depth + 1);
         } else {
-          value = { node: { t: 'scalar', value: null, text: '', start: k.colon + 1, end: k.colon + 1 }, next: n, block: false };
+          value = { t: 'scalar', value: null, text: '', start: colon + 1, end: colon + 1 };
+          this.next = n;
+          block = false;
         }
       } else {
         value = this.inlineValue(v, indent, depth + 1);
+        block = this.wasBlock;
       }
-      entries.push({ key: k.key, keyStart: p, keyEnd: k.keyEnd, value: value.node });
-      end = value.block ? value.node.end : this.afterLine(value.node.end);
-      next = value.next;
+      entries.push({ key, keyStart: p, keyEnd: keyStop, value });
+      keys = trackKeys(entries, keys);
+      end = block ? value.end : this.afterLine(value.end);
+      next = this.next;
       if (next < 0) break;
       const ind = this.indentOf(next);
       if (ind < indent) break;
@@ -245,14 +271,16 @@ class FastYaml {
       if (this.isSeqItem(next + ind)) break; // belongs to an enclosing indentless sequence
       p = next + ind;
     }
-    return { node: { t: 'map', entries, start: pos, end }, next };
+    this.next = next;
+    return { t: 'map', entries, start: pos, end };
   }
 
   /**
    * A value that starts on the current line at `pos`: a block scalar, a flow collection, a
-   * quoted or plain scalar. `indent` is the column of the key (or `-`) that owns it.
+   * quoted or plain scalar. `indent` is the column of the key (or `-`) that owns it. Sets `next`
+   * and `wasBlock` (true for a block scalar).
    */
-  private inlineValue(pos: number, indent: number, depth: number): { node: SrcNode; next: number; block: boolean } {
+  private inlineValue(pos: number, indent: number, depth: number): SrcNode {
     const s = this.s;
     const c = s[pos]!;
     const eol = this.eol(pos);
@@ -279,11 +307,13 @@ class FastYaml {
     const next = this.contentLine(this.afterLine(pos));
     // A more indented line after a scalar would continue it (a multi-line plain scalar).
     if (next >= 0 && this.indentOf(next) > indent) giveUp();
-    return { node, next, block: false };
+    this.next = next;
+    this.wasBlock = false;
+    return node;
   }
 
-  /** `|` or `|-` at `pos`: the literal lines below, more indented than `indent`. */
-  private blockScalar(pos: number, indent: number): { node: SrcNode; next: number; block: boolean } {
+  /** `|` or `|-` at `pos`: the literal lines below, more indented than `indent`; sets `next`, `wasBlock`. */
+  private blockScalar(pos: number, indent: number): SrcNode {
     const s = this.s;
     let h = pos + 1;
     let strip = false;
@@ -329,7 +359,9 @@ class FastYaml {
     if (next >= 0) next = this.contentLine(next);
     else next = -1;
     if (lastContentEnd >= s.length && !strip) giveUp(); // no final newline: the `yaml` package's value differs
-    return { node: { t: 'scalar', value, text: value, start: pos, end }, next, block: true };
+    this.next = next;
+    this.wasBlock = true;
+    return { t: 'scalar', value, text: value, start: pos, end };
   }
 
   /** A quoted scalar at `pos` that closes before `eol`. */
@@ -396,7 +428,7 @@ class FastYaml {
       }
     }
     const entries: MapEntry[] = [];
-    const keys = new Set<string>();
+    let keys: Set<string> | undefined;
     let i = skip(pos + 1);
     if (s[i] === '}') return { node: { t: 'map', entries, start: pos, end: i + 1 }, end: i + 1 };
     for (;;) {
@@ -423,12 +455,12 @@ class FastYaml {
         keyEnd = e;
         i = j;
       }
-      if (keys.has(key)) giveUp();
-      keys.add(key);
+      if (hasKey(entries, keys, key)) giveUp();
       i = skip(i + 1);
       if (s[i] === ',' || s[i] === '}') giveUp(); // a key without a value
       const v = this.flowValue(i, eol, depth, '}');
       entries.push({ key, keyStart, keyEnd, value: v.node });
+      keys = trackKeys(entries, keys);
       i = skip(v.end);
       if (s[i] === ',') {
         i = skip(i + 1);
@@ -488,6 +520,26 @@ function plainValue(raw: string): ScalarValue {
   if (FLOAT.test(raw)) return Number(raw);
   if (/^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(raw)) giveUp();
   return raw;
+}
+
+/** Mappings with more keys than this get a Set of their keys for the duplicate check. */
+const KEY_SET_FROM = 16;
+
+/**
+ * Whether a mapping's `entries` already has `key` (a duplicate key makes the parser give up).
+ * Mappings in configs have a handful of keys: a linear scan, with no Set per mapping (that Set
+ * was a fifth of the parse's garbage); `keys` is the Set of a large mapping (see trackKeys).
+ */
+function hasKey(entries: readonly MapEntry[], keys: Set<string> | undefined, key: string): boolean {
+  if (keys !== undefined) return keys.has(key);
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return true;
+  return false;
+}
+
+/** After an entry was pushed: the mapping's key Set, made once it has KEY_SET_FROM keys. */
+function trackKeys(entries: readonly MapEntry[], keys: Set<string> | undefined): Set<string> | undefined {
+  if (keys !== undefined) return keys.add(entries[entries.length - 1]!.key);
+  return entries.length >= KEY_SET_FROM ? new Set(entries.map((e) => e.key)) : undefined;
 }
 
 function scalar(raw: string, start: number, end: number): ScalarNode {
