@@ -20,19 +20,9 @@
  * `intAsBigInt`: integers (decimal, 0x, 0o) as bigint, floats as number, true/false, null/~;
  * unusual forms (.inf, .nan) give up.
  */
-import type { MapEntry, ScalarNode, ScalarValue, SrcNode } from './source.js';
-
-/** Thrown to give up; never escapes this module. */
-class GiveUp {}
-const GIVE_UP = new GiveUp();
-
-function giveUp(): never {
-  throw GIVE_UP;
-}
-
-const SPACE = 32;
-const NL = 10;
-const HASH = 35;
+import type { MapEntry, SrcNode } from './source.js';
+import { GIVE_UP, HASH, NL, SPACE, giveUp, hasKey, plainValue, quotedScalar, scalar, trackKeys } from './fast_yaml_scalars.js';
+import { flowCollection } from './fast_yaml_flow.js';
 
 /** The tree of `text`, or undefined when the text is not in the subset this parser handles. */
 export function parseYamlFast(text: string, maxDepth: number): SrcNode | undefined {
@@ -193,7 +183,7 @@ class FastYaml {
     const s = this.s;
     const c = s[pos];
     if (c === '"' || c === "'") {
-      const q = this.quoted(pos, this.eol(pos));
+      const q = quotedScalar(this.s, pos, this.eol(pos));
       let i = q.end;
       while (s.charCodeAt(i) === SPACE) i++;
       if (s[i] !== ':') return undefined;
@@ -288,11 +278,11 @@ class FastYaml {
     if (c === '>' || c === '&' || c === '*' || c === '!' || c === '%' || c === '@' || c === '`' || c === '?') giveUp();
     let node: SrcNode;
     if (c === '{' || c === '[') {
-      const f = this.flow(pos, eol, depth);
+      const f = flowCollection(s, pos, eol, depth, this.maxDepth);
       node = f.node;
       if (!this.restIsEmpty(f.end)) giveUp();
     } else if (c === '"' || c === "'") {
-      const q = this.quoted(pos, eol);
+      const q = quotedScalar(this.s, pos, eol);
       if (!this.restIsEmpty(q.end)) giveUp();
       node = { t: 'scalar', value: q.value, text: q.value, start: pos, end: q.end };
     } else {
@@ -363,185 +353,4 @@ class FastYaml {
     this.wasBlock = true;
     return { t: 'scalar', value, text: value, start: pos, end };
   }
-
-  /** A quoted scalar at `pos` that closes before `eol`. */
-  private quoted(pos: number, eol: number): { value: string; end: number } {
-    const s = this.s;
-    if (s[pos] === "'") {
-      let out = '';
-      let i = pos + 1;
-      for (;;) {
-        const j = s.indexOf("'", i);
-        if (j < 0 || j >= eol) giveUp();
-        out += s.slice(i, j);
-        if (s[j + 1] === "'") {
-          out += "'";
-          i = j + 2;
-          continue;
-        }
-        return { value: out, end: j + 1 };
-      }
-    }
-    let out = '';
-    let i = pos + 1;
-    for (;;) {
-      let j = i;
-      while (j < eol && s[j] !== '"' && s[j] !== '\\') j++;
-      if (j >= eol) giveUp();
-      out += s.slice(i, j);
-      if (s[j] === '"') return { value: out, end: j + 1 };
-      const e = s[j + 1];
-      const simple = e === undefined ? undefined : ESCAPES[e];
-      if (simple !== undefined) {
-        out += simple;
-        i = j + 2;
-      } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) {
-        out += String.fromCharCode(parseInt(s.slice(j + 2, j + 6), 16));
-        i = j + 6;
-      } else giveUp();
-    }
-  }
-
-  /** A one-line flow collection at `pos` (`{` or `[`), closing before `eol`. */
-  private flow(pos: number, eol: number, depth: number): { node: SrcNode; end: number } {
-    if (depth >= this.maxDepth) giveUp();
-    const s = this.s;
-    const skip = (i: number): number => {
-      while (s.charCodeAt(i) === SPACE) i++;
-      return i;
-    };
-    if (s[pos] === '[') {
-      const items: SrcNode[] = [];
-      let i = skip(pos + 1);
-      if (s[i] === ']') return { node: { t: 'seq', items, start: pos, end: i + 1 }, end: i + 1 };
-      for (;;) {
-        const v = this.flowValue(i, eol, depth, ']');
-        items.push(v.node);
-        i = skip(v.end);
-        if (s[i] === ',') {
-          i = skip(i + 1);
-          if (s[i] === ']') giveUp(); // a trailing comma
-          continue;
-        }
-        if (s[i] === ']') return { node: { t: 'seq', items, start: pos, end: i + 1 }, end: i + 1 };
-        giveUp();
-      }
-    }
-    const entries: MapEntry[] = [];
-    let keys: Set<string> | undefined;
-    let i = skip(pos + 1);
-    if (s[i] === '}') return { node: { t: 'map', entries, start: pos, end: i + 1 }, end: i + 1 };
-    for (;;) {
-      let key: string;
-      let keyEnd: number;
-      const keyStart = i;
-      if (s[i] === '"' || s[i] === "'") {
-        const q = this.quoted(i, eol);
-        key = q.value;
-        keyEnd = q.end;
-        i = skip(q.end);
-        if (s[i] !== ':') giveUp();
-      } else {
-        let j = i;
-        while (j < eol && !(s[j] === ':' && (s.charCodeAt(j + 1) === SPACE)) && s[j] !== ',' && s[j] !== '}' && s[j] !== '{' && s[j] !== '[' && s[j] !== ']') j++;
-        if (s[j] !== ':') giveUp();
-        let e = j;
-        while (e > i && s.charCodeAt(e - 1) === SPACE) e--;
-        const raw = s.slice(i, e);
-        if (raw === '' || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) || raw.includes(' #') || raw === '<<') giveUp();
-        const v = plainValue(raw);
-        if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
-        key = String(v);
-        keyEnd = e;
-        i = j;
-      }
-      if (hasKey(entries, keys, key)) giveUp();
-      i = skip(i + 1);
-      if (s[i] === ',' || s[i] === '}') giveUp(); // a key without a value
-      const v = this.flowValue(i, eol, depth, '}');
-      entries.push({ key, keyStart, keyEnd, value: v.node });
-      keys = trackKeys(entries, keys);
-      i = skip(v.end);
-      if (s[i] === ',') {
-        i = skip(i + 1);
-        if (s[i] === '}') giveUp();
-        continue;
-      }
-      if (s[i] === '}') return { node: { t: 'map', entries, start: pos, end: i + 1 }, end: i + 1 };
-      giveUp();
-    }
-  }
-
-  private flowValue(i: number, eol: number, depth: number, close: string): { node: SrcNode; end: number } {
-    const s = this.s;
-    const c = s[i];
-    if (c === '{' || c === '[') return this.flow(i, eol, depth + 1);
-    if (c === '"' || c === "'") {
-      const q = this.quoted(i, eol);
-      return { node: { t: 'scalar', value: q.value, text: q.value, start: i, end: q.end }, end: q.end };
-    }
-    let j = i;
-    while (j < eol && s[j] !== ',' && s[j] !== close && s[j] !== '[' && s[j] !== ']' && s[j] !== '{' && s[j] !== '}') {
-      if (s[j] === ':' && s.charCodeAt(j + 1) === SPACE) giveUp(); // a pair inside a sequence
-      if (s[j] === '#' && s.charCodeAt(j - 1) === SPACE) giveUp();
-      j++;
-    }
-    if (j >= eol) giveUp();
-    let e = j;
-    while (e > i && s.charCodeAt(e - 1) === SPACE) e--;
-    const raw = s.slice(i, e);
-    if (raw === '' || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) && !/^-[0-9.]/.test(raw)) giveUp();
-    return { node: scalar(raw, i, e), end: e };
-  }
-}
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', ' ': ' ',
-};
-
-const INT = /^[-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-
-/** A plain scalar's value under the core schema (integers as bigint); gives up on forms it does not handle. */
-function plainValue(raw: string): ScalarValue {
-  switch (raw) {
-    case 'null': case 'Null': case 'NULL': case '~':
-      return null;
-    case 'true': case 'True': case 'TRUE':
-      return true;
-    case 'false': case 'False': case 'FALSE':
-      return false;
-  }
-  const c = raw.charCodeAt(0);
-  // Only text that starts like a number can be one.
-  if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46)) return raw;
-  if (INT.test(raw)) return raw[0] === '-' ? -BigInt(raw.slice(1)) : BigInt(raw[0] === '+' ? raw.slice(1) : raw);
-  if (/^0x[0-9a-fA-F]+$/.test(raw) || /^0o[0-7]+$/.test(raw)) return BigInt(raw);
-  if (FLOAT.test(raw)) return Number(raw);
-  if (/^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(raw)) giveUp();
-  return raw;
-}
-
-/** Mappings with more keys than this get a Set of their keys for the duplicate check. */
-const KEY_SET_FROM = 16;
-
-/**
- * Whether a mapping's `entries` already has `key` (a duplicate key makes the parser give up).
- * Mappings in configs have a handful of keys: a linear scan, with no Set per mapping (that Set
- * was a fifth of the parse's garbage); `keys` is the Set of a large mapping (see trackKeys).
- */
-function hasKey(entries: readonly MapEntry[], keys: Set<string> | undefined, key: string): boolean {
-  if (keys !== undefined) return keys.has(key);
-  for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return true;
-  return false;
-}
-
-/** After an entry was pushed: the mapping's key Set, made once it has KEY_SET_FROM keys. */
-function trackKeys(entries: readonly MapEntry[], keys: Set<string> | undefined): Set<string> | undefined {
-  if (keys !== undefined) return keys.add(entries[entries.length - 1]!.key);
-  return entries.length >= KEY_SET_FROM ? new Set(entries.map((e) => e.key)) : undefined;
-}
-
-function scalar(raw: string, start: number, end: number): ScalarNode {
-  return { t: 'scalar', value: plainValue(raw), text: raw, start, end };
 }
