@@ -16,14 +16,8 @@ import {
 } from './schema/descriptor.js';
 import { didYouMean } from './suggest.js';
 import { lookupType, knownTypeNames } from './schema/registry.js';
-import { parseDuration, durationFromParts } from './duration.js';
-
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** JSON path of a map key or field: `.name` or `["envoy.filters.http.cors"]`. */
-export function keyPath(path: string, key: string): string {
-  return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
+import { keyPath } from './decode_path.js';
+import { decodeBool, decodeBytes, decodeDouble, decodeDuration, decodeEnum, decodeInteger, percentNode, typeError } from './decode_scalars.js';
 
 /** Decodes source trees against descriptors, collecting diagnostics. One per file. */
 export class Decoder {
@@ -179,34 +173,17 @@ export class Decoder {
       case 'string':
         if (node.t !== 'scalar') return this.typeError(node, 'a string', path);
         return typeof node.value === 'string' ? node.value : node.text;
-      case 'bool': {
-        const n = unwrap(node);
-        if (n.t === 'scalar') {
-          if (typeof n.value === 'boolean') return n.value;
-          // Envoy reads YAML through yaml-cpp, whose booleans include YAML 1.1's yes/no/on/off.
-          if (typeof n.value === 'string') {
-            const b = YAML11_BOOLEANS.get(n.value);
-            if (b !== undefined) return b;
-          }
-        }
-        return this.typeError(node, 'a boolean', path);
-      }
+      case 'bool':
+        return decodeBool(this, node, path);
       case 'int':
       case 'bigint':
-        return this.integer(node, type, path);
-      case 'double': {
-        const n = unwrap(node);
-        if (n.t === 'scalar') {
-          if (typeof n.value === 'number') return n.value;
-          if (typeof n.value === 'bigint') return Number(n.value);
-          if (typeof n.value === 'string' && n.value.trim() !== '' && !Number.isNaN(Number(n.value))) return Number(n.value);
-        }
-        return this.typeError(node, 'a number', path);
-      }
+        return decodeInteger(this, node, type, path);
+      case 'double':
+        return decodeDouble(this, node, path);
       case 'duration':
-        return this.duration(node, path);
+        return decodeDuration(this, node, path);
       case 'percent': {
-        const n = node.t === 'map' ? this.percentValue(node, path) : node;
+        const n = node.t === 'map' ? percentNode(this, node, path) : node;
         if (n === undefined) return undefined;
         const v = this.single(n, { k: 'double' }, node.t === 'map' ? `${path}.value` : path) as number | undefined;
         if (v === undefined) return undefined;
@@ -217,11 +194,11 @@ export class Decoder {
         return v;
       }
       case 'bytes': {
-        const b = this.bytes(node, path);
+        const b = decodeBytes(this, node, path);
         return b && type.text ? new TextDecoder().decode(b) : b;
       }
       case 'enum':
-        return this.enumValue(node, type.values, path);
+        return decodeEnum(this, node, type.values, path);
     }
   }
 
@@ -281,122 +258,9 @@ export class Decoder {
     }
   }
 
-  private percentValue(node: MapNode, path: string): SrcNode | undefined {
-    let value: SrcNode | undefined;
-    for (const e of node.entries) {
-      if (e.key === 'value') value = e.value;
-      else this.report('error', 'schema/unknown-field', `unknown field "${e.key}" in envoy.type.v3.Percent${didYouMean(e.key, ['value'])}`, e.keyStart, e.keyEnd, keyPath(path, e.key));
-    }
-    // An empty Percent message is 0 %.
-    return value ?? { t: 'scalar', value: 0, text: '0', start: node.start, end: node.end };
-  }
-
-  private integer(node: SrcNode, type: FieldType, path: string): number | bigint | undefined {
-    const n = unwrap(node);
-    let v: bigint | undefined;
-    if (n.t === 'scalar') {
-      if (typeof n.value === 'bigint') v = n.value;
-      else if (typeof n.value === 'number' && Number.isInteger(n.value)) v = BigInt(n.value);
-      else if (typeof n.value === 'string' && /^-?\d+$/.test(n.value.trim())) v = BigInt(n.value.trim());
-    }
-    if (v === undefined) return this.typeError(node, 'an integer', path);
-    const unsigned = type.k === 'int' && type.unsigned;
-    const bits = type.k === 'int' ? type.bits : 64;
-    const min = unsigned ? 0n : -(1n << BigInt(bits - 1));
-    const max = unsigned ? (1n << BigInt(bits)) - 1n : (1n << BigInt(bits - 1)) - 1n;
-    if (v < min || v > max) {
-      const kind = `${unsigned ? 'u' : ''}int${bits}`;
-      this.report('error', 'schema/type', `${v} is out of range for ${kind}`, node.start, node.end, path);
-      return undefined;
-    }
-    return type.k === 'bigint' ? v : Number(v);
-  }
-
-  private duration(node: SrcNode, path: string): number | undefined {
-    if (node.t === 'scalar' && typeof node.value === 'string') {
-      const ms = parseDuration(node.value);
-      if (ms === undefined) {
-        this.report('error', 'schema/format', `invalid duration "${node.value}": write seconds with an "s" suffix, like "1.5s"`, node.start, node.end, path);
-        return undefined;
-      }
-      return this.nonNegative(ms, node, path);
-    }
-    if (node.t === 'map') {
-      let seconds: bigint | number | undefined = 0;
-      let nanos: bigint | number | undefined = 0;
-      for (const e of node.entries) {
-        if (e.key === 'seconds') seconds = this.integer(e.value, { k: 'bigint' }, `${path}.seconds`);
-        else if (e.key === 'nanos') nanos = this.integer(e.value, { k: 'int', unsigned: false, bits: 32 }, `${path}.nanos`);
-        else this.report('error', 'schema/unknown-field', `unknown field "${e.key}" in google.protobuf.Duration${didYouMean(e.key, ['seconds', 'nanos'])}`, e.keyStart, e.keyEnd, keyPath(path, e.key));
-      }
-      if (seconds === undefined || nanos === undefined) return undefined;
-      if (Math.abs(Number(nanos)) > 999_999_999) {
-        this.report('error', 'schema/format', `Duration nanos must be within ±999999999, got ${nanos}`, node.start, node.end, path);
-        return undefined;
-      }
-      return this.nonNegative(durationFromParts(Number(seconds), Number(nanos)), node, path);
-    }
-    if (node.t === 'scalar' && (typeof node.value === 'number' || typeof node.value === 'bigint')) {
-      this.report('error', 'schema/format', `invalid duration ${node.text}: a Duration is a string with an "s" suffix, like "${node.text}s"`, node.start, node.end, path);
-      return undefined;
-    }
-    return this.typeError(node, 'a duration like "1.5s"', path);
-  }
-
-  private nonNegative(ms: number, node: SrcNode, path: string): number | undefined {
-    if (ms < 0) {
-      this.report('error', 'schema/format', 'a negative duration is not allowed here', node.start, node.end, path);
-      return undefined;
-    }
-    return ms;
-  }
-
-  private bytes(node: SrcNode, path: string): Uint8Array | undefined {
-    if (node.t !== 'scalar' || typeof node.value !== 'string') return this.typeError(node, 'a base64 string', path);
-    const s = node.value.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, '').length % 4 === 1) {
-      this.report('error', 'schema/format', 'invalid base64 in a bytes field (inline_bytes is base64; use inline_string for text)', node.start, node.end, path);
-      return undefined;
-    }
-    const padded = s.replace(/=+$/, '');
-    const bin = atob(padded + '='.repeat((4 - (padded.length % 4)) % 4));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-
-  private enumValue(node: SrcNode, values: readonly string[], path: string): string | undefined {
-    if (node.t === 'scalar') {
-      const v = node.value;
-      if (typeof v === 'string') {
-        if (values.includes(v)) return v;
-        const upper = v.toUpperCase();
-        if (values.includes(upper)) {
-          // Envoy parses JSON/YAML enums case-insensitively (case_insensitive_enum_parsing): accepted, noted.
-          this.report('info', 'schema/enum', `enum values are written in upper case: "${upper}" (Envoy accepts "${v}")`, node.start, node.end, path);
-          return upper;
-        }
-        this.report('error', 'schema/enum', `invalid value "${v}"; expected one of ${values.join(', ')}${didYouMean(v, values)}`, node.start, node.end, path);
-        return undefined;
-      }
-      if ((typeof v === 'number' || typeof v === 'bigint') && Number(v) >= 0 && Number(v) < values.length && Number.isInteger(Number(v))) {
-        return values[Number(v)];
-      }
-    }
-    this.report('error', 'schema/enum', `invalid value ${describeNode(node)}; expected one of ${values.join(', ')}`, node.start, node.end, path);
-    return undefined;
-  }
-
-  private typeError(node: SrcNode, expected: string, path: string): undefined {
-    this.report('error', 'schema/type', `expected ${expected}, got ${describeNode(node)}`, node.start, node.end, path);
-    return undefined;
-  }
-}
-
-const YAML11_BOOLEANS = new Map<string, boolean>();
-for (const [words, value] of [[['y', 'yes', 'true', 'on'], true], [['n', 'no', 'false', 'off'], false]] as const) {
-  for (const w of words) {
-    for (const spelled of [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]) YAML11_BOOLEANS.set(spelled, value);
+  /** Reports that `node` is not `expected`; returns undefined (for `return this.typeError(...)`). */
+  typeError(node: SrcNode, expected: string, path: string): undefined {
+    return typeError(this, node, expected, path);
   }
 }
 
@@ -409,12 +273,6 @@ function oneofField(pairs: string[], group: string): string | undefined {
 /** Whether field `name` was written in `node` (in either spelling), whatever its value. */
 function written(node: MapNode, c: CompiledMessage, name: string): boolean {
   return node.entries.some((e) => c.byName.get(e.key) === name);
-}
-
-/** A wrapper (`google.protobuf.UInt32Value` ...) may be written as `{value: x}`. */
-function unwrap(node: SrcNode): SrcNode {
-  if (node.t === 'map' && node.entries.length === 1 && node.entries[0]!.key === 'value') return node.entries[0]!.value;
-  return node;
 }
 
 /** `routeConfig` -> `route_config` (for open messages and positions). */
