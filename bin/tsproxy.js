@@ -42,12 +42,12 @@ if (refusal !== undefined) {
 }
 // The short-lived commands run from a bundle of their own, dist/cli/<command>.js (scripts/
 // bundle.mjs; docs/core.md "Third pass: per-command bundles"): one file to load instead of ~90
-// modules. Without it (a tsc-only build), or with TSPROXY_NO_BUNDLE=1 (debugging), the module tree
+// modules. Without one, with one older than tsc's output of its entry (tsc ran after the last
+// `npm run build`: the bundle is stale), or with TSPROXY_NO_BUNDLE=1 (debugging), the module tree
 // does the same, slower. No command, --help, --version, serve, top and replay: the module tree.
 const BUNDLED = new Set(['match', 'explain', 'test', 'lint', 'diff']);
 const bundle = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
-const useBundle = bundle !== undefined && process.getBuiltinModule('node:fs').existsSync(bundle);
-const { main } = await import(useBundle ? bundle.href : '../dist/src/cli/main.js');
+const { main } = await import(bundle !== undefined && bundleCurrent(bundle, command) ? bundle.href : '../dist/src/cli/main.js');
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
@@ -65,4 +65,12 @@ main(process.argv).then(
 /** Exits with `code` once stdout and stderr have taken everything written to them. */
 function exitWhenFlushed(code) {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/** Whether the bundle exists and is not older than tsc's output of its entry (npm sets both to the same time in a package). */
+function bundleCurrent(url, name) {
+  const fs = process.getBuiltinModule('node:fs');
+  const built = fs.statSync(url, { throwIfNoEntry: false });
+  const entry = built && fs.statSync(new URL(`../dist/src/cli/entries/${name}.js`, import.meta.url), { throwIfNoEntry: false });
+  return entry !== undefined && built.mtimeMs >= entry.mtimeMs;
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,6 +197,29 @@ test('the bundles import nothing statically and name no absolute path of the bui
     // The on-demand modules, relative to the bundle.
     assert.match(text, /"\.\.\/src\/(config\/yaml_source|runtime\/filters\/registry)\.js"/, f);
   }
+});
+
+test('a copy of the package elsewhere runs from its own bundle; a bundle older than tsc\'s output (stale) is not used', () => {
+  // The package's files, with their times (npm gives every file of a package the same time).
+  const copy = mkdtempSync(join(tmpdir(), 'tsproxy-bundle-copy-'));
+  for (const p of ['bin', 'dist/src', 'dist/cli', 'package.json']) {
+    cpSync(join(ROOT, p), join(copy, p), { recursive: true, preserveTimestamps: true, filter: (f) => !f.endsWith('.map') });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  const args = ['match', '-c', 'fixtures/explain/routes.yaml', '--host', 'www.example.com', '--path', '/users/42', '-H', 'x-tenant: acme'];
+  const here = run(args);
+  const there = loadedBy(args, {}, copy);
+  assert.equal(there.status, 0, there.stderr);
+  assert.equal(there.stdout, here.stdout);
+  const copyUrl = pathToFileURL(copy).href;
+  assert.deepEqual(there.urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(copyUrl.length)).sort(), ['/dist/cli/match.js', '/dist/src/cli/inspector_guard.js']);
+  // tsc after the bundle: its output of the entry is newer.
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(join(copy, 'dist', 'src', 'cli', 'entries', 'match.js'), later, later);
+  const stale = loadedBy(args, {}, copy);
+  assert.equal(stale.stdout, here.stdout);
+  assert.ok(stale.urls.includes(`${copyUrl}/dist/src/cli/main.js`), 'the module tree is not used');
+  assert.deepEqual(stale.urls.filter((u) => u.includes('/dist/cli/')), []);
 });
 
 test('the compile cache holds the bundle and the next run takes it', () => {

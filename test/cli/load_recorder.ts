@@ -45,9 +45,12 @@ function hook(): string {
   return hookFile;
 }
 
-/** Runs bin/tsproxy `args` from the repo root with the recording preload and `env` on top of NO_COLOR=1. */
-export function loadedBy(args: readonly string[], env: Record<string, string | undefined> = {}): RecordedRun {
-  const r = spawnSync(join(ROOT, 'bin', 'tsproxy'), args, {
+/**
+ * Runs `<root>/bin/tsproxy args` (root: the repo's, or a copy of the package) from the repo root
+ * with the recording preload and `env` on top of NO_COLOR=1.
+ */
+export function loadedBy(args: readonly string[], env: Record<string, string | undefined> = {}, root: string = ROOT): RecordedRun {
+  const r = spawnSync(join(root, 'bin', 'tsproxy'), args, {
     cwd: ROOT,
     encoding: 'utf8',
     env: {
