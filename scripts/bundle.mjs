@@ -39,8 +39,8 @@ const COMMANDS = ['match', 'explain', 'test', 'lint', 'diff'];
  * module is a second instance of whatever it imports that the bundle also holds (module state,
  * e.g. config/position.ts's WeakMaps, is not shared), so each is safe only for how it is used:
  * - config/yaml_source.js (the `yaml` package, ~90 ms to load; config_loader.js requires it for
- *   a file the fast YAML path does not take): imports `yaml` and types only; returns a fresh
- *   source tree.
+ *   a file the fast YAML path does not take; lint's and test's modules import it): imports `yaml`
+ *   and types only; returns a fresh source tree.
  * - runtime/filters/registry.js (serve's filter table; filter_support.js requires it on the first
  *   filter other than the router): lookupHttpFilter's result is only compared with undefined.
  * - runtime/http/conn_manager_config.js (query.js requires it for a loopback peer, diff.js
@@ -177,7 +177,9 @@ const result = await esbuild.build({
   },
 });
 
-const problems = [];
+// A warning (an import() esbuild cannot follow, a require it leaves dynamic...) is a build error:
+// such code would run against the bundle's location, not the module's.
+const problems = result.warnings.map((w) => `esbuild: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
 for (const [out, o] of Object.entries(result.metafile.outputs)) {
   for (const input of Object.keys(o.inputs)) {
     if (FORBIDDEN.test(input)) problems.push(`${out} holds ${input}`);
