@@ -43,15 +43,15 @@ const COMMANDS = ['match', 'explain', 'test', 'lint', 'diff'];
  *   and types only; returns a fresh source tree.
  * - runtime/filters/registry.js (serve's filter table; filter_support.js requires it on the first
  *   filter other than the router): lookupHttpFilter's result is only compared with undefined.
- * - runtime/http/conn_manager_config.js (query.js requires it for a loopback peer, diff.js
- *   imports it): only localInfoAddress() is called, which returns a string.
+ * - runtime/local_info.js (query.js requires it for a loopback peer, diff.js imports it): only
+ *   node:os; localInfoAddress() returns a string.
  * - cli/output/admin_source.js (`--admin` of match and explain): node:http through the TUI's admin
  *   client; returns plain data fetched from a running proxy.
  */
 const ON_DEMAND = new Set([
   'config/yaml_source.js',
   'runtime/filters/registry.js',
-  'runtime/http/conn_manager_config.js',
+  'runtime/local_info.js',
   'cli/output/admin_source.js',
 ]);
 

@@ -15,7 +15,7 @@ import { ROOT, type CliResult } from './run_cli.js';
 import { loadedBy, ownModule, type RecordedRun } from './load_recorder.js';
 
 /** scripts/bundle.mjs's ON_DEMAND: the modules a bundle loads from dist/src. */
-const ON_DEMAND = ['config/yaml_source.js', 'runtime/filters/registry.js', 'runtime/http/conn_manager_config.js', 'cli/output/admin_source.js'];
+const ON_DEMAND = ['config/yaml_source.js', 'runtime/filters/registry.js', 'runtime/local_info.js', 'cli/output/admin_source.js'];
 
 const BUNDLED = ['match', 'explain', 'test', 'lint', 'diff'];
 
@@ -64,6 +64,12 @@ const EACH: ReadonlyArray<readonly string[]> = [
   ['lint', 'fixtures/demo/envoy.yaml'],
   ['diff', 'fixtures/diff/routes_old.yaml', 'fixtures/diff/routes_new.yaml'],
 ];
+
+test("diff needs serve's local address only: of the runtime it loads runtime/local_info.js alone", () => {
+  const r = loadedBy(EACH[4]!);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.deepEqual(r.urls.map(ownModule).filter((p) => p?.startsWith('runtime/')), ['runtime/local_info.js']);
+});
 
 test('each short-lived command runs from its bundle and loads nothing of dist/src but the inspector guard and the on-demand modules', () => {
   assert.deepEqual(EACH.map((a) => a[0]), BUNDLED);
@@ -159,15 +165,15 @@ test('from the bundle: chalk for FORCE_COLOR=1, the filter registry for a filter
   // The check can fail: without colour nor filters other than the router, neither is loaded.
   const plain = loadedBy(['match', '-c', 'fixtures/explain/routes.yaml', '--host', 'www.example.com', '--path', '/']);
   assert.equal(plain.status, 0, plain.stderr);
-  assert.deepEqual(plain.urls.filter((u) => /\/node_modules\/chalk\/|conn_manager_config|filters\/registry/.test(u)), []);
+  assert.deepEqual(plain.urls.filter((u) => /\/node_modules\/chalk\/|local_info|filters\/registry/.test(u)), []);
 });
 
-test("from the bundle: serve's local address for a loopback peer (x-forwarded-for), from dist/src/runtime/http/conn_manager_config.js", () => {
+test("from the bundle: serve's local address for a loopback peer (x-forwarded-for), from dist/src/runtime/local_info.js", () => {
   const args = ['match', '-c', 'fixtures/explain/edge.yaml', '--host', 'www.example.com', '--path', '/', '--remote-address', '127.0.0.1'];
   const r = loadedBy(args);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /x-forwarded-for: \(none\) -> \d+\.\d+\.\d+\.\d+$/m);
-  assert.match(parentOf(r, /\/dist\/src\/runtime\/http\/conn_manager_config\.js$/) ?? '', /\/dist\/cli\/match\.js$/);
+  assert.match(parentOf(r, /\/dist\/src\/runtime\/local_info\.js$/) ?? '', /\/dist\/cli\/match\.js$/);
   assert.equal(r.stdout, run(args, { TSPROXY_NO_BUNDLE: '1' }).stdout);
 });
 

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../src/config/load.js';
 import { analyze } from '../../src/analysis/explain/analyze.js';
 import type { ExplainReport } from '../../src/analysis/explain/report_types.js';
-import { localInfoAddress } from '../../src/runtime/http/conn_manager_config.js';
+import { localInfoAddress } from '../../src/runtime/local_info.js';
 import { clusterNamesOf, collectForwardCases, CONFORMANCE_DIR, type ForwardCase } from './conformance_cases.js';
 import { startEchoUpstreams, type EchoReply } from './echo_upstreams.js';
 import { bootstrapYaml } from './bootstrap.js';

@@ -61,7 +61,7 @@ async function runDiff(oldFile: string, newFile: string, flags: DiffFlags): Prom
   if ('error' in a) return usage(a.error!);
   const b = load(newFile);
   if ('error' in b) return usage(b.error!);
-  const { report, oldRouter, newRouter } = diffConfigs(a.config!, b.config!, { serverAddress: (await import('../../runtime/http/conn_manager_config.js')).localInfoAddress() });
+  const { report, oldRouter, newRouter } = diffConfigs(a.config!, b.config!, { serverAddress: (await import('../../runtime/local_info.js')).localInfoAddress() });
   for (const r of [oldRouter, newRouter]) {
     for (const d of sortDiagnostics([...r.diagnostics])) if (d.severity !== 'info') process.stderr.write(formatDiagnostic(d, err) + '\n');
     if (r.hasErrors) return usage(`${r.config.file}: a route configuration does not compile`);

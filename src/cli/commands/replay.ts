@@ -99,7 +99,7 @@ async function runReplay(logs: string[], flags: ReplayFlags): Promise<number> {
   const before = flags.against !== undefined ? load(flags.against) : undefined;
   if (before !== undefined && 'error' in before) return usage(before.error!);
 
-  const replay = new Replay(now.config!, { format: format.format, scheme, listenerName: flags.listener, port, examples, serverAddress: (await import('../../runtime/http/conn_manager_config.js')).localInfoAddress() }, before?.config);
+  const replay = new Replay(now.config!, { format: format.format, scheme, listenerName: flags.listener, port, examples, serverAddress: (await import('../../runtime/local_info.js')).localInfoAddress() }, before?.config);
   for (const r of [replay.router, replay.against]) {
     if (r === undefined) continue;
     for (const d of sortDiagnostics([...r.diagnostics])) if (d.severity !== 'info') process.stderr.write(formatDiagnostic(d, err) + '\n');

@@ -147,9 +147,9 @@ function analyzeSafely(
   }
 }
 
-/** serve's local_info address (runtime/http/conn_manager_config.ts), loaded on use. */
+/** serve's local_info address (runtime/local_info.ts), loaded on use. */
 function serverLocalAddress(): string {
-  const mod = createRequire(import.meta.url)('../../runtime/http/conn_manager_config.js') as { localInfoAddress: () => string };
+  const mod = createRequire(import.meta.url)('../../runtime/local_info.js') as { localInfoAddress: () => string };
   return mod.localInfoAddress();
 }
 

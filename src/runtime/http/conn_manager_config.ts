@@ -3,8 +3,8 @@
  * HttpConnectionManagerConfig): Envoy's defaults applied, stats resolved once, the HTTP filter
  * chain built from the registry. Immutable once built; one per filter chain per config snapshot.
  */
-import { networkInterfaces } from 'node:os';
 import type { Diagnostic } from '../../config/diagnostic.js';
+import { localInfoAddress } from '../local_info.js';
 import type { HttpConnectionManager, HttpFilter } from '../../config/types.js';
 import type { RuntimeValues } from '../../core/route_types.js';
 import { positionOf } from '../../config/position.js';
@@ -165,32 +165,6 @@ export interface ConnectionManagerConfig {
   readonly drainTimeoutMs: number;
   /** `upgrade_configs`: the upgrades (and CONNECT) the connection manager lets through. */
   readonly upgradeConfigs: readonly UpgradeConfigLike[];
-}
-
-let cachedLocalInfoAddress: string | undefined;
-
-/**
- * Envoy's local_info address (Network::Utility::getLocalAddress for IPv4): the first
- * non-loopback IPv4 address of the host, else 127.0.0.1. With use_remote_address, Envoy appends
- * it to x-forwarded-for instead of a loopback peer's address. Read once per process.
- */
-export function localInfoAddress(): string {
-  if (cachedLocalInfoAddress !== undefined) return cachedLocalInfoAddress;
-  let found = '127.0.0.1';
-  try {
-    outer: for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) {
-        if (a.family === 'IPv4' && !a.internal) {
-          found = a.address;
-          break outer;
-        }
-      }
-    }
-  } catch {
-    // No interface list (sandboxes): keep the loopback default, as Envoy does.
-  }
-  cachedLocalInfoAddress = found;
-  return found;
 }
 
 /** What building an HCM needs from the server. */

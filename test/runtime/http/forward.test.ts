@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { bootstrap, cluster, rawRequest, request, sleep, startProxy, startUpstream } from './harness.js';
-import { localInfoAddress } from '../../../src/runtime/http/conn_manager_config.js';
+import { localInfoAddress } from '../../../src/runtime/local_info.js';
 
 test('forward: hop-by-hop removed, XFP and x-request-id added, service time and server on the response, stats', async () => {
   const up = await startUpstream('web');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrap, cluster, rawRequest, startProxy, startUpstream, type TestProxy, type Upstream } from './harness.js';
-import { localInfoAddress } from '../../../src/runtime/http/conn_manager_config.js';
+import { localInfoAddress } from '../../../src/runtime/local_info.js';
 
 const ROUTES = `- match: {prefix: "/admin"}
   direct_response: {status: 403, body: {inline_string: "admin blocked"}}
