@@ -79,6 +79,16 @@ export function closeUnrequestedInspector(warn: (message: string) => void): bool
   if (url === undefined) return false;
   inspector.close();
   warn(`tsproxy: closed Node's inspector (${url}), opened by a SIGUSR1 received during start-up\n`);
+  // Node answers one SIGUSR1 along three paths (an event-loop async handle, a platform task and a
+  // V8 interrupt), each starting the inspector unless it already listens: one still pending when
+  // it was closed opens it again. They were all queued with the signal; close again once the
+  // event loop has turned (seen about one run in eight under load without this).
+  setImmediate(() => {
+    const again = inspector.url();
+    if (again === undefined) return;
+    inspector.close();
+    warn(`tsproxy: closed Node's inspector again (${again}): the same SIGUSR1 reopened it\n`);
+  });
   return true;
 }
 
@@ -94,8 +104,14 @@ type DebugEnd = (() => void) | undefined;
  */
 export function endUnrequestedInspector(warn: (message: string) => void): void {
   const debugEnd = (process as unknown as { _debugEnd?: DebugEnd })._debugEnd;
-  if (typeof debugEnd === 'function') debugEnd.call(process);
-  else closeUnrequestedInspector(warn);
+  if (typeof debugEnd !== 'function') {
+    closeUnrequestedInspector(warn);
+    return;
+  }
+  debugEnd.call(process);
+  // Again once the event loop has turned: a start the same SIGUSR1 left pending (see
+  // closeUnrequestedInspector) would reopen it.
+  setImmediate(() => debugEnd.call(process));
 }
 
 /** Whether SIGUSR1 is blocked by `--disable-sigusr1` (then access logs cannot be reopened). */
