@@ -64,15 +64,19 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
 /** A plain scalar's value under the core schema (integers as bigint); gives up on forms it does not handle. */
 export function plainValue(raw: string): ScalarValue {
-  switch (raw) {
-    case 'null': case 'Null': case 'NULL': case '~':
-      return null;
-    case 'true': case 'True': case 'TRUE':
-      return true;
-    case 'false': case 'False': case 'FALSE':
-      return false;
-  }
   const c = raw.charCodeAt(0);
+  // The words of null and the booleans start with n, N, ~, t, T, f or F: other text skips the
+  // ten comparisons (every key and plain value comes through here).
+  if (c === 110 || c === 78 || c === 126 || c === 116 || c === 84 || c === 102 || c === 70) {
+    switch (raw) {
+      case 'null': case 'Null': case 'NULL': case '~':
+        return null;
+      case 'true': case 'True': case 'TRUE':
+        return true;
+      case 'false': case 'False': case 'FALSE':
+        return false;
+    }
+  }
   // Only text that starts like a number can be one.
   if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46)) return raw;
   if (INT.test(raw)) return raw[0] === '-' ? -BigInt(raw.slice(1)) : BigInt(raw[0] === '+' ? raw.slice(1) : raw);
