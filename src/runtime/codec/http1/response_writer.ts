@@ -3,30 +3,21 @@
  * Http1::ResponseEncoderImpl): the head, serialized by response_encoder.ts (framing, `date`,
  * `connection`), is held until the body's first chunk of the same tick or the next tick, so that
  * a small response leaves in one write of one string and a large chunk in one writev with its
- * head; body chunks with the response's framing; the interim `100 Continue`; a tunnel's head;
+ * head (held_heads.ts); body chunks with the response's framing; the interim `100 Continue`; a tunnel's head;
  * the reply to a request that never parsed. One writer per connection, reused for each response:
  * the codec (server_codec.ts) decides when a response completes and what follows it.
  */
 import type { Socket } from 'node:net';
 import type { HeaderObject } from '../headers.js';
 import { encodeResponseHead, encodeTunnelHead, writeBody, type ResponseFraming, type ResponseRequestInfo } from './response_encoder.js';
+import { flushHeadNextTick, type HeadHolder } from '../held_heads.js';
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
 /** A reply to a request that never became one (it did not parse): closes, has a body. */
 const CODEC_ERROR_REPLY: ResponseRequestInfo = { isHeadRequest: false, http10: false, mustClose: true };
 
-/** Writers holding a response head until the next tick; one tick flushes them all. */
-const heldHeads: Http1ResponseWriter[] = [];
-let heldFlushScheduled = false;
-
-function flushHeldHeads(): void {
-  heldFlushScheduled = false;
-  for (let i = 0; i < heldHeads.length; i++) heldHeads[i]!.flushHead();
-  heldHeads.length = 0;
-}
-
-export class Http1ResponseWriter {
+export class Http1ResponseWriter implements HeadHolder {
   /** How the response in progress is framed (set by writeHead, read by the body writes). */
   private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };
   /** A response head not written yet (see writeHead). */
@@ -55,11 +46,7 @@ export class Http1ResponseWriter {
     this.pendingHead = head;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      heldHeads.push(this);
-      if (!heldFlushScheduled) {
-        heldFlushScheduled = true;
-        process.nextTick(flushHeldHeads);
-      }
+      flushHeadNextTick(this);
     }
     return true;
   }
