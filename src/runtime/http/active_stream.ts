@@ -6,7 +6,11 @@
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever
- * it is stopped. Timers receive the stream as their argument instead of a bound closure.
+ * it is stopped. Its parts: the timeouts (stream_timeouts.ts, timers that receive their target as
+ * argument instead of a bound closure), what it takes from its connection and request head
+ * (stream_connection_info.ts), what happens once it completed (stream_completion.ts: stats, span,
+ * access log), the request handling before the filters (header_sanitizer.ts) and the upgrade
+ * admission (upgrade_admission.ts).
  */
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
