@@ -23,14 +23,15 @@
  *   `rejection` set, and a method Envoy does not accept is a parse error (HPE_INVALID_METHOD).
  *   After a refused request, an upgrade or a parse error nothing more of the connection is
  *   parsed into requests (Envoy closes it; an upgrade's bytes are never requests).
- * Reading (the native parser consuming the socket) is request_reader.ts; requests waiting behind
- * a response in progress, pipelined_requests.ts.
+ * Its callbacks and settings are in server_codec_callbacks.ts; reading (the native parser
+ * consuming the socket) is request_reader.ts; requests waiting behind a response in progress,
+ * pipelined_requests.ts.
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
 import type { HeaderObject } from '../headers.js';
-import type { Http1CodecStats } from './codec_stats.js';
-import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
+import { buildRequestHead, CodecRejections, type RequestHead } from './request_head.js';
+import type { ServerCodecCallbacks, ServerCodecOptions } from './server_codec_callbacks.js';
 import {
   HTTPParser,
   kOnBody,
@@ -48,33 +49,8 @@ import { Http1RequestReader, type RequestReaderTarget } from './request_reader.j
 import { PipelinedRequests } from './pipelined_requests.js';
 
 export type { RequestHead } from './request_head.js';
+export type { ServerCodecCallbacks, ServerCodecOptions } from './server_codec_callbacks.js';
 export { CodecErrorCodes } from './parser_rules.js';
-
-/** What the connection manager implements. */
-export interface ServerCodecCallbacks {
-  onRequestHeaders(head: RequestHead): void;
-  onRequestBody(chunk: Buffer): void;
-  onRequestComplete(): void;
-  /**
-   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes). `inRequest`: the delivered
-   * request is incomplete.
-   */
-  onCodecError(code: string, inRequest: boolean): void;
-  /**
-   * A request head began and was still incomplete at the end of a read, with no response in
-   * progress: the connection manager times it (stream_idle_timeout, request_headers_timeout).
-   * Called after every such read until the head completes (`onRequestHeaders`).
-   */
-  onRequestHeadPending?(): void;
-}
-
-/** Codec limits and settings (Envoy's HCM settings). */
-export interface ServerCodecOptions extends RequestHeadOptions {
-  /** max_request_headers_kb * 1024. */
-  readonly maxHeaderSize: number;
-  /** The `http1.*` stats (http1CodecStats). */
-  readonly stats: Http1CodecStats;
-}
 
 function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
