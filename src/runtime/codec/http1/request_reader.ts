@@ -4,7 +4,8 @@
  * Readable push and no 'data' event per read; after each read it reports to the codec's
  * `onExecute`. A socket without a stream handle (a test double) feeds the codec through 'data'
  * events instead. Reading pauses and resumes (Envoy's readDisable) on whichever of the two is in
- * use; an upgrade hands the socket back to its JS stream, paused, with no listener of the codec.
+ * use; an upgrade hands the socket back to its JS stream, paused, with no listener of the codec,
+ * together with what was read after the upgrade's head (the tunnel's first bytes).
  */
 import type { Socket } from 'node:net';
 import { kOnExecute, type NativeParseError, type NativeParser, type NativeStreamHandle } from '../../llhttp.js';
@@ -18,6 +19,8 @@ export interface RequestReaderTarget {
   /** The client sent FIN. */
   onEnd(): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const kTarget = Symbol('tsproxy.http1RequestReader');
 type ReaderSocket = Socket & { [kTarget]?: RequestReaderTarget };
@@ -33,6 +36,8 @@ export class Http1RequestReader {
   /** The stream handle the parser consumes, or undefined (reads arrive as 'data' events). */
   private handle: NativeStreamHandle | undefined;
   private paused = false;
+  /** Bytes read after an upgrade request's head (the tunnel's first bytes), kept for detach(). */
+  private tunnelBytes: Buffer | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -72,11 +77,20 @@ export class Http1RequestReader {
   }
 
   /**
+   * An upgrade head was parsed: `rest`, what followed it in the same read, belongs to the tunnel
+   * (copied: the read's buffer is reused). Reading stops until the tunnel takes the socket.
+   */
+  keepForTunnel(rest: Buffer): void {
+    this.tunnelBytes = rest.length > 0 ? Buffer.from(rest) : EMPTY;
+    this.pause();
+  }
+
+  /**
    * Hands the socket over (an upgrade's tunnel): the parser lets go of the stream, the codec's
    * listeners are removed, and the socket is left paused; the tunnel attaches its own listener
-   * and resumes it.
+   * and resumes it. Returns the bytes kept by keepForTunnel (empty if none).
    */
-  detach(): void {
+  detach(): Buffer {
     const handle = this.handle;
     if (handle !== undefined) {
       this.release();
@@ -89,6 +103,9 @@ export class Http1RequestReader {
     socket.pause();
     socket.removeListener('data', onSocketData);
     socket.removeListener('end', onSocketEnd);
+    const bytes = this.tunnelBytes ?? EMPTY;
+    this.tunnelBytes = undefined;
+    return bytes;
   }
 
   /** The parser lets go of the socket's stream (the socket closed, or detach()). */

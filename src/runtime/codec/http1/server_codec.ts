@@ -86,10 +86,8 @@ export class Http1ServerCodec implements RequestReaderTarget {
   private parseFailed = false;
   /** A request head began and is not complete yet. */
   headPending = false;
-  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel. */
+  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel (request_reader.ts). */
   private upgradeCapture = false;
-  /** Bytes that followed an upgrade request's head in its read (the tunnel's first bytes). */
-  private upgradeBytes: Buffer | undefined;
 
   // The request being answered (ResponseRequestInfo for the response writer).
   isHeadRequest = false;
@@ -123,20 +121,14 @@ export class Http1ServerCodec implements RequestReaderTarget {
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
   readonly onExecute = (ret: number | NativeParseError): void => {
     if (this.upgradeCapture && typeof ret === 'number') {
+      this.upgradeCapture = false;
       const buf = this.parser.getCurrentBuffer();
-      this.captureUpgrade(buf === undefined ? EMPTY : buf.subarray(ret));
+      this.reader.keepForTunnel(buf === undefined ? EMPTY : buf.subarray(ret));
       return;
     }
     if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
     else if (this.headPending) this.headPendingAfterRead();
   };
-
-  /** An upgrade head was parsed: what followed it is tunnel data; reading stops until the tunnel takes over. */
-  private captureUpgrade(rest: Buffer): void {
-    this.upgradeCapture = false;
-    this.upgradeBytes = rest.length > 0 ? Buffer.from(rest) : EMPTY;
-    this.pauseReading();
-  }
 
   /** Writes a tunnel's response head (101 or a CONNECT's 2xx); false, writing nothing, when a header is invalid. */
   writeTunnelHead(status: number, headers: HeaderObject): boolean {
@@ -152,10 +144,7 @@ export class Http1ServerCodec implements RequestReaderTarget {
   detachForUpgrade(): Buffer {
     this.closing = true;
     this.response.flushHead();
-    this.reader.detach();
-    const bytes = this.upgradeBytes ?? EMPTY;
-    this.upgradeBytes = undefined;
-    return bytes;
+    return this.reader.detach();
   }
 
   /** A read ended inside a request head: tell the connection manager unless a response is in progress. */
@@ -175,7 +164,8 @@ export class Http1ServerCodec implements RequestReaderTarget {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
     if (this.upgradeCapture && typeof r === 'number') {
-      this.captureUpgrade(chunk.subarray(r));
+      this.upgradeCapture = false;
+      this.reader.keepForTunnel(chunk.subarray(r));
       return;
     }
     if (typeof r !== 'number') this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
