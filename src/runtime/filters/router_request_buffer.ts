@@ -14,6 +14,7 @@ import type { HeaderList, RequestEncoder } from '../upstream/types.js';
 import type { RequestHeaderMap, StreamDecoderFilterCallbacks } from '../http/filter.js';
 import type { UpstreamRequest } from './router_upstream_request.js';
 
+/** The request as one router keeps it for its attempts; created with the router's callbacks. */
 export class RequestBuffer {
   private chunks: Buffer[] | undefined;
   private bytes = 0;

@@ -17,6 +17,7 @@ export interface QueuedRequest {
   error: string | undefined;
 }
 
+/** One connection's waiting requests, oldest first. Not re-entrant (the codec's parser callbacks feed it). */
 export class PipelinedRequests {
   private readonly queue: QueuedRequest[] = [];
   /** The queued request the parser is in, until it completes or is delivered. */

@@ -32,6 +32,7 @@ function onSocketEnd(this: ReaderSocket): void {
   this[kTarget]!.onEnd();
 }
 
+/** The read side of one connection's codec; created with the codec, released when the socket closes. */
 export class Http1RequestReader {
   /** The stream handle the parser consumes, or undefined (reads arrive as 'data' events). */
   private handle: NativeStreamHandle | undefined;

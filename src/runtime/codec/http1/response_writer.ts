@@ -17,6 +17,7 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** A reply to a request that never became one (it did not parse): closes, has a body. */
 const CODEC_ERROR_REPLY: ResponseRequestInfo = { isHeadRequest: false, http10: false, mustClose: true };
 
+/** The write side of one connection's codec: one response at a time, each begun by writeHead. */
 export class Http1ResponseWriter implements HeadHolder {
   /** How the response in progress is framed (set by writeHead, read by the body writes). */
   private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };

@@ -6,6 +6,7 @@
  */
 import type { ActiveClient } from './active_client.js';
 
+/** One pool's ready connections, most recently used last. */
 export class ReadyClients {
   private readonly list: ActiveClient[] = [];
 
