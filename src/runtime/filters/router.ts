@@ -1,11 +1,15 @@
 /**
  * The router filter (Envoy's Router::Filter, source/common/router/router.cc): the terminal HTTP
  * filter. It takes the core's route decision for the stream, answers locally (404 NR, direct
- * response, redirect, NC, maintenance mode, UH) or forwards to a host of the cluster through its
- * connection pool, with the route timeout, per-try timeout and retries, and relays the response.
+ * response, redirect, NC, maintenance mode, UH: router_local_reply.ts) or forwards to a host of
+ * the cluster through its connection pool, with the route timeout, per-try timeout and retries,
+ * and relays the response.
  *
  * One RouterFilter per stream; it is also the DownstreamAbortHandler. Each attempt is an
- * UpstreamRequest (router_upstream_request.ts). Timers get the filter as argument: no closures.
+ * UpstreamRequest (router_upstream_request.ts); the request body kept for the attempts is a
+ * RequestBuffer (router_request_buffer.ts); what is retried is the RetryState's call
+ * (router_retry.ts), whether and when, scheduleRetry's (router_retry_backoff.ts); the timeouts
+ * come from computeTimeouts (router_timeout.ts). Timers get the filter as argument: no closures.
  */
 import { streamMaxDurationMs } from '../../core/grpc.js';
 import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from '../../config/defaults.js';
@@ -23,31 +27,24 @@ import type {
 } from '../http/filter.js';
 import type { ClusterInfo, HeaderList, LoadBalancerContext, ThreadLocalCluster, UpstreamHostDescription } from '../upstream/types.js';
 import { fromUpstreamHeaderList, toUpstreamHeaderList } from '../codec/headers.js';
-import {
-  Details,
-  resetReasonToResponseFlag,
-  upstreamResetBody,
-  upstreamResetDetails,
-  type EnvoyResetReason,
-} from '../http/local_reply.js';
-import { addFlag } from '../stream_info.js';
+import { Details, type EnvoyResetReason } from '../http/local_reply.js';
+import { sendClusterNotFound, sendMaintenanceMode, sendNoHealthyUpstream, sendRetryBufferExceeded } from './router_local_reply.js';
+import { sendRouteReply, sendTimeoutReply, sendUpstreamResetReply, upstreamResetStatus } from './router_local_reply.js';
 import { clusterRouterStats, type ClusterRouterStats } from './router_stats.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './router_upstream_request.js';
 import { RetryState } from './router_retry.js';
+import { scheduleRetry, type RetryTarget } from './router_retry_backoff.js';
+import { RequestBuffer } from './router_request_buffer.js';
 import { computeTimeouts } from './router_timeout.js';
 import { timerPool, type PooledTimer } from '../http/timer_pool.js';
 import { BUFFER_LIMIT_BYTES, lbContextFor, RouterConfig } from './router_config.js';
 import type { FilterFactoryContext } from './filter_registration.js';
 import type { Any } from '../../config/types.js';
 
-
 const EMPTY_BODY = Buffer.alloc(0);
 
 function onGlobalTimer(f: RouterFilter): void {
   f.onResponseTimeout();
-}
-function onRetryTimer(f: RouterFilter): void {
-  f.doRetry();
 }
 
 /**
@@ -56,7 +53,7 @@ function onRetryTimer(f: RouterFilter): void {
  * callbacks arrive asynchronously; after it finished (response complete, local reply, abort)
  * late callbacks are ignored.
  */
-export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler, DownstreamWatermarkCallbacks, TunnelOwner {
+export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, DownstreamAbortHandler, DownstreamWatermarkCallbacks, TunnelOwner, RetryTarget {
   private cb!: StreamDecoderFilterCallbacks;
   private decision: ForwardDecision | undefined;
   private cluster: ThreadLocalCluster | undefined;
@@ -65,13 +62,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   /** The upgrade or CONNECT tunnel of this request (router_upgrade.ts). */
   private tunnel: UpgradeTunnel | undefined;
   private headerList: HeaderList | undefined;
-  private body: Buffer[] | undefined;
-  private bodyBytes = 0;
-  /** Request trailers (they end the request), kept while a retry may replay them. */
-  private trailers: HeaderList | undefined;
-  private readDisabled = false;
-  /** The downstream is paused because the upstream connection's write buffer is full. */
-  private upstreamWriteBlocked = false;
+  /** The body and trailers kept for the attempts, and the reads paused for them (router_request_buffer.ts). */
+  private request!: RequestBuffer;
   private downstreamEnd = false;
   private requestCompleteAt = 0;
   /** Written by computeTimeouts (TimeoutTarget). */
@@ -92,6 +84,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
 
   setDecoderFilterCallbacks(callbacks: StreamDecoderFilterCallbacks): void {
     this.cb = callbacks;
+    this.request = new RequestBuffer(callbacks);
   }
 
   decodeHeaders(headers: RequestHeaderMap, endStream: boolean): FilterHeadersStatus {
@@ -100,26 +93,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     const info = cb.streamInfo;
     stats.rq_total.inc();
     const decision = cb.route();
-    switch (decision.kind) {
-      case 'no_route':
-        stats.no_route.inc();
-        this.finished = true;
-        cb.sendLocalReply(404, '', Details.RouteNotFound, { flag: 'NR' });
-        return 'StopIteration';
-      case 'redirect':
-        // A redirect is a direct-response entry in current Envoy (router.cc): only
-        // rq_direct_response moves; rq_redirect exists and stays 0.
-        stats.rq_direct_response.inc();
-        this.finished = true;
-        cb.sendLocalReply(decision.status, '', Details.DirectResponse, { headers: [['location', decision.location]] });
-        return 'StopIteration';
-      case 'direct_response':
-        stats.rq_direct_response.inc();
-        this.finished = true;
-        cb.sendLocalReply(decision.status, decision.body ?? this.config.bodyFromFile(decision.bodyFilename), Details.DirectResponse);
-        return 'StopIteration';
-      case 'forward':
-        break;
+    if (decision.kind !== 'forward') {
+      this.finished = true;
+      sendRouteReply(decision, this.config, cb);
+      return 'StopIteration';
     }
     this.decision = decision;
     info.upstreamCluster = decision.cluster;
@@ -129,9 +106,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     const ctx = this.config.ctx;
     const cluster = decision.cluster === '' ? undefined : ctx.clusterManager.getThreadLocalCluster(decision.cluster);
     if (cluster === undefined) {
-      stats.no_cluster.inc();
       this.finished = true;
-      cb.sendLocalReply(decision.route.clusterNotFoundResponseCode, '', Details.ClusterNotFound, { flag: 'NC' });
+      sendClusterNotFound(decision, stats, cb);
       return 'StopIteration';
     }
     this.cluster = cluster;
@@ -139,22 +115,16 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     this.cstats = cstats;
     const maintenance = this.config.maintenancePercent(decision.cluster);
     if (maintenance > 0 && cb.random.random() % 100 < maintenance) {
-      cstats.codes.charge(503);
-      cstats.upstream_rq_maintenance_mode.inc();
       this.finished = true;
-      cb.sendLocalReply(503, 'maintenance mode', Details.MaintenanceMode, {
-        flag: 'UO',
-        headers: this.config.suppressEnvoyHeaders ? undefined : [['x-envoy-overloaded', 'true']],
-      });
+      sendMaintenanceMode(cstats, this.config.suppressEnvoyHeaders, cb);
       return 'StopIteration';
     }
     const lbContext = lbContextFor(decision, headers, info);
     this.lbContext = lbContext;
     const host = cluster.chooseHost(lbContext, info, headers.headers);
     if (host === null) {
-      cstats.codes.charge(503);
       this.finished = true;
-      cb.sendLocalReply(503, 'no healthy upstream', Details.NoHealthyUpstream, { flag: 'UH' });
+      sendNoHealthyUpstream(cstats, cb);
       return 'StopIteration';
     }
     info.upstreamHost = host;
@@ -165,7 +135,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     cb.onDownstreamAbort(this);
     cb.addDownstreamWatermarkCallbacks?.(this);
     // Rewrites and header mutations exactly as the core finalizes them.
-    this.finalize(headers, decision);
+    this.config.ctx.routeProvider.finalizeRequest(decision, headers, info);
     // Tracing: the upstream sees the request's span as its parent (traceparent / B3 headers).
     cb.activeSpan?.injectContext(headers.headers);
     if (cb.upgradeType !== undefined) {
@@ -179,17 +149,9 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     return 'StopIteration';
   }
 
-  private finalize(headers: RequestHeaderMap, decision: ForwardDecision): void {
-    this.config.ctx.routeProvider.finalizeRequest(decision, headers, this.cb.streamInfo);
-  }
-
   private startAttempt(host: UpstreamHostDescription): void {
     const req = new UpstreamRequest(this, host);
-    if (this.upstreamWriteBlocked) {
-      // The blocked attempt is gone: its drain will never be reported.
-      this.upstreamWriteBlocked = false;
-      this.cb.readDisable(false);
-    }
+    this.request.newAttempt();
     this.upstream = req;
     this.cb.streamInfo.upstreamHost = host;
     if (this.downstreamEnd) req.setupPerTryTimeout(this.perTryTimeoutMs);
@@ -202,9 +164,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     const up = this.upstream;
     // Keep the body while a retry may replay it, or while the pool has not given a stream yet.
     if (this.retry !== undefined || up === undefined || up.encoder === undefined) {
-      if (chunk.length > 0) (this.body ??= []).push(chunk);
-      this.bodyBytes += chunk.length;
-      if (this.bodyBytes > BUFFER_LIMIT_BYTES && this.overBufferLimit(up)) return 'StopIteration';
+      if (this.request.keep(chunk) > BUFFER_LIMIT_BYTES && this.overBufferLimit(up)) return 'StopIteration';
     }
     if (up !== undefined && up.encoder !== undefined && !up.done) {
       up.encoder.encodeData(chunk, endStream);
@@ -221,7 +181,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
    */
   decodeTrailers(trailers: HeaderList): 'Continue' | 'StopIteration' {
     if (this.finished || this.downstreamEnd) return 'StopIteration';
-    this.trailers = trailers;
+    this.request.keepTrailers(trailers);
     const up = this.upstream;
     if (up !== undefined && up.encoder !== undefined && !up.done) {
       up.encoder.encodeTrailers?.(trailers);
@@ -242,22 +202,17 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       this.retry = undefined;
       this.cstats!.retry_or_shadow_abandoned.inc();
       if (up === undefined) {
-        this.finished = true;
-        this.clearTimers();
-        this.cb.sendLocalReply(507, 'exceeded request buffer limit while retrying upstream', 'request_payload_exceeded_retry_buffer_limit');
+        this.finish();
+        sendRetryBufferExceeded(this.cb);
         return true;
       }
       if (up.encoder !== undefined) {
         // Everything buffered was already sent: keep nothing more.
-        this.body = undefined;
-        this.bodyBytes = 0;
+        this.request.dropBody();
         return false;
       }
     }
-    if (up !== undefined && up.encoder === undefined && !this.readDisabled) {
-      this.readDisabled = true;
-      this.cb.readDisable(true);
-    }
+    if (up !== undefined && up.encoder === undefined) this.request.pauseUntilStream();
     return false;
   }
 
@@ -273,38 +228,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   onUpstreamReady(req: UpstreamRequest, host: UpstreamHostDescription): void {
     if (req !== this.upstream) return;
     this.cb.streamInfo.upstreamHost = host;
-    const h = this.cb.requestHeaders;
     const enc = req.encoder!;
     const tls = enc.upstreamTls;
     if (tls !== undefined) this.cb.streamInfo.upstreamTls = tls;
-    if (this.readDisabled) {
-      this.readDisabled = false;
-      this.cb.readDisable(false);
-    }
-    const body = this.body;
-    const trailers = this.trailers;
-    const endAtHeaders = this.downstreamEnd && (body === undefined || body.length === 0) && trailers === undefined;
-    enc.encodeHeaders(h.method, h.path, h.authority ?? '', this.headerList!, endAtHeaders);
-    if (endAtHeaders) {
-      req.encodeComplete = true;
-      return;
-    }
-    if (body !== undefined) {
-      for (let i = 0; i < body.length; i++) {
-        const last = i === body.length - 1 && this.downstreamEnd && trailers === undefined;
-        if (req.done) return;
-        enc.encodeData(body[i]!, last);
-      }
-      if (this.retry === undefined) {
-        this.body = undefined;
-        this.bodyBytes = 0;
-      }
-      if (this.downstreamEnd) req.encodeComplete = true;
-    }
-    if (trailers !== undefined && !req.done) {
-      enc.encodeTrailers?.(trailers);
-      req.encodeComplete = true;
-    }
+    this.request.sendTo(req, enc, this.cb.requestHeaders, this.headerList!, this.downstreamEnd, this.retry !== undefined);
   }
 
   onUpstreamHeaders(req: UpstreamRequest, status: number, list: HeaderList, endStream: boolean): void {
@@ -319,7 +246,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
       }
     }
     this.retry = undefined;
-    this.body = undefined;
+    this.request.dropBody();
     const cb = this.cb;
     const info = cb.streamInfo;
     const now = cb.time.monotonic();
@@ -358,8 +285,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   }
 
   private onUpstreamComplete(): void {
-    this.finished = true;
-    this.clearTimers();
+    this.finish();
     if (this.downstreamEnd) this.cstats!.upstream_rq_time.record(this.cb.time.monotonic() - this.requestCompleteAt);
   }
 
@@ -372,16 +298,10 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     }
     this.upstream = undefined;
     const late = this.responseStarted;
-    const status = reason === 'protocol_error' ? 502 : 503;
-    if (!late) this.cstats!.codes.charge(status);
+    if (!late) this.cstats!.codes.charge(upstreamResetStatus(reason));
     else this.config.stats.rq_reset_after_downstream_response_started.inc();
-    this.abortWithLocalReply(
-      status,
-      resetReasonToResponseFlag(reason),
-      upstreamResetBody(reason, tfr, this.retried),
-      upstreamResetDetails(reason, tfr, late),
-      reason === 'overflow',
-    );
+    this.finish();
+    sendUpstreamResetReply(this.cb, reason, tfr, this.retried, late, reason === 'overflow' && !this.config.suppressEnvoyHeaders);
   }
 
   /**
@@ -390,9 +310,7 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
    * a slow upstream is not buffered in memory.
    */
   onUpstreamWriteBlocked(req: UpstreamRequest, blocked: boolean): void {
-    if (req !== this.upstream || blocked === this.upstreamWriteBlocked) return;
-    this.upstreamWriteBlocked = blocked;
-    this.cb.readDisable(blocked);
+    if (req === this.upstream) this.request.setWriteBlocked(blocked);
   }
 
   onPerTryTimeout(req: UpstreamRequest): void {
@@ -425,39 +343,22 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   }
 
   private onTimeoutAbort(details: string): void {
-    const body = this.timeoutStatus === 504 ? 'upstream request timeout' : '';
-    this.abortWithLocalReply(this.timeoutStatus, 'UT', body, details, false);
+    this.finish();
+    sendTimeoutReply(this.cb, this.timeoutStatus, details);
   }
 
-  private abortWithLocalReply(status: number, flag: 'UT' | ReturnType<typeof resetReasonToResponseFlag>, body: string, details: string, overloaded: boolean): void {
+  /** The router answers itself now: late callbacks are ignored, its timers stop. */
+  private finish(): void {
     this.finished = true;
     this.clearTimers();
-    this.cb.sendLocalReply(status, body, details, {
-      flag,
-      headers: overloaded && !this.config.suppressEnvoyHeaders ? [['x-envoy-overloaded', 'true']] : undefined,
-    });
   }
 
-  /** Schedules a retry with backoff; false when retries are exhausted (URX) or overflow. */
+  /** Schedules a retry with backoff (router_retry_backoff.ts); false when retries are exhausted (URX) or overflow (UO). */
   private tryScheduleRetry(): boolean {
-    const retry = this.retry!;
-    const cstats = this.cstats!;
-    const info = this.cb.streamInfo;
-    if (!retry.takeRetry()) {
-      cstats.upstream_rq_retry_limit_exceeded.inc();
-      addFlag(info, 'URX');
-      return false;
-    }
-    const cluster = this.cluster!;
-    if (cluster.tryRetry && !cluster.tryRetry()) {
-      cstats.upstream_rq_retry_overflow.inc();
-      addFlag(info, 'UO');
-      return false;
-    }
-    cstats.upstream_rq_retry.inc();
-    cstats.upstream_rq_retry_backoff_exponential.inc();
+    const timer = scheduleRetry(this.retry!, this.cluster!, this.cstats!, this.cb.streamInfo, this.cb.random, this);
+    if (timer === undefined) return false;
     this.upstream = undefined;
-    this.retryTimer = setTimeout(onRetryTimer, retry.nextBackoffMs(this.cb.random.random()), this);
+    this.retryTimer = timer;
     return true;
   }
 
@@ -477,10 +378,8 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
     const previousHosts = info.upstreamHost ? [info.upstreamHost] : undefined;
     const host = cluster.chooseHost({ hashKey: this.lbContext?.hashKey, previousHosts }, info, this.cb.requestHeaders.headers);
     if (host === null) {
-      this.finished = true;
-      this.clearTimers();
-      this.cstats!.codes.charge(503);
-      this.cb.sendLocalReply(503, 'no healthy upstream', Details.NoHealthyUpstream, { flag: 'UH' });
+      this.finish();
+      sendNoHealthyUpstream(this.cstats!, this.cb);
       return;
     }
     this.startAttempt(host);
@@ -514,15 +413,14 @@ export class RouterFilter implements StreamDecoderFilter, UpstreamRequestOwner, 
   // --- TunnelOwner (router_upgrade.ts) -------------------------------------------------------
 
   onTunnelFailure(r: EnvoyResetReason, tfr: string): void {
-    const status = r === 'protocol_error' ? 502 : 503;
-    this.cstats!.codes.charge(status);
-    this.abortWithLocalReply(status, resetReasonToResponseFlag(r), upstreamResetBody(r, tfr, false), upstreamResetDetails(r, tfr, false), false);
+    this.cstats!.codes.charge(upstreamResetStatus(r));
+    this.finish();
+    sendUpstreamResetReply(this.cb, r, tfr, false, false, false);
   }
 
   /** The downstream went away (DC) or the stream timed out: abort the upstream attempt. */
   onDownstreamAbort(): void {
-    this.finished = true;
-    this.clearTimers();
+    this.finish();
     this.tunnel?.abort();
     const up = this.upstream;
     this.upstream = undefined;

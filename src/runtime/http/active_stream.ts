@@ -6,12 +6,16 @@
  *
  * The stream object is itself the callbacks object every filter of the stream receives (no
  * per-filter wrappers, no per-request closures): `continueDecoding()` resumes the chain wherever
- * it is stopped. Timers receive the stream as their argument instead of a bound closure.
+ * it is stopped. Its parts: the timeouts (stream_timeouts.ts, timers that receive their target as
+ * argument instead of a bound closure), what it takes from its connection and request head
+ * (stream_connection_info.ts), what happens once it completed (stream_completion.ts: stats, span,
+ * access log), the request handling before the filters (header_sanitizer.ts) and the upgrade
+ * admission (upgrade_admission.ts).
  */
 import type { Any } from '../../config/types.js';
 import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
-import { addFlag, newStreamInfo, setDirectLocalAddress, setDownstreamTransport, type ResponseFlag, type StreamInfo } from '../stream_info.js';
+import { addFlag, type ResponseFlag, type StreamInfo } from '../stream_info.js';
 import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
 import type { ConnectionManagerConfig } from './conn_manager_config.js';
 import type {
@@ -30,34 +34,25 @@ import { requestedUpgrade } from '../../core/upgrade.js';
 import { admitUpgrade } from './upgrade_admission.js';
 import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager, type FilterManagerCallbacks } from './filter_manager.js';
-import { timerPool, type PooledTimer } from './timer_pool.js';
 import type { Http1RequestDecoder } from '../codec/http1/server_connection.js';
 import type { DownstreamTunnel, HeaderList, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
-import { GrpcStatus } from '../../core/grpc.js';
 import { localReplyResponse } from './local_reply_response.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
+import { StreamTimeouts, type TimedStream } from './stream_timeouts.js';
+import { asRouteRequest, downstreamStreamInfo, recordRequestHead } from './stream_connection_info.js';
+import { chargeCompletedStream, logCompletedStream } from './stream_completion.js';
 
 /** The interim response to `Expect: 100-continue`. */
 const CONTINUE_HEADERS: ResponseHeaderMap = { status: 100, headers: {} };
-
-function onStreamIdleTimer(s: ActiveStream): void {
-  s.onIdleTimeout();
-}
-function onRequestTimer(s: ActiveStream): void {
-  s.onRequestTimeout();
-}
-function onDurationTimer(s: ActiveStream): void {
-  s.onMaxDuration();
-}
 
 /**
  * One request/response on a downstream connection. Created by the connection manager per
  * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
-export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks {
+export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks, TimedStream {
   readonly streamInfo: StreamInfo;
   /** The stream's HTTP filter chain (Envoy's FilterManager); this stream is its callbacks. */
   private readonly filters: FilterManager;
@@ -79,10 +74,8 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   private remoteComplete = false;
   private closeAfterResponse = false;
   private abortHandler: DownstreamAbortHandler | undefined;
-  private idleTimer: PooledTimer | undefined;
-  private requestTimer: NodeJS.Timeout | undefined;
-  /** max_stream_duration (route or HCM), armed by the router once the route is known. */
-  private durationTimer: NodeJS.Timeout | undefined;
+  /** stream_idle_timeout, request_timeout, max_stream_duration (stream_timeouts.ts). */
+  private readonly timeouts: StreamTimeouts;
   private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
 
   /**
@@ -97,46 +90,21 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     protocol: string,
   ) {
     this.filters = new FilterManager(this);
+    this.timeouts = new StreamTimeouts(this);
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
     this.connectionId = conn.id;
     encoder.stream.addCallbacks(this);
-    const info = newStreamInfo(config.time.now(), config.time.monotonic());
-    info.protocol = protocol;
-    info.downstreamRemoteAddress = conn.remoteAddress;
-    info.downstreamRemotePort = conn.remotePort;
-    info.downstreamLocalAddress = conn.localAddress;
-    info.downstreamLocalPort = conn.localPort;
-    if (conn.directLocalAddress !== undefined) setDirectLocalAddress(info, conn.directLocalAddress, conn.directLocalPort ?? 0);
-    // [TLS] SNI, version, cipher, peer certificate (stream_info.ts).
-    const transport = conn.transport;
-    if (transport !== undefined) setDownstreamTransport(info, transport);
-    this.streamInfo = info;
+    this.streamInfo = downstreamStreamInfo(conn, protocol, config.time);
     const st = config.stats;
     st.downstream_rq_total.inc();
     st.downstream_rq_active.inc();
   }
 
-  /**
-   * The request head as the codec decoded it. The connection's addresses are added to the map
-   * so it doubles as the core's RouteRequest (route() passes it as is: no per-lookup object);
-   * the HTTP/1 codec builds it with these fields already present (one hidden class).
-   */
+  /** The request head as the codec decoded it, made the core's RouteRequest (stream_connection_info.ts). */
   setRequestHeaders(headers: RequestHeaderMap): void {
-    const rh = headers as RequestHeaderMap & RouteRequest;
-    const conn = this.conn;
-    rh.remoteAddress = conn.remoteAddress;
-    rh.remotePort = conn.remotePort;
-    rh.localAddress = conn.localAddress;
-    rh.localPort = conn.localPort;
-    // [TLS] The transport's scheme; route tls_context matchers read `tls`.
-    const transport = conn.transport;
-    if (transport !== undefined) {
-      rh.scheme = 'https';
-      rh.tls = { presented: transport.peerCertificatePresented, validated: transport.peerCertificateValidated };
-    }
-    this.requestHeaders = rh;
+    this.requestHeaders = asRouteRequest(headers, this.conn);
   }
 
   // --- RequestDecoder (codec/types.ts): what a codec calls ------------------------------------
@@ -211,15 +179,8 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   start(endStream: boolean, runFilters = true): void {
     const info = this.streamInfo;
     const h = this.requestHeaders;
-    info.requestHeaders = h.headers;
-    info.method = h.method;
-    info.path = h.path;
-    info.originalPath = h.path;
-    info.authority = h.authority;
-    const rid = h.headers['x-request-id'];
-    if (typeof rid === 'string') info.requestId = rid;
-    if (this.config.streamIdleTimeoutMs > 0) this.idleTimer = timerPool.arm(this.config.streamIdleTimeoutMs, onStreamIdleTimer, this);
-    if (this.config.requestTimeoutMs > 0 && !endStream) this.requestTimer = setTimeout(onRequestTimer, this.config.requestTimeoutMs, this);
+    recordRequestHead(info, h);
+    this.timeouts.start(endStream);
     this.remoteComplete = endStream;
     if (endStream) info.lastDownstreamRxByteReceived = this.time.monotonic();
     if (!runFilters) return;
@@ -233,7 +194,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   onRequestData(chunk: Buffer): void {
     if (this.filters.isComplete) return;
     this.streamInfo.bytesReceived += chunk.length;
-    if (this.idleTimer) this.idleTimer.refresh();
+    this.timeouts.onActivity();
     this.filters.decodeData(chunk, false);
   }
 
@@ -247,10 +208,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   private markRemoteComplete(): void {
     this.remoteComplete = true;
     this.streamInfo.lastDownstreamRxByteReceived = this.time.monotonic();
-    if (this.requestTimer) {
-      clearTimeout(this.requestTimer);
-      this.requestTimer = undefined;
-    }
+    this.timeouts.onRequestComplete();
   }
 
   // --- routing --------------------------------------------------------------------------------
@@ -340,28 +298,39 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   }
 
   writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
-    const cfg = this.config;
-    const info = this.streamInfo;
     const headers = h.headers;
-    // server (server_header_transformation), x-request-id, via: the core's response mutation.
-    mutateResponseHeaders(headers, this.requestHeaders.headers, cfg.request.response);
+    this.startResponse(h);
     if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
     if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
+    if (this.responseHeadWritten(h, this.encoder.encodeHeaders(h, endStream)) && endStream) this.complete();
+  }
+
+  /** The response head leaves the filter chain: the response has started. */
+  private startResponse(h: ResponseHeaderMap): void {
+    // server (server_header_transformation), x-request-id, via: the core's response mutation.
+    mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
     this.filters.markResponseStarted();
-    if (info.responseCodeDetails === undefined) info.responseCodeDetails = Details.ViaUpstream;
-    const ok = this.encoder.encodeHeaders(h, endStream);
+    this.streamInfo.responseCodeDetails ??= Details.ViaUpstream;
+  }
+
+  /**
+   * The encoder took the response head (`ok`), or refused a header that cannot be written:
+   * whether the stream goes on, with the response recorded in its StreamInfo.
+   */
+  private responseHeadWritten(h: ResponseHeaderMap, ok: boolean): boolean {
     // The client was gone: the encoder reset the stream from inside (DC, nothing sent: status 0).
-    if (this.filters.isComplete) return;
+    if (this.filters.isComplete) return false;
+    const info = this.streamInfo;
     if (!ok) {
       // A header that cannot be written (invalid characters from a filter or an upstream):
       // reset, never crash.
       info.responseCodeDetails = 'invalid_response_header';
       this.resetStream();
-      return;
+      return false;
     }
     info.responseCode = h.status;
-    info.responseHeaders = headers;
-    if (endStream) this.complete();
+    info.responseHeaders = h.headers;
+    return true;
   }
 
   writeData(chunk: Buffer, endStream: boolean): void {
@@ -369,7 +338,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     if (this.filters.isComplete) return;
     this.streamInfo.bytesSent += chunk.length;
     if (endStream) this.complete();
-    else if (this.idleTimer) this.idleTimer.refresh();
+    else this.timeouts.onActivity();
   }
 
   writeTrailers(trailers: HeaderList): void {
@@ -385,25 +354,11 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
 
   upgradeDownstream(h: ResponseHeaderMap): DownstreamTunnel | undefined {
     if (this.filters.isComplete || this.filters.isResponseStarted || this.encoder.switchToTunnel === undefined) return undefined;
-    const info = this.streamInfo;
-    mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
-    this.filters.markResponseStarted();
-    info.responseCodeDetails ??= Details.ViaUpstream;
+    this.startResponse(h);
     const t = this.encoder.switchToTunnel(h);
-    if (this.filters.isComplete) return undefined;
-    if (t === undefined) {
-      info.responseCodeDetails = 'invalid_response_header';
-      this.resetStream();
-      return undefined;
-    }
-    info.responseCode = h.status;
-    info.responseHeaders = h.headers;
+    if (!this.responseHeadWritten(h, t !== undefined)) return undefined;
     this.tunnelling = true;
-    // The tunnel times itself (stream_idle_timeout on its sockets).
-    if (this.idleTimer) {
-      timerPool.release(this.idleTimer);
-      this.idleTimer = undefined;
-    }
+    this.timeouts.stopIdle();
     this.conn.onTunnel?.(this);
     return t;
   }
@@ -442,66 +397,15 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
    */
   onResetStream(reason: StreamResetReason, _transportFailureReason: string): void {
     if (this.filters.isComplete) return;
-    if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') {
-      this.config.stats.downstream_rq_rx_reset.inc();
-      addFlag(this.streamInfo, 'DR');
-      this.streamInfo.responseCodeDetails = Details.Http2RemoteReset;
-      this.abortUpstream();
-      this.complete();
-      return;
-    }
-    this.onDownstreamDisconnect(reason === 'local_reset' ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect);
+    if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') this.endOnDownstreamReset('DR', Details.Http2RemoteReset);
+    else this.onDownstreamDisconnect(reason === 'local_reset' ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect);
   }
 
-  // --- timeouts and resets --------------------------------------------------------------------
+  // --- timeouts (stream_timeouts.ts) and resets ------------------------------------------------
 
-  /**
-   * stream_idle_timeout fired: `stream timeout` (SI), 408 while the request is incomplete and
-   * 504 once it is complete (Envoy's Utility::maybeRequestTimeoutCode), or a reset once a
-   * response started.
-   */
-  onIdleTimeout(): void {
-    this.idleTimer = undefined;
-    if (this.filters.isComplete) return;
-    this.config.stats.downstream_rq_idle_timeout.inc();
-    addFlag(this.streamInfo, 'SI');
-    this.abortUpstream();
-    const complete = this.remoteComplete;
-    this.sendLocalReply(complete ? 504 : 408, 'stream timeout', Details.StreamIdleTimeout, { closeConnection: !complete });
-  }
-
-  /** request_timeout fired before the request was complete: 408 `request timeout`. */
-  onRequestTimeout(): void {
-    this.requestTimer = undefined;
-    if (this.filters.isComplete) return;
-    this.config.stats.downstream_rq_timeout.inc();
-    this.abortUpstream();
-    this.sendLocalReply(408, 'request timeout', Details.RequestOverallTimeout, { closeConnection: true });
-  }
-
-  /**
-   * The stream may last `ms` from its start (max_stream_duration, Envoy's
-   * refreshDurationTimeout: the time already used counts).
-   */
+  /** max_stream_duration (route or HCM), set by the router once the route is known. */
   setMaxStreamDuration(ms: number): void {
-    if (this.filters.isComplete) return;
-    if (this.durationTimer) clearTimeout(this.durationTimer);
-    const left = Math.max(0, ms - (this.time.monotonic() - this.streamInfo.startMonotonic));
-    this.durationTimer = setTimeout(onDurationTimer, left, this);
-  }
-
-  /**
-   * max_stream_duration reached (Envoy's onStreamMaxDurationReached): DT, 408 while the request
-   * is incomplete, else 504, `downstream duration timeout` (DEADLINE_EXCEEDED for gRPC), or a
-   * reset once the response started.
-   */
-  onMaxDuration(): void {
-    this.durationTimer = undefined;
-    if (this.filters.isComplete) return;
-    this.config.stats.downstream_rq_max_duration_reached.inc();
-    addFlag(this.streamInfo, 'DT');
-    this.abortUpstream();
-    this.sendLocalReply(this.remoteComplete ? 504 : 408, 'downstream duration timeout', Details.MaxDurationTimeout, { grpcStatus: GrpcStatus.DeadlineExceeded });
+    if (!this.filters.isComplete) this.timeouts.setMaxStreamDuration(ms);
   }
 
   /** A filter threw while handling this stream. */
@@ -520,7 +424,8 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     this.sendLocalReply(status, body, details, { closeConnection: true });
   }
 
-  private abortUpstream(): void {
+  /** The downstream side ends the stream: its DownstreamAbortHandler (the router) resets the upstream request, once. */
+  abortUpstream(): void {
     const h = this.abortHandler;
     this.abortHandler = undefined;
     if (h) h.onDownstreamAbort();
@@ -533,9 +438,13 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
    * none), the upstream request reset.
    */
   onDownstreamDisconnect(details: string): void {
-    if (this.filters.isComplete) return;
+    if (!this.filters.isComplete) this.endOnDownstreamReset('DC', details);
+  }
+
+  /** The client ended the stream (`downstream_rq_rx_reset`, `flag`, `details`): the upstream request is reset. */
+  private endOnDownstreamReset(flag: ResponseFlag, details: string): void {
     this.config.stats.downstream_rq_rx_reset.inc();
-    addFlag(this.streamInfo, 'DC');
+    addFlag(this.streamInfo, flag);
     this.streamInfo.responseCodeDetails = details;
     this.abortUpstream();
     this.complete();
@@ -553,30 +462,18 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   private complete(): void {
     if (this.filters.isComplete) return;
     this.filters.markComplete();
-    if (this.idleTimer) {
-      timerPool.release(this.idleTimer);
-      this.idleTimer = undefined;
-    }
-    if (this.requestTimer) clearTimeout(this.requestTimer);
-    if (this.durationTimer) clearTimeout(this.durationTimer);
+    this.timeouts.stopAll();
     const info = this.streamInfo;
     const now = this.time.monotonic();
     info.lastDownstreamTxByteSent = now;
-    const st = this.config.stats;
-    st.downstream_rq_active.dec();
-    st.downstream_rq_completed.inc();
-    const code = info.responseCode;
-    if (code >= 100 && code < 600) st.downstream_rq_xx[(code / 100) | 0]!.inc();
-    st.downstream_rq_time.record(now - info.startMonotonic);
+    chargeCompletedStream(this.config.stats, info, now);
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
     this.filters.destroyFilters();
     this.abortHandler = undefined;
     this.encoder.stream.removeCallbacks(this);
     this.conn.onStreamComplete(this);
-    // Tracing: Envoy's span tags, then the span ends (exported when sampled).
-    if (this.activeSpan !== undefined) this.config.tracer!.finishSpan(this.activeSpan, this.requestHeaders, info, routeEntryOf(this.cachedRoute), now);
-    const loggers = this.config.accessLoggers;
-    for (let i = 0; i < loggers.length; i++) loggers[i]!.log(info);
+    // Tracing (the span's tags and end), then the access logs (stream_completion.ts).
+    logCompletedStream(this.config, info, this.activeSpan, this.requestHeaders, this.cachedRoute, now);
   }
 
   /** The response will carry `connection: close` and the connection ends after it. */

@@ -12,10 +12,10 @@
  *   order, after `encodeHeaders`/`encodeData` finished the current response.
  * - A parse error is reported through `onCodecError` when it is reached in order: with the request
  *   in progress (`inRequest` true: a bad body) or in place of the next request.
- * - The response is written by `encodeHeaders` + `encodeData`; framing (content-length, chunked,
- *   close-delimited for HTTP/1.0), `date`, `connection` and keep-alive are decided here. The head
- *   is held until the first body chunk of the same tick (or the next tick): a small response
- *   leaves in one write of one string, a large chunk in one writev with its head.
+ * - The response is written by `encodeHeaders` + `encodeData` (response_writer.ts): framing
+ *   (content-length, chunked, close-delimited for HTTP/1.0), `date`, `connection` and keep-alive
+ *   are decided there, and the head is held until the first body chunk of the same tick (or the
+ *   next tick). Whether the connection goes on after the response is decided here.
  * - Repeated request headers are joined with "," (`cookie` with "; "), as Envoy's header map
  *   does; the header object has lowercase names.
  * - What Envoy's codec refuses after parsing a head (request_head.ts: headers with underscores,
@@ -23,16 +23,18 @@
  *   `rejection` set, and a method Envoy does not accept is a parse error (HPE_INVALID_METHOD).
  *   After a refused request, an upgrade or a parse error nothing more of the connection is
  *   parsed into requests (Envoy closes it; an upgrade's bytes are never requests).
+ * Its callbacks and settings are in server_codec_callbacks.ts; reading (the native parser
+ * consuming the socket) is request_reader.ts; requests waiting behind a response in progress,
+ * pipelined_requests.ts.
  * Not re-entrant: callbacks must not call back into the parser (they may write responses).
  */
 import type { Socket } from 'node:net';
 import type { HeaderObject } from '../headers.js';
-import type { Http1CodecStats } from './codec_stats.js';
-import { buildRequestHead, CodecRejections, type RequestHead, type RequestHeadOptions } from './request_head.js';
+import { buildRequestHead, CodecRejections, type RequestHead } from './request_head.js';
+import type { ServerCodecCallbacks, ServerCodecOptions } from './server_codec_callbacks.js';
 import {
   HTTPParser,
   kOnBody,
-  kOnExecute,
   kOnHeaders,
   kOnHeadersComplete,
   kOnMessageBegin,
@@ -40,87 +42,34 @@ import {
   PARSER_RESOURCE,
   type NativeParseError,
   type NativeParser,
-  type NativeStreamHandle,
 } from '../../llhttp.js';
-import { encodeResponseHead, encodeTunnelHead, writeBody, type ResponseFraming } from './response_encoder.js';
 import { ENVOY_METHODS, refineParseError } from './parser_rules.js';
+import { Http1ResponseWriter } from './response_writer.js';
+import { Http1RequestReader, type RequestReaderTarget } from './request_reader.js';
+import { PipelinedRequests } from './pipelined_requests.js';
 
 export type { RequestHead } from './request_head.js';
+export type { ServerCodecCallbacks, ServerCodecOptions } from './server_codec_callbacks.js';
 export { CodecErrorCodes } from './parser_rules.js';
-
-/** What the connection manager implements. */
-export interface ServerCodecCallbacks {
-  onRequestHeaders(head: RequestHead): void;
-  onRequestBody(chunk: Buffer): void;
-  onRequestComplete(): void;
-  /**
-   * A request that does not parse (llhttp error code, `HPE_*`, or one of CodecErrorCodes). `inRequest`: the delivered
-   * request is incomplete.
-   */
-  onCodecError(code: string, inRequest: boolean): void;
-  /**
-   * A request head began and was still incomplete at the end of a read, with no response in
-   * progress: the connection manager times it (stream_idle_timeout, request_headers_timeout).
-   * Called after every such read until the head completes (`onRequestHeaders`).
-   */
-  onRequestHeadPending?(): void;
-}
-
-/** Codec limits and settings (Envoy's HCM settings). */
-export interface ServerCodecOptions extends RequestHeadOptions {
-  /** max_request_headers_kb * 1024. */
-  readonly maxHeaderSize: number;
-  /** The `http1.*` stats (http1CodecStats). */
-  readonly stats: Http1CodecStats;
-}
-
-/** A request parsed while an earlier response was still in progress. */
-interface QueuedRequest {
-  head: RequestHead | undefined;
-  body: Buffer[] | undefined;
-  complete: boolean;
-  /** A parse error in place of (or inside) this request. */
-  error: string | undefined;
-}
 
 function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
-const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const EMPTY = Buffer.alloc(0);
 
-/** A reply to a request that never became one (it did not parse): closes, has a body. */
-const CODEC_ERROR_REPLY = { isHeadRequest: false, http10: false, mustClose: true } as const;
-
-/** Codecs holding a response head until the next tick; one tick flushes them all. */
-const heldHeads: Http1ServerCodec[] = [];
-let heldFlushScheduled = false;
-
-function flushHeldHeads(): void {
-  heldFlushScheduled = false;
-  for (let i = 0; i < heldHeads.length; i++) heldHeads[i]!.flushHead();
-  heldHeads.length = 0;
-}
-
-function onSocketData(this: Socket & { [kCodec]?: Http1ServerCodec }, chunk: Buffer): void {
-  this[kCodec]!.onData(chunk);
-}
-function onSocketEnd(this: Socket & { [kCodec]?: Http1ServerCodec }): void {
-  this[kCodec]!.onEnd();
-}
-const kCodec = Symbol('tsproxy.http1ServerCodec');
-
-export class Http1ServerCodec {
+export class Http1ServerCodec implements RequestReaderTarget {
   private readonly parser: NativeParser;
-  /** The stream handle the parser consumes, or undefined (reads arrive as 'data' events). */
-  private handle: NativeStreamHandle | undefined;
+  /** Feeds the parser from the socket; pauses and resumes reading (request_reader.ts). */
+  private readonly reader: Http1RequestReader;
+  /** Writes the responses (response_writer.ts). */
+  private readonly response: Http1ResponseWriter;
   /** Headers delivered by kOnHeaders before kOnHeadersComplete (a head over several reads). */
   private partialHeaders: string[] | undefined;
   private partialUrl = '';
   /** A delivered request's response is not complete yet. */
   private streamActive = false;
-  /** The message the parser is in belongs to the delivered request (else to `parsing`). */
+  /** The message the parser is in belongs to the delivered request (else to a queued one). */
   private parsingDelivered = false;
   /** The delivered request was received completely. */
   private deliveredComplete = true;
@@ -128,9 +77,8 @@ export class Http1ServerCodec {
   /** dispatchQueued is running: a response completing inside it does not recurse. */
   private delivering = false;
   private dispatchScheduled = false;
-  private parsing: QueuedRequest | undefined;
-  private readonly queue: QueuedRequest[] = [];
-  private readPaused = false;
+  /** Requests parsed behind the response in progress (pipelined_requests.ts). */
+  private readonly queue = new PipelinedRequests();
   private closing = false;
   /** Draining (drainAfterResponse): the response in progress closes the connection. */
   private draining = false;
@@ -138,17 +86,10 @@ export class Http1ServerCodec {
   private parseFailed = false;
   /** A request head began and is not complete yet. */
   headPending = false;
-  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel. */
+  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel (request_reader.ts). */
   private upgradeCapture = false;
-  /** Bytes that followed an upgrade request's head in its read (the tunnel's first bytes). */
-  private upgradeBytes: Buffer | undefined;
 
-  // The response in progress.
-  private readonly framing: ResponseFraming = { chunked: false, noBody: false, close: false };
-  /** A response head not written yet (see encodeHeaders). */
-  private pendingHead: string | undefined;
-  private flushScheduled = false;
-  // The request being answered (ResponseRequestInfo for the encoder).
+  // The request being answered (ResponseRequestInfo for the response writer).
   isHeadRequest = false;
   http10 = false;
   private keepAlive = true;
@@ -171,48 +112,27 @@ export class Http1ServerCodec {
     p[kOnMessageComplete] = this.onMessageComplete;
     p[kOnMessageBegin] = this.onMessageBegin;
     this.parser = p;
-    (socket as Socket & { [kCodec]?: Http1ServerCodec })[kCodec] = this;
-    // The parser reads straight from the socket's libuv stream, as node:http's server does: no
-    // Buffer, no Readable push and no 'data' event per read. Without a stream handle (a test
-    // double), the 'data' listener below feeds it instead.
-    const handle = (socket as Socket & { _handle?: NativeStreamHandle | null })._handle;
-    if (handle && handle.isStreamBase === true && !handle._consumed) {
-      handle._consumed = true;
-      p[kOnExecute] = this.onExecute;
-      p.consume(handle);
-      this.handle = handle;
-    }
-    socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
+    this.response = new Http1ResponseWriter(socket);
+    this.reader = new Http1RequestReader(socket, p, this);
   }
 
   // ---- parsing --------------------------------------------------------------------------------
 
   /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
-  private readonly onExecute = (ret: number | NativeParseError): void => {
+  readonly onExecute = (ret: number | NativeParseError): void => {
     if (this.upgradeCapture && typeof ret === 'number') {
+      this.upgradeCapture = false;
       const buf = this.parser.getCurrentBuffer();
-      this.captureUpgrade(buf === undefined ? EMPTY : buf.subarray(ret));
+      this.reader.keepForTunnel(buf === undefined ? EMPTY : buf.subarray(ret));
       return;
     }
     if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
     else if (this.headPending) this.headPendingAfterRead();
   };
 
-  /** An upgrade head was parsed: what followed it is tunnel data; reading stops until the tunnel takes over. */
-  private captureUpgrade(rest: Buffer): void {
-    this.upgradeCapture = false;
-    this.upgradeBytes = rest.length > 0 ? Buffer.from(rest) : EMPTY;
-    this.pauseReading();
-  }
-
   /** Writes a tunnel's response head (101 or a CONNECT's 2xx); false, writing nothing, when a header is invalid. */
   writeTunnelHead(status: number, headers: HeaderObject): boolean {
-    const head = encodeTunnelHead(status, headers);
-    if (head === null) return false;
-    this.pendingHead = undefined;
-    this.socket.write(head, 'latin1');
-    return true;
+    return this.response.writeTunnelHead(status, headers);
   }
 
   /**
@@ -223,27 +143,8 @@ export class Http1ServerCodec {
    */
   detachForUpgrade(): Buffer {
     this.closing = true;
-    this.flushHead();
-    const handle = this.handle;
-    if (handle !== undefined) {
-      this.handle = undefined;
-      try {
-        this.parser.unconsume();
-      } catch {
-        // The stream is gone already.
-      }
-      // Reading was stopped on the handle itself (pauseReading), behind the JS stream's back:
-      // start it again so the bytes reach the socket's own stream (paused: they wait there).
-      if (this.readPaused && !this.socket.destroyed) handle.readStart();
-    }
-    this.readPaused = false;
-    const socket = this.socket;
-    socket.pause();
-    socket.removeListener('data', onSocketData);
-    socket.removeListener('end', onSocketEnd);
-    const bytes = this.upgradeBytes ?? EMPTY;
-    this.upgradeBytes = undefined;
-    return bytes;
+    this.response.flushHead();
+    return this.reader.detach();
   }
 
   /** A read ended inside a request head: tell the connection manager unless a response is in progress. */
@@ -263,7 +164,8 @@ export class Http1ServerCodec {
     if (this.closing || this.parseFailed) return;
     const r = this.parser.execute(chunk);
     if (this.upgradeCapture && typeof r === 'number') {
-      this.captureUpgrade(chunk.subarray(r));
+      this.upgradeCapture = false;
+      this.reader.keepForTunnel(chunk.subarray(r));
       return;
     }
     if (typeof r !== 'number') this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
@@ -336,9 +238,7 @@ export class Http1ServerCodec {
         this.callbackFailed();
       }
     } else {
-      const q: QueuedRequest = { head, body: undefined, complete: false, error: undefined };
-      this.queue.push(q);
-      this.parsing = q;
+      this.queue.add(head);
       this.parsingDelivered = false;
       this.pauseReading();
     }
@@ -354,7 +254,7 @@ export class Http1ServerCodec {
       } catch {
         this.callbackFailed();
       }
-    } else if (this.parsing !== undefined) (this.parsing.body ??= []).push(chunk);
+    } else this.queue.onBody(chunk);
   };
 
   private readonly onMessageComplete = (): void => {
@@ -366,10 +266,7 @@ export class Http1ServerCodec {
       } catch {
         this.callbackFailed();
       }
-    } else if (this.parsing !== undefined) {
-      this.parsing.complete = true;
-      this.parsing = undefined;
-    }
+    } else this.queue.onMessageComplete();
   };
 
   private deliver(head: RequestHead, complete: boolean): void {
@@ -392,34 +289,25 @@ export class Http1ServerCodec {
       this.callbacks.onCodecError(code, true);
     } else if (this.streamActive || this.queue.length > 0) {
       // Behind requests still being answered: reported in order.
-      const q = this.parsing;
-      if (q !== undefined && !q.complete) q.error = code;
-      else this.queue.push({ head: undefined, body: undefined, complete: true, error: code });
+      this.queue.onParseError(code);
     } else {
       this.callbacks.onCodecError(code, false);
     }
   }
 
   private pauseReading(): void {
-    if (!this.readPaused) {
-      this.readPaused = true;
-      if (this.handle !== undefined) this.handle.readStop();
-      else this.socket.pause();
-    }
+    this.reader.pause();
   }
 
+  /** Reads again if paused, unless the connection parses nothing more. */
   private resumeReading(): void {
-    if (this.handle !== undefined) this.handle.readStart();
-    else this.socket.resume();
+    if (this.reader.isPaused && !this.closing && !this.parseFailed) this.reader.resume();
   }
 
   /** Stops (true) or resumes (false) reading the request (Envoy's readDisable). */
   readDisable(disable: boolean): void {
     if (disable) this.pauseReading();
-    else if (this.readPaused && this.queue.length === 0 && !this.closing && !this.parseFailed) {
-      this.readPaused = false;
-      this.resumeReading();
-    }
+    else if (this.queue.length === 0) this.resumeReading();
   }
 
   /** Whether no response is in progress (an idle keep-alive connection). */
@@ -435,55 +323,29 @@ export class Http1ServerCodec {
    * cannot be written (invalid name or value): the caller resets the stream.
    */
   encodeHeaders(status: number, headers: HeaderObject, endStream: boolean): boolean {
-    const framing = this.framing;
-    const head = encodeResponseHead(status, headers, endStream, this, framing);
-    if (head === null) return false;
-    if (endStream) {
-      this.socket.write(head, 'latin1');
-      this.responseComplete();
-      return true;
-    }
-    // Held until the body's first chunk (the same tick, usually) or the next tick: a small
-    // response then leaves in one write of one string.
-    this.pendingHead = head;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      heldHeads.push(this);
-      if (!heldFlushScheduled) {
-        heldFlushScheduled = true;
-        process.nextTick(flushHeldHeads);
-      }
-    }
+    // Without endStream the head is held until the body's first chunk (the same tick, usually)
+    // or the next tick: a small response then leaves in one write of one string.
+    if (!this.response.writeHead(status, headers, endStream, this)) return false;
+    if (endStream) this.responseComplete();
     return true;
   }
 
   /** The interim `100 Continue` for a request that expects it (before its final response). */
   encode100Continue(): void {
-    if (!this.socket.destroyed && this.pendingHead === undefined) this.socket.write(CONTINUE, 'latin1');
+    this.response.write100Continue();
   }
 
   /** Writes a body chunk; returns false when the socket buffer is over its high watermark. */
   encodeData(chunk: Buffer, endStream: boolean): boolean {
-    const head = this.pendingHead;
-    this.pendingHead = undefined;
-    const ok = writeBody(this.socket, head, chunk, endStream, this.framing);
+    const ok = this.response.writeData(chunk, endStream);
     if (endStream) this.responseComplete();
     return ok;
-  }
-
-  /** Writes a head still held by encodeHeaders (no body came in the same tick). */
-  flushHead(): void {
-    this.flushScheduled = false;
-    const head = this.pendingHead;
-    if (head === undefined) return;
-    this.pendingHead = undefined;
-    if (!this.socket.destroyed) this.socket.write(head, 'latin1');
   }
 
   /** The response is on the wire: close, or go on with the next queued request. */
   private responseComplete(): void {
     this.streamActive = false;
-    if (this.framing.close || this.draining || (!this.deliveredComplete && this.deliveredHasBody)) {
+    if (this.response.closesConnection || this.draining || (!this.deliveredComplete && this.deliveredHasBody)) {
       // A response before the whole request body arrived cannot keep the connection (HTTP/1).
       this.parsingDelivered = false;
       this.close(false);
@@ -498,10 +360,7 @@ export class Http1ServerCodec {
       }
       return;
     }
-    if (this.readPaused && !this.closing && !this.parseFailed) {
-      this.readPaused = false;
-      this.resumeReading();
-    }
+    this.resumeReading();
   }
 
   /** Delivers queued requests until one is in progress; then resumes reading when idle. */
@@ -524,7 +383,6 @@ export class Http1ServerCodec {
           this.callbacks.onCodecError(q.error!, false);
           return;
         }
-        if (q === this.parsing) this.parsing = undefined;
         const complete = q.complete && q.error === undefined;
         this.deliver(q.head, complete && !q.head.hasBody);
         const body = q.body;
@@ -551,11 +409,7 @@ export class Http1ServerCodec {
     } finally {
       this.delivering = false;
     }
-    if (this.streamActive || this.closing) return;
-    if (this.readPaused && !this.parseFailed) {
-      this.readPaused = false;
-      this.resumeReading();
-    }
+    if (!this.streamActive) this.resumeReading();
   }
 
   /**
@@ -575,11 +429,7 @@ export class Http1ServerCodec {
    */
   endWith(status: number, headers: HeaderObject, body: string): void {
     this.closing = true;
-    this.pendingHead = undefined;
-    if (this.socket.destroyed) return;
-    const head = encodeResponseHead(status, headers, body.length === 0, CODEC_ERROR_REPLY, this.framing);
-    if (head === null) this.socket.destroy();
-    else this.socket.end(head + body, 'latin1');
+    this.response.writeFinalReply(status, headers, body);
   }
 
   /**
@@ -588,8 +438,8 @@ export class Http1ServerCodec {
    */
   close(abort: boolean): void {
     this.closing = true;
-    this.queue.length = 0;
-    if (!abort) this.flushHead();
+    this.queue.clear();
+    if (!abort) this.response.flushHead();
     const s = this.socket;
     if (s.destroyed) return;
     if (abort) s.destroy();
@@ -599,15 +449,8 @@ export class Http1ServerCodec {
   /** Frees the native parser (the socket closed). */
   destroy(): void {
     this.closing = true;
-    this.queue.length = 0;
-    if (this.handle !== undefined) {
-      this.handle = undefined;
-      try {
-        this.parser.unconsume();
-      } catch {
-        // The stream is gone already.
-      }
-    }
+    this.queue.clear();
+    this.reader.release();
     this.parser.close();
   }
 }

@@ -18,6 +18,7 @@ import type { DownstreamTunnel, HeaderList, RequestDecoder, ResponseEncoder, Res
 import { headerListFromRaw, responseHeadersForNode } from './headers.js';
 import { EMPTY, H2Error, H2StreamIo } from './stream_io.js';
 import type { Http2CodecStats } from './stats.js';
+import { flushHeadNextTick } from '../held_heads.js';
 
 /** What a stream needs from its connection (server_codec.ts). */
 export interface ServerStreamOwner {
@@ -46,16 +47,6 @@ function onClose(this: Tagged): void {
 }
 function onError(): void {
   // 'close' follows and reports the reset.
-}
-
-/** Streams holding a response head until the next tick; one tick flushes them all. */
-const heldHeads: Http2ServerStream[] = [];
-let heldFlushScheduled = false;
-
-function flushHeldHeads(): void {
-  heldFlushScheduled = false;
-  for (let i = 0; i < heldHeads.length; i++) heldHeads[i]!.flushHead();
-  heldHeads.length = 0;
 }
 
 export class Http2ServerStream implements ResponseEncoder, Stream {
@@ -158,11 +149,7 @@ export class Http2ServerStream implements ResponseEncoder, Stream {
       this.io.localEnded = true;
     } else {
       this.pendingHead = out;
-      heldHeads.push(this);
-      if (!heldFlushScheduled) {
-        heldFlushScheduled = true;
-        process.nextTick(flushHeldHeads);
-      }
+      flushHeadNextTick(this);
     }
     this.responded = true;
     return true;

@@ -40,30 +40,18 @@ import type { Cancellable, HttpConnPool, PoolCallbacks, PoolFailureReason, Respo
 import { afterNextPoll } from '../next_poll.js';
 import { ActiveClient } from './active_client.js';
 import { PoolStream } from './pool_stream.js';
+import { PendingStreams } from './pending_streams.js';
+import { ReadyClients } from './ready_clients.js';
 import type { PoolContext, PoolProtocol } from './pool_types.js';
 import type { UpstreamTransportOptions } from '../../network/upstream_tls.js';
 
 export type { PoolContext, PoolProtocol } from './pool_types.js';
 
-/** A queued request waiting for a free stream slot (Envoy's PendingStream). */
-class PendingStream implements Cancellable {
-  constructor(
-    readonly pool: ConnPoolBase,
-    readonly decoder: ResponseDecoder,
-    readonly callbacks: PoolCallbacks | null,
-    /** A refused stream waiting to be replayed (no router callbacks: it is already attached). */
-    readonly replay: PoolStream | null,
-  ) {}
-
-  cancel(): void {
-    this.pool.removePending(this, true);
-  }
-}
-
 export class ConnPoolBase implements HttpConnPool {
-  /** Connections with a free stream slot; the last one is the most recently used. */
-  private readonly ready: ActiveClient[] = [];
-  private readonly pending: PendingStream[] = [];
+  /** Connections with a free stream slot (ready_clients.ts). */
+  private readonly ready = new ReadyClients();
+  /** Streams waiting for a slot (pending_streams.ts). */
+  private readonly pending: PendingStreams;
   private readonly clients = new Set<ActiveClient>();
   /** Stream slots the connections being opened are expected to bring. */
   private connectingCapacity = 0;
@@ -88,6 +76,7 @@ export class ConnPoolBase implements HttpConnPool {
   ) {
     this.connectOptions = { ...transport, alpnFallback: protocol.alpn };
     this.newConnectionCapacity = protocol.expectedCapacity;
+    this.pending = new PendingStreams(ctx);
   }
 
   /** Streams a connection being opened is counted for (mixed pool: by the last ALPN outcome). */
@@ -108,7 +97,7 @@ export class ConnPoolBase implements HttpConnPool {
   }
 
   newStream(decoder: ResponseDecoder, callbacks: PoolCallbacks): Cancellable | null {
-    const client = this.readyClient();
+    const client = this.ready.mostRecent();
     if (client !== undefined) {
       this.attach(client, decoder, callbacks);
       return null;
@@ -119,18 +108,9 @@ export class ConnPoolBase implements HttpConnPool {
       callbacks.onPoolFailure('overflow', '', this.host);
       return null;
     }
-    const p = new PendingStream(this, decoder, callbacks, null);
-    this.addPending(p);
+    const p = this.pending.add(decoder, callbacks, null);
     this.tryCreateConnections();
     return p;
-  }
-
-  private addPending(p: PendingStream): void {
-    const { stats, resources } = this.ctx;
-    this.pending.push(p);
-    stats.upstream_rq_pending_total.inc();
-    stats.upstream_rq_pending_active.inc();
-    resources.pendingRequests.inc();
   }
 
   /** Opens connections while pending streams outnumber the slots on their way and breakers allow. */
@@ -196,34 +176,8 @@ export class ConnPoolBase implements HttpConnPool {
       encoder.stream.addCallbacks(ps);
     }
     if (client.capacity() === 0) {
-      this.removeReady(client);
+      this.ready.remove(client);
       if (client.state === 'ready') client.state = 'busy';
-    }
-  }
-
-  /**
-   * The most recently used connection with a free slot. A connection in the list can have lost
-   * its slots without the pool hearing it yet (a GOAWAY being processed): it leaves the list.
-   */
-  private readyClient(): ActiveClient | undefined {
-    const ready = this.ready;
-    for (let c = ready[ready.length - 1]; c !== undefined; c = ready[ready.length - 1]) {
-      if (c.capacity() > 0) return c;
-      ready.pop();
-      c.inReady = false;
-      if (c.state === 'ready') c.state = 'busy';
-    }
-    return undefined;
-  }
-
-  private removeReady(client: ActiveClient): void {
-    if (!client.inReady) return;
-    client.inReady = false;
-    const ready = this.ready;
-    if (ready[ready.length - 1] === client) ready.pop();
-    else {
-      const i = ready.indexOf(client);
-      if (i >= 0) ready.splice(i, 1);
     }
   }
 
@@ -234,9 +188,8 @@ export class ConnPoolBase implements HttpConnPool {
    */
   private onClientAvailable(client: ActiveClient): void {
     if (client.closing) return;
-    for (let p = this.pending[0]; p !== undefined && client.capacity() > 0; p = this.pending[0]) {
-      this.pending.shift();
-      this.releasePending(p);
+    while (this.pending.length > 0 && client.capacity() > 0) {
+      const p = this.pending.shift()!;
       if (p.replay !== null) {
         this.startStream(client, p.replay, true);
         continue;
@@ -253,13 +206,10 @@ export class ConnPoolBase implements HttpConnPool {
         return;
       }
       client.state = 'ready';
-      if (!client.inReady) {
-        client.inReady = true;
-        this.ready.push(client);
-      }
+      this.ready.add(client);
       return;
     }
-    this.removeReady(client);
+    this.ready.remove(client);
     if (client.streams === 0) {
       if (client.remainingRequests <= 0) this.ctx.stats.upstream_cx_max_requests.inc();
       this.closeClient(client);
@@ -270,14 +220,14 @@ export class ConnPoolBase implements HttpConnPool {
   }
 
   private closeClient(client: ActiveClient): void {
-    this.removeReady(client);
+    this.ready.remove(client);
     client.close();
   }
 
   /** Re-queues a refused stream (pool_stream.ts) to be replayed on another connection. */
   replay(ps: PoolStream): void {
     const { resources } = this.ctx;
-    const client = this.readyClient();
+    const client = this.ready.mostRecent();
     if (client !== undefined && resources.requests.canCreate()) {
       this.startStream(client, ps, true);
       return;
@@ -287,21 +237,8 @@ export class ConnPoolBase implements HttpConnPool {
       ps.failReplay('');
       return;
     }
-    this.addPending(new PendingStream(this, ps.decoder, null, ps));
+    this.pending.add(ps.decoder, null, ps);
     this.tryCreateConnections();
-  }
-
-  removePending(p: PendingStream, cancelled: boolean): void {
-    const i = this.pending.indexOf(p);
-    if (i < 0) return;
-    this.pending.splice(i, 1);
-    this.releasePending(p);
-    if (cancelled) this.ctx.stats.upstream_rq_cancelled.inc();
-  }
-
-  private releasePending(_p: PendingStream): void {
-    this.ctx.stats.upstream_rq_pending_active.dec();
-    this.ctx.resources.pendingRequests.dec();
   }
 
   // ---- events from ActiveClient ---------------------------------------------------------------
@@ -337,15 +274,8 @@ export class ConnPoolBase implements HttpConnPool {
     this.host.cxConnectFail++;
     if (reason === 'timeout') stats.upstream_cx_connect_timeout.inc();
     this.forget(client);
-    // Fail every pending stream; take the list first so a retry that calls newStream from a
-    // callback is not failed by this same loop.
-    const failed = this.pending.splice(0, this.pending.length);
-    for (const p of failed) {
-      this.releasePending(p);
-      stats.upstream_rq_pending_failure_eject.inc();
-      if (p.replay !== null) p.replay.failReplay(transport);
-      else p.callbacks!.onPoolFailure(reason, transport, this.host);
-    }
+    // Fail every pending stream (a retry that calls newStream from a callback is queued anew).
+    this.pending.purge(reason, transport, this.host, true);
     this.tryCreateConnections();
   }
 
@@ -360,7 +290,7 @@ export class ConnPoolBase implements HttpConnPool {
     if (!completed && client.closedWithActive !== undefined) return;
     if (completed && client.protocol.settleAfterResponse && client.capacity() > 0) {
       // HTTP/1: reuse after the next poll phase (see the module comment).
-      this.removeReady(client);
+      this.ready.remove(client);
       client.state = 'settling';
       this.settling++;
       afterNextPoll(client);
@@ -385,7 +315,7 @@ export class ConnPoolBase implements HttpConnPool {
   /** GOAWAY: no new streams on `client`; it closes when its open streams are done. */
   onClientDraining(client: ActiveClient): void {
     if (client.state === 'closed') return;
-    this.removeReady(client);
+    this.ready.remove(client);
     if (client.state === 'settling') this.settling--;
     client.state = 'draining';
     if (client.streams === 0) client.close();
@@ -439,7 +369,7 @@ export class ConnPoolBase implements HttpConnPool {
     if (client.state === 'settling') this.settling--;
     client.state = 'closed';
     this.ctx.stats.upstream_cx_length_ms.record(this.ctx.now() - client.createdAt);
-    this.removeReady(client);
+    this.ready.remove(client);
     this.ctx.stats.upstream_cx_active.dec();
     this.ctx.resources.connections.dec();
     this.host.cxActive--;
@@ -463,16 +393,9 @@ export class ConnPoolBase implements HttpConnPool {
    */
   drain(failPending = false): void {
     this.draining = true;
-    for (const c of [...this.ready]) if (c.streams === 0) this.closeClient(c);
+    for (const c of this.ready.snapshot()) if (c.streams === 0) this.closeClient(c);
     for (const c of [...this.clients]) if (c.state === 'connecting') c.close();
-    if (failPending) {
-      const failed = this.pending.splice(0, this.pending.length);
-      for (const p of failed) {
-        this.releasePending(p);
-        if (p.replay !== null) p.replay.failReplay('pool shutting down');
-        else p.callbacks!.onPoolFailure('local_connection_failure', 'pool shutting down', this.host);
-      }
-    }
+    if (failPending) this.pending.purge('local_connection_failure', 'pool shutting down', this.host, false);
   }
 
   /** Closes everything, including busy connections (their streams are reset). */
