@@ -67,10 +67,17 @@ function exitWhenFlushed(code) {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
-/** Whether the bundle exists and is not older than tsc's output of its entry (npm sets both to the same time in a package). */
+/**
+ * Whether the bundle exists and, in a checkout (src/ beside dist/), is not older than tsc's output
+ * of its entry (tsc run after the last `npm run build`). An installed package has no src/: its
+ * bundles were built with the rest of dist/ when it was packed, and npm gives extracted files the
+ * time of extraction, in whatever order, so their times say nothing there.
+ */
 function bundleCurrent(url, name) {
   const fs = process.getBuiltinModule('node:fs');
   const built = fs.statSync(url, { throwIfNoEntry: false });
-  const entry = built && fs.statSync(new URL(`../dist/src/cli/entries/${name}.js`, import.meta.url), { throwIfNoEntry: false });
+  if (built === undefined) return false;
+  if (!fs.existsSync(new URL('../src', import.meta.url))) return true;
+  const entry = fs.statSync(new URL(`../dist/src/cli/entries/${name}.js`, import.meta.url), { throwIfNoEntry: false });
   return entry !== undefined && built.mtimeMs >= entry.mtimeMs;
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -205,8 +205,8 @@ test('the bundles import nothing statically and name no absolute path of the bui
   }
 });
 
-test('a copy of the package elsewhere runs from its own bundle; a bundle older than tsc\'s output (stale) is not used', () => {
-  // The package's files, with their times (npm gives every file of a package the same time).
+test('a copy of the package elsewhere runs from its own bundle, whatever its files\' times; in a checkout a bundle older than tsc\'s output (stale) is not used', () => {
+  // The package's files (no src/, as npm installs it).
   const copy = mkdtempSync(join(tmpdir(), 'tsproxy-bundle-copy-'));
   for (const p of ['bin', 'dist/src', 'dist/cli', 'package.json']) {
     cpSync(join(ROOT, p), join(copy, p), { recursive: true, preserveTimestamps: true, filter: (f) => !f.endsWith('.map') });
@@ -219,9 +219,15 @@ test('a copy of the package elsewhere runs from its own bundle; a bundle older t
   assert.equal(there.stdout, here.stdout);
   const copyUrl = pathToFileURL(copy).href;
   assert.deepEqual(there.urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(copyUrl.length)).sort(), ['/dist/cli/match.js', '/dist/src/cli/inspector_guard.js']);
-  // tsc after the bundle: its output of the entry is newer.
+  // npm extracts files with the time of extraction, in any order: an entry newer than its bundle
+  // in an installed package is not a stale bundle.
   const later = new Date(Date.now() + 60_000);
   utimesSync(join(copy, 'dist', 'src', 'cli', 'entries', 'match.js'), later, later);
+  const installed = loadedBy(args, {}, copy);
+  assert.equal(installed.stdout, here.stdout);
+  assert.deepEqual(installed.urls.filter((u) => u.includes('/dist/cli/')).map((u) => u.slice(copyUrl.length)), ['/dist/cli/match.js']);
+  // In a checkout (src/ beside dist/), tsc after the bundle: its output of the entry is newer.
+  mkdirSync(join(copy, 'src'));
   const stale = loadedBy(args, {}, copy);
   assert.equal(stale.stdout, here.stdout);
   assert.ok(stale.urls.includes(`${copyUrl}/dist/src/cli/main.js`), 'the module tree is not used');
