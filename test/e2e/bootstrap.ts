@@ -28,6 +28,15 @@ export interface BootstrapSpec {
   clustersYaml?: string;
 }
 
+/**
+ * A RouteConfiguration text with one virtual host for every domain and a prefix route per entry
+ * (`/<prefix>` -> cluster; `extra` adds fields to the route action, e.g. `host_rewrite_literal: "a"`).
+ */
+export function prefixRoutesYaml(routes: ReadonlyArray<{ prefix: string; cluster: string; extra?: string }>): string {
+  const items = routes.map((r) => `  - match: {prefix: "/${r.prefix}"}\n    route: {cluster: ${r.cluster}${r.extra ? `, ${r.extra}` : ''}}`);
+  return `virtual_hosts:\n- name: all\n  domains: ["*"]\n  routes:\n${items.join('\n')}\n`;
+}
+
 function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
   return text

@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { makeTestPki, type TestPki } from './tls_certs.js';
 import { startEchoUpstreams, type EchoUpstreams } from './echo_upstreams.js';
-import { bootstrapYaml } from './bootstrap.js';
+import { bootstrapYaml, prefixRoutesYaml } from './bootstrap.js';
 import { send, startProxy, type Proxy } from './proxy.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
 import { compileOperator } from '../../src/runtime/access_log/operators.js';
@@ -74,15 +74,9 @@ ${validation('ca.crt', '{san_type: URI, matcher: {exact: "spiffe://test/ns/defau
     load_assignment:
       cluster_name: ${name}
       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ${port}}}}${meta}}]}]`;
-  const routes = ['ok', 'badsan', 'untrusted', 'noverify', 'matched', 'unmatched', 'notls']
-    .map((c) => `  - match: {prefix: "/${c}"}\n    route: {cluster: ${c}}`).join('\n');
   return bootstrapYaml({
     statPrefix: 'ingress',
-    routeText: `virtual_hosts:
-- name: all
-  domains: ["*"]
-  routes:
-${routes}\n`,
+    routeText: prefixRoutesYaml(['ok', 'badsan', 'untrusted', 'noverify', 'matched', 'unmatched', 'notls'].map((c) => ({ prefix: c, cluster: c }))),
     clusterPorts: new Map(),
     clustersYaml: `${tlsCluster('ok', ok, backendPort)}
 ${tlsCluster('badsan', `        sni: backend.internal

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { makeTestPki, type TestPki } from './tls_certs.js';
-import { bootstrapYaml } from './bootstrap.js';
+import { bootstrapYaml, prefixRoutesYaml } from './bootstrap.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { runCommand } from '../run_command.js';
 import { CERTIFICATE_VERIFY_FAILED } from '../../src/runtime/network/upstream_tls.js';
@@ -114,31 +114,19 @@ function config(): string {
   const trusted = `        common_tls_context:
           validation_context: {trusted_ca: {filename: ${pki.path('ca.crt')}}}`;
   const h1Explicit = `        explicit_http_config: {http_protocol_options: {}}`;
-  const routes = `  - match: {prefix: "/rewrite"}
-    route: {cluster: auto, host_rewrite_literal: "c.example.com"}
-  - match: {prefix: "/auto"}
-    route: {cluster: auto}
-  - match: {prefix: "/header"}
-    route: {cluster: header}
-  - match: {prefix: "/sanonly"}
-    route: {cluster: sanonly}
-  - match: {prefix: "/alpn-h2"}
-    route: {cluster: alpn_h2}
-  - match: {prefix: "/alpn-h1"}
-    route: {cluster: alpn_h1}
-  - match: {prefix: "/idle"}
-    route: {cluster: idle}
-  - match: {prefix: "/hostsni-ok"}
-    route: {cluster: hostsni_ok}
-  - match: {prefix: "/hostsni-bad"}
-    route: {cluster: hostsni_bad}`;
   return bootstrapYaml({
     statPrefix: 'ingress',
-    routeText: `virtual_hosts:
-- name: all
-  domains: ["*"]
-  routes:
-${routes}\n`,
+    routeText: prefixRoutesYaml([
+      { prefix: 'rewrite', cluster: 'auto', extra: 'host_rewrite_literal: "c.example.com"' },
+      { prefix: 'auto', cluster: 'auto' },
+      { prefix: 'header', cluster: 'header' },
+      { prefix: 'sanonly', cluster: 'sanonly' },
+      { prefix: 'alpn-h2', cluster: 'alpn_h2' },
+      { prefix: 'alpn-h1', cluster: 'alpn_h1' },
+      { prefix: 'idle', cluster: 'idle' },
+      { prefix: 'hostsni-ok', cluster: 'hostsni_ok' },
+      { prefix: 'hostsni-bad', cluster: 'hostsni_bad' },
+    ]),
     clusterPorts: new Map(),
     clustersYaml: `${cluster('auto', h1.port, trusted, `        upstream_http_protocol_options: {auto_sni: true, auto_san_validation: true}
 ${h1Explicit}`)}
