@@ -42,19 +42,22 @@ if (refusal !== undefined) {
 }
 // The short-lived commands run from a bundle of their own, dist/cli/<command>.js (scripts/
 // bundle.mjs; docs/core.md "Third pass: per-command bundles"): one file to load instead of ~90
-// modules. Without one, with one older than tsc's output of its entry (tsc ran after the last
-// `npm run build`: the bundle is stale), or with TSPROXY_NO_BUNDLE=1 (debugging), the module tree
-// does the same, slower. No command, --help, --version, serve, top and replay: the module tree.
+// modules, compiled with a code cache of what the command ran (src/cli/bundle_loader.ts). Without
+// one, with one older than tsc's output of its entry (tsc ran after the last `npm run build`: the
+// bundle is stale), or with TSPROXY_NO_BUNDLE=1 (debugging), the module tree does the same,
+// slower. No command, --help, --version, serve, top and replay: the module tree.
 const BUNDLED = new Set(['match', 'explain', 'test', 'lint', 'diff']);
-const bundle = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
-const { main } = await import(bundle !== undefined && bundleCurrent(bundle, command) ? bundle.href : '../dist/src/cli/main.js');
+const bundleUrl = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
+const bundle = bundleUrl !== undefined && bundleCurrent(bundleUrl, command) ? (await import('../dist/src/cli/bundle_loader.js')).loadBundle(bundleUrl) : undefined;
+const { main } = bundle ?? (await import('../dist/src/cli/main.js'));
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
     // Exit as soon as what the command wrote is flushed, instead of letting the event loop wind
     // down: it spares the garbage collection V8 would still run (~20 ms of a `match` on 1,000
-    // routes, docs/core.md "tsproxy match cold start"). Node's compile cache is written either way.
-    if (!LONG_RUNNING.has(command)) exitWhenFlushed(code);
+    // routes, docs/core.md "tsproxy match cold start"). Node's compile cache is written either
+    // way; the bundle's code cache just before (only when there is none yet).
+    if (!LONG_RUNNING.has(command)) exitWhenFlushed(code, () => bundle?.saveCodeCache(process.argv, code));
   },
   (err) => {
     process.stderr.write(`tsproxy: internal error: ${err && err.stack ? err.stack : err}\n`);
@@ -62,9 +65,14 @@ main(process.argv).then(
   },
 );
 
-/** Exits with `code` once stdout and stderr have taken everything written to them. */
-function exitWhenFlushed(code) {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+/** Exits with `code` once stdout and stderr have taken everything written to them, after `last()`. */
+function exitWhenFlushed(code, last) {
+  process.stdout.write('', () =>
+    process.stderr.write('', () => {
+      last();
+      process.exit(code);
+    }),
+  );
 }
 
 /**

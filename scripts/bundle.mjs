@@ -1,6 +1,10 @@
 // Per-command bundles (`npm run build`, after tsc): dist/cli/<command>.js for each short-lived
-// command, one ES module holding only what that command runs, which bin/tsproxy.js loads instead
-// of ~90 modules through Node's ESM loader (docs/core.md "Third pass: per-command bundles").
+// command, one script holding only what that command runs, which bin/tsproxy.js runs instead of
+// loading ~90 modules through Node's ESM loader (docs/core.md "Third pass: per-command bundles").
+// A bundle is a function expression, `(function (exports, require, module, __bundleUrl) {...})`:
+// src/cli/bundle_loader.ts compiles it with node:vm and a V8 code cache written after the first
+// run, so the functions a command runs are not compiled again on the next one (docs/core.md
+// "Fifth pass: a code cache of what ran"). It is not an ES module: nothing may import it.
 // Input: tsc's output under dist/src (entries: dist/src/cli/entries/<command>.js). One bundle per
 // command and no code splitting: a shared chunk would hoist the node:* imports of every module in
 // it (node:http, tls, crypto...), and a split whole-CLI bundle measured slower than the modules.
@@ -9,21 +13,24 @@
 // - Builtins and re2, imported by our modules (statically or by import()), become
 //   `module.exports = require('node:fs')` modules, evaluated where the importing module is: an ES
 //   import of a builtin makes Node build its ESM facade, and node:fs's facade reads the lazy
-//   `fs.promises` getter, which loads ~34 more builtins. `require` is the banner's
-//   createRequire(import.meta.url). The bundles have no static `import` at all.
+//   `fs.promises` getter, which loads ~34 more builtins. `require` is the loader's
+//   createRequire(<bundle>). The bundles have no `import` at all, static or import(): a
+//   vm.Script has no ES module loader of its own.
 // - commander's top-level require('node:child_process') (for executable subcommands, which tsproxy
 //   has none of) becomes a shim that loads it on first use (net, dgram and child_process: ~9 ms).
 // - Some modules stay out, loaded from dist/src next to the bundle when needed (ON_DEMAND below).
-//   Their specifiers (createRequire(import.meta.url)('<rel>'), import('<rel>'), and a static
-//   import, which becomes a require where the importing module is evaluated) and every
+//   Their specifiers (createRequire(import.meta.url)('<rel>'), and import('<rel>') or a static
+//   import, both of which become a require where the importing code runs) and every
 //   new URL('<rel>', import.meta.url) are rewritten relative to dist/cli, never absolute: the
-//   package works wherever npm installs it. Any other use of import.meta fails the build.
+//   package works wherever npm installs it. import.meta.url is the loader's `__bundleUrl`, the
+//   bundle's file URL; any other use of import.meta fails the build.
 // - A bundle holds none of the ON_DEMAND modules, nor serve's runtime or the TUI (dist/src/
 //   runtime, dist/src/tui), nor the yaml, chalk, ink or react packages.
 // dist/cli/meta.json is esbuild's metafile (what each bundle holds; test/cli/match_modules.test.ts).
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { Script } from 'node:vm';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,9 +141,9 @@ const tsproxyPlugin = {
       if (args.path.startsWith('.')) {
         const abs = resolve(dirname(args.importer), args.path);
         if (ON_DEMAND.has(srcName(abs))) {
-          // import(): left as it is, relative to the bundle. A static import: required where the
-          // importing module is evaluated, so that one instance serves every importer.
-          return args.kind === 'dynamic-import' ? { path: fromOut(abs), external: true } : { path: fromOut(abs), namespace: 'require-cjs' };
+          // Required where the importing code runs (import() resolves to it on a later turn), so
+          // that one instance serves every importer; require() of an ES module gives its namespace.
+          return { path: fromOut(abs), namespace: 'require-cjs' };
         }
       }
       return undefined;
@@ -161,7 +168,7 @@ const result = await esbuild.build({
   outdir: OUT,
   bundle: true,
   splitting: false,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node22',
   minify: false,
@@ -169,12 +176,15 @@ const result = await esbuild.build({
   preserveSymlinks: true,
   logLevel: 'warning',
   plugins: [tsproxyPlugin],
+  define: { 'import.meta.url': '__bundleUrl' },
   banner: {
     js: [
-      '// Built by scripts/bundle.mjs from dist/src; `require` loads builtins, re2 and the on-demand modules.',
-      "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
+      '// Built by scripts/bundle.mjs from dist/src, run by dist/src/cli/bundle_loader.js: `require` loads',
+      '// builtins, re2 and the on-demand modules; __bundleUrl is this file\'s URL.',
+      '(function (exports, require, module, __bundleUrl) {',
     ].join('\n'),
   },
+  footer: { js: '})' },
 });
 
 // A warning (an import() esbuild cannot follow, a require it leaves dynamic...) is a build error:
@@ -186,8 +196,16 @@ for (const [out, o] of Object.entries(result.metafile.outputs)) {
     if (input.startsWith('dist/src/') && ON_DEMAND.has(input.slice('dist/src/'.length))) problems.push(`${out} holds ${input}, an on-demand module`);
   }
   for (const i of o.imports) {
-    if (i.kind === 'import-statement') problems.push(`${out} imports ${i.path} statically`);
+    if (i.kind === 'import-statement' || i.kind === 'dynamic-import') problems.push(`${out} imports ${i.path} (${i.kind})`);
   }
+  // One function expression, and no import() esbuild left in the text.
+  const text = readFileSync(join(ROOT, out), 'utf8');
+  try {
+    if (typeof new Script(text, { filename: out }).runInThisContext() !== 'function') problems.push(`${out} is not a function expression`);
+  } catch (e) {
+    problems.push(`${out}: ${e.message}`);
+  }
+  if (/\bimport\s*\(/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) problems.push(`${out} calls import()`);
 }
 if (problems.length > 0) throw new Error(`scripts/bundle.mjs:\n${problems.join('\n')}`);
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));

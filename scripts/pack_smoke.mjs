@@ -72,13 +72,22 @@ try {
   const recorder = join(work, 'record_loads.mjs');
   writeFileSync(
     recorder,
-    "import { registerHooks } from 'node:module';\nconst seen = new Set();\nregisterHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });\nprocess.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));\n",
+    [
+      "import { registerHooks } from 'node:module';",
+      "import { pathToFileURL } from 'node:url';",
+      'const seen = new Set();',
+      'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });',
+      // A command bundle is compiled with node:vm (src/cli/bundle_loader.ts), not imported.
+      "const vm = process.getBuiltinModule('node:vm');",
+      'vm.Script = new Proxy(vm.Script, { construct(t, a, nt) { if (a[1]?.filename) seen.add(pathToFileURL(a[1].filename).href); return Reflect.construct(t, a, nt); } });',
+      "process.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));",
+    ].join('\n'),
   );
   const rec = run(bin, ['match', '-c', demo, '--host', 'localhost:10000', '--path', '/api/users'], { cwd: elsewhere, env: { ...env, TSPROXY_NODE_ARGS: `--import=${pathToFileURL(recorder).href}` } });
   const installed = realpathSync(join(prefix, 'lib', 'node_modules', 'tsproxy'));
   const bundleUrl = pathToFileURL(join(installed, 'dist', 'cli', 'match.js')).href;
   const loaded = rec.out.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
-  const fromSrc = loaded.filter((u) => u.includes('/dist/src/') && !u.endsWith('/dist/src/cli/inspector_guard.js'));
+  const fromSrc = loaded.filter((u) => u.includes('/dist/src/') && !/\/dist\/src\/cli\/(inspector_guard|bundle_loader)\.js$/.test(u));
   check(
     "tsproxy match runs from the installed package's bundle (dist/cli/match.js)",
     rec.status === 0 && rec.stdout === m.stdout && loaded.includes(bundleUrl) && fromSrc.length === 0,

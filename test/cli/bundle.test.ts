@@ -1,7 +1,7 @@
 /**
  * The per-command bundles (scripts/bundle.mjs; docs/core.md "Third pass: per-command bundles"),
  * through the real launcher: each short-lived command runs from dist/cli/<command>.js and loads
- * nothing of dist/src but the inspector guard and the on-demand modules; it answers exactly as
+ * nothing of dist/src but the inspector guard, the bundle loader and the on-demand modules; it answers exactly as
  * the module tree does (TSPROXY_NO_BUNDLE=1); the on-demand paths work from the bundle.
  */
 import { test } from 'node:test';
@@ -48,7 +48,7 @@ function strayOwnModules(r: RecordedRun): string[] {
   for (const { url, parent } of r.loads) {
     const own = ownModule(url);
     if (own === undefined) continue;
-    const fromLauncher = parent.endsWith('/bin/tsproxy.js') && own === 'cli/inspector_guard.js';
+    const fromLauncher = parent.endsWith('/bin/tsproxy.js') && (own === 'cli/inspector_guard.js' || own === 'cli/bundle_loader.js');
     const fromBundle = parent.includes('/dist/cli/') && ON_DEMAND.includes(own);
     if (fromLauncher || fromBundle || viaOnDemand.has(parent)) viaOnDemand.add(url);
     else stray.push(`${own} <- ${parent}`);
@@ -71,7 +71,7 @@ test("diff needs serve's local address only: of the runtime it loads runtime/loc
   assert.deepEqual(r.urls.map(ownModule).filter((p) => p?.startsWith('runtime/')), ['runtime/local_info.js']);
 });
 
-test('each short-lived command runs from its bundle and loads nothing of dist/src but the inspector guard and the on-demand modules', () => {
+test('each short-lived command runs from its bundle and loads nothing of dist/src but the inspector guard, the bundle loader and the on-demand modules', () => {
   assert.deepEqual(EACH.map((a) => a[0]), BUNDLED);
   for (const args of EACH) {
     const command = args[0]!;
@@ -183,7 +183,8 @@ test('from the bundle: --version reads the package.json next to it and finds re2
   assert.equal(tree.status, 0, tree.stderr);
   for (const command of BUNDLED) {
     // The bundle's own program, called directly (bin/tsproxy.js sends `tsproxy --version` to the tree).
-    const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', `${command}.js`)).href)});
+    const script = `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'bundle_loader.js')).href)});
+const { main } = loadBundle(new URL(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', `${command}.js`)).href)}));
 process.exitCode = await main(['node', 'tsproxy', '--version']);`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tmpdir(), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -218,7 +219,7 @@ test('a copy of the package elsewhere runs from its own bundle, whatever its fil
   assert.equal(there.status, 0, there.stderr);
   assert.equal(there.stdout, here.stdout);
   const copyUrl = pathToFileURL(copy).href;
-  assert.deepEqual(there.urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(copyUrl.length)).sort(), ['/dist/cli/match.js', '/dist/src/cli/inspector_guard.js']);
+  assert.deepEqual(there.urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(copyUrl.length)).sort(), ['/dist/cli/match.js', '/dist/src/cli/bundle_loader.js', '/dist/src/cli/inspector_guard.js']);
   // npm extracts files with the time of extraction, in any order: an entry newer than its bundle
   // in an installed package is not a stale bundle.
   const later = new Date(Date.now() + 60_000);
@@ -232,15 +233,4 @@ test('a copy of the package elsewhere runs from its own bundle, whatever its fil
   assert.equal(stale.stdout, here.stdout);
   assert.ok(stale.urls.includes(`${copyUrl}/dist/src/cli/main.js`), 'the module tree is not used');
   assert.deepEqual(stale.urls.filter((u) => u.includes('/dist/cli/')), []);
-});
-
-test('the compile cache holds the bundle and the next run takes it', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'tsproxy-cc-'));
-  const env = { TMPDIR: tmp, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
-  const args = ['match', '-c', 'fixtures/explain/routes.yaml', '--host', 'www.example.com', '--path', '/'];
-  const first = run(args, env);
-  assert.equal(first.status, 0, first.stderr);
-  const second = run(args, { ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
-  assert.equal(second.stdout, first.stdout);
-  assert.match(second.stderr, /V8 code cache for ESM file:\/\/\S*\/dist\/cli\/match\.js was accepted/);
 });

@@ -2,7 +2,8 @@
  * What a tsproxy command loads, through the real launcher (bin/tsproxy) with node's own `--import`
  * preload passed in TSPROXY_NODE_ARGS (docs/core.md "tsproxy match cold start"): the preload
  * records every module the process resolves, by import or require, with the module that asked,
- * and prints them at exit (tests only).
+ * and every file compiled as a vm.Script (a command bundle; its parent is "vm.Script"), and
+ * prints them at exit (tests only).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,10 @@ function hook(): string {
         "import { registerHooks } from 'node:module';",
         'const seen = new Set();',
         "registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); seen.add(`${r.url} ${ctx.parentURL ?? '-'}`); return r; } });",
+        // A command bundle is compiled with node:vm (src/cli/bundle_loader.ts), not imported.
+        "import { pathToFileURL } from 'node:url';",
+        "const vm = process.getBuiltinModule('node:vm');",
+        "vm.Script = new Proxy(vm.Script, { construct(t, args, nt) { if (args[1]?.filename) seen.add(`${pathToFileURL(args[1].filename).href} vm.Script`); return Reflect.construct(t, args, nt); } });",
         "process.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));",
       ].join('\n'),
     );
