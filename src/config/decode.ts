@@ -29,6 +29,13 @@ export class Decoder {
    */
   envoyWritten = false;
 
+  /**
+   * The oneof groups set so far in each message being decoded, as [group, field] pairs: one stack
+   * for the whole decode (fields() is recursive; each call owns the pairs above the length it
+   * found, and truncates back to it), so no array per message.
+   */
+  private readonly oneofStack: string[] = [];
+
   constructor(readonly lines: LineIndex) {}
 
   /** Adds a diagnostic spanning [start, end). */
@@ -58,11 +65,12 @@ export class Decoder {
   ): Record<string, unknown> {
     const c = compile(desc);
     setLazyPosition(out, new NodePosition(this.lines, node, path));
-    // Oneof groups set so far, as [group, field] pairs: messages have few, and this loop is the
-    // hot path of a 5 MB config dump, so no Map/Set per message. Indexed loops, not for-of: this
-    // runs a few thousand times per load, mostly before V8 optimizes it, and the interpreter's
-    // iterator protocol was a tenth of a cold `tsproxy match` on 1,000 routes.
-    let oneofs: string[] | undefined;
+    // This loop is the hot path of a 5 MB config dump, so no Map/Set/array per message (oneof
+    // groups on the shared stack). Indexed loops, not for-of: this runs a few thousand times per
+    // load, mostly before V8 optimizes it, and the interpreter's iterator protocol was a tenth of
+    // a cold `tsproxy match` on 1,000 routes.
+    const oneofs = this.oneofStack;
+    const oneofBase = oneofs.length;
     const entries = node.entries;
     for (let ei = 0; ei < entries.length; ei++) {
       const e = entries[ei]!;
@@ -85,12 +93,12 @@ export class Decoder {
       const v = e.value;
       if (v.t === 'scalar' && v.value === null) continue; // proto3 JSON: null is "not set"
       if (f.oneof) {
-        const prev = oneofs ? oneofField(oneofs, f.oneof) : undefined;
+        const prev = oneofField(oneofs, oneofBase, f.oneof);
         if (prev !== undefined) {
           this.report('error', 'schema/oneof', `only one of "${prev}" and "${name}" may be set (${desc.name} oneof ${f.oneof})`, e.keyStart, v.end, fpath);
           continue;
         }
-        (oneofs ??= []).push(f.oneof, name);
+        oneofs.push(f.oneof, name);
       }
       if (f.deprecated && !f.unsupported) {
         this.report('warning', 'schema/deprecated', `"${name}" is deprecated in Envoy (${desc.name}.${name}): ${f.deprecated}`, e.keyStart, e.keyEnd, fpath);
@@ -117,11 +125,12 @@ export class Decoder {
     const requiredOneofs = desc.requiredOneofs;
     for (let gi = 0; requiredOneofs !== undefined && gi < requiredOneofs.length; gi++) {
       const group = requiredOneofs[gi]!;
-      if (oneofs && oneofField(oneofs, group) !== undefined) continue;
+      if (oneofField(oneofs, oneofBase, group) !== undefined) continue;
       const members = c.oneofs.get(group) ?? [];
       if (members.some((m) => written(node, c, m))) continue; // set but invalid: already reported
       this.report('error', 'schema/required', `${desc.name} needs one of: ${members.join(', ')}`, node.start, node.start + 1, path);
     }
+    oneofs.length = oneofBase;
     return out;
   }
 
@@ -265,8 +274,8 @@ export class Decoder {
 }
 
 /** The field set for oneof `group` in a [group, field, ...] list. */
-function oneofField(pairs: string[], group: string): string | undefined {
-  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === group) return pairs[i + 1];
+function oneofField(pairs: string[], from: number, group: string): string | undefined {
+  for (let i = from; i < pairs.length; i += 2) if (pairs[i] === group) return pairs[i + 1];
   return undefined;
 }
 

@@ -35,6 +35,12 @@ export function parseYamlFast(text: string, maxDepth: number): SrcNode | undefin
   }
 }
 
+/** A plain key cannot start with these (YAML indicators; a quoted key is read as a quoted scalar). */
+const KEY_INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
+
+/** Slots of the plain-key cache (a power of two). */
+const KEY_CACHE_SIZE = 256;
+
 class FastYaml {
   /**
    * Results beside the returned node, in fields rather than a fresh object per call (this parser
@@ -47,6 +53,8 @@ class FastYaml {
   /** keyEnd()'s results besides the key: where the key ends and where its `:` is. */
   private keyStop = 0;
   private colon = 0;
+  /** Plain keys met so far, by a hash of their length and end characters (see keyEnd). */
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
   constructor(
     private readonly s: string,
@@ -204,13 +212,20 @@ class FastYaml {
     }
     let e = i;
     while (e > pos && s.charCodeAt(e - 1) === SPACE) e--;
-    const raw = s.slice(pos, e);
-    if (raw === '' || raw.includes(' #') || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw) || raw === '<<') giveUp();
-    const v = plainValue(raw);
-    if (typeof v !== 'string' && typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
     this.keyStop = e;
     this.colon = i;
-    return typeof v === 'string' ? v : String(v);
+    // A key seen before (configs repeat a few dozen field names thousands of times): the same
+    // string, checked before, without slicing a new one.
+    const len = e - pos;
+    const slot = (len * 31 + s.charCodeAt(pos) * 7 + s.charCodeAt(e - 1)) & (KEY_CACHE_SIZE - 1);
+    const seen = this.keys[slot];
+    if (seen !== undefined && seen.length === len && s.startsWith(seen, pos)) return seen;
+    const raw = s.slice(pos, e);
+    if (raw === '' || raw.includes(' #') || KEY_INDICATOR.test(raw) || raw === '<<') giveUp();
+    const v = plainValue(raw);
+    if (typeof v === 'string') return (this.keys[slot] = v);
+    if (typeof v !== 'bigint' && typeof v !== 'boolean') giveUp();
+    return String(v);
   }
 
   /** A block mapping whose first key starts at `pos` (column `indent`); sets `next`. */

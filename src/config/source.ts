@@ -44,22 +44,22 @@ export type SrcNode = ScalarNode | MapNode | SeqNode;
 /** Maps offsets to 1-based line/column with a binary search over line starts (no per-call scan). */
 export class LineIndex {
   /** Line starts, computed on the first lookup (many loads never need a position). */
-  private lineStarts: number[] | undefined;
+  private lineStarts: Uint32Array | undefined;
 
   constructor(
     readonly text: string,
     readonly file: string,
   ) {}
 
-  private get starts(): number[] {
+  private get starts(): Uint32Array {
     if (this.lineStarts !== undefined) return this.lineStarts;
+    // Two passes (count, then fill) into a typed array: no array grown push by push.
     const text = this.text;
-    const starts = [0];
-    let i = text.indexOf('\n');
-    while (i !== -1) {
-      starts.push(i + 1);
-      i = text.indexOf('\n', i + 1);
-    }
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    const starts = new Uint32Array(lines);
+    let n = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
     return (this.lineStarts = starts);
   }
 

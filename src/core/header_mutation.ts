@@ -43,9 +43,30 @@ export type MutableHeaders = Record<string, string | string[] | number | undefin
 
 /** Builds a HeaderMutations from groups in evaluation order, dropping empty groups. */
 export function makeHeaderMutations(groups: readonly (HeaderMutationGroup | undefined)[]): HeaderMutations {
-  const kept: HeaderMutationGroup[] = [];
-  for (const g of groups) if (g !== undefined && (g.remove.length > 0 || g.add.length > 0)) kept.push(g);
-  return kept.length === 0 ? NO_HEADER_MUTATIONS : { empty: false, groups: kept };
+  let kept: HeaderMutationGroup[] | undefined;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g !== undefined && (g.remove.length > 0 || g.add.length > 0)) (kept ??= []).push(g);
+  }
+  return kept === undefined ? NO_HEADER_MUTATIONS : { empty: false, groups: kept };
+}
+
+/**
+ * The mutations of one direction for a route or a weighted cluster, in Envoy's getHeaderParsers
+ * order: `own` (a weighted cluster's own groups, applied first; undefined for a route), then the
+ * route's, the virtual host's and the route configuration's, those three reversed when
+ * `most_specific_header_mutations_wins`. The shared NO_HEADER_MUTATIONS when none is set (no
+ * allocation per route for the common case).
+ */
+export function levelHeaderMutations(
+  own: HeaderMutationGroup | undefined,
+  route: HeaderMutationGroup | undefined,
+  vhost: HeaderMutationGroup | undefined,
+  rc: HeaderMutationGroup | undefined,
+  mostSpecificWins: boolean,
+): HeaderMutations {
+  if (own === undefined && route === undefined && vhost === undefined && rc === undefined) return NO_HEADER_MUTATIONS;
+  return makeHeaderMutations(mostSpecificWins ? [own, rc, vhost, route] : [own, route, vhost, rc]);
 }
 
 /**

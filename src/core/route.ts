@@ -22,7 +22,7 @@ import { posOf, type CompileContext } from './compile_context.js';
 import { CompiledRoute } from './route_entry.js';
 import { portStart } from './vhost_selector.js';
 import { compileHeaderMatcher } from './header_matcher.js';
-import { compileHeaderMutationGroup, makeHeaderMutations } from './header_mutation.js';
+import { compileHeaderMutationGroup, levelHeaderMutations } from './header_mutation.js';
 import { firstHeaderValue, pickWeightedCluster } from './cluster_specifier.js';
 import { pathEnd, redirectLocation, sslRedirectLocation } from './redirect.js';
 import { traceCluster, traceRoute, traceVirtualHost, traceNoVirtualHost } from './route_trace.js';
@@ -108,12 +108,13 @@ export function compileRouteConfig(
       // Envoy's getHeaderParsers: route, vhost, route config (later wins on overwrite), reversed
       // when most_specific_header_mutations_wins. A weighted cluster's own mutations run first
       // (WeightedClusterEntry::finalizeRequestHeaders, then the parent route's).
-      const order = <T>(route: T, vhost: T, rcg: T): T[] => (mostSpecificWins ? [rcg, vhost, route] : [route, vhost, rcg]);
-      cr.requestMutations = makeHeaderMutations(order(cr.requestGroup, vh.requestGroup, rcRequest));
-      cr.responseMutations = makeHeaderMutations(order(cr.responseGroup, vh.responseGroup, rcResponse));
-      for (const wc of cr.weightedClusters) {
-        wc.requestMutations = makeHeaderMutations([wc.requestGroup, ...order(cr.requestGroup, vh.requestGroup, rcRequest)]);
-        wc.responseMutations = makeHeaderMutations([wc.responseGroup, ...order(cr.responseGroup, vh.responseGroup, rcResponse)]);
+      cr.requestMutations = levelHeaderMutations(undefined, cr.requestGroup, vh.requestGroup, rcRequest, mostSpecificWins);
+      cr.responseMutations = levelHeaderMutations(undefined, cr.responseGroup, vh.responseGroup, rcResponse, mostSpecificWins);
+      const wcs = cr.weightedClusters;
+      for (let i = 0; i < wcs.length; i++) {
+        const wc = wcs[i]!;
+        wc.requestMutations = levelHeaderMutations(wc.requestGroup, cr.requestGroup, vh.requestGroup, rcRequest, mostSpecificWins);
+        wc.responseMutations = levelHeaderMutations(wc.responseGroup, cr.responseGroup, vh.responseGroup, rcResponse, mostSpecificWins);
       }
       vh.routes.push(cr);
     });

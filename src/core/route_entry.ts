@@ -35,6 +35,19 @@ function compileRewrite(rs: RegexMatchAndSubstitute, ctx: CompileContext, path: 
 export type PathMatchKind = 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix' | 'connect_matcher' | 'path_template' | 'unsupported';
 
 
+/** The shared empty list of a route without matchers, hash policies or weighted clusters of that kind. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** Whether a diagnostic since `from` says a matcher under `matchPath` failed to compile (the route never matches). */
+function failedMatcher(ctx: CompileContext, from: number, matchPath: string): boolean {
+  const ds = ctx.diagnostics;
+  for (let i = from; i < ds.length; i++) {
+    const d = ds[i]!;
+    if (d.severity === 'error' && (d.rule === 'route/invalid-regex' || d.rule === 'route/regex-program-size') && d.path.startsWith(matchPath)) return true;
+  }
+  return false;
+}
+
 function notFoundStatus(code: RouteAction['cluster_not_found_response_code']): ClusterNotFoundStatus {
   return code === 'NOT_FOUND' ? 404 : code === 'INTERNAL_SERVER_ERROR' ? 500 : 503;
 }
@@ -163,9 +176,10 @@ export class CompiledRoute implements RouteEntry {
     this.pathValue = value;
     this.pathFolded = this.caseSensitive ? value : value.toLowerCase();
     this.pathRegex = pathRegex;
-    this.headerMatchers = (m.headers ?? []).map((h, i) => compileHeaderMatcher(h, ctx, `${mp}.headers[${i}]`));
-    this.queryMatchers = (m.query_parameters ?? []).map((q, i) => compileQueryParameterMatcher(q, ctx, `${mp}.query_parameters[${i}]`));
-    this.metadataMatchers = ((m.dynamic_metadata ?? []) as MetadataMatcherConfig[]).map((d, i) => compileMetadataMatcher(d, ctx, `${mp}.dynamic_metadata[${i}]`));
+    // Most routes have none of these: the shared empty list then (no arrays per route).
+    this.headerMatchers = m.headers === undefined || m.headers.length === 0 ? NONE : m.headers.map((h, i) => compileHeaderMatcher(h, ctx, `${mp}.headers[${i}]`));
+    this.queryMatchers = m.query_parameters === undefined || m.query_parameters.length === 0 ? NONE : m.query_parameters.map((q, i) => compileQueryParameterMatcher(q, ctx, `${mp}.query_parameters[${i}]`));
+    this.metadataMatchers = m.dynamic_metadata === undefined || m.dynamic_metadata.length === 0 ? NONE : (m.dynamic_metadata as MetadataMatcherConfig[]).map((d, i) => compileMetadataMatcher(d, ctx, `${mp}.dynamic_metadata[${i}]`));
     // filter_state matchers (reported unsupported by the loader): tsproxy keeps no filter state,
     // and Envoy's FilterStateMatcher fails on a missing key, so such a route never matches.
     this.hasFilterState = m.filter_state !== undefined && m.filter_state.length > 0;
@@ -203,16 +217,16 @@ export class CompiledRoute implements RouteEntry {
       action?.request_mirror_policies && action.request_mirror_policies.length > 0 ? action.request_mirror_policies
       : scope.vhostConfig.request_mirror_policies && scope.vhostConfig.request_mirror_policies.length > 0 ? scope.vhostConfig.request_mirror_policies
       : scope.rcMirrorPolicies;
-    this.hashPolicies = action?.hash_policy ?? [];
+    this.hashPolicies = action?.hash_policy ?? NONE;
     this.clusterNotFoundResponseCode = notFoundStatus(action?.cluster_not_found_response_code);
     this.cluster = action !== undefined ? compileClusterSpecifier(action, this.perFilterConfig, ctx, `${path}.route`) : { kind: 'none' };
-    this.weightedClusters = this.cluster.kind === 'weighted_clusters' ? this.cluster.clusters : [];
+    this.weightedClusters = this.cluster.kind === 'weighted_clusters' ? this.cluster.clusters : NONE;
 
     // Path/host rewrites (RouteAction).
     this.prefixRewrite = action?.prefix_rewrite ?? '';
     this.regexRewrite = action?.regex_rewrite !== undefined ? compileRewrite(action.regex_rewrite, ctx, `${path}.route.regex_rewrite`) : undefined;
     this.regexRewriteSubstitution = action?.regex_rewrite?.substitution ?? '';
-    if ([this.prefixRewrite !== '', action?.regex_rewrite !== undefined, action?.path_rewrite_policy !== undefined].filter(Boolean).length > 1) {
+    if ((this.prefixRewrite !== '' ? 1 : 0) + (action?.regex_rewrite !== undefined ? 1 : 0) + (action?.path_rewrite_policy !== undefined ? 1 : 0) > 1) {
       report(ctx, 'error', 'route/rewrite-conflict', 'Specify only one of prefix_rewrite, regex_rewrite or path_rewrite_policy', `${path}.route`, action);
     }
     this.hostRewriteLiteral = action?.host_rewrite_literal;
@@ -265,7 +279,7 @@ export class CompiledRoute implements RouteEntry {
     this.requestGroup = compileHeaderMutationGroup(config.request_headers_to_add, config.request_headers_to_remove, ctx, path, 'request_headers_to_add', 'request_headers_to_remove');
     this.responseGroup = compileHeaderMutationGroup(config.response_headers_to_add, config.response_headers_to_remove, ctx, path, 'response_headers_to_add', 'response_headers_to_remove');
     // A route whose matchers failed to compile never matches.
-    this.valid = !ctx.diagnostics.slice(diagCount).some((d) => d.severity === 'error' && (d.rule === 'route/invalid-regex' || d.rule === 'route/regex-program-size') && d.path.startsWith(mp));
+    this.valid = !failedMatcher(ctx, diagCount, mp);
     this.scopeIgnorePathParameters = scope.ignorePathParameters;
     this.fastPrefix = kind === 'prefix' && this.caseSensitive && this.valid && !scope.ignorePathParameters ? value : undefined;
     this.hasRest =

@@ -101,14 +101,17 @@ export function compile(desc: MessageDescriptor): CompiledMessage {
 
 /** protobuf's JSON name of a field: `route_config` -> `routeConfig`, `consecutive_5xx` -> `consecutive5xx`. */
 export function jsonName(name: string): string {
-  let out = '';
-  let upper = false;
-  for (const ch of name) {
-    if (ch === '_') upper = true;
-    else {
-      out += upper ? ch.toUpperCase() : ch;
-      upper = false;
-    }
+  // Segment by segment (field names are ASCII): no string per character, no string iterator.
+  let i = name.indexOf('_');
+  if (i < 0) return name;
+  let out = name.slice(0, i);
+  while (i < name.length) {
+    while (name.charCodeAt(i) === 95 /* _ */) i++;
+    if (i >= name.length) break;
+    const next = name.indexOf('_', i);
+    const end = next < 0 ? name.length : next;
+    out += name[i]!.toUpperCase() + name.slice(i + 1, end);
+    i = end;
   }
   return out;
 }

@@ -61,3 +61,17 @@ test('the request-path messages are registered by type name', () => {
   assert.equal(lookupType('envoy.config.filter.http.router.v2.Router'), undefined);
   assert.equal(typeNameOf('type.googleapis.com/a.b.C'), 'a.b.C');
 });
+
+test("jsonName: protobuf's lowerCamelCase of a field name", () => {
+  const cases: Array<[string, string]> = [
+    ['prefix', 'prefix'],
+    ['route_config', 'routeConfig'],
+    ['consecutive_5xx', 'consecutive5xx'],
+    ['max_grpc_timeout', 'maxGrpcTimeout'],
+    ['a__b', 'aB'],
+    ['_leading', 'Leading'],
+    ['trailing_', 'trailing'],
+    ['x_y_z', 'xYZ'],
+  ];
+  for (const [name, json] of cases) assert.equal(jsonName(name), json, name);
+});
