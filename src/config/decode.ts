@@ -85,9 +85,10 @@ export class Decoder {
         continue;
       }
       const f = desc.fields[name]!;
-      const fpath = `${path}.${name}`; // proto field names are identifiers
+      // The field's path (`${path}.${name}`: proto field names are identifiers) is built only
+      // when something needs it: a diagnostic, or a value decoded the general way (below).
       if (name in out) {
-        this.report('error', 'schema/duplicate-field', `field "${name}" is written twice (snake_case and camelCase spellings)`, e.keyStart, e.keyEnd, fpath);
+        this.report('error', 'schema/duplicate-field', `field "${name}" is written twice (snake_case and camelCase spellings)`, e.keyStart, e.keyEnd, `${path}.${name}`);
         continue;
       }
       const v = e.value;
@@ -95,22 +96,24 @@ export class Decoder {
       if (f.oneof) {
         const prev = oneofField(oneofs, oneofBase, f.oneof);
         if (prev !== undefined) {
-          this.report('error', 'schema/oneof', `only one of "${prev}" and "${name}" may be set (${desc.name} oneof ${f.oneof})`, e.keyStart, v.end, fpath);
+          this.report('error', 'schema/oneof', `only one of "${prev}" and "${name}" may be set (${desc.name} oneof ${f.oneof})`, e.keyStart, v.end, `${path}.${name}`);
           continue;
         }
         oneofs.push(f.oneof, name);
       }
       if (f.deprecated && !f.unsupported) {
-        this.report('warning', 'schema/deprecated', `"${name}" is deprecated in Envoy (${desc.name}.${name}): ${f.deprecated}`, e.keyStart, e.keyEnd, fpath);
+        this.report('warning', 'schema/deprecated', `"${name}" is deprecated in Envoy (${desc.name}.${name}): ${f.deprecated}`, e.keyStart, e.keyEnd, `${path}.${name}`);
       }
       if (f.unsupported) {
-        this.report('warning', 'schema/unsupported', `${f.unsupported} is not implemented by tsproxy; "${name}" is ignored${f.deprecated ? ` (and deprecated in Envoy: ${f.deprecated})` : ''}`, e.keyStart, e.keyEnd, fpath);
+        this.report('warning', 'schema/unsupported', `${f.unsupported} is not implemented by tsproxy; "${name}" is ignored${f.deprecated ? ` (and deprecated in Envoy: ${f.deprecated})` : ''}`, e.keyStart, e.keyEnd, `${path}.${name}`);
       }
-      const value = this.field(v, f, fpath);
-      if (value !== undefined) {
-        out[name] = value;
-        if (f.check) this.check(value, f.check, v, fpath);
+      let value = f.check === undefined && f.repeated !== true && f.map !== true ? plainScalar(v, f.type) : undefined;
+      if (value === undefined) {
+        const fpath = `${path}.${name}`;
+        value = this.field(v, f, fpath);
+        if (value !== undefined && f.check) this.check(value, f.check, v, fpath);
       }
+      if (value !== undefined) out[name] = value;
     }
     for (let ri = 0; ri < c.required.length; ri++) {
       const name = c.required[ri]!;
@@ -161,7 +164,8 @@ export class Decoder {
       const out: unknown[] = [];
       setLazyPosition(out, new NodePosition(this.lines, node, path));
       for (let i = 0; i < node.items.length; i++) {
-        const v = this.single(node.items[i]!, f.type, `${path}[${i}]`);
+        const item = node.items[i]!;
+        const v = plainScalar(item, f.type) ?? this.single(item, f.type, `${path}[${i}]`);
         if (v !== undefined) out.push(v);
       }
       return out;
@@ -274,6 +278,26 @@ export class Decoder {
 }
 
 /** The field set for oneof `group` in a [group, field, ...] list. */
+/**
+ * The value of a scalar node of a string, enum or bool field when it is plainly valid (what
+ * `single` would return, with no diagnostic); undefined for anything else, which then goes the
+ * general way. Most of a config's values are these: this spares building their paths.
+ */
+function plainScalar(node: SrcNode, type: FieldType): unknown {
+  if (node.t !== 'scalar') return undefined;
+  const v = node.value;
+  switch (type.k) {
+    case 'string':
+      return v === null ? undefined : typeof v === 'string' ? v : node.text;
+    case 'enum':
+      return typeof v === 'string' && type.values.includes(v) ? v : undefined;
+    case 'bool':
+      return typeof v === 'boolean' ? v : undefined;
+    default:
+      return undefined;
+  }
+}
+
 function oneofField(pairs: string[], from: number, group: string): string | undefined {
   for (let i = from; i < pairs.length; i += 2) if (pairs[i] === group) return pairs[i + 1];
   return undefined;
