@@ -13,9 +13,10 @@
  * The cache file sits in Node's compile-cache directory (`module.getCompileCacheDir()`: under
  * NODE_COMPILE_CACHE or `<os.tmpdir()>/node-compile-cache`, one directory per Node version, V8
  * flags and user; none when NODE_DISABLE_COMPILE_CACHE=1 or it cannot be made), named after the
- * command and a hash of the bundle's path, size, modification time and inode: a rebuilt bundle
- * gets a new file. V8 checks the rest itself (its version, flags and the source's length) and
- * rejects a cache that does not fit; a rejected cache is written again. The directory is used
+ * command, a hash of the bundle's path and a hash of its size, modification time and inode: a
+ * rebuilt bundle gets a new file, which replaces the one of its previous build (other copies of
+ * tsproxy keep theirs). V8 checks the rest itself (its version, flags and the source's length)
+ * and rejects a cache that does not fit; a rejected cache is written again. The directory is used
  * only when it belongs to this user and nobody else can write to it: code read from a cache runs
  * as tsproxy. Failing to read or write the cache never fails the command; it only costs time.
  */
@@ -32,9 +33,6 @@ export interface LoadedBundle {
    */
   saveCodeCache(argv: readonly string[], code: number): void;
 }
-
-/** Cache files kept per command (older ones are removed when a new one is written). */
-const KEEP = 3;
 
 /** The bundle's function expression (scripts/bundle.mjs's banner). */
 type BundleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, bundleUrl: string) => void;
@@ -71,7 +69,10 @@ export function loadBundle(url: URL): LoadedBundle {
         const tmp = `${cache.path}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cache.path);
-        pruneOlder(cache.dir, `tsproxy-${command}-`);
+        // The caches of this bundle's earlier builds.
+        for (const f of fs.readdirSync(cache.dir)) {
+          if (f.startsWith(cache.prefix) && `${cache.dir}/${f}` !== cache.path) fs.rmSync(`${cache.dir}/${f}`, { force: true });
+        }
       } catch {
         // Only time is lost.
       }
@@ -80,7 +81,7 @@ export function loadBundle(url: URL): LoadedBundle {
 }
 
 /** Where the code cache of the bundle `file` lives, or undefined when there is no usable directory. */
-function cacheFile(file: string, command: string): { dir: string; path: string } | undefined {
+function cacheFile(file: string, command: string): { dir: string; prefix: string; path: string } | undefined {
   const fs = process.getBuiltinModule('node:fs');
   const dir = process.getBuiltinModule('node:module').getCompileCacheDir?.();
   if (dir === undefined) return undefined;
@@ -88,22 +89,11 @@ function cacheFile(file: string, command: string): { dir: string; path: string }
     const d = fs.statSync(dir);
     if (!d.isDirectory() || (process.getuid !== undefined && d.uid !== process.getuid()) || (d.mode & 0o022) !== 0) return undefined;
     const b = fs.statSync(file);
-    const key = fnv1a(`${file}\0${b.size}\0${b.mtimeMs}\0${b.ino}\0${process.version}`);
-    return { dir, path: `${dir}/tsproxy-${command}-${key}.v8cache` };
+    const prefix = `tsproxy-${command}-${fnv1a(file)}-`;
+    return { dir, prefix, path: `${dir}/${prefix}${fnv1a(`${b.size}\0${b.mtimeMs}\0${b.ino}\0${process.version}`)}.v8cache` };
   } catch {
     return undefined;
   }
-}
-
-/** Removes all but the KEEP newest files of `dir` whose names start with `prefix`. */
-function pruneOlder(dir: string, prefix: string): void {
-  const fs = process.getBuiltinModule('node:fs');
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache'))
-    .map((f) => ({ f, t: fs.statSync(`${dir}/${f}`).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of files.slice(KEEP)) fs.rmSync(`${dir}/${f}`, { force: true });
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: a file-name key, not a checksum. */

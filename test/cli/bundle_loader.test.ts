@@ -3,7 +3,7 @@
  * own temporary directory: written by the first run that did the command's work, in Node's
  * compile-cache directory; taken (not written again) by the next; written again when V8 rejects
  * it; never read from a directory others can write to; none with NODE_DISABLE_COMPILE_CACHE=1;
- * a rebuilt bundle gets a new one and old ones are pruned.
+ * a rebuilt bundle gets a new one, replacing its previous build's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,29 +118,37 @@ test('no code cache with NODE_DISABLE_COMPILE_CACHE=1, nor in a directory others
   assert.notDeepEqual(readFileSync(file).subarray(0, 64), Buffer.alloc(64, 0x5a));
 });
 
-test('a rebuilt bundle gets a cache of its own; each command keeps its three newest', () => {
-  const copy = mkdtempSync(join(tmpdir(), 'tsproxy-codecache-pkg-'));
-  for (const p of ['bin', 'dist/src', 'dist/cli', 'package.json']) {
-    cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (f) => !f.endsWith('.map') });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+test("a rebuilt bundle gets a new cache, which replaces its previous build's; another copy of tsproxy keeps its own", () => {
+  const copy = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsproxy-codecache-pkg-'));
+    for (const p of ['bin', 'dist/src', 'dist/cli', 'package.json']) {
+      cpSync(join(ROOT, p), join(dir, p), { recursive: true, filter: (f) => !f.endsWith('.map') });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  };
+  const [a, b] = [copy(), copy()];
   const tmp = mkdtempSync(join(tmpdir(), 'tsproxy-codecache-'));
-  const first = run(tmp, MATCH, {}, copy);
+  const first = run(tmp, MATCH, {}, a);
   assert.equal(first.status, 0, first.stderr);
-  const bundle = join(copy, 'dist', 'cli', 'match.js');
-  const seen = new Set(codeCaches(tmp));
-  for (let i = 1; i <= 4; i++) {
+  assert.deepEqual(run(tmp, MATCH, {}, b), first);
+  const both = codeCaches(tmp);
+  assert.equal(both.length, 2, both.join('\n'));
+  const bundle = join(a, 'dist', 'cli', 'match.js');
+  let mine = new Set(both);
+  for (let i = 1; i <= 3; i++) {
     const t = new Date(Date.now() + i * 60_000);
     utimesSync(bundle, t, t);
-    assert.deepEqual(run(tmp, MATCH, {}, copy), first);
+    assert.deepEqual(run(tmp, MATCH, {}, a), first);
     const now = codeCaches(tmp);
-    assert.ok(now.some((f) => !seen.has(f)), `rebuild ${i}: no new cache file`);
-    for (const f of now) seen.add(f);
-    assert.ok(now.length <= 3, now.join('\n'));
+    // One new file (this build's), one gone (the previous build's); b's untouched.
+    assert.equal(now.length, 2, now.join('\n'));
+    assert.equal(now.filter((f) => !mine.has(f)).length, 1, `rebuild ${i}`);
+    mine = new Set(now);
   }
-  assert.equal(seen.size, 5);
+  assert.ok([...mine].some((f) => both.includes(f)), "the other copy's cache is kept");
   // Other commands' caches are theirs.
-  assert.equal(run(tmp, ['lint', 'fixtures/demo/envoy.yaml'], {}, copy).status, 0);
+  assert.equal(run(tmp, ['lint', 'fixtures/demo/envoy.yaml'], {}, a).status, 0);
   assert.equal(codeCaches(tmp, 'lint').length, 1);
-  assert.equal(codeCaches(tmp).length, 3);
+  assert.equal(codeCaches(tmp).length, 2);
 });
