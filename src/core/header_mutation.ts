@@ -118,6 +118,19 @@ export function compileHeaderMutationGroup(
   removeField: string,
 ): HeaderMutationGroup | undefined {
   if ((add === undefined || add.length === 0) && (remove === undefined || remove.length === 0)) return undefined;
+  // In a function of its own: its closures' context would be allocated on every call, also for
+  // the common route without mutations.
+  return compileGroup(add, remove, ctx, path, addField, removeField);
+}
+
+function compileGroup(
+  add: readonly HeaderValueOption[] | undefined,
+  remove: readonly string[] | undefined,
+  ctx: CompileContext,
+  path: string,
+  addField: string,
+  removeField: string,
+): HeaderMutationGroup {
   const additions: HeaderAddition[] = [];
   (add ?? []).forEach((hvo, i) => {
     const p = `${path}.${addField}[${i}]`;
