@@ -53,6 +53,14 @@ class FastYaml {
   /** keyEnd()'s results besides the key: where the key ends and where its `:` is. */
   private keyStop = 0;
   private colon = 0;
+  /**
+   * The entries of the mappings and the items of the sequences being parsed, one stack each for
+   * the whole parse: a collection pushes its members above the length it found and, once done,
+   * copies them into an array of exactly their number (no array grown member by member, most of
+   * whose slots stay empty in a tree the decoder keeps for positions).
+   */
+  private readonly entryStack: MapEntry[] = [];
+  private readonly itemStack: SrcNode[] = [];
   /** Plain keys met so far, by a hash of their length and end characters (see keyEnd). */
   private readonly keys: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
@@ -140,7 +148,8 @@ class FastYaml {
   /** A block sequence whose first `-` is at `pos` (column `indent`); sets `next`. */
   private sequence(pos: number, indent: number, depth: number): SrcNode {
     const s = this.s;
-    const items: SrcNode[] = [];
+    const items = this.itemStack;
+    const base = items.length;
     const start = pos;
     let p = pos;
     let end = pos;
@@ -176,7 +185,9 @@ class FastYaml {
       p = next + ind;
     }
     this.next = next;
-    return { t: 'seq', items, start, end };
+    const own = items.slice(base);
+    items.length = base;
+    return { t: 'seq', items: own, start, end };
   }
 
   private lineStartOf(pos: number): number {
@@ -232,7 +243,8 @@ class FastYaml {
   private mapping(pos: number, indent: number, depth: number): SrcNode {
     if (depth >= this.maxDepth) giveUp();
     const s = this.s;
-    const entries: MapEntry[] = [];
+    const entries = this.entryStack;
+    const base = entries.length;
     let keys: Set<string> | undefined;
     let p = pos;
     let end = pos;
@@ -240,7 +252,7 @@ class FastYaml {
     for (;;) {
       const key = this.keyEnd(p);
       if (key === undefined) giveUp();
-      if (hasKey(entries, keys, key)) giveUp();
+      if (hasKey(entries, keys, key, base)) giveUp();
       const colon = this.colon;
       const keyStop = this.keyStop;
       let v = colon + 1;
@@ -266,7 +278,7 @@ class FastYaml {
         block = this.wasBlock;
       }
       entries.push({ key, keyStart: p, keyEnd: keyStop, value });
-      keys = trackKeys(entries, keys);
+      keys = trackKeys(entries, keys, base);
       end = block ? value.end : this.afterLine(value.end);
       next = this.next;
       if (next < 0) break;
@@ -277,7 +289,9 @@ class FastYaml {
       p = next + ind;
     }
     this.next = next;
-    return { t: 'map', entries, start: pos, end };
+    const own = entries.slice(base);
+    entries.length = base;
+    return { t: 'map', entries: own, start: pos, end };
   }
 
   /**

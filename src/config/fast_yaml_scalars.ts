@@ -94,16 +94,22 @@ const KEY_SET_FROM = 16;
  * Mappings in configs have a handful of keys: a linear scan, with no Set per mapping (that Set
  * was a fifth of the parse's garbage); `keys` is the Set of a large mapping (see trackKeys).
  */
-export function hasKey(entries: readonly MapEntry[], keys: Set<string> | undefined, key: string): boolean {
+export function hasKey(entries: readonly MapEntry[], keys: Set<string> | undefined, key: string, from = 0): boolean {
   if (keys !== undefined) return keys.has(key);
-  for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return true;
+  for (let i = from; i < entries.length; i++) if (entries[i]!.key === key) return true;
   return false;
 }
 
-/** After an entry was pushed: the mapping's key Set, made once it has KEY_SET_FROM keys. */
-export function trackKeys(entries: readonly MapEntry[], keys: Set<string> | undefined): Set<string> | undefined {
+/**
+ * After an entry was pushed: the mapping's key Set, made once it has KEY_SET_FROM keys. The
+ * mapping's entries are those of `entries` from index `from` (a parser's shared entry stack).
+ */
+export function trackKeys(entries: readonly MapEntry[], keys: Set<string> | undefined, from = 0): Set<string> | undefined {
   if (keys !== undefined) return keys.add(entries[entries.length - 1]!.key);
-  return entries.length >= KEY_SET_FROM ? new Set(entries.map((e) => e.key)) : undefined;
+  if (entries.length - from < KEY_SET_FROM) return undefined;
+  const set = new Set<string>();
+  for (let i = from; i < entries.length; i++) set.add(entries[i]!.key);
+  return set;
 }
 
 /** A plain scalar node for `raw` at [start, end). */
