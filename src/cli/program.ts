@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { versionText } from './version.js';
 import type { ExitBox } from './exit_box.js';
+import { drained, stderr, stdout } from './output/std_streams.js';
 
 /** What a command module exports: adds its command to `program`; its action sets `box.code`. */
 export type RegisterCommand = (program: Command, box: ExitBox) => void;
@@ -14,7 +15,8 @@ export type RegisterCommand = (program: Command, box: ExitBox) => void;
 /**
  * Parses `argv` (node's `process.argv`: node, script, then the arguments) against a program
  * holding `commands`, runs the chosen action and resolves to the exit code: the action's
- * `box.code`, 0 for `--help` and `--version`, 2 for a usage error. Rejects on a bug.
+ * `box.code`, 0 for `--help` and `--version`, 2 for a usage error; resolves once what was written
+ * through output/std_streams.ts is written. Rejects on a bug.
  */
 export async function runProgram(argv: readonly string[], commands: readonly RegisterCommand[]): Promise<number> {
   const box: ExitBox = { code: 0 };
@@ -24,17 +26,19 @@ export async function runProgram(argv: readonly string[], commands: readonly Reg
     .description("Envoy's HTTP request path in TypeScript, plus offline tools for Envoy configs")
     .version(versionText().trimEnd(), '-V, --version', 'print the tsproxy, Node.js, llhttp, nghttp2, OpenSSL and RE2 versions')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => stdout().write(s), writeErr: (s) => stderr().write(s) });
   for (const register of commands) register(program, box);
   for (const c of program.commands) c.exitOverride();
+  let code: number;
   try {
     await program.parseAsync(argv);
+    code = box.code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit 0; usage errors exit 2.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    // --help and --version exit 0; usage errors exit 2.
+    code = err.exitCode === 0 ? 0 : 2;
   }
-  return box.code;
+  // What the command wrote through output/std_streams.ts is in the system's hands once this resolves.
+  await drained();
+  return code;
 }

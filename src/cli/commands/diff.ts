@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { ExitBox } from '../exit_box.js';
+import { stdout, stderr } from '../output/std_streams.js';
 
 interface DiffFlags {
   type?: 'bootstrap' | 'route' | 'config_dump';
@@ -27,7 +28,7 @@ export function registerDiff(program: Command, box: ExitBox): void {
       try {
         box.code = await runDiff(oldFile, newFile, flags);
       } catch (e) {
-        process.stderr.write(`tsproxy diff: ${(e as Error).message}\n`);
+        stderr().write(`tsproxy diff: ${(e as Error).message}\n`);
         box.code = 2;
       }
     });
@@ -43,17 +44,17 @@ async function runDiff(oldFile: string, newFile: string, flags: DiffFlags): Prom
     import('../output/diff_text.js'),
   ]);
   const usage = (m: string) => {
-    process.stderr.write(`tsproxy diff: ${m}\n`);
+    stderr().write(`tsproxy diff: ${m}\n`);
     return 2;
   };
   if (!/^\d+$/.test(flags.limit)) return usage(`--limit must be a non-negative integer, got "${flags.limit}"`);
   if (oldFile === '-' && newFile === '-') return usage('stdin (-) can be read once');
-  const err = styleFor(process.stderr);
+  const err = styleFor(stderr());
   const load = (file: string) => {
     const read = file === '-' ? readStdin() : readConfigFile(file);
     if ('error' in read) return { error: read.error };
     const loaded = loadConfigText(read.text, file === '-' ? '<stdin>' : file, flags.type);
-    for (const d of sortDiagnostics(loaded.diagnostics)) if (d.severity !== 'info') process.stderr.write(formatDiagnostic(d, err) + '\n');
+    for (const d of sortDiagnostics(loaded.diagnostics)) if (d.severity !== 'info') stderr().write(formatDiagnostic(d, err) + '\n');
     if (!loaded.config || hasErrors(loaded.diagnostics)) return { error: `${file}: the config has errors` };
     return { config: loaded.config };
   };
@@ -63,11 +64,11 @@ async function runDiff(oldFile: string, newFile: string, flags: DiffFlags): Prom
   if ('error' in b) return usage(b.error!);
   const { report, oldRouter, newRouter } = diffConfigs(a.config!, b.config!, { serverAddress: (await import('../../runtime/local_info.js')).localInfoAddress() });
   for (const r of [oldRouter, newRouter]) {
-    for (const d of sortDiagnostics([...r.diagnostics])) if (d.severity !== 'info') process.stderr.write(formatDiagnostic(d, err) + '\n');
+    for (const d of sortDiagnostics([...r.diagnostics])) if (d.severity !== 'info') stderr().write(formatDiagnostic(d, err) + '\n');
     if (r.hasErrors) return usage(`${r.config.file}: a route configuration does not compile`);
   }
-  if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else process.stdout.write(formatDiff(report, styleFor(process.stdout), Number(flags.limit)));
+  if (flags.json) stdout().write(JSON.stringify(report, null, 2) + '\n');
+  else stdout().write(formatDiff(report, styleFor(stdout()), Number(flags.limit)));
   return report.routing_changed ? 1 : 0;
 }
 

@@ -8,6 +8,7 @@ import type { ExitBox } from '../exit_box.js';
 import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
 // --- explain --log / --flags (explain_log_flags.ts) ---
 import { addLogFlagsOptions, runLogOrFlags, wantsLogOrFlags, type LogFlagsOptions } from './explain_log_flags.js';
+import { stderr } from '../output/std_streams.js';
 // --- end explain --log / --flags ---
 
 export function registerExplain(program: Command, box: ExitBox): void {
@@ -22,13 +23,13 @@ export function registerExplain(program: Command, box: ExitBox): void {
       try {
         box.code = await runLogOrFlags(flags);
       } catch (e) {
-        process.stderr.write(`tsproxy explain: ${(e as Error).message}\n`);
+        stderr().write(`tsproxy explain: ${(e as Error).message}\n`);
         box.code = 2;
       }
       return;
     }
     if (flags.path === undefined) {
-      process.stderr.write("error: required option '--path <path>' not specified\n");
+      stderr().write("error: required option '--path <path>' not specified\n");
       box.code = 2;
       return;
     }
@@ -40,7 +41,7 @@ export function registerExplain(program: Command, box: ExitBox): void {
       const admin = flags.admin !== undefined ? await (await import('../output/admin_source.js')).fetchAdminSource(flags.admin) : undefined;
       box.code = runQuery(flags, formatExplain, (r) => r, admin);
     } catch (e) {
-      process.stderr.write(`tsproxy explain: ${(e as Error).message}\n`);
+      stderr().write(`tsproxy explain: ${(e as Error).message}\n`);
       box.code = 2;
     }
   });

@@ -14,6 +14,7 @@ import type { ExplainReport } from '../../analysis/explain/report_types.js';
 import type { LogRecord } from '../../analysis/replay/log_format.js';
 import type { LoadedConfig } from '../../config/types.js';
 import type { Style } from '../output/style.js';
+import { stdout, stderr } from '../output/std_streams.js';
 
 /** The flags this part adds to explain. */
 export interface LogFlagsOptions {
@@ -42,7 +43,7 @@ export function wantsLogOrFlags(f: LogFlagsOptions): boolean {
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`tsproxy explain: ${msg}\n`);
+  stderr().write(`tsproxy explain: ${msg}\n`);
   return 2;
 }
 
@@ -72,7 +73,7 @@ export async function runLogOrFlags(f: QueryFlags & LogFlagsOptions): Promise<nu
     if (typeof config === 'string') return usage(config);
     const r = explainFlags(config, f.flags!, { route: f.route, cluster: f.cluster });
     if (!r.ok) return usage(r.error);
-    process.stdout.write(f.json ? JSON.stringify(r.report, null, 2) + '\n' : formatFlags(r.report, styleFor(process.stdout)));
+    stdout().write(f.json ? JSON.stringify(r.report, null, 2) + '\n' : formatFlags(r.report, styleFor(stdout())));
     return 0;
   }
 

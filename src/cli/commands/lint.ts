@@ -21,6 +21,7 @@ import { formatSarif, pathToUri } from '../format/sarif.js';
 import { formatSummary, formatText } from '../format/text.js';
 import { formatRuleList } from '../format/rules.js';
 import { styleFor } from '../output/style.js';
+import { stdout, stderr } from '../output/std_streams.js';
 
 export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -57,8 +58,8 @@ export interface LintIo {
 }
 
 const defaultIo = (): LintIo => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout: stdout(),
+  stderr: stderr(),
   readFile: (f) => readFileSync(f, 'utf8'),
   fileSize: (f) => statSync(f).size,
   readStdin: () => readFileSync(0, 'utf8'),

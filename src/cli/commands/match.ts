@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { ExitBox } from '../exit_box.js';
 import { addQueryOptions, type QueryFlags } from '../output/query_options.js';
+import { stderr } from '../output/std_streams.js';
 
 export function registerMatch(program: Command, box: ExitBox): void {
   addQueryOptions(
@@ -25,7 +26,7 @@ export function registerMatch(program: Command, box: ExitBox): void {
       // No decision chain: the match report leaves out steps, near misses and unreached routes.
       box.code = runQuery(flags, formatMatch, toMatchReport, admin, { decisionChain: false });
     } catch (e) {
-      process.stderr.write(`tsproxy match: ${(e as Error).message}\n`);
+      stderr().write(`tsproxy match: ${(e as Error).message}\n`);
       box.code = 2;
     }
   });

@@ -12,6 +12,7 @@
 import type { Command } from 'commander';
 import type { ExitBox } from '../exit_box.js';
 import { readConfigFile } from '../output/config_loader.js';
+import { stdout, stderr } from '../output/std_streams.js';
 
 interface TestFlags {
   configPath?: string;
@@ -53,14 +54,14 @@ export function registerTest(program: Command, box: ExitBox): void {
         box.code = await runTest(flags);
       } catch (e) {
         // Bad input never produces a stack trace; an internal error is still reported plainly.
-        process.stderr.write(`tsproxy test: internal error: ${(e as Error).message}\n`);
+        stderr().write(`tsproxy test: internal error: ${(e as Error).message}\n`);
         box.code = 2;
       }
     });
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`error: ${msg}\n`);
+  stderr().write(`error: ${msg}\n`);
   return 2;
 }
 
@@ -109,14 +110,14 @@ async function runTest(flags: TestFlags): Promise<number> {
     import('../../core/route_config_choice.js'),
     import('../../config/suggest.js'),
   ]);
-  const errStyle = styleFor(process.stderr);
+  const errStyle = styleFor(stderr());
 
   /** Errors before any test ran: text to stderr, or a JSON document with `errors`. */
   const fail = (errors: string[]): number => {
     if (json) {
-      process.stdout.write(JSON.stringify({ schema: 'tsproxy.router_check.v1', ok: false, summary: { total: 0, passed: 0, failed: 0 }, tests: [], coverage: null, errors, warnings: [] }, null, 2) + '\n');
+      stdout().write(JSON.stringify({ schema: 'tsproxy.router_check.v1', ok: false, summary: { total: 0, passed: 0, failed: 0 }, tests: [], coverage: null, errors, warnings: [] }, null, 2) + '\n');
     } else {
-      for (const e of errors) process.stderr.write(e + '\n');
+      for (const e of errors) stderr().write(e + '\n');
     }
     return 2;
   };
@@ -215,11 +216,11 @@ async function runTest(flags: TestFlags): Promise<number> {
   }
   if (json) {
     const { report, exitCode } = renderJson(r.run.results, r.run.coverage, options);
-    process.stdout.write(JSON.stringify({ ...report, warnings }, null, 2) + '\n');
+    stdout().write(JSON.stringify({ ...report, warnings }, null, 2) + '\n');
     return exitCode;
   }
-  for (const w of warnings) process.stderr.write(w + '\n');
+  for (const w of warnings) stderr().write(w + '\n');
   const text = renderText(r.run.results, r.run.coverage, options);
-  for (const l of text.lines) (l.stream === 'stdout' ? process.stdout : process.stderr).write(l.text + '\n');
+  for (const l of text.lines) (l.stream === 'stdout' ? stdout() : stderr()).write(l.text + '\n');
   return text.exitCode;
 }

@@ -18,9 +18,10 @@ import { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { styleFor, type Style } from './style.js';
 import type { AdminSource } from './admin_source.js';
 import { formatLive, liveFacts, parseLiveClusters, parseStatValues, routedCluster } from '../../analysis/explain/live_state.js';
+import { stdout, stderr } from './std_streams.js';
 
 function usage(out: string): number {
-  process.stderr.write(`${out}\n`);
+  stderr().write(`${out}\n`);
   return 2;
 }
 
@@ -46,8 +47,8 @@ export function runQuery(
   admin?: AdminSource,
   opts: { readonly decisionChain?: boolean } = {},
 ): number {
-  const err = styleFor(process.stderr);
-  const out = styleFor(process.stdout);
+  const err = styleFor(stderr());
+  const out = styleFor(stdout());
   const random = parseNonNegativeInt('--random', flags.random);
   if (typeof random === 'string') return usage(`tsproxy: ${random}`);
   let port: number | undefined;
@@ -95,7 +96,7 @@ export function runQuery(
   const loaded = loadConfigText(text, configName, admin !== undefined ? 'config_dump' : flags.type);
   printDiagnostics(loaded.diagnostics, err);
   if (!loaded.config || hasErrors(loaded.diagnostics)) {
-    process.stderr.write(`tsproxy: ${configName}: the config has errors\n`);
+    stderr().write(`tsproxy: ${configName}: the config has errors\n`);
     return 2;
   }
   const input: RequestInput = {
@@ -114,7 +115,7 @@ export function runQuery(
   const result = analyzeSafely(loaded.config, input, flags.listener, port, originalDst, flags.routeConfig, opts.decisionChain !== false);
   printDiagnostics(result.diagnostics, err);
   if (!result.ok) {
-    process.stderr.write(`tsproxy: ${result.error}\n`);
+    stderr().write(`tsproxy: ${result.error}\n`);
     return 2;
   }
   // --admin: the live facts about the routed cluster (live_state.ts).
@@ -122,8 +123,8 @@ export function runQuery(
   const live = admin !== undefined && cluster !== undefined
     ? liveFacts(admin.display, cluster, parseLiveClusters(admin.clusters), parseStatValues(admin.stats), loaded.config, result.report)
     : undefined;
-  if (flags.json) process.stdout.write(JSON.stringify(admin !== undefined ? { ...(toJson(result.report) as object), live: live ?? null } : toJson(result.report), null, 2) + '\n');
-  else process.stdout.write(format(result.report, out) + (live !== undefined ? '\n' + formatLive(live) : ''));
+  if (flags.json) stdout().write(JSON.stringify(admin !== undefined ? { ...(toJson(result.report) as object), live: live ?? null } : toJson(result.report), null, 2) + '\n');
+  else stdout().write(format(result.report, out) + (live !== undefined ? '\n' + formatLive(live) : ''));
   return result.report.matched ? 0 : 1;
 }
 
@@ -156,6 +157,6 @@ function serverLocalAddress(): string {
 function printDiagnostics(ds: readonly Diagnostic[], style: Style): void {
   for (const d of sortDiagnostics(ds)) {
     if (d.severity === 'info') continue;
-    process.stderr.write(formatDiagnostic(d, style) + '\n');
+    stderr().write(formatDiagnostic(d, style) + '\n');
   }
 }
