@@ -45,11 +45,29 @@ export function parseIp(text: string): ParsedIp | undefined {
   return { v6: true, bytes };
 }
 
+/**
+ * Four dot-separated groups of 1-3 ASCII digits, each at most 255 (leading zeros allowed), as
+ * `^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$` would take them; scanned by hand, since a
+ * regex is compiled on its first use, which a short-lived command pays for a few addresses.
+ */
 function parseIpv4(t: string): number[] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
-  if (!m) return undefined;
-  const b = m.slice(1).map(Number);
-  return b.every((x) => x <= 255) ? b : undefined;
+  const out: number[] = [];
+  let i = 0;
+  for (let group = 0; group < 4; group++) {
+    if (group > 0) {
+      if (t.charCodeAt(i) !== 46 /* . */) return undefined;
+      i++;
+    }
+    let v = 0;
+    let digits = 0;
+    for (let c = t.charCodeAt(i); c >= 48 && c <= 57 && digits < 3; c = t.charCodeAt(++i)) {
+      v = v * 10 + (c - 48);
+      digits++;
+    }
+    if (digits === 0 || v > 255) return undefined;
+    out.push(v);
+  }
+  return i === t.length ? out : undefined;
 }
 
 export function prefixMatches(addr: number[], net: number[], len: number): boolean {

@@ -121,6 +121,16 @@ test('parseIp', () => {
   assert.equal(parseIp('::1')?.bytes[15], 1);
   assert.equal(parseIp('300.1.1.1'), undefined);
   assert.equal(parseIp('nonsense'), undefined);
+  // IPv4 as `^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$` with each group <= 255.
+  assert.deepEqual(parseIp('255.255.255.255')?.bytes, [255, 255, 255, 255]);
+  assert.deepEqual(parseIp('0.0.0.0')?.bytes, [0, 0, 0, 0]);
+  assert.deepEqual(parseIp('01.002.3.4')?.bytes, [1, 2, 3, 4]);
+  assert.deepEqual(parseIp(' [10.0.0.1] ')?.bytes, [10, 0, 0, 1]);
+  for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4.5', '1234.1.1.1', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4x', '1.2.3.-4', '']) {
+    assert.equal(parseIp(bad), undefined, bad);
+  }
+  assert.deepEqual(parseIp('::ffff:192.168.0.1'), { v6: false, bytes: [192, 168, 0, 1] });
+  assert.equal(parseIp('::ffff:192.168.0.256'), undefined);
 });
 
 test('HCM found by @type or legacy name; route config inline or by rds name', () => {
