@@ -1,8 +1,9 @@
 /**
- * The launcher's V8 young-generation size (bin/tsproxy, docs/core.md "tsproxy match cold start"):
- * the commands other than serve run with 1 MiB semi-spaces (serve's 2 MiB is checked in
- * serve.test.ts); a size the user gives in TSPROXY_NODE_ARGS or NODE_OPTIONS wins. Driven through
- * the real launcher with node's `--import` preload, which prints the node flags it runs under.
+ * The launcher's V8 flags (bin/tsproxy, docs/core.md "tsproxy match cold start"): the commands
+ * other than serve run with 1 MiB semi-spaces (serve's 2 MiB is checked in serve.test.ts); the
+ * short commands without TurboFan (--max-opt=2), serve, top and replay with it; a size or tier
+ * the user gives in TSPROXY_NODE_ARGS or NODE_OPTIONS wins. Driven through the real launcher with
+ * node's `--import` preload, which prints the node flags it runs under.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,4 +46,20 @@ test("a semi-space size in TSPROXY_NODE_ARGS or NODE_OPTIONS wins over the launc
   const viaOptions = flagsOf(['match', '-c', config, '--type', 'route', '--host', 'a', '--path', '/'], '', '--max-semi-space-size=8');
   assert.equal(viaOptions.status, 0, viaOptions.stderr);
   assert.deepEqual(viaOptions.execArgv.filter((a) => a.startsWith('--max-semi-space-size')), []);
+});
+
+test('the short commands run without TurboFan (--max-opt=2); replay, serve and top keep it; a --max-opt in TSPROXY_NODE_ARGS wins', () => {
+  for (const args of [['match', '-c', config, '--type', 'route', '--host', 'a', '--path', '/'], ['explain', '-c', config, '--type', 'route', '--host', 'a', '--path', '/'], ['lint', config]]) {
+    const r = flagsOf(args);
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    assert.ok(r.execArgv.includes('--max-opt=2'), `${args[0]}: ${r.execArgv.join(' ')}`);
+  }
+  for (const args of [['replay', '--help'], ['serve', '--help'], ['top', '--help'], ['--version']]) {
+    const r = flagsOf(args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!r.execArgv.some((a) => a.startsWith('--max-opt')), `${args[0]}: ${r.execArgv.join(' ')}`);
+  }
+  const mine = flagsOf(['match', '-c', config, '--type', 'route', '--host', 'a', '--path', '/'], '--max-opt=4');
+  assert.equal(mine.status, 0, mine.stderr);
+  assert.deepEqual(mine.execArgv.filter((a) => a.startsWith('--max-opt')), ['--max-opt=4']);
 });
