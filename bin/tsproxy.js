@@ -31,15 +31,6 @@ const command = process.argv[2];
 // serve and top end by themselves, after their own shutdown (access logs flushed, terminal
 // restored); every other command is finished when main resolves.
 const LONG_RUNNING = new Set(['serve', 'top']);
-// Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1. An
-// inspector an early SIGUSR1 opened is closed: with a warning for serve and top (loading
-// node:inspector to see it), through process._debugEnd for the others (it costs them nothing).
-const { guardInspector } = await import('../dist/src/cli/inspector_guard.js');
-const refusal = guardInspector(process.execArgv, process.env, LONG_RUNNING.has(command));
-if (refusal !== undefined) {
-  process.stderr.write(refusal);
-  process.exit(2);
-}
 // The short-lived commands run from a bundle of their own, dist/cli/<command>.js (scripts/
 // bundle.mjs; docs/core.md "Third pass: per-command bundles"): one file to load instead of ~90
 // modules, compiled with a code cache of what the command ran (src/cli/bundle_loader.ts). Without
@@ -48,7 +39,21 @@ if (refusal !== undefined) {
 // slower. No command, --help, --version, serve, top and replay: the module tree.
 const BUNDLED = new Set(['match', 'explain', 'test', 'lint', 'diff']);
 const bundleUrl = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
-const bundle = bundleUrl !== undefined && bundleCurrent(bundleUrl, command) ? (await import('../dist/src/cli/bundle_loader.js')).loadBundle(bundleUrl) : undefined;
+const useBundle = bundleUrl !== undefined && bundleCurrent(bundleUrl, command);
+// Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1. An
+// inspector an early SIGUSR1 opened is closed: with a warning for serve and top (loading
+// node:inspector to see it), through process._debugEnd for the others (it costs them nothing).
+// The bundle loader is imported at the same time (importing it runs nothing).
+const [{ guardInspector }, loader] = await Promise.all([
+  import('../dist/src/cli/inspector_guard.js'),
+  useBundle ? import('../dist/src/cli/bundle_loader.js') : undefined,
+]);
+const refusal = guardInspector(process.execArgv, process.env, LONG_RUNNING.has(command));
+if (refusal !== undefined) {
+  process.stderr.write(refusal);
+  process.exit(2);
+}
+const bundle = loader?.loadBundle(bundleUrl);
 const { main } = bundle ?? (await import('../dist/src/cli/main.js'));
 main(process.argv).then(
   (code) => {
