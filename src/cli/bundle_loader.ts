@@ -13,9 +13,9 @@
  * The cache file sits in Node's compile-cache directory (`module.getCompileCacheDir()`: under
  * NODE_COMPILE_CACHE or `<os.tmpdir()>/node-compile-cache`, one directory per Node version, V8
  * flags and user; none when NODE_DISABLE_COMPILE_CACHE=1 or it cannot be made), named after the
- * command, a hash of the bundle's path and a hash of its size, modification time and inode: a
- * rebuilt bundle gets a new file, which replaces the one of its previous build (other copies of
- * tsproxy keep theirs). V8 checks the rest itself (its version, flags and the source's length)
+ * command, a hash of the bundle's path, and its size, modification time and inode: a rebuilt
+ * bundle gets a new file, which replaces the one of its previous build (other copies of tsproxy
+ * keep theirs). V8 checks the rest itself (its version, flags and the source's length)
  * and rejects a cache that does not fit; a rejected cache is written again. The directory is used
  * only when it belongs to this user and nobody else can write to it: code read from a cache runs
  * as tsproxy. Failing to read or write the cache never fails the command; it only costs time.
@@ -65,16 +65,21 @@ export function loadBundle(url: URL): LoadedBundle {
     saveCodeCache(argv, code) {
       if (cache === undefined || (cachedData !== undefined && !script.cachedDataRejected)) return;
       if ((code !== 0 && code !== 1) || argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V')) return;
+      const tmp = `${cache.path}.${process.pid}.tmp`;
       try {
-        const tmp = `${cache.path}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cache.path);
         // The caches of this bundle's earlier builds.
         for (const f of fs.readdirSync(cache.dir)) {
-          if (f.startsWith(cache.prefix) && `${cache.dir}/${f}` !== cache.path) fs.rmSync(`${cache.dir}/${f}`, { force: true });
+          if (f.startsWith(cache.prefix) && f.endsWith('.v8cache') && `${cache.dir}/${f}` !== cache.path) fs.rmSync(`${cache.dir}/${f}`, { force: true });
         }
       } catch {
-        // Only time is lost.
+        // Only time is lost; no half-written file is left.
+        try {
+          fs.rmSync(tmp, { force: true });
+        } catch {
+          // Nothing more to do.
+        }
       }
     },
   };
@@ -89,8 +94,10 @@ function cacheFile(file: string, command: string): { dir: string; prefix: string
     const d = fs.statSync(dir);
     if (!d.isDirectory() || (process.getuid !== undefined && d.uid !== process.getuid()) || (d.mode & 0o022) !== 0) return undefined;
     const b = fs.statSync(file);
+    // The build's identity as it is (no hash: two builds must never share a name), after a hash
+    // of where the bundle is.
     const prefix = `tsproxy-${command}-${fnv1a(file)}-`;
-    return { dir, prefix, path: `${dir}/${prefix}${fnv1a(`${b.size}\0${b.mtimeMs}\0${b.ino}\0${process.version}`)}.v8cache` };
+    return { dir, prefix, path: `${dir}/${prefix}${b.size}-${b.mtimeMs}-${b.ino}.v8cache` };
   } catch {
     return undefined;
   }
