@@ -75,21 +75,31 @@ export function guardInspector(
  */
 export function closeUnrequestedInspector(warn: (message: string) => void): boolean {
   const inspector = process.getBuiltinModule('node:inspector');
-  const url = inspector.url();
-  if (url === undefined) return false;
-  inspector.close();
-  warn(`tsproxy: closed Node's inspector (${url}), opened by a SIGUSR1 received during start-up\n`);
-  // Node answers one SIGUSR1 along three paths (an event-loop async handle, a platform task and a
-  // V8 interrupt), each starting the inspector unless it already listens: one still pending when
-  // it was closed opens it again. They were all queued with the signal; close again once the
-  // event loop has turned (seen about one run in eight under load without this).
-  setImmediate(() => {
-    const again = inspector.url();
-    if (again === undefined) return;
+  if (inspector.url() === undefined) return false;
+  let closes = 0;
+  closeNowAndAfterATurn(() => {
+    const url = inspector.url();
+    if (url === undefined) return;
     inspector.close();
-    warn(`tsproxy: closed Node's inspector again (${again}): the same SIGUSR1 reopened it\n`);
+    warn(
+      closes++ === 0
+        ? `tsproxy: closed Node's inspector (${url}), opened by a SIGUSR1 received during start-up\n`
+        : `tsproxy: closed Node's inspector again (${url}): the same SIGUSR1 reopened it\n`,
+    );
   });
   return true;
+}
+
+/**
+ * Runs `close` now and once more when the event loop has turned. Node answers one SIGUSR1 along
+ * three paths (an event-loop async handle, a platform task and a V8 interrupt), each starting the
+ * inspector unless it already listens: one still pending when it was closed opens it again. They
+ * were all queued with the signal, so a second close after a turn catches them (seen about one
+ * run in eight under load without it).
+ */
+function closeNowAndAfterATurn(close: () => void): void {
+  close();
+  setImmediate(close);
 }
 
 /** Node's `process._debugEnd` (not in @types/node): what `inspector.close` is bound to. */
@@ -108,10 +118,7 @@ export function endUnrequestedInspector(warn: (message: string) => void): void {
     closeUnrequestedInspector(warn);
     return;
   }
-  debugEnd.call(process);
-  // Again once the event loop has turned: a start the same SIGUSR1 left pending (see
-  // closeUnrequestedInspector) would reopen it.
-  setImmediate(() => debugEnd.call(process));
+  closeNowAndAfterATurn(() => debugEnd.call(process));
 }
 
 /** Whether SIGUSR1 is blocked by `--disable-sigusr1` (then access logs cannot be reopened). */
