@@ -41,7 +41,8 @@ function complement(rs: Range[]): Range[] {
   const m = merge(rs);
   const out: Range[] = [];
   let next = 0;
-  for (const [lo, hi] of m) {
+  for (let i = 0; i < m.length; i++) {
+    const [lo, hi] = m[i]!;
     if (lo > next) out.push([next, lo - 1]);
     next = Math.max(next, hi + 1);
   }
@@ -52,7 +53,8 @@ function complement(rs: Range[]): Range[] {
 function merge(rs: Range[]): Range[] {
   const sorted = rs.filter(([lo]) => lo <= 0x7f).map(([lo, hi]): Range => [lo, Math.min(hi, 0x7f)]).sort((a, b) => a[0] - b[0]);
   const out: Range[] = [];
-  for (const r of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
     const last = out[out.length - 1];
     if (last !== undefined && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
     else out.push([r[0], r[1]]);
@@ -276,8 +278,10 @@ function cost(n: Node): number {
     case 'class':
       return classCost(n.ranges, n.nonAscii);
     case 'cat': {
+      // Indexed loops here and below: this runs for every safe_regex of a config at load,
+      // before V8 optimizes it (the interpreter's for-of allocates an iterator result per item).
       let sum = 0;
-      for (const x of n.items) sum = Math.min(CAP, sum + cost(x));
+      for (let i = 0; i < n.items.length; i++) sum = Math.min(CAP, sum + cost(n.items[i]!));
       return sum;
     }
     case 'alt': {
@@ -286,7 +290,7 @@ function cost(n: Node): number {
         return classCost(n.items.map((x) => [(x as { cp: number }).cp, (x as { cp: number }).cp]), false);
       }
       let sum = 0;
-      for (const x of n.items) sum = Math.min(CAP, sum + cost(x));
+      for (let i = 0; i < n.items.length; i++) sum = Math.min(CAP, sum + cost(n.items[i]!));
       return sum;
     }
     case 'group':
