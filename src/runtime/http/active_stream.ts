@@ -9,11 +9,13 @@
  * it is stopped. Its parts: the timeouts (stream_timeouts.ts, timers that receive their target as
  * argument instead of a bound closure), what it takes from its connection and request head
  * (stream_connection_info.ts), what happens once it completed (stream_completion.ts: stats, span,
- * access log), the request handling before the filters (header_sanitizer.ts) and the upgrade
- * admission (upgrade_admission.ts).
+ * access log), the request handling before the filters (header_sanitizer.ts), the upgrade
+ * admission (upgrade_admission.ts), its cached route (route_cache.ts) and its response side
+ * (stream_response.ts: the local reply, what it writes through its codec's ResponseEncoder, the
+ * encoder stream's resets and watermarks).
  */
 import type { Any } from '../../config/types.js';
-import type { RouteDecision, RouteRequest } from '../../core/route_types.js';
+import type { RouteDecision } from '../../core/route_types.js';
 import type { StatsScope } from '../stats/store.js';
 import { addFlag, type ResponseFlag, type StreamInfo } from '../stream_info.js';
 import type { DownstreamConnectionInfo } from './downstream_connection_info.js';
@@ -29,30 +31,27 @@ import type {
   StreamEncoderFilterCallbacks,
   TimeSource,
 } from './filter.js';
-import { Details, statusText } from './local_reply.js';
+import { statusText } from './local_reply.js';
 import { requestedUpgrade } from '../../core/upgrade.js';
 import { admitUpgrade } from './upgrade_admission.js';
-import { mutateResponseHeaders } from '../../core/request_mutation.js';
 import { EMPTY_BUFFER, FilterManager, type FilterManagerCallbacks } from './filter_manager.js';
 import type { Http1RequestDecoder } from '../codec/http1/server_connection.js';
-import type { DownstreamTunnel, HeaderList, ResponseEncoder, StreamCallbacks, StreamResetReason } from '../codec/types.js';
+import type { DownstreamTunnel, HeaderList, ResponseEncoder } from '../codec/types.js';
 import { decodeRequestHeadersOf } from './header_sanitizer.js';
-import { localReplyResponse } from './local_reply_response.js';
 import { routeEntryOf } from '../tracing/route_entry.js';
 import type { Span } from '../tracing/span.js';
 import { StreamTimeouts, type TimedStream } from './stream_timeouts.js';
 import { asRouteRequest, downstreamStreamInfo, recordRequestHead } from './stream_connection_info.js';
 import { chargeCompletedStream, logCompletedStream } from './stream_completion.js';
-
-/** The interim response to `Expect: 100-continue`. */
-const CONTINUE_HEADERS: ResponseHeaderMap = { status: 100, headers: {} };
+import { StreamResponse, type RespondingStream } from './stream_response.js';
+import { RouteCache } from './route_cache.js';
 
 /**
  * One request/response on a downstream connection. Created by the connection manager per
  * request the codec parses; completes exactly once (response written, reset, or client gone),
  * then destroys its filters and writes the access logs. Not re-entrant across streams.
  */
-export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, StreamCallbacks, TimedStream {
+export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks, StreamDecoderFilterCallbacks, StreamEncoderFilterCallbacks, TimedStream, RespondingStream {
   readonly streamInfo: StreamInfo;
   /** The stream's HTTP filter chain (Envoy's FilterManager); this stream is its callbacks. */
   private readonly filters: FilterManager;
@@ -67,35 +66,35 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   activeSpan: Span | undefined = undefined;
   /** The upgrade the connection manager let through (`websocket`, `CONNECT`...), or undefined. */
   upgradeType: string | undefined;
-  /** The stream's connection is a tunnel: its socket belongs to the tunnel until the stream completes. */
-  private tunnelling = false;
 
-  private cachedRoute: RouteDecision | undefined;
+  /** The route decision, looked up on first use (route_cache.ts). */
+  private readonly routes: RouteCache;
   private remoteComplete = false;
-  private closeAfterResponse = false;
   private abortHandler: DownstreamAbortHandler | undefined;
   /** stream_idle_timeout, request_timeout, max_stream_duration (stream_timeouts.ts). */
   private readonly timeouts: StreamTimeouts;
-  private watermarkCallbacks: DownstreamWatermarkCallbacks | undefined;
+  /** What the stream writes through its codec's ResponseEncoder, and hears from it (stream_response.ts). */
+  private readonly response: StreamResponse;
 
   /**
-   * @param encoder answers this stream (its codec's ResponseEncoder); the stream registers
-   *   itself for the encoder stream's resets and watermarks.
+   * @param encoder answers this stream (its codec's ResponseEncoder): the stream's response side
+   *   (stream_response.ts) writes through it and hears its stream's resets and watermarks.
    * @param protocol `%PROTOCOL%`: HTTP/1.1, HTTP/1.0, HTTP/2.
    */
   constructor(
     readonly config: ConnectionManagerConfig,
     readonly conn: DownstreamConnectionInfo<ActiveStream>,
-    private readonly encoder: ResponseEncoder,
+    encoder: ResponseEncoder,
     protocol: string,
   ) {
     this.filters = new FilterManager(this);
     this.timeouts = new StreamTimeouts(this);
+    this.response = new StreamResponse(this, this.filters, encoder);
+    this.routes = new RouteCache(config.routeProvider, config.random);
     this.stats = config.stats.scope;
     this.random = config.random;
     this.time = config.time;
     this.connectionId = conn.id;
-    encoder.stream.addCallbacks(this);
     this.streamInfo = downstreamStreamInfo(conn, protocol, config.time);
     const st = config.stats;
     st.downstream_rq_total.inc();
@@ -127,7 +126,7 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     // Envoy answers `Expect: 100-continue` itself (proxy_100_continue false); not for HTTP/1.0.
     if (!endStream) {
       const expect = headers.headers['expect'];
-      if (typeof expect === 'string' && this.streamInfo.protocol !== 'HTTP/1.0' && expect.toLowerCase() === '100-continue') this.encoder.encode1xxHeaders(CONTINUE_HEADERS);
+      if (typeof expect === 'string' && this.streamInfo.protocol !== 'HTTP/1.0' && expect.toLowerCase() === '100-continue') this.response.encode100Continue();
     }
     try {
       this.start(endStream);
@@ -214,27 +213,15 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   // --- routing --------------------------------------------------------------------------------
 
   route(): RouteDecision {
-    let r = this.cachedRoute;
-    if (r === undefined) {
-      r = this.config.routeProvider.route(this.requestHeaders as RequestHeaderMap & RouteRequest, this.random.random());
-      this.cachedRoute = r;
-      if (r.kind !== 'no_route') {
-        this.streamInfo.virtualHostName = r.virtualHost.name;
-        this.streamInfo.routeName = r.route?.name;
-      }
-    }
-    return r;
+    return this.routes.route(this.requestHeaders, this.streamInfo);
   }
 
   clearRouteCache(): void {
-    this.cachedRoute = undefined;
+    this.routes.clear();
   }
 
   perFilterConfig(filterName: string): Any | undefined {
-    const r = this.route();
-    if (r.kind === 'forward') return r.perFilterConfig[filterName];
-    if (r.kind === 'no_route') return undefined;
-    return r.route?.perFilterConfig[filterName];
+    return this.routes.perFilterConfig(filterName, this.requestHeaders, this.streamInfo);
   }
 
   onDownstreamAbort(handler: DownstreamAbortHandler): void {
@@ -242,11 +229,11 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
   }
 
   addDownstreamWatermarkCallbacks(callbacks: DownstreamWatermarkCallbacks): void {
-    this.watermarkCallbacks = callbacks;
+    this.response.addDownstreamWatermarkCallbacks(callbacks);
   }
 
   readDisable(disable: boolean): void {
-    if (!this.filters.isComplete) this.encoder.stream.readDisable(disable);
+    this.response.readDisable(disable);
   }
 
   // --- the filter chain (filters call these on their callbacks) -------------------------------
@@ -273,132 +260,44 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
 
   // --- response path --------------------------------------------------------------------------
 
+  /** A local reply, through the encoder filters (stream_response.ts); a reset once the response started. */
   sendLocalReply(status: number, body: string, details: string, options?: LocalReplyOptions): void {
-    if (this.filters.isComplete) return;
-    const info = this.streamInfo;
-    if (options?.flag) addFlag(info, options.flag);
-    if (this.filters.isResponseStarted) {
-      // Too late for a reply: Envoy resets the stream.
-      info.responseCodeDetails = details;
-      this.resetStream();
-      return;
-    }
-    info.responseCodeDetails = details;
-    if (options?.closeConnection) this.closeAfterResponse = true;
-    const { response, body: out, endStream } = localReplyResponse(status, body, this.requestHeaders, options);
-    // Direct responses and redirects get the route's response header mutations.
-    const r = this.cachedRoute;
-    if (r !== undefined && (r.kind === 'direct_response' || r.kind === 'redirect') && details === Details.DirectResponse) {
-      this.config.routeProvider.finalizeResponse(r, response, info);
-    }
-    // The decode chain is over: later decoder filters never see the request.
-    this.filters.endDecoding();
-    this.encodeHeaders(response, endStream);
-    if (!endStream) this.encodeData(Buffer.from(out), true);
+    this.response.sendLocalReply(status, body, details, options, this.routes.decision);
   }
+
+  // --- what left the encoder filters (FilterManagerCallbacks), written by stream_response.ts ---
 
   writeHeaders(h: ResponseHeaderMap, endStream: boolean): void {
-    const headers = h.headers;
-    this.startResponse(h);
-    if (this.closeAfterResponse || this.conn.draining) headers['connection'] = 'close';
-    if (this.activeSpan !== undefined) this.config.tracer!.onResponseHeaders(this.activeSpan, headers); // x-envoy-decorator-operation
-    if (this.responseHeadWritten(h, this.encoder.encodeHeaders(h, endStream)) && endStream) this.complete();
-  }
-
-  /** The response head leaves the filter chain: the response has started. */
-  private startResponse(h: ResponseHeaderMap): void {
-    // server (server_header_transformation), x-request-id, via: the core's response mutation.
-    mutateResponseHeaders(h.headers, this.requestHeaders.headers, this.config.request.response);
-    this.filters.markResponseStarted();
-    this.streamInfo.responseCodeDetails ??= Details.ViaUpstream;
-  }
-
-  /**
-   * The encoder took the response head (`ok`), or refused a header that cannot be written:
-   * whether the stream goes on, with the response recorded in its StreamInfo.
-   */
-  private responseHeadWritten(h: ResponseHeaderMap, ok: boolean): boolean {
-    // The client was gone: the encoder reset the stream from inside (DC, nothing sent: status 0).
-    if (this.filters.isComplete) return false;
-    const info = this.streamInfo;
-    if (!ok) {
-      // A header that cannot be written (invalid characters from a filter or an upstream):
-      // reset, never crash.
-      info.responseCodeDetails = 'invalid_response_header';
-      this.resetStream();
-      return false;
-    }
-    info.responseCode = h.status;
-    info.responseHeaders = h.headers;
-    return true;
+    if (this.response.writeHeaders(h, endStream) && endStream) this.complete();
   }
 
   writeData(chunk: Buffer, endStream: boolean): void {
-    this.encoder.encodeData(chunk, endStream);
-    if (this.filters.isComplete) return;
-    this.streamInfo.bytesSent += chunk.length;
+    if (!this.response.writeData(chunk, endStream)) return;
     if (endStream) this.complete();
     else this.timeouts.onActivity();
   }
 
   writeTrailers(trailers: HeaderList): void {
-    this.encoder.encodeTrailers(trailers);
-    if (this.filters.isComplete) return;
-    const t: Record<string, string> = {};
-    for (let i = 0; i < trailers.length; i++) t[trailers[i]![0]] = trailers[i]![1];
-    this.streamInfo.responseTrailers = t;
-    this.complete();
+    if (this.response.writeTrailers(trailers)) this.complete();
   }
 
   // --- upgrades (router_upgrade.ts) ------------------------------------------------------------
 
   upgradeDownstream(h: ResponseHeaderMap): DownstreamTunnel | undefined {
-    if (this.filters.isComplete || this.filters.isResponseStarted || this.encoder.switchToTunnel === undefined) return undefined;
-    this.startResponse(h);
-    const t = this.encoder.switchToTunnel(h);
-    if (!this.responseHeadWritten(h, t !== undefined)) return undefined;
-    this.tunnelling = true;
+    const t = this.response.switchToTunnel(h);
+    if (t === undefined) return undefined;
     this.timeouts.stopIdle();
     this.conn.onTunnel?.(this);
     return t;
   }
 
   tunnelClosed(bytesReceived: number, bytesSent: number, flag: ResponseFlag | undefined, details: string): void {
-    if (this.filters.isComplete) return;
-    const info = this.streamInfo;
-    info.bytesReceived += bytesReceived;
-    info.bytesSent += bytesSent;
-    if (flag !== undefined) addFlag(info, flag);
-    info.responseCodeDetails = details;
-    if (flag === 'SI') this.config.stats.downstream_rq_idle_timeout.inc();
-    this.complete();
+    if (this.response.tunnelClosed(bytesReceived, bytesSent, flag, details)) this.complete();
   }
 
   /** Whether the stream's connection is a tunnel now. */
   get isTunnel(): boolean {
-    return this.tunnelling;
-  }
-
-  // --- the encoder stream's callbacks (codec/types.ts StreamCallbacks) ------------------------
-
-  /** The client is slower than the upstream: the producer pauses until the write buffer drains. */
-  onAboveWriteBufferHighWatermark(): void {
-    if (!this.filters.isComplete) this.watermarkCallbacks?.onAboveWriteBufferHighWatermark();
-  }
-
-  onBelowWriteBufferLowWatermark(): void {
-    if (!this.filters.isComplete) this.watermarkCallbacks?.onBelowWriteBufferLowWatermark();
-  }
-
-  /**
-   * The codec reset the stream: the connection went away under it (DC), or the client reset it
-   * (HTTP/2 RST_STREAM: DR, Envoy's DownstreamRemoteReset). Ignored once the stream completed
-   * (a reset this stream asked for itself).
-   */
-  onResetStream(reason: StreamResetReason, _transportFailureReason: string): void {
-    if (this.filters.isComplete) return;
-    if (reason === 'remote_reset' || reason === 'remote_refused_stream_reset') this.endOnDownstreamReset('DR', Details.Http2RemoteReset);
-    else this.onDownstreamDisconnect(reason === 'local_reset' ? Details.DownstreamLocalDisconnect : Details.DownstreamRemoteDisconnect);
+    return this.response.isTunnel;
   }
 
   // --- timeouts (stream_timeouts.ts) and resets ------------------------------------------------
@@ -438,11 +337,14 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
    * none), the upstream request reset.
    */
   onDownstreamDisconnect(details: string): void {
-    if (!this.filters.isComplete) this.endOnDownstreamReset('DC', details);
+    if (!this.filters.isComplete) this.onDownstreamReset('DC', details);
   }
 
-  /** The client ended the stream (`downstream_rq_rx_reset`, `flag`, `details`): the upstream request is reset. */
-  private endOnDownstreamReset(flag: ResponseFlag, details: string): void {
+  /**
+   * The client ended the stream (`flag` DR: it reset the stream; DC: its connection went away):
+   * `downstream_rq_rx_reset`, `details`, the upstream request reset, the stream completes.
+   */
+  onDownstreamReset(flag: ResponseFlag, details: string): void {
     this.config.stats.downstream_rq_rx_reset.inc();
     addFlag(this.streamInfo, flag);
     this.streamInfo.responseCodeDetails = details;
@@ -454,9 +356,8 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     if (this.filters.isComplete) return;
     this.config.stats.downstream_rq_tx_reset.inc();
     this.abortUpstream();
-    this.closeAfterResponse = true;
     this.complete();
-    this.encoder.stream.resetStream('local_reset');
+    this.response.resetLocally();
   }
 
   private complete(): void {
@@ -470,15 +371,15 @@ export class ActiveStream implements Http1RequestDecoder, FilterManagerCallbacks
     // Filters are destroyed before logging, as Envoy does (onDestroy then access log).
     this.filters.destroyFilters();
     this.abortHandler = undefined;
-    this.encoder.stream.removeCallbacks(this);
+    this.response.detach();
     this.conn.onStreamComplete(this);
     // Tracing (the span's tags and end), then the access logs (stream_completion.ts).
-    logCompletedStream(this.config, info, this.activeSpan, this.requestHeaders, this.cachedRoute, now);
+    logCompletedStream(this.config, info, this.activeSpan, this.requestHeaders, this.routes.decision, now);
   }
 
   /** The response will carry `connection: close` and the connection ends after it. */
   closeConnectionAfterResponse(): void {
-    this.closeAfterResponse = true;
+    this.response.closeConnectionAfter();
   }
 
   /** Whether the whole request was received. */

@@ -1,9 +1,9 @@
 /**
  * The downstream HTTP/1.1 codec (Envoy's Http1::ServerConnectionImpl) over Node's own native
- * llhttp parser (the HTTPParser binding node:http itself uses, from the public `_http_common`
- * module) and a raw `net.Socket`. Chosen by measurement over node:http's server: a proxy on this
- * codec costs about half the CPU per request (no IncomingMessage/ServerResponse streams, no
- * per-request event listeners, the response head built as one string).
+ * llhttp parser (request_parser.ts) and a raw `net.Socket`. Chosen by measurement over
+ * node:http's server: a proxy on this codec costs about half the CPU per request (no
+ * IncomingMessage/ServerResponse streams, no per-request event listeners, the response head
+ * built as one string).
  *
  * Contract:
  * - Requests are delivered one at a time, as Envoy's HTTP/1 codec does: `onRequestHeaders`, then
@@ -16,13 +16,13 @@
  *   (content-length, chunked, close-delimited for HTTP/1.0), `date`, `connection` and keep-alive
  *   are decided there, and the head is held until the first body chunk of the same tick (or the
  *   next tick). Whether the connection goes on after the response is decided here.
- * - Repeated request headers are joined with "," (`cookie` with "; "), as Envoy's header map
- *   does; the header object has lowercase names.
- * - What Envoy's codec refuses after parsing a head (request_head.ts: headers with underscores,
- *   Transfer-Encoding, Connection-nominated headers, the request target) is delivered with its
- *   `rejection` set, and a method Envoy does not accept is a parse error (HPE_INVALID_METHOD).
- *   After a refused request, an upgrade or a parse error nothing more of the connection is
- *   parsed into requests (Envoy closes it; an upgrade's bytes are never requests).
+ * - Request heads are built by the parser (request_parser.ts, request_head.ts: headers joined as
+ *   Envoy's header map does, lowercase names). What Envoy's codec refuses after parsing a head
+ *   (headers with underscores, Transfer-Encoding, Connection-nominated headers, the request
+ *   target) is delivered with its `rejection` set, and a method Envoy does not accept is a parse
+ *   error (HPE_INVALID_METHOD). After a refused request, an upgrade or a parse error nothing more
+ *   of the connection is parsed into requests (Envoy closes it; an upgrade's bytes are never
+ *   requests).
  * Its callbacks and settings are in server_codec_callbacks.ts; reading (the native parser
  * consuming the socket) is request_reader.ts; requests waiting behind a response in progress,
  * pipelined_requests.ts.
@@ -30,22 +30,11 @@
  */
 import type { Socket } from 'node:net';
 import type { HeaderObject } from '../headers.js';
-import { buildRequestHead, CodecRejections, type RequestHead } from './request_head.js';
+import type { RequestHead } from './request_head.js';
 import type { ServerCodecCallbacks, ServerCodecOptions } from './server_codec_callbacks.js';
-import {
-  HTTPParser,
-  kOnBody,
-  kOnHeaders,
-  kOnHeadersComplete,
-  kOnMessageBegin,
-  kOnMessageComplete,
-  PARSER_RESOURCE,
-  type NativeParseError,
-  type NativeParser,
-} from '../../llhttp.js';
-import { ENVOY_METHODS, refineParseError } from './parser_rules.js';
 import { Http1ResponseWriter } from './response_writer.js';
-import { Http1RequestReader, type RequestReaderTarget } from './request_reader.js';
+import type { Http1RequestReader } from './request_reader.js';
+import { Http1RequestParser, type RequestParserCallbacks } from './request_parser.js';
 import { PipelinedRequests } from './pipelined_requests.js';
 
 export type { RequestHead } from './request_head.js';
@@ -56,17 +45,13 @@ function dispatchLater(codec: Http1ServerCodec): void {
   codec.dispatchQueued();
 }
 
-const EMPTY = Buffer.alloc(0);
-
-export class Http1ServerCodec implements RequestReaderTarget {
-  private readonly parser: NativeParser;
+export class Http1ServerCodec implements RequestParserCallbacks {
+  /** llhttp and what its events mean for requests (request_parser.ts). */
+  private readonly parser: Http1RequestParser;
   /** Feeds the parser from the socket; pauses and resumes reading (request_reader.ts). */
   private readonly reader: Http1RequestReader;
   /** Writes the responses (response_writer.ts). */
   private readonly response: Http1ResponseWriter;
-  /** Headers delivered by kOnHeaders before kOnHeadersComplete (a head over several reads). */
-  private partialHeaders: string[] | undefined;
-  private partialUrl = '';
   /** A delivered request's response is not complete yet. */
   private streamActive = false;
   /** The message the parser is in belongs to the delivered request (else to a queued one). */
@@ -84,10 +69,6 @@ export class Http1ServerCodec implements RequestReaderTarget {
   private draining = false;
   /** llhttp reported an error: nothing more is parsed. */
   private parseFailed = false;
-  /** A request head began and is not complete yet. */
-  headPending = false;
-  /** The delivered request is an upgrade: the bytes after its head are kept for the tunnel (request_reader.ts). */
-  private upgradeCapture = false;
 
   // The request being answered (ResponseRequestInfo for the response writer).
   isHeadRequest = false;
@@ -102,33 +83,19 @@ export class Http1ServerCodec implements RequestReaderTarget {
   constructor(
     readonly socket: Socket,
     private readonly callbacks: ServerCodecCallbacks,
-    private readonly options: ServerCodecOptions,
+    options: ServerCodecOptions,
   ) {
-    const p = new HTTPParser();
-    p.initialize(HTTPParser.REQUEST, PARSER_RESOURCE, options.maxHeaderSize, 0);
-    p[kOnHeaders] = this.onHeaders;
-    p[kOnHeadersComplete] = this.onHeadersComplete;
-    p[kOnBody] = this.onBody;
-    p[kOnMessageComplete] = this.onMessageComplete;
-    p[kOnMessageBegin] = this.onMessageBegin;
-    this.parser = p;
+    this.parser = new Http1RequestParser(this, options);
     this.response = new Http1ResponseWriter(socket);
-    this.reader = new Http1RequestReader(socket, p, this);
+    this.reader = this.parser.readerFor(socket);
   }
 
-  // ---- parsing --------------------------------------------------------------------------------
+  /** A request head began and is not complete yet. */
+  get headPending(): boolean {
+    return this.parser.headPending;
+  }
 
-  /** After each read the native parser consumed: a number of bytes parsed, or the parse error. */
-  readonly onExecute = (ret: number | NativeParseError): void => {
-    if (this.upgradeCapture && typeof ret === 'number') {
-      this.upgradeCapture = false;
-      const buf = this.parser.getCurrentBuffer();
-      this.reader.keepForTunnel(buf === undefined ? EMPTY : buf.subarray(ret));
-      return;
-    }
-    if (typeof ret !== 'number' && !this.closing && !this.parseFailed) this.onParseError(refineParseError(ret.code ?? 'HPE_UNKNOWN', ret.reason));
-    else if (this.headPending) this.headPendingAfterRead();
-  };
+  // ---- upgrades -------------------------------------------------------------------------------
 
   /** Writes a tunnel's response head (101 or a CONNECT's 2xx); false, writing nothing, when a header is invalid. */
   writeTunnelHead(status: number, headers: HeaderObject): boolean {
@@ -147,8 +114,10 @@ export class Http1ServerCodec implements RequestReaderTarget {
     return this.reader.detach();
   }
 
+  // ---- the parser's events (request_parser.ts) ------------------------------------------------
+
   /** A read ended inside a request head: tell the connection manager unless a response is in progress. */
-  private headPendingAfterRead(): void {
+  onHeadPending(): void {
     if (!this.closing && !this.parseFailed && !this.streamActive && this.queue.length === 0) this.callbacks.onRequestHeadPending?.();
   }
 
@@ -159,17 +128,9 @@ export class Http1ServerCodec implements RequestReaderTarget {
     this.socket.destroy();
   }
 
-  /** Bytes from the socket (only when the parser does not consume the stream itself). */
-  onData(chunk: Buffer): void {
-    if (this.closing || this.parseFailed) return;
-    const r = this.parser.execute(chunk);
-    if (this.upgradeCapture && typeof r === 'number') {
-      this.upgradeCapture = false;
-      this.reader.keepForTunnel(chunk.subarray(r));
-      return;
-    }
-    if (typeof r !== 'number') this.onParseError(refineParseError(r.code ?? 'HPE_UNKNOWN', r.reason));
-    else if (this.headPending) this.headPendingAfterRead();
+  /** The bytes after a delivered upgrade's head: kept for the tunnel (request_reader.ts). */
+  onTunnelBytes(rest: Buffer): void {
+    this.reader.keepForTunnel(rest);
   }
 
   /**
@@ -183,55 +144,25 @@ export class Http1ServerCodec implements RequestReaderTarget {
     this.close(this.streamActive || this.queue.length > 0 || this.headPending);
   }
 
-  private readonly onMessageBegin = (): void => {
-    this.headPending = true;
-  };
+  /** Whether a head that completes now still becomes a request. */
+  parsesRequests(): boolean {
+    return !this.closing && !this.parseFailed;
+  }
 
-  private readonly onHeaders = (headers: string[], url: string): void => {
-    this.partialHeaders = this.partialHeaders === undefined ? headers : this.partialHeaders.concat(headers);
-    this.partialUrl += url;
-  };
-
-  private readonly onHeadersComplete = (
-    versionMajor: number,
-    versionMinor: number,
-    rawHeaders: string[] | undefined,
-    method: number,
-    url: string | undefined,
-    _statusCode: unknown,
-    _statusMessage: unknown,
-    upgrade: boolean,
-    shouldKeepAlive: boolean,
-  ): number => {
-    this.headPending = false;
-    let raw = rawHeaders;
-    if (raw === undefined) {
-      raw = this.partialHeaders ?? [];
-      url = this.partialUrl + (url ?? '');
-    }
-    this.partialHeaders = undefined;
-    this.partialUrl = '';
-    // Bytes after a refused request, an upgrade or a parse error are never requests: 2 tells
-    // llhttp that nothing follows this head.
-    if (this.closing || this.parseFailed) return 2;
-    const methodName = ENVOY_METHODS[method];
-    if (methodName === undefined) {
-      this.onParseError('HPE_INVALID_METHOD');
-      return 2;
-    }
-    const head = buildRequestHead(versionMajor, versionMinor, raw, methodName, url ?? '/', upgrade, shouldKeepAlive, this.options);
-    // Headers DROP_HEADER removed (they do not count in headerCount).
-    const dropped = (raw.length >> 1) - head.headerCount;
-    if (dropped > 0) this.options.stats.dropped_headers_with_underscores.inc(dropped);
+  /**
+   * A request head the parser built: delivered, or queued behind the response in progress.
+   * True when it is the last request of the connection (refused, or an upgrade): no body follows.
+   */
+  onHeadersComplete(head: RequestHead): boolean {
     const rejection = head.rejection;
+    const upgrade = head.upgrade;
     if (rejection !== undefined || upgrade) {
       // Envoy closes the connection after a refused request and hands an upgrade's bytes to the
       // upgrade: either way nothing after this head is parsed into requests.
       this.parseFailed = true;
-      if (rejection === CodecRejections.UnexpectedUnderscore) this.options.stats.requests_rejected_with_underscores_in_headers.inc();
     }
     if (!this.streamActive && this.queue.length === 0) {
-      if (upgrade && rejection === undefined) this.upgradeCapture = true;
+      if (upgrade && rejection === undefined) this.parser.keepRestForTunnel();
       try {
         this.deliver(head, false);
       } catch {
@@ -242,12 +173,11 @@ export class Http1ServerCodec implements RequestReaderTarget {
       this.parsingDelivered = false;
       this.pauseReading();
     }
-    // An upgrade is answered (403) and a refused request too, and the connection closed: tell
-    // llhttp no body follows (a refused body, chunked or not, is never parsed nor forwarded).
-    return rejection !== undefined || upgrade ? 2 : 0;
-  };
+    return rejection !== undefined || upgrade;
+  }
 
-  private readonly onBody = (chunk: Buffer): void => {
+  /** A body chunk: the delivered request's, or a queued one's. */
+  onBody(chunk: Buffer): void {
     if (this.parsingDelivered) {
       try {
         this.callbacks.onRequestBody(chunk);
@@ -255,9 +185,10 @@ export class Http1ServerCodec implements RequestReaderTarget {
         this.callbackFailed();
       }
     } else this.queue.onBody(chunk);
-  };
+  }
 
-  private readonly onMessageComplete = (): void => {
+  /** The end of a message: the delivered request's, or a queued one's. */
+  onMessageComplete(): void {
     if (this.parsingDelivered) {
       this.parsingDelivered = false;
       this.deliveredComplete = true;
@@ -267,7 +198,7 @@ export class Http1ServerCodec implements RequestReaderTarget {
         this.callbackFailed();
       }
     } else this.queue.onMessageComplete();
-  };
+  }
 
   private deliver(head: RequestHead, complete: boolean): void {
     this.streamActive = true;
@@ -280,7 +211,8 @@ export class Http1ServerCodec implements RequestReaderTarget {
     this.callbacks.onRequestHeaders(head);
   }
 
-  private onParseError(code: string): void {
+  /** A parse error: reported now, or in order behind the requests still being answered. */
+  onParseError(code: string): void {
     // Nothing more is parsed on this connection.
     this.parseFailed = true;
     this.pauseReading();
