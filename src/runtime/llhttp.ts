@@ -72,3 +72,28 @@ export const kOnExecute = HTTPParser.kOnExecute | 0;
 
 /** The async resource llhttp wants; node:http passes one per request, the codecs share one. */
 export const PARSER_RESOURCE = {};
+
+/** The events one native parser reports, set once by their kOn* index (newNativeParser). */
+export interface NativeParserEvents {
+  readonly onMessageBegin: () => unknown;
+  readonly onHeaders: (headers: string[], url: string) => void;
+  /** llhttp's head: its arguments as the codec that owns the parser reads them. */
+  readonly onHeadersComplete: (...args: never[]) => unknown;
+  readonly onBody: (chunk: Buffer) => void;
+  readonly onMessageComplete: () => void;
+}
+
+/**
+ * A native parser of `type` (HTTPParser.REQUEST or .RESPONSE) that refuses heads over
+ * `maxHeaderSize` bytes and reports to `events`: the set-up both HTTP/1 codecs' parsers share.
+ */
+export function newNativeParser(type: number, maxHeaderSize: number, events: NativeParserEvents): NativeParser {
+  const p = new HTTPParser();
+  p.initialize(type, PARSER_RESOURCE, maxHeaderSize, 0);
+  p[kOnMessageBegin] = events.onMessageBegin;
+  p[kOnHeaders] = events.onHeaders;
+  p[kOnHeadersComplete] = events.onHeadersComplete;
+  p[kOnBody] = events.onBody;
+  p[kOnMessageComplete] = events.onMessageComplete;
+  return p;
+}

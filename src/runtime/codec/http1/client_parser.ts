@@ -24,17 +24,7 @@
  */
 import type { HeaderList } from '../types.js';
 import { lowerHeaderName } from '../../header_chars.js';
-import {
-  HTTPParser,
-  kOnBody,
-  kOnHeaders,
-  kOnHeadersComplete,
-  kOnMessageBegin,
-  kOnMessageComplete,
-  PARSER_RESOURCE,
-  type NativeParseError,
-  type NativeParser,
-} from '../../llhttp.js';
+import { HTTPParser, newNativeParser, type NativeParseError, type NativeParser } from '../../llhttp.js';
 
 /** A parse failure: llhttp's error code (`HPE_*`) and reason text. */
 export interface ParseError {
@@ -132,14 +122,13 @@ export class Http1ResponseParser {
     private readonly owner: CodecOwner,
     maxHeaderSize: number,
   ) {
-    const p = new HTTPParser();
-    p.initialize(HTTPParser.RESPONSE, PARSER_RESOURCE, maxHeaderSize, 0);
-    p[kOnMessageBegin] = this.onMessageBegin;
-    p[kOnHeaders] = this.onHeaders;
-    p[kOnHeadersComplete] = this.onHeadersComplete;
-    p[kOnBody] = this.onBody;
-    p[kOnMessageComplete] = this.onMessageComplete;
-    this.parser = p;
+    this.parser = newNativeParser(HTTPParser.RESPONSE, maxHeaderSize, {
+      onMessageBegin: this.onMessageBegin,
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
   }
 
   /**

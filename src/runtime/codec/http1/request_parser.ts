@@ -21,17 +21,7 @@
  * nothing follows it. Not re-entrant: the codec's callbacks must not call back into the parser.
  */
 import type { Socket } from 'node:net';
-import {
-  HTTPParser,
-  kOnBody,
-  kOnHeaders,
-  kOnHeadersComplete,
-  kOnMessageBegin,
-  kOnMessageComplete,
-  PARSER_RESOURCE,
-  type NativeParseError,
-  type NativeParser,
-} from '../../llhttp.js';
+import { HTTPParser, newNativeParser, type NativeParseError, type NativeParser } from '../../llhttp.js';
 import { ENVOY_METHODS, refineParseError } from './parser_rules.js';
 import { buildRequestHead, CodecRejections, type RequestHead } from './request_head.js';
 import { Http1RequestReader, type RequestReaderTarget } from './request_reader.js';
@@ -78,14 +68,13 @@ export class Http1RequestParser implements RequestReaderTarget {
     private readonly callbacks: RequestParserCallbacks,
     private readonly options: ServerCodecOptions,
   ) {
-    const p = new HTTPParser();
-    p.initialize(HTTPParser.REQUEST, PARSER_RESOURCE, options.maxHeaderSize, 0);
-    p[kOnHeaders] = this.onHeaders;
-    p[kOnHeadersComplete] = this.onHeadersComplete;
-    p[kOnBody] = this.onBody;
-    p[kOnMessageComplete] = this.onMessageComplete;
-    p[kOnMessageBegin] = this.onMessageBegin;
-    this.parser = p;
+    this.parser = newNativeParser(HTTPParser.REQUEST, options.maxHeaderSize, {
+      onMessageBegin: this.onMessageBegin,
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
   }
 
   /** The reader that feeds this parser from `socket` and reports to it (request_reader.ts). */
