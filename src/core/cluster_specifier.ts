@@ -11,7 +11,7 @@
 import type { Any, ClusterWeight, RouteAction, WeightedCluster } from '../config/types.js';
 import type { RouteRequest, RuntimeValues, WeightedClusterEntry } from './route_types.js';
 import { report, posOf, type CompileContext } from './compile_context.js';
-import { compileHeaderMutationGroup, makeHeaderMutations, type HeaderMutationGroup, type HeaderMutations } from './header_mutation.js';
+import { compileHeaderMutationGroup, NO_HEADER_MUTATIONS, type HeaderMutationGroup, type HeaderMutations } from './header_mutation.js';
 import { requestHeaderValue } from './header_matcher.js';
 
 /** A weighted entry with what finalize needs. */
@@ -91,8 +91,9 @@ export function compileClusterSpecifier(
         requestGroup: compileHeaderMutationGroup(cw.request_headers_to_add, cw.request_headers_to_remove, ctx, p, 'request_headers_to_add', 'request_headers_to_remove'),
         responseGroup: compileHeaderMutationGroup(cw.response_headers_to_add, cw.response_headers_to_remove, ctx, p, 'response_headers_to_add', 'response_headers_to_remove'),
         hostRewriteLiteral: cw.host_rewrite_literal,
-        requestMutations: makeHeaderMutations([]),
-        responseMutations: makeHeaderMutations([]),
+        // Filled by the table compiler (route.ts), which knows the parent route's groups.
+        requestMutations: NO_HEADER_MUTATIONS,
+        responseMutations: NO_HEADER_MUTATIONS,
       });
     });
     // total_weight is deprecated: current Envoy ignores it and uses the sum of the weights

@@ -118,52 +118,42 @@ export function compileHeaderMutationGroup(
   removeField: string,
 ): HeaderMutationGroup | undefined {
   if ((add === undefined || add.length === 0) && (remove === undefined || remove.length === 0)) return undefined;
-  // In a function of its own: its closures' context would be allocated on every call, also for
-  // the common route without mutations.
-  return compileGroup(add, remove, ctx, path, addField, removeField);
-}
-
-function compileGroup(
-  add: readonly HeaderValueOption[] | undefined,
-  remove: readonly string[] | undefined,
-  ctx: CompileContext,
-  path: string,
-  addField: string,
-  removeField: string,
-): HeaderMutationGroup {
+  // Indexed loops, no callbacks: a closure here would make every call allocate a context, also
+  // for the common route without mutations.
   const additions: HeaderAddition[] = [];
-  (add ?? []).forEach((hvo, i) => {
+  for (let i = 0; add !== undefined && i < add.length; i++) {
+    const hvo = add[i]!;
     const p = `${path}.${addField}[${i}]`;
     const key = (hvo.header?.key ?? '').toLowerCase();
     // Envoy's HeaderParser::configure via HeaderUtility::isModifiableHeader.
     if (key.startsWith(':') || key === 'host') {
       report(ctx, 'error', 'route/invalid-header-mutation', ':-prefixed or host headers may not be modified', `${p}.header.key`, hvo.header ?? hvo, 'key');
-      return;
+      continue;
     }
     if (hvo.append !== undefined && hvo.append_action !== undefined) {
       report(ctx, 'error', 'route/invalid-header-mutation', "Both append and append_action are set and it's not allowed", p, hvo, 'append');
-      return;
+      continue;
     }
     const action: HeaderAppendAction = hvo.append_action ?? (hvo.append === false ? 'OVERWRITE_IF_EXISTS_OR_ADD' : 'APPEND_IF_EXISTS_OR_ADD');
     const raw = hvo.header?.value ?? hvo.header?.raw_value ?? '';
     const f = parseHeaderFormatter(raw);
     if (!f.ok) {
       report(ctx, 'error', 'route/invalid-header-formatter', f.error, `${p}.header.value`, hvo.header ?? hvo, 'value');
-      return;
+      continue;
     }
     for (const cmd of f.unsupported) {
       report(ctx, 'warning', 'unsupported/formatter-command', `%${cmd}% is a valid Envoy command that tsproxy does not evaluate; it formats as ""`, `${p}.header.value`, hvo.header ?? hvo, 'value');
     }
     additions.push({ key, value: f.formatter, action, keepEmptyValue: hvo.keep_empty_value === true });
-  });
+  }
   const removals: string[] = [];
-  (remove ?? []).forEach((name, i) => {
-    const n = name.toLowerCase();
+  for (let i = 0; remove !== undefined && i < remove.length; i++) {
+    const n = remove[i]!.toLowerCase();
     if (n.startsWith(':') || n === 'host') {
       report(ctx, 'error', 'route/invalid-header-mutation', ":-prefixed or host headers may not be removed", `${path}.${removeField}[${i}]`, remove, undefined);
-      return;
+      continue;
     }
     removals.push(n);
-  });
+  }
   return { remove: removals, add: additions };
 }
