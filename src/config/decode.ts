@@ -10,7 +10,7 @@
  */
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { setLazyPosition, type LazyPosition } from './position.js';
-import { describeNode, toPlain, type LineIndex, type MapEntry, type MapNode, type SrcNode } from './source.js';
+import { describeNode, toPlain, type LineIndex, type MapEntry, type MapNode, type ScalarNode, type SrcNode } from './source.js';
 import {
   compile, jsonName, type CompiledMessage, type FieldDescriptor, type FieldType, type MessageDescriptor, type ValueCheck,
 } from './schema/descriptor.js';
@@ -185,7 +185,7 @@ export class Decoder {
         return toPlain(node);
       case 'string':
         if (node.t !== 'scalar') return this.typeError(node, 'a string', path);
-        return typeof node.value === 'string' ? node.value : node.text;
+        return scalarString(node);
       case 'bool':
         return decodeBool(this, node, path);
       case 'int':
@@ -278,6 +278,11 @@ export class Decoder {
 }
 
 /** The field set for oneof `group` in a [group, field, ...] list. */
+/** A scalar as a string field holds it: a string as it is, anything else as written. */
+function scalarString(node: ScalarNode): string {
+  return typeof node.value === 'string' ? node.value : node.text;
+}
+
 /**
  * The value of a scalar node of a string, enum or bool field when it is plainly valid (what
  * `single` would return, with no diagnostic); undefined for anything else, which then goes the
@@ -288,7 +293,7 @@ function plainScalar(node: SrcNode, type: FieldType): unknown {
   const v = node.value;
   switch (type.k) {
     case 'string':
-      return v === null ? undefined : typeof v === 'string' ? v : node.text;
+      return v === null ? undefined : scalarString(node);
     case 'enum':
       return typeof v === 'string' && type.values.includes(v) ? v : undefined;
     case 'bool':

@@ -215,3 +215,19 @@ test('durations that Envoy requires to be positive', () => {
     ['schema/format', '$.static_resources.clusters[0].connect_timeout', '"connect_timeout" must be greater than 0'],
   ]);
 });
+
+test('string, enum and bool values: the plain ones taken as they are, the rest decoded the general way with the field path in its diagnostics', () => {
+  // Strings written as other scalars keep their text; a null item of a string list becomes its text.
+  const r = loadConfig(
+    'static_resources:\n  clusters:\n  - name: 0x1F\n    connect_timeout: 1s\n    lb_policy: round_robin\n    respect_dns_ttl: yes\n  - name: c2\n    lb_policy: LEAST_REQUEST\n    respect_dns_ttl: false\n  - name: c3\n    lb_policy: SLOWEST\n',
+    'c.yaml',
+  );
+  const clusters = r.config!.clusters as unknown as Array<{ name: string; lb_policy?: string; respect_dns_ttl?: boolean }>;
+  assert.deepEqual(clusters.map((c) => [c.name, c.lb_policy, c.respect_dns_ttl]), [['0x1F', 'ROUND_ROBIN', true], ['c2', 'LEAST_REQUEST', false], ['c3', undefined, undefined]]);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.rule === 'schema/enum').map((d) => [d.severity, d.path]),
+    [['info', '$.static_resources.clusters[0].lb_policy'], ['error', '$.static_resources.clusters[2].lb_policy']],
+  );
+  const domains = load('name: rc\nvirtual_hosts:\n- name: v\n  domains: [a.example, 8080, ~, "b"]\n  routes: [{ match: { prefix: "/" }, route: { cluster: c } }]\n');
+  assert.deepEqual(domains.rc!.virtual_hosts![0]!.domains, ['a.example', '8080', '~', 'b']);
+});
