@@ -37,22 +37,33 @@ test('--disable-sigusr1 is noticed (it blocks the access log reopen), the last o
   assert.equal(sigusr1Disabled([], ''), false);
 });
 
-test('an inspector opened by a SIGUSR1 nobody asked for (before any listener existed) is closed, with a warning', () => {
+/**
+ * Runs `body` in a child node whose inspector a SIGUSR1 opened before anything else ran (on a
+ * free port: --inspect-port only arms it), with `name` imported from the guard; the child prints
+ * one JSON line. Returns that line parsed, with `opened` (whether the signal did open it).
+ */
+function withSignalOpenedInspector<T>(name: string, body: string): T {
   const guardUrl = new URL('../../src/cli/inspector_guard.js', import.meta.url).href;
-  // In a child, with the signal-opened inspector on a free port (--inspect-port only arms it).
   const script = `import inspector from 'node:inspector';
-import { closeUnrequestedInspector } from ${JSON.stringify(guardUrl)};
+import { ${name} } from ${JSON.stringify(guardUrl)};
 process.kill(process.pid, 'SIGUSR1');
 for (let i = 0; i < 500 && inspector.url() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
 const opened = inspector.url() !== undefined;
-const warnings = [];
-const closed = closeUnrequestedInspector((m) => warnings.push(m));
-console.log(JSON.stringify({ opened, closed, after: inspector.url() ?? null, warnings }));
-`;
+${body}`;
   const r = spawnSync(process.execPath, ['--inspect-port=127.0.0.1:0', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { opened: boolean; closed: boolean; after: string | null; warnings: string[] };
+  const out = JSON.parse(r.stdout) as T & { opened: boolean };
   assert.equal(out.opened, true, r.stderr);
+  return out;
+}
+
+test('an inspector opened by a SIGUSR1 nobody asked for (before any listener existed) is closed, with a warning', () => {
+  const out = withSignalOpenedInspector<{ closed: boolean; after: string | null; warnings: string[] }>(
+    'closeUnrequestedInspector',
+    `const warnings = [];
+const closed = closeUnrequestedInspector((m) => warnings.push(m));
+console.log(JSON.stringify({ opened, closed, after: inspector.url() ?? null, warnings }));`,
+  );
   assert.equal(out.closed, true);
   assert.equal(out.after, null);
   assert.match(out.warnings[0]!, /closed Node's inspector \(ws:\/\/127\.0\.0\.1:\d+\/.*\), opened by a SIGUSR1 received during start-up/);
@@ -72,21 +83,13 @@ console.log(JSON.stringify({ refusal: refusal ?? null, inspector: process.module
 });
 
 test('endUnrequestedInspector: where process._debugEnd is missing, the full check closes the inspector and warns', () => {
-  const guardUrl = new URL('../../src/cli/inspector_guard.js', import.meta.url).href;
-  const script = `import inspector from 'node:inspector';
-import { endUnrequestedInspector } from ${JSON.stringify(guardUrl)};
-process.kill(process.pid, 'SIGUSR1');
-for (let i = 0; i < 500 && inspector.url() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
-const opened = inspector.url() !== undefined;
-delete process._debugEnd;
+  const out = withSignalOpenedInspector<{ after: string | null; warnings: string[] }>(
+    'endUnrequestedInspector',
+    `delete process._debugEnd;
 const warnings = [];
 endUnrequestedInspector((m) => warnings.push(m));
-console.log(JSON.stringify({ opened, after: inspector.url() ?? null, warnings }));
-`;
-  const r = spawnSync(process.execPath, ['--inspect-port=127.0.0.1:0', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { opened: boolean; after: string | null; warnings: string[] };
-  assert.equal(out.opened, true, r.stderr);
+console.log(JSON.stringify({ opened, after: inspector.url() ?? null, warnings }));`,
+  );
   assert.equal(out.after, null);
   assert.equal(out.warnings.length, 1);
   assert.match(out.warnings[0]!, /closed Node's inspector/);
