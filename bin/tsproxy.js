@@ -39,21 +39,21 @@ const LONG_RUNNING = new Set(['serve', 'top']);
 // slower. No command, --help, --version, serve, top and replay: the module tree.
 const BUNDLED = new Set(['match', 'explain', 'test', 'lint', 'diff']);
 const bundleUrl = BUNDLED.has(command) && process.env.TSPROXY_NO_BUNDLE !== '1' ? new URL(`../dist/cli/${command}.js`, import.meta.url) : undefined;
-const useBundle = bundleUrl !== undefined && bundleCurrent(bundleUrl, command);
+const built = bundleUrl !== undefined ? currentBundle(bundleUrl, command) : undefined;
 // Inspector flags (command line, NODE_OPTIONS) are refused unless TSPROXY_ALLOW_INSPECT=1. An
 // inspector an early SIGUSR1 opened is closed: with a warning for serve and top (loading
 // node:inspector to see it), through process._debugEnd for the others (it costs them nothing).
 // The bundle loader is imported at the same time (importing it runs nothing).
 const [{ guardInspector }, loader] = await Promise.all([
   import('../dist/src/cli/inspector_guard.js'),
-  useBundle ? import('../dist/src/cli/bundle_loader.js') : undefined,
+  built !== undefined ? import('../dist/src/cli/bundle_loader.js') : undefined,
 ]);
 const refusal = guardInspector(process.execArgv, process.env, LONG_RUNNING.has(command));
 if (refusal !== undefined) {
   process.stderr.write(refusal);
   process.exit(2);
 }
-const bundle = loader?.loadBundle(bundleUrl);
+const bundle = loader?.loadBundle(bundleUrl, built);
 const { main } = bundle ?? (await import('../dist/src/cli/main.js'));
 main(process.argv).then(
   (code) => {
@@ -81,16 +81,16 @@ function exitWhenFlushed(code) {
 }
 
 /**
- * Whether the bundle exists and, in a checkout (src/ beside dist/), is not older than tsc's output
- * of its entry (tsc run after the last `npm run build`). An installed package has no src/: its
- * bundles were built with the rest of dist/ when it was packed, and npm gives extracted files the
- * time of extraction, in whatever order, so their times say nothing there.
+ * The bundle's file status when it exists and, in a checkout (src/ beside dist/), is not older
+ * than tsc's output of its entry (tsc run after the last `npm run build`); undefined otherwise.
+ * An installed package has no src/: its bundles were built with the rest of dist/ when it was
+ * packed, and npm gives extracted files the time of extraction, in whatever order, so their
+ * times say nothing there.
  */
-function bundleCurrent(url, name) {
+function currentBundle(url, name) {
   const fs = process.getBuiltinModule('node:fs');
   const built = fs.statSync(url, { throwIfNoEntry: false });
-  if (built === undefined) return false;
-  if (!fs.existsSync(new URL('../src', import.meta.url))) return true;
+  if (built === undefined || !fs.existsSync(new URL('../src', import.meta.url))) return built;
   const entry = fs.statSync(new URL(`../dist/src/cli/entries/${name}.js`, import.meta.url), { throwIfNoEntry: false });
-  return entry !== undefined && built.mtimeMs >= entry.mtimeMs;
+  return entry !== undefined && built.mtimeMs >= entry.mtimeMs ? built : undefined;
 }

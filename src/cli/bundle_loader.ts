@@ -20,6 +20,7 @@
  * only when it belongs to this user and nobody else can write to it: code read from a cache runs
  * as tsproxy. Failing to read or write the cache never fails the command; it only costs time.
  */
+import type { Stats } from 'node:fs';
 import type { Script } from 'node:vm';
 
 /** A bundle ready to run. */
@@ -37,15 +38,18 @@ export interface LoadedBundle {
 /** The bundle's function expression (scripts/bundle.mjs's banner). */
 type BundleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, bundleUrl: string) => void;
 
-/** Compiles and evaluates the bundle at `url` (a file: URL), with its code cache when there is one. */
-export function loadBundle(url: URL): LoadedBundle {
+/**
+ * Compiles and evaluates the bundle at `url` (a file: URL), with its code cache when there is
+ * one. `built`: the bundle file's status when the caller has it already (the launcher does).
+ */
+export function loadBundle(url: URL, built?: Stats): LoadedBundle {
   const fs = process.getBuiltinModule('node:fs');
   const { fileURLToPath } = process.getBuiltinModule('node:url');
   const nodeModule = process.getBuiltinModule('node:module');
   const vm = process.getBuiltinModule('node:vm');
   const file = fileURLToPath(url);
   const command = file.slice(file.lastIndexOf('/') + 1).replace(/\.js$/, '');
-  const cache = cacheFile(file, command);
+  const cache = cacheFile(file, command, built ?? fs.statSync(file));
   let cachedData: Buffer | undefined;
   if (cache !== undefined) {
     try {
@@ -86,14 +90,13 @@ export function loadBundle(url: URL): LoadedBundle {
 }
 
 /** Where the code cache of the bundle `file` lives, or undefined when there is no usable directory. */
-function cacheFile(file: string, command: string): { dir: string; prefix: string; path: string } | undefined {
+function cacheFile(file: string, command: string, b: Stats): { dir: string; prefix: string; path: string } | undefined {
   const fs = process.getBuiltinModule('node:fs');
   const dir = process.getBuiltinModule('node:module').getCompileCacheDir?.();
   if (dir === undefined) return undefined;
   try {
     const d = fs.statSync(dir);
     if (!d.isDirectory() || (process.getuid !== undefined && d.uid !== process.getuid()) || (d.mode & 0o022) !== 0) return undefined;
-    const b = fs.statSync(file);
     // The build's identity as it is (no hash: two builds must never share a name), after a hash
     // of where the bundle is.
     const prefix = `tsproxy-${command}-${fnv1a(file)}-`;
