@@ -7,7 +7,7 @@
 //    package's bundle, dist/cli/match.js), `tsproxy lint`.
 // Prints "N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,24 +69,11 @@ try {
   check('tsproxy match on a fixture, from another directory', m.status === 0 && /cluster\s+api/.test(m.stdout) && /\/v1\/users/.test(m.stdout), m.out);
 
   // The same match, with a preload recording the modules loaded: the installed bundle answers.
-  const recorder = join(work, 'record_loads.mjs');
-  writeFileSync(
-    recorder,
-    [
-      "import { registerHooks } from 'node:module';",
-      "import { pathToFileURL } from 'node:url';",
-      'const seen = new Set();',
-      'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });',
-      // A command bundle is compiled with node:vm (src/cli/bundle_loader.ts), not imported.
-      "const vm = process.getBuiltinModule('node:vm');",
-      'vm.Script = new Proxy(vm.Script, { construct(t, a, nt) { if (a[1]?.filename) seen.add(pathToFileURL(a[1].filename).href); return Reflect.construct(t, a, nt); } });',
-      "process.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));",
-    ].join('\n'),
-  );
+  const recorder = join(root, 'scripts', 'record_loads.mjs');
   const rec = run(bin, ['match', '-c', demo, '--host', 'localhost:10000', '--path', '/api/users'], { cwd: elsewhere, env: { ...env, TSPROXY_NODE_ARGS: `--import=${pathToFileURL(recorder).href}` } });
   const installed = realpathSync(join(prefix, 'lib', 'node_modules', 'tsproxy'));
   const bundleUrl = pathToFileURL(join(installed, 'dist', 'cli', 'match.js')).href;
-  const loaded = rec.out.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
+  const loaded = rec.out.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length).split(' ')[0]);
   const fromSrc = loaded.filter((u) => u.includes('/dist/src/') && !/\/dist\/src\/cli\/(inspector_guard|bundle_loader)\.js$/.test(u));
   check(
     "tsproxy match runs from the installed package's bundle (dist/cli/match.js)",

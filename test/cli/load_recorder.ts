@@ -1,13 +1,10 @@
 /**
  * What a tsproxy command loads, through the real launcher (bin/tsproxy) with node's own `--import`
- * preload passed in TSPROXY_NODE_ARGS (docs/core.md "tsproxy match cold start"): the preload
- * records every module the process resolves, by import or require, with the module that asked,
- * and every file compiled as a vm.Script (a command bundle; its parent is "vm.Script"), and
- * prints them at exit (tests only).
+ * preload (scripts/record_loads.mjs) passed in TSPROXY_NODE_ARGS (docs/core.md "tsproxy match
+ * cold start"): every module the process resolves, by import or require, with the module that
+ * asked, and every file compiled as a vm.Script (a command bundle; its parent is "vm.Script").
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './run_cli.js';
@@ -27,28 +24,8 @@ export interface RecordedRun {
   urls: string[];
 }
 
-let hookFile: string | undefined;
-
-/** The preload, written once per test process. */
-function hook(): string {
-  if (hookFile === undefined) {
-    hookFile = join(mkdtempSync(join(tmpdir(), 'tsproxy-loads-')), 'record_loads.mjs');
-    writeFileSync(
-      hookFile,
-      [
-        "import { registerHooks } from 'node:module';",
-        'const seen = new Set();',
-        "registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); seen.add(`${r.url} ${ctx.parentURL ?? '-'}`); return r; } });",
-        // A command bundle is compiled with node:vm (src/cli/bundle_loader.ts), not imported.
-        "import { pathToFileURL } from 'node:url';",
-        "const vm = process.getBuiltinModule('node:vm');",
-        "vm.Script = new Proxy(vm.Script, { construct(t, args, nt) { if (args[1]?.filename) seen.add(`${pathToFileURL(args[1].filename).href} vm.Script`); return Reflect.construct(t, args, nt); } });",
-        "process.on('exit', () => process.stderr.write([...seen].map((u) => `loaded ${u}\\n`).join('')));",
-      ].join('\n'),
-    );
-  }
-  return hookFile;
-}
+/** The preload (scripts/record_loads.mjs). */
+const HOOK = join(ROOT, 'scripts', 'record_loads.mjs');
 
 /**
  * Runs `<root>/bin/tsproxy args` (root: the repo's, or a copy of the package) from the repo root
@@ -65,7 +42,7 @@ export function loadedBy(args: readonly string[], env: Record<string, string | u
       TSPROXY_NO_BUNDLE: undefined,
       ...env,
       TSPROXY_NODE: process.execPath,
-      TSPROXY_NODE_ARGS: `--import=${pathToFileURL(hook()).href}`,
+      TSPROXY_NODE_ARGS: `--import=${pathToFileURL(HOOK).href}`,
     },
   });
   const loads = r.stderr
