@@ -65,6 +65,9 @@ test('scalars, flows, block scalars, comments and quoting as the yaml package re
     '"quoted key": 1\n\'single\': 2\n80: http\ntrue: yes\n',
     'a: http://x/y?q=1\nb: b:c\nc: /a/b\n',
     'routes:\n- match: {prefix: "/"}\n  route: {cluster: c, timeout: 0s}\n',
+    // The plain-key cache: keys of one length and the same end characters share a slot (axd, abd,
+    // a-d, axd again), keys met again in nested mappings, a key that is a prefix of another.
+    'axd: 1\nabd: 2\nn:\n  a-d: 3\n  axd: 4\n  abd:\n    axd: 5\n    ax: 6\n    axdd: 7\n',
   ];
   for (const c of cases) assert.ok(same(c, JSON.stringify(c)), `the fast path gave up on ${JSON.stringify(c)}`);
 });
