@@ -74,8 +74,15 @@ test('custom buckets are used as given (sorted by stats_config)', () => {
 test('recording does not allocate once a decade is in use', () => {
   const h = new Histogram('t');
   h.record(7);
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 200_000; i++) h.record(i % 9);
-  const grown = process.memoryUsage().heapUsed - before;
+  // The least growth over three rounds, after one round of warm-up: V8 compiling the loop, or
+  // anything else the process allocates meanwhile, can grow the heap in one round (seen once in
+  // a full run under load); an allocation per record (200k x 16+ bytes) grows every round.
+  const round = (): number => {
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200_000; i++) h.record(i % 9);
+    return process.memoryUsage().heapUsed - before;
+  };
+  round();
+  const grown = Math.min(round(), round(), round());
   assert.ok(grown < 1_000_000, `heap grew ${grown} bytes over 200k records`);
 });
